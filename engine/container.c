@@ -1,0 +1,127 @@
+/*
+ * container.c - reading and writing the smix frame header.
+ *
+ * Layout (little-endian), CTR_HEADER_SIZE = 68 bytes:
+ *   0  4  magic "SMX\x1a"
+ *   4  1  format major version (SMIX_FORMAT_VERSION)
+ *   5  1  format minor version
+ *   6  2  header size in bytes (68 for 1.0; larger minors may append fields)
+ *   8 24  model config (see put_config)
+ *  32  8  original size      40 8 token count     48 8 payload size
+ *  56  4  CRC-32C of the original                 60 4 CRC-32C of the payload
+ *  64  4  CRC-32C of bytes 0..63 (of 0..size-4 for longer headers)
+ * A reader accepts any minor version of its major with a header of at least
+ * 68 bytes (later fields are ignored); another major is refused with
+ * "newer" or "older" in the message.
+ */
+#include "container.h"
+
+#include <string.h>
+
+#include "checksum.h"
+#include "tok.h"
+
+#define SAFETY_CHECK(cond, err) do { if (!(cond)) return (err); } while (0)
+
+static const uint8_t ctr_magic[4] = { 'S', 'M', 'X', 0x1A };
+#define CTR_MINOR 0
+
+static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
+static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
+static uint32_t get16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+static uint32_t get32(const uint8_t *p) { return get16(p) | get16(p + 2) << 16; }
+static uint64_t get64(const uint8_t *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
+
+static void put_config(uint8_t *p, const smix_config *c)
+{
+    memset(p, 0, 24);
+    p[0] = c->level; p[1] = c->n_layers; p[2] = c->d_model; p[3] = c->d_state;
+    p[4] = c->d_inner; p[5] = c->d_conv; p[6] = c->chunk; p[7] = c->iters_early;
+    p[8] = c->iters_mid; p[9] = c->iters_late; p[10] = c->ssm_enabled; p[11] = c->max_order;
+    put16(p + 12, c->lr_milli);
+    put16(p + 14, c->smooth_milli);
+    put32(p + 16, c->vocab_size);
+    /* 20..23 reserved, zero */
+}
+
+static void get_config(const uint8_t *p, smix_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->level = p[0]; c->n_layers = p[1]; c->d_model = p[2]; c->d_state = p[3];
+    c->d_inner = p[4]; c->d_conv = p[5]; c->chunk = p[6]; c->iters_early = p[7];
+    c->iters_mid = p[8]; c->iters_late = p[9]; c->ssm_enabled = p[10]; c->max_order = p[11];
+    c->lr_milli = (uint16_t)get16(p + 12);
+    c->smooth_milli = (uint16_t)get16(p + 14);
+    c->vocab_size = get32(p + 16);
+}
+
+void ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_SIZE])
+{
+    memcpy(out, ctr_magic, 4);
+    out[4] = SMIX_FORMAT_VERSION;
+    out[5] = CTR_MINOR;
+    put16(out + 6, CTR_HEADER_SIZE);
+    put_config(out + 8, &h->cfg);
+    put64(out + 32, h->input_bytes);
+    put64(out + 40, h->tokens);
+    put64(out + 48, h->payload_bytes);
+    put32(out + 56, h->crc_input);
+    put32(out + 60, h->crc_payload);
+    put32(out + 64, crc32c(0, out, 64));
+}
+
+smix_result ctr_check_config(const smix_config *c)
+{
+    SAFETY_CHECK(c->level >= SMIX_LEVEL_MIN && c->level <= SMIX_LEVEL_MAX, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->ssm_enabled <= 1, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->max_order >= 1 && c->max_order <= 32, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->vocab_size >= 256 && c->vocab_size <= tok_vocab_size(tok_builtin()) &&
+                 c->vocab_size < 65535, SMIX_ERR_CORRUPT);
+    if (!c->ssm_enabled) return SMIX_OK;
+    SAFETY_CHECK(c->n_layers >= 1 && c->n_layers <= 8, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->d_model >= 4 && c->d_model <= 128 && c->d_model % 4 == 0, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->d_state >= 1 && c->d_state <= 64, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->d_inner >= 4 && c->d_inner <= 255 && c->d_inner % 4 == 0, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->d_conv >= 1 && c->d_conv <= 8, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->chunk >= 1 && c->chunk <= 128, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->iters_early <= 32 && c->iters_mid <= 32 && c->iters_late <= 32, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->lr_milli >= 1 && c->lr_milli <= 10000, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->smooth_milli < 1000, SMIX_ERR_CORRUPT);
+    return SMIX_OK;
+}
+
+smix_result ctr_read_header(const uint8_t *src, size_t n, ctr_header *h)
+{
+    SAFETY_CHECK(n > 0 && memcmp(src, ctr_magic, n < 4 ? n : 4) == 0, SMIX_ERR_BAD_MAGIC);
+    SAFETY_CHECK(n >= 8, SMIX_ERR_TRUNCATED);
+    SAFETY_CHECK(src[4] <= SMIX_FORMAT_VERSION, SMIX_ERR_VERSION_NEWER);
+    SAFETY_CHECK(src[4] >= SMIX_FORMAT_VERSION, SMIX_ERR_VERSION_OLDER);
+    size_t hsize = get16(src + 6);
+    SAFETY_CHECK(hsize >= CTR_HEADER_SIZE, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(n >= hsize, SMIX_ERR_TRUNCATED);
+    SAFETY_CHECK(crc32c(0, src, hsize - 4) == get32(src + hsize - 4), SMIX_ERR_CORRUPT);
+    get_config(src + 8, &h->cfg);
+    h->input_bytes = get64(src + 32);
+    h->tokens = get64(src + 40);
+    h->payload_bytes = get64(src + 48);
+    h->crc_input = get32(src + 56);
+    h->crc_payload = get32(src + 60);
+    h->header_bytes = (uint32_t)hsize;
+    smix_result r = ctr_check_config(&h->cfg);
+    if (r != SMIX_OK) return r;
+    SAFETY_CHECK(h->input_bytes <= CTR_MAX_INPUT, SMIX_ERR_TOO_LARGE);
+    SAFETY_CHECK(h->tokens <= h->input_bytes, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK((h->tokens == 0) == (h->input_bytes == 0), SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(h->payload_bytes <= (uint64_t)1 << 40, SMIX_ERR_CORRUPT);
+    return SMIX_OK;
+}
+
+smix_result ctr_check_payload(const uint8_t *src, size_t n, const ctr_header *h)
+{
+    size_t hsize = h->header_bytes;
+    SAFETY_CHECK(n - hsize >= h->payload_bytes, SMIX_ERR_TRUNCATED);
+    SAFETY_CHECK(n - hsize == h->payload_bytes, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(crc32c(0, src + hsize, h->payload_bytes) == h->crc_payload, SMIX_ERR_CORRUPT);
+    return SMIX_OK;
+}

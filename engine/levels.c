@@ -1,0 +1,97 @@
+/*
+ * levels.c - level presets, error messages, component names, the public view
+ * of the static vocabulary, and memory estimates.
+ */
+#include "smix.h"
+
+#include "tok.h"
+
+typedef struct level_preset {
+    uint8_t ssm, nl, dm, ds, di, it_early, it_mid, it_late, max_order;
+    uint32_t vocab;
+} level_preset;
+
+/* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md). */
+static const level_preset presets[SMIX_LEVEL_MAX] = {
+    { 0, 0, 0, 0, 0, 0, 0, 0, 32, 8192 },       /* 1: n-grams + match + priors only */
+    { 1, 1, 16, 8, 32, 4, 2, 1, 32, 8192 },     /* 2 */
+    { 1, 1, 32, 16, 64, 4, 2, 1, 32, 8192 },    /* 3 */
+    { 1, 2, 32, 16, 64, 4, 2, 1, 32, 8192 },    /* 4 */
+    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 8192 },    /* 5: default, the reference dimensions */
+    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 16384 },   /* 6 */
+    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 16384 },   /* 7 */
+    { 1, 2, 48, 16, 96, 8, 4, 2, 32, 16384 },   /* 8 */
+    { 1, 2, 64, 16, 128, 8, 4, 2, 32, 16384 },  /* 9 */
+};
+
+smix_result smix_level_config(int level, smix_config *out)
+{
+    if (level == 0) level = SMIX_LEVEL_DEFAULT;
+    if (level < SMIX_LEVEL_MIN || level > SMIX_LEVEL_MAX) return SMIX_ERR_PARAM;
+    const level_preset *p = &presets[level - 1];
+    smix_config c = { 0 };
+    c.level = (uint8_t)level;
+    c.ssm_enabled = p->ssm;
+    c.n_layers = p->nl;
+    c.d_model = p->dm;
+    c.d_state = p->ds;
+    c.d_inner = p->di;
+    c.d_conv = p->ssm ? 4 : 0;
+    c.chunk = p->ssm ? 32 : 0;
+    c.iters_early = p->it_early;
+    c.iters_mid = p->it_mid;
+    c.iters_late = p->it_late;
+    c.max_order = p->max_order;
+    c.lr_milli = p->ssm ? 200 : 0;
+    c.smooth_milli = p->ssm ? 120 : 0;
+    uint32_t vs = tok_vocab_size(tok_builtin());
+    c.vocab_size = p->vocab < vs ? p->vocab : vs;
+    *out = c;
+    return SMIX_OK;
+}
+
+const char *smix_strerror(smix_result r)
+{
+    switch (r) {
+    case SMIX_OK: return "success";
+    case SMIX_ERR_NOMEM: return "out of memory";
+    case SMIX_ERR_MEMLIMIT: return "memory limit exceeded (raise --memlimit or use a lower level)";
+    case SMIX_ERR_PARAM: return "invalid argument";
+    case SMIX_ERR_BAD_MAGIC: return "not in smix format";
+    case SMIX_ERR_VERSION_NEWER: return "made by a newer smix format version; upgrade smix to read it";
+    case SMIX_ERR_VERSION_OLDER: return "made by an older smix format version that this build no longer reads";
+    case SMIX_ERR_TRUNCATED: return "unexpected end of compressed data (truncated file)";
+    case SMIX_ERR_CORRUPT: return "compressed data is corrupt";
+    case SMIX_ERR_CHECKSUM: return "checksum mismatch: decoded data is damaged";
+    case SMIX_ERR_WRITE: return "write error";
+    case SMIX_ERR_ABORTED: return "interrupted";
+    case SMIX_ERR_TOO_LARGE: return "input too large (this version handles up to 4 GiB - 1 per file)";
+    case SMIX_ERR__COUNT: break;
+    }
+    return "unknown error";
+}
+
+const char *smix_component_name(int comp)
+{
+    static const char *const names[SMIX_NCOMP] = {
+        "prior", "ng1", "ng2", "ng3", "ng4", "ng5", "ng6", "ng7", "ng8", "ng16", "ng32",
+        "match", "recency",
+    };
+    return comp >= 0 && comp < SMIX_NCOMP ? names[comp] : "unknown";
+}
+
+uint32_t smix_vocab_size(void) { return tok_vocab_size(tok_builtin()); }
+
+const uint8_t *smix_vocab_token(uint32_t id, uint32_t *len)
+{
+    return tok_bytes(tok_builtin(), id, len);
+}
+
+uint64_t smix_memory_estimate(int level, uint64_t n)
+{
+    if (level == 0) level = SMIX_LEVEL_DEFAULT;
+    /* n-gram contexts and lists dominate: about 60 bytes per input byte at
+     * worst (measured on text), plus the fixed model and buffers. */
+    (void)level;
+    return ((uint64_t)32 << 20) + n * 60;
+}

@@ -1,0 +1,433 @@
+/*
+ * model.c - mixing the SSM with n-gram, match, recency and frequency
+ * components into the distribution that is coded.
+ *
+ * Final logit of slot j (all features are zero for components that did not
+ * see j, which keeps the mixing sparse; softmax ignores common offsets):
+ *
+ *   F[j] = w_ssm z[j]                       z = SSM logits
+ *        + w_prior s 0.1 log(1 + count[j])  global frequency prior
+ *        + sum_k s (w_k g_k(c_k[j]) + v_k conf_k)   n-gram order k saw j c_k times
+ *        + w_match s m(len) [j = predicted]  longest earlier match
+ *        + w_rec s r[j]                      recency: sum of 0.05 e^(-3 age/64)
+ *
+ * with g_k(c) = lambda_k log(1 + c/alpha_k) (the reference's form, which is
+ * the log-odds of additive smoothing), conf_k = log(1 + total_k / distinct_k)
+ * (how deterministic the context is), s = clamp(0.4 + 0.6 H/5.5, 0.2, 2.5)
+ * from the SSM's entropy H in nats. The weights (w, v) start at the
+ * reference's fixed mix (1, 0) and are learned online by gradient descent on
+ * the coding cost, one weight set per mixing context (longest n-gram order
+ * seen x match length bucket), PAQ style. The gradient of -log p[y] with
+ * respect to a weight is E_p[feature] - feature(y): sparse features cost
+ * only their own support.
+ *
+ * Frequencies: f[j] = 1 + floor(e[j] K), e[j] = exp(F[j] - max F), with K
+ * chosen so the total stays below MODEL_TOTAL. Every sum runs in slot order
+ * in double precision: the same bits on every build and thread count.
+ */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmath.h"
+#include "ngram.h"
+#include "ssm.h"
+#include "tok.h"
+#include "vec.h"
+
+enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS + NGM_NORDERS,
+       F_REC, NFEAT };
+#define MATCH_BUCKETS 3
+#define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
+#define REC_WINDOW 64
+#define MATCH_MIN 3
+#define MATCH_MAX 64
+#define CTAB 256
+
+static const float ng_lambda[NGM_NORDERS] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.05f, 0.04f, 0.03f, 0.03f, 0.50f, 1.00f };
+static const float ng_alpha[NGM_NORDERS] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.015f, 0.01f, 0.008f, 0.008f, 0.001f, 0.001f };
+
+struct model {
+    smix_config cfg;
+    ssm *net;
+    ngm *ng;
+    uint32_t vocab;            /* ids in use */
+    uint32_t nslots, cap;      /* cap = vocab + 1 */
+    uint32_t *slot_of;         /* [vocab] 0 = unseen */
+    uint32_t *id_of;           /* [cap] */
+    uint32_t *count;           /* [cap] occurrences */
+    float *prior;              /* [cap] 0.1 log(1 + count) */
+    float *z, *F, *e;          /* [cap] SSM logits, final logits, exp */
+    uint32_t *freq;            /* [cap] */
+    uint32_t total;
+    uint32_t *hist;            /* [hist_cap] slots */
+    size_t t, hist_cap;
+    /* match model */
+    uint32_t *mtab;            /* [1 << mbits] position after a MATCH_MIN context */
+    int mbits;
+    size_t mptr;
+    uint32_t mlen;
+    /* mixing */
+    float w[NSETS][NFEAT];
+    int set;                   /* weight set of the current prediction */
+    float s, H;                /* entropy scale, SSM entropy (nats) */
+    double sum_e;
+    ngm_ctx ctx[NGM_NORDERS];
+    float conf[NGM_NORDERS];
+    int longest;               /* index+1 of the longest order found, 0 none */
+    float ctab[NGM_NORDERS][CTAB];
+    float rec_w[REC_WINDOW + 1];
+    float mix_lr;
+    /* new-token id coder */
+    int newid_bits;
+    uint16_t *newid_p;         /* [1 << newid_bits] */
+};
+
+static float ng_feature(const model *m, int k, uint32_t c)
+{
+    if (c < CTAB) return m->ctab[k][c];
+    return ng_lambda[k] * fm_log(1.0f + (float)c / ng_alpha[k]);
+}
+
+static void init_tables(model *m)
+{
+    for (int k = 0; k < NGM_NORDERS; k++)
+        for (uint32_t c = 0; c < CTAB; c++)
+            m->ctab[k][c] = ng_lambda[k] * fm_log(1.0f + (float)c / ng_alpha[k]);
+    for (int a = 1; a <= REC_WINDOW; a++)
+        m->rec_w[a] = 0.05f * fm_exp(-3.0f * (float)a / (float)REC_WINDOW);
+    for (int s = 0; s < NSETS; s++) {
+        memset(m->w[s], 0, sizeof m->w[s]);
+        m->w[s][F_SSM] = 1.0f;
+        m->w[s][F_PRIOR] = 1.0f;
+        for (int k = 0; k < NGM_NORDERS; k++) m->w[s][F_NG + k] = 1.0f;
+        m->w[s][F_MATCH] = 1.0f;
+        m->w[s][F_REC] = 1.0f;
+    }
+}
+
+model *model_create(const smix_config *cfg, int threads)
+{
+    model *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->cfg = *cfg;
+    m->vocab = cfg->vocab_size;
+    m->cap = m->vocab + 1;
+    m->slot_of = calloc(m->vocab, sizeof *m->slot_of);
+    m->id_of = calloc(m->cap, sizeof *m->id_of);
+    m->count = calloc(m->cap, sizeof *m->count);
+    m->prior = calloc(m->cap, sizeof *m->prior);
+    m->z = calloc(m->cap, sizeof *m->z);
+    m->F = calloc(m->cap, sizeof *m->F);
+    m->e = calloc(m->cap, sizeof *m->e);
+    m->freq = calloc(m->cap, sizeof *m->freq);
+    m->mbits = 18;
+    m->mtab = calloc((size_t)1 << m->mbits, sizeof *m->mtab);
+    m->ng = ngm_create(cfg->max_order);
+    m->newid_bits = 1;
+    while ((1u << m->newid_bits) < m->vocab) m->newid_bits++;
+    m->newid_p = malloc(sizeof(uint16_t) << m->newid_bits);
+    if (cfg->ssm_enabled) {
+        m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
+        if (m->net) ssm_set_threads(m->net, threads);
+    }
+    if (!m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e ||
+        !m->freq || !m->mtab || !m->ng || !m->newid_p || (cfg->ssm_enabled && !m->net) ||
+        (m->net && ssm_add_row(m->net) != 0)) {
+        model_free(m);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < (1u << m->newid_bits); i++) m->newid_p[i] = 2048;
+    m->nslots = 1;             /* slot 0: NEW */
+    m->mix_lr = 0.002f;
+    init_tables(m);
+    return m;
+}
+
+void model_free(model *m)
+{
+    if (!m) return;
+    ssm_free(m->net);
+    ngm_free(m->ng);
+    free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
+    free(m->z); free(m->F); free(m->e); free(m->freq);
+    free(m->hist); free(m->mtab); free(m->newid_p);
+    free(m);
+}
+
+size_t model_memory(const model *m)
+{
+    size_t b = sizeof *m + (size_t)m->cap * 32 + m->hist_cap * 4 + ((size_t)4 << m->mbits);
+    b += ngm_memory(m->ng);
+    if (m->net) b += ssm_memory(m->net);
+    return b;
+}
+
+uint32_t model_nslots(const model *m) { return m->nslots; }
+const uint32_t *model_freqs(const model *m) { return m->freq; }
+uint32_t model_total(const model *m) { return m->total; }
+uint32_t model_slot_of(const model *m, uint32_t id) { return id < m->vocab ? m->slot_of[id] : 0; }
+uint32_t model_token_of(const model *m, uint32_t slot) { return slot < m->nslots ? m->id_of[slot] : 0; }
+int model_newid_bits(const model *m) { return m->newid_bits; }
+uint32_t model_newid_p(const model *m, uint32_t node) { return m->newid_p[node]; }
+
+void model_newid_learn(model *m, uint32_t node, int bit)
+{
+    uint16_t p = m->newid_p[node];
+    if (bit) p -= p >> 4;
+    else p += (4096 - p) >> 4;
+    if (p < 32) p = 32;
+    if (p > 4064) p = 4064;
+    m->newid_p[node] = p;
+}
+
+/* ---- prediction ---- */
+
+/* SSM logits, its entropy H (nats) and the scale s. */
+static void predict_ssm(model *m)
+{
+    uint32_t V = m->nslots;
+    if (!m->net) {
+        memset(m->z, 0, V * sizeof *m->z);
+        m->H = 0.0f;
+        m->s = 1.0f;
+        return;
+    }
+    ssm_predict(m->net, m->z);
+    double sez;
+    double se = vec_exp_sum_ent(m->z, vec_max(m->z, V), m->e, V, &sez);
+    float H = fm_log((float)se) - (float)(sez / se);
+    if (H < 0.0f) H = 0.0f;
+    float s = 0.4f + 0.6f * H / 5.5f;
+    m->H = H;
+    m->s = s < 0.2f ? 0.2f : s > 2.5f ? 2.5f : s;
+}
+
+static int match_bucket(uint32_t len) { return len == 0 ? 0 : len < 8 ? 1 : 2; }
+
+static void add_sparse(model *m, const float *w)
+{
+    float s = m->s;
+    for (int k = 0; k < NGM_NORDERS; k++) {
+        const ngm_ctx *c = &m->ctx[k];
+        if (!c->items) continue;
+        float bonus = w[F_BONUS + k] * s * m->conf[k];
+        float wk = w[F_NG + k] * s;
+        for (uint32_t i = 0; i < c->n; i++)
+            m->F[c->items[i].slot] += wk * ng_feature(m, k, c->items[i].count) + bonus;
+    }
+    if (m->mlen) {
+        uint32_t pred = m->hist[m->mptr];
+        m->F[pred] += w[F_MATCH] * s * (1.5f * (1.0f - 1.0f / (1.0f + 0.3f * (float)m->mlen)));
+    }
+    float wr = w[F_REC] * s;
+    for (int a = 1; a <= REC_WINDOW && (size_t)a <= m->t; a++)
+        m->F[m->hist[m->t - a]] += wr * m->rec_w[a];
+}
+
+static void quantise(model *m)
+{
+    uint32_t V = m->nslots;
+    double se = vec_exp_sum(m->F, vec_max(m->F, V), m->e, V);
+    m->sum_e = se;
+    float K = (float)((double)(MODEL_TOTAL - 2 * V) / se);
+    m->total = vec_quantise(m->e, K, m->freq, V);
+}
+
+int model_predict(model *m)
+{
+    if (ngm_lookup(m->ng, m->hist, m->t, m->ctx) < 0) return -1;
+    m->longest = 0;
+    for (int k = 0; k < NGM_NORDERS; k++) {
+        if (!m->ctx[k].items) continue;
+        m->longest = k + 1;
+        m->conf[k] = fm_log(1.0f + (float)m->ctx[k].total / (float)m->ctx[k].n);
+    }
+    m->set = m->longest * MATCH_BUCKETS + match_bucket(m->mlen);
+    predict_ssm(m);
+    const float *w = m->w[m->set];
+    float wz = w[F_SSM], wp = w[F_PRIOR] * m->s;
+    vec_axpby(m->F, wz, m->z, wp, m->prior, m->nslots);
+    add_sparse(m, w);
+    quantise(m);
+    return 0;
+}
+
+/* ---- learning the mixing weights ---- */
+
+/* feat_y[f] = feature f of slot y; exp_f[f] = E_p[feature f]. */
+static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp_f)
+{
+    float inv = (float)(1.0 / m->sum_e), s = m->s;
+    memset(feat_y, 0, NFEAT * sizeof *feat_y);
+    memset(exp_f, 0, NFEAT * sizeof *exp_f);
+    double ez, ep;
+    vec_dot2(m->e, m->z, m->prior, m->nslots, &ez, &ep);
+    exp_f[F_SSM] = ez / m->sum_e;
+    exp_f[F_PRIOR] = ep / m->sum_e * s;
+    feat_y[F_SSM] = m->z[y];
+    feat_y[F_PRIOR] = s * m->prior[y];
+    for (int k = 0; k < NGM_NORDERS; k++) {
+        const ngm_ctx *c = &m->ctx[k];
+        if (!c->items) continue;
+        double eg = 0.0, eb = 0.0;
+        for (uint32_t i = 0; i < c->n; i++) {
+            float p = m->e[c->items[i].slot] * inv;
+            float g = s * ng_feature(m, k, c->items[i].count);
+            eg += p * g;
+            eb += p;
+            if (c->items[i].slot == y) {
+                feat_y[F_NG + k] = g;
+                feat_y[F_BONUS + k] = s * m->conf[k];
+            }
+        }
+        exp_f[F_NG + k] = eg;
+        exp_f[F_BONUS + k] = eb * s * m->conf[k];
+    }
+    if (m->mlen) {
+        uint32_t pred = m->hist[m->mptr];
+        float f = s * (1.5f * (1.0f - 1.0f / (1.0f + 0.3f * (float)m->mlen)));
+        exp_f[F_MATCH] = (double)(m->e[pred] * inv) * f;
+        if (pred == y) feat_y[F_MATCH] = f;
+    }
+    double er = 0.0;
+    float ry = 0.0f;
+    for (int a = 1; a <= REC_WINDOW && (size_t)a <= m->t; a++) {
+        uint32_t j = m->hist[m->t - a];
+        er += (double)(m->e[j] * inv) * m->rec_w[a];
+        if (j == y) ry += m->rec_w[a];
+    }
+    exp_f[F_REC] = er * s;
+    feat_y[F_REC] = s * ry;
+}
+
+static void learn_weights(model *m, uint32_t y)
+{
+    float fy[NFEAT];
+    double ef[NFEAT];
+    feature_stats(m, y, fy, ef);
+    float *w = m->w[m->set];
+    for (int f = 0; f < NFEAT; f++) {
+        float g = (float)ef[f] - fy[f];
+        if (g > 4.0f) g = 4.0f;
+        if (g < -4.0f) g = -4.0f;
+        w[f] -= m->mix_lr * g;
+    }
+}
+
+/* ---- trace ---- */
+
+static void top_k(const float *v, uint32_t n, float scale, const uint32_t *id_of,
+                  uint32_t *ids, float *ps)
+{
+    uint32_t best[SMIX_TOPK];
+    int nb = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        if (nb == SMIX_TOPK && v[j] <= v[best[nb - 1]]) continue;
+        int i = nb < SMIX_TOPK ? nb++ : nb - 1;
+        while (i > 0 && v[best[i - 1]] < v[j]) { best[i] = best[i - 1]; i--; }
+        best[i] = j;
+    }
+    for (int i = 0; i < SMIX_TOPK; i++) {
+        ids[i] = i < nb ? (best[i] ? id_of[best[i]] : SMIX_TOKEN_NEW) : SMIX_TOKEN_NEW;
+        ps[i] = i < nb ? v[best[i]] * scale : 0.0f;
+    }
+}
+
+void model_trace(model *m, uint32_t y, smix_token_info *t)
+{
+    float fy[NFEAT];
+    double ef[NFEAT];
+    feature_stats(m, y, fy, ef);
+    const float *w = m->w[m->set];
+    memset(t->bias, 0, sizeof t->bias);
+    t->bias[SMIX_COMP_PRIOR] = w[F_PRIOR] * fy[F_PRIOR];
+    for (int k = 0; k < NGM_NORDERS; k++)
+        t->bias[SMIX_COMP_NG1 + k] = w[F_NG + k] * fy[F_NG + k] + w[F_BONUS + k] * fy[F_BONUS + k];
+    t->bias[SMIX_COMP_MATCH] = w[F_MATCH] * fy[F_MATCH];
+    t->bias[SMIX_COMP_RECENCY] = w[F_REC] * fy[F_REC];
+    t->scale = m->s;
+    t->entropy = m->H * 1.44269504f;
+    t->longest_order = m->longest ? (int8_t)ngm_orders[m->longest - 1] : 0;
+    t->longest_count = 0;
+    if (m->longest) {
+        const ngm_ctx *c = &m->ctx[m->longest - 1];
+        for (uint32_t i = 0; i < c->n; i++)
+            if (c->items[i].slot == y && y) t->longest_count = c->items[i].count;
+    }
+    top_k(m->e, m->nslots, (float)(1.0 / m->sum_e), m->id_of, t->top_id, t->top_p);
+    /* SSM view: recompute its softmax (the e buffer now holds the final one) */
+    uint32_t V = m->nslots;
+    float *tmp = m->F;   /* F is no longer needed for this position */
+    double se = vec_exp_sum(m->z, vec_max(m->z, V), tmp, V);
+    uint32_t rank = 1;
+    for (uint32_t j = 0; j < V; j++) rank += m->z[j] > m->z[y];
+    t->p_ssm = m->net ? (float)(tmp[y] / se) : 0.0f;
+    t->rank_ssm = m->net ? rank : 0;
+    top_k(tmp, V, (float)(1.0 / se), m->id_of, t->ssm_top_id, t->ssm_top_p);
+}
+
+/* ---- update ---- */
+
+static void match_update(model *m)
+{
+    size_t t = m->t;   /* hist[0..t) known, hist[t-1] just added */
+    if (m->mlen && m->hist[m->mptr] == m->hist[t - 1]) {
+        m->mptr++;
+        if (m->mlen < MATCH_MAX) m->mlen++;
+    } else {
+        m->mlen = 0;
+    }
+    if (t < MATCH_MIN) return;
+    uint64_t h = 0;
+    for (int i = 1; i <= MATCH_MIN; i++) h = (h + m->hist[t - i] + 1) * 0x9E3779B97F4A7C15ull;
+    uint32_t *cell = &m->mtab[h >> (64 - m->mbits)];
+    if (!m->mlen && *cell) {
+        size_t p = *cell;
+        uint32_t len = 0;
+        while (len < MATCH_MAX && len < p && m->hist[p - 1 - len] == m->hist[t - 1 - len]) len++;
+        if (len >= MATCH_MIN) {
+            m->mptr = p;
+            m->mlen = len;
+        }
+    }
+    *cell = (uint32_t)t;
+}
+
+static int add_slot(model *m, uint32_t id)
+{
+    if (id >= m->vocab || m->slot_of[id] || m->nslots >= m->cap) return -1;
+    uint32_t slot = m->nslots++;
+    m->slot_of[id] = slot;
+    m->id_of[slot] = id;
+    if (m->net && ssm_add_row(m->net) != (int)slot) return -1;
+    return (int)slot;
+}
+
+int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci)
+{
+    learn_weights(m, slot);
+    uint32_t target = slot;
+    if (slot == 0) {
+        int s = add_slot(m, token_id);
+        if (s < 0) return -1;
+        slot = (uint32_t)s;
+        m->count[0]++;
+        m->prior[0] = 0.1f * fm_log(1.0f + (float)m->count[0]);
+    }
+    m->count[slot]++;
+    m->prior[slot] = 0.1f * fm_log(1.0f + (float)m->count[slot]);
+    if (ngm_update(m->ng, m->hist, m->t, slot) < 0) return -1;
+    if (m->t == m->hist_cap) {
+        size_t ncap = m->hist_cap ? m->hist_cap * 2 : 1 << 16;
+        uint32_t *nh = realloc(m->hist, ncap * sizeof *nh);
+        if (!nh) return -1;
+        m->hist = nh;
+        m->hist_cap = ncap;
+    }
+    m->hist[m->t++] = slot;
+    match_update(m);
+    if (m->net) return ssm_observe(m->net, target, slot, ci);
+    return 0;
+}

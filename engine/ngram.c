@@ -1,0 +1,237 @@
+/*
+ * ngram.c - sparse n-gram context models (see ngram.h for the design).
+ *
+ * Hash entries hold the context's 64-bit key, the history position where it
+ * was created (to verify it) and its follower list. Lists live in one
+ * growable pool of ngm_item, in blocks of 2^cls items; a block that outgrows
+ * its class is moved to a bigger one and the old block goes on a free list.
+ */
+#include "ngram.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const uint8_t ngm_orders[NGM_NORDERS] = { 1, 2, 3, 4, 5, 6, 7, 8, 16, 32 };
+
+#define NGM_MAX_CLASS 17          /* up to 131072 followers (more than any vocab) */
+#define NGM_COUNT_LIMIT 65000     /* halve a context's counts beyond this */
+
+typedef struct ngm_entry {
+    uint64_t key;          /* 0 = empty */
+    uint32_t pos;          /* history index just after an occurrence */
+    uint32_t block;        /* offset of the follower list in the pool */
+    uint32_t n;            /* followers */
+    uint32_t total;
+    uint8_t cls;           /* block holds 2^cls items */
+    uint8_t order;
+} ngm_entry;
+
+struct ngm {
+    int max_order;
+    ngm_entry *table;
+    size_t mask, used;
+    ngm_item *pool;
+    size_t pool_len, pool_cap;
+    uint32_t free_head[NGM_MAX_CLASS + 1];  /* UINT32_MAX = empty; next link in item[0] */
+    /* cache from the last lookup */
+    size_t slot_of[NGM_NORDERS];            /* table index or SIZE_MAX */
+    uint64_t key_of[NGM_NORDERS];
+    uint8_t found_at[NGM_NORDERS];          /* context existed at lookup time */
+    int usable;                             /* orders whose context exists in history */
+};
+
+ngm *ngm_create(int max_order)
+{
+    ngm *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->max_order = max_order;
+    m->mask = (1u << 12) - 1;
+    m->table = calloc(m->mask + 1, sizeof *m->table);
+    if (!m->table) { free(m); return NULL; }
+    for (int i = 0; i <= NGM_MAX_CLASS; i++) m->free_head[i] = UINT32_MAX;
+    return m;
+}
+
+void ngm_free(ngm *m)
+{
+    if (!m) return;
+    free(m->table);
+    free(m->pool);
+    free(m);
+}
+
+size_t ngm_memory(const ngm *m)
+{
+    return sizeof *m + (m->mask + 1) * sizeof *m->table + m->pool_cap * sizeof *m->pool;
+}
+
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+static int grow_table(ngm *m)
+{
+    size_t ncap = (m->mask + 1) * 2;
+    ngm_entry *nt = calloc(ncap, sizeof *nt);
+    if (!nt) return -1;
+    for (size_t i = 0; i <= m->mask; i++) {
+        if (!m->table[i].key) continue;
+        size_t j = m->table[i].key & (ncap - 1);
+        while (nt[j].key) j = (j + 1) & (ncap - 1);
+        nt[j] = m->table[i];
+    }
+    free(m->table);
+    m->table = nt;
+    m->mask = ncap - 1;
+    return 0;
+}
+
+static int ctx_matches(const uint32_t *hist, size_t a, size_t b, int k)
+{
+    for (int i = 1; i <= k; i++)
+        if (hist[a - i] != hist[b - i]) return 0;
+    return 1;
+}
+
+int ngm_lookup(ngm *m, const uint32_t *hist, size_t t, ngm_ctx out[NGM_NORDERS])
+{
+    /* room for one insertion per order before the update, so cached indices stay valid */
+    if ((m->used + NGM_NORDERS) * 2 > m->mask + 1 && grow_table(m) < 0) return -1;
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    int found = 0, k = 0;
+    m->usable = 0;
+    for (int i = 0; i < NGM_NORDERS; i++) {
+        int order = ngm_orders[i];
+        out[i].items = NULL;
+        out[i].n = out[i].total = 0;
+        m->slot_of[i] = SIZE_MAX;
+        if (order > m->max_order || (size_t)order > t) continue;
+        for (; k < order; k++) h = mix64(h + hist[t - 1 - k] + 1);
+        uint64_t key = mix64(h ^ (uint64_t)order) | 1;  /* never 0 */
+        m->key_of[i] = key;
+        m->usable = i + 1;
+        size_t j = key & m->mask;
+        while (m->table[j].key && !(m->table[j].key == key && m->table[j].order == order &&
+                                    ctx_matches(hist, m->table[j].pos, t, order)))
+            j = (j + 1) & m->mask;
+        m->slot_of[i] = j;
+        m->found_at[i] = m->table[j].key != 0;
+        if (m->table[j].key) {
+            ngm_entry *e = &m->table[j];
+            out[i].items = m->pool + e->block;
+            out[i].n = e->n;
+            out[i].total = e->total;
+            found++;
+        }
+    }
+    return found;
+}
+
+static uint32_t block_alloc(ngm *m, int cls)
+{
+    if (m->free_head[cls] != UINT32_MAX) {
+        uint32_t b = m->free_head[cls];
+        memcpy(&m->free_head[cls], &m->pool[b], sizeof(uint32_t));
+        return b;
+    }
+    size_t need = (size_t)1 << cls;
+    if (m->pool_len + need > m->pool_cap) {
+        size_t ncap = m->pool_cap ? m->pool_cap : 1 << 14;
+        while (ncap < m->pool_len + need) ncap *= 2;
+        if (ncap > UINT32_MAX) return UINT32_MAX;
+        ngm_item *np = realloc(m->pool, ncap * sizeof *np);
+        if (!np) return UINT32_MAX;
+        m->pool = np;
+        m->pool_cap = ncap;
+    }
+    uint32_t b = (uint32_t)m->pool_len;
+    m->pool_len += need;
+    return b;
+}
+
+static void block_release(ngm *m, uint32_t b, int cls)
+{
+    memcpy(&m->pool[b], &m->free_head[cls], sizeof(uint32_t));
+    m->free_head[cls] = b;
+}
+
+static void halve_counts(ngm *m, ngm_entry *e)
+{
+    ngm_item *it = m->pool + e->block;
+    uint32_t w = 0, total = 0;
+    for (uint32_t i = 0; i < e->n; i++) {
+        uint16_t c = it[i].count >> 1;
+        if (!c) continue;
+        it[w].slot = it[i].slot;
+        it[w].count = c;
+        total += c;
+        w++;
+    }
+    e->n = w;
+    e->total = total;
+}
+
+static int add_follower(ngm *m, ngm_entry *e, uint32_t slot)
+{
+    ngm_item *it = m->pool + e->block;
+    for (uint32_t i = 0; i < e->n; i++) {
+        if (it[i].slot != slot) continue;
+        it[i].count++;
+        e->total++;
+        if (it[i].count >= NGM_COUNT_LIMIT) halve_counts(m, e);
+        return 0;
+    }
+    if (e->n == (1u << e->cls)) {
+        if (e->cls >= NGM_MAX_CLASS) return 0;   /* full: the new follower is dropped */
+        uint32_t nb = block_alloc(m, e->cls + 1);
+        if (nb == UINT32_MAX) return -1;
+        memcpy(m->pool + nb, m->pool + e->block, e->n * sizeof(ngm_item));
+        block_release(m, e->block, e->cls);
+        e->block = nb;
+        e->cls++;
+    }
+    it = m->pool + e->block;
+    it[e->n].slot = (uint16_t)slot;
+    it[e->n].count = 1;
+    e->n++;
+    e->total++;
+    return 0;
+}
+
+int ngm_update(ngm *m, const uint32_t *hist, size_t t, uint32_t slot)
+{
+    (void)hist;
+    int prev_existed = 1;   /* order 1 is always created */
+    for (int i = 0; i < m->usable; i++) {
+        size_t j = m->slot_of[i];
+        if (j == SIZE_MAX) break;
+        int existed = m->found_at[i];
+        /* another order may have taken this empty slot during this update */
+        while (!existed && m->table[j].key) j = (j + 1) & m->mask;
+        ngm_entry *e = &m->table[j];
+        if (existed) {
+            if (add_follower(m, e, slot) < 0) return -1;
+        } else if (prev_existed) {
+            uint32_t b = block_alloc(m, 1);
+            if (b == UINT32_MAX) return -1;
+            e->key = m->key_of[i];
+            e->order = ngm_orders[i];
+            e->pos = (uint32_t)t;
+            e->block = b;
+            e->cls = 1;
+            e->n = 1;
+            e->total = 1;
+            m->pool[b].slot = (uint16_t)slot;
+            m->pool[b].count = 1;
+            m->used++;
+        }
+        prev_existed = existed;
+    }
+    return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * ngram.h - sparse n-gram context models over the token history.
+ *
+ * For each order k in NGM_ORDERS (context = the last k tokens) the model
+ * keeps, per context seen so far, the list of tokens that followed it with
+ * their counts. Only those tokens get a logit bias, which is all a softmax
+ * needs (adding the same value to every unseen token changes nothing).
+ *
+ * Memory grows with the input: one hash table (open addressing, doubled when
+ * half full) shared by all orders, and list storage in power-of-two blocks
+ * recycled through free lists. A context of order k is only created once
+ * the next lower order's context had been seen before (as PPM would use
+ * it), which keeps the long orders from storing one entry per position.
+ * Contexts are found by a 64-bit hash and then verified against the history
+ * (the entry remembers where the context occurred), so a hash collision can
+ * never merge two contexts.
+ */
+#ifndef SMIX_NGRAM_H
+#define SMIX_NGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NGM_NORDERS 10
+extern const uint8_t ngm_orders[NGM_NORDERS];   /* 1..8, 16, 32 */
+
+typedef struct ngm_item {
+    uint16_t slot;      /* compact token id */
+    uint16_t count;
+} ngm_item;
+
+/* A context as found for the next position. */
+typedef struct ngm_ctx {
+    const ngm_item *items;   /* NULL if the context was never seen */
+    uint32_t n;              /* distinct followers */
+    uint32_t total;          /* sum of counts */
+} ngm_ctx;
+
+typedef struct ngm ngm;
+
+/* max_order: orders above it are not used (e.g. 8 disables 16 and 32). */
+ngm *ngm_create(int max_order);
+void ngm_free(ngm *m);
+
+/* Looks up the contexts ending at hist[t-1] for predicting hist[t].
+ * out[i] is order ngm_orders[i]. Returns the number of orders found.
+ * Must be followed by ngm_update for the same t before the next lookup
+ * (it caches where the contexts live). Returns -1 on allocation failure. */
+int ngm_lookup(ngm *m, const uint32_t *hist, size_t t, ngm_ctx out[NGM_NORDERS]);
+
+/* Records that hist[t] == slot followed the contexts looked up last.
+ * Returns 0, or -1 on allocation failure. */
+int ngm_update(ngm *m, const uint32_t *hist, size_t t, uint32_t slot);
+
+size_t ngm_memory(const ngm *m);
+
+#endif

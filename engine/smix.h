@@ -1,0 +1,214 @@
+/*
+ * smix.h - the one public header of the smix compression library.
+ *
+ * smix is a lossless compressor whose predictor is a small selective state
+ * space model (Mamba-style) trained on the input while it is coded, refined by
+ * sparse n-gram context models, a match model and recency/frequency priors.
+ * The mixed distribution over BPE tokens drives a 64-bit range coder.
+ *
+ * Every number that reaches the coder is computed with IEEE single/double
+ * arithmetic in a fixed order, with the library's own exp/log, so a file made
+ * by any build (any -O level, SIMD or scalar, any thread count) decodes with
+ * any other.
+ *
+ * Thread safety: contexts are independent; one context must not be used by
+ * two threads at once. The library has no global mutable state.
+ * The library never prints and never exits: every failure is an smix_result.
+ */
+#ifndef SMIX_H
+#define SMIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SMIX_VERSION_MAJOR 0
+#define SMIX_VERSION_MINOR 1
+#define SMIX_VERSION_PATCH 0
+#define SMIX_VERSION_STRING "0.1.0"
+
+/* Container format version written by this library (see docs/format.md). */
+#define SMIX_FORMAT_VERSION 1
+
+typedef enum smix_result {
+    SMIX_OK = 0,
+    SMIX_ERR_NOMEM,          /* an allocation failed */
+    SMIX_ERR_MEMLIMIT,       /* the work would exceed params.memlimit */
+    SMIX_ERR_PARAM,          /* an argument is out of range */
+    SMIX_ERR_BAD_MAGIC,      /* not an smix file */
+    SMIX_ERR_VERSION_NEWER,  /* made by a newer format version than this build reads */
+    SMIX_ERR_VERSION_OLDER,  /* made by an older format version that is no longer read */
+    SMIX_ERR_TRUNCATED,      /* the compressed data ends too early */
+    SMIX_ERR_CORRUPT,        /* the compressed data is damaged (header or payload) */
+    SMIX_ERR_CHECKSUM,       /* decoded data does not match the stored checksum */
+    SMIX_ERR_WRITE,          /* the write callback reported a failure */
+    SMIX_ERR_ABORTED,        /* a hook asked to stop (e.g. on a signal) */
+    SMIX_ERR_TOO_LARGE,      /* input larger than the format or this build supports */
+    SMIX_ERR__COUNT
+} smix_result;
+
+/* A static, human-readable message for a result code. Never NULL. */
+const char *smix_strerror(smix_result r);
+
+/* Levels: 1 (fastest) .. 9 (best ratio). 0 selects the default. */
+#define SMIX_LEVEL_MIN 1
+#define SMIX_LEVEL_MAX 9
+#define SMIX_LEVEL_DEFAULT 5
+
+typedef struct smix_params {
+    int level;          /* 0 = default, else 1..9 */
+    int threads;        /* 0 = library default (1); results never depend on it */
+    uint64_t memlimit;  /* bytes; 0 = no limit. Exceeding it -> SMIX_ERR_MEMLIMIT */
+} smix_params;
+
+/* Model configuration recorded in every file header. All fields are part of
+ * the format: a decoder rebuilds the exact model from them. */
+typedef struct smix_config {
+    uint8_t level;
+    uint8_t n_layers;     /* NL */
+    uint8_t d_model;      /* DM */
+    uint8_t d_state;      /* DS */
+    uint8_t d_inner;      /* DI */
+    uint8_t d_conv;       /* DC */
+    uint8_t chunk;        /* tokens per training chunk */
+    uint8_t iters_early;  /* Adam steps per chunk for chunks 0..9 */
+    uint8_t iters_mid;    /* for chunks 10..29 */
+    uint8_t iters_late;   /* afterwards */
+    uint8_t ssm_enabled;  /* 0: n-gram/match/prior only */
+    uint8_t max_order;    /* highest n-gram order in use (<= 32) */
+    uint16_t lr_milli;    /* Adam learning rate * 1e5 (e.g. 200 = 0.002) */
+    uint16_t smooth_milli;/* label smoothing * 1000 */
+    uint32_t vocab_size;  /* tokens of the static vocabulary in use (ids < vocab_size) */
+} smix_config;
+
+/* Fixed per-file information, available before the first token. */
+typedef struct smix_file_info {
+    uint32_t format_version;
+    uint64_t input_bytes;
+    uint64_t tokens;          /* 0 if not known yet */
+    uint64_t header_bytes;    /* container bytes that are not range-coder payload */
+    uint64_t payload_bytes;   /* range-coder payload (known after coding) */
+    uint64_t compressed_bytes;
+    uint32_t checksum;        /* CRC-32C of the original */
+    smix_config config;
+} smix_file_info;
+
+/* Components that add a logit bias to a token, in trace order. */
+enum {
+    SMIX_COMP_PRIOR = 0,   /* global frequency prior */
+    SMIX_COMP_NG1,         /* n-gram orders 1..8 (context of k tokens) */
+    SMIX_COMP_NG2, SMIX_COMP_NG3, SMIX_COMP_NG4, SMIX_COMP_NG5,
+    SMIX_COMP_NG6, SMIX_COMP_NG7, SMIX_COMP_NG8,
+    SMIX_COMP_NG16, SMIX_COMP_NG32,
+    SMIX_COMP_MATCH,       /* longest earlier match */
+    SMIX_COMP_RECENCY,     /* recently seen tokens */
+    SMIX_NCOMP
+};
+/* Short stable names ("prior", "ng1", ..., "ng32", "match", "recency"). */
+const char *smix_component_name(int comp);
+
+#define SMIX_TOPK 8
+/* Token id standing for "a token not seen before in this file"; the real id
+ * then follows, coded separately. Appears only among top candidates. */
+#define SMIX_TOKEN_NEW 0xFFFFFFFFu
+
+/* Per-token record passed to the token hook, identical on encode and decode.
+ * Pointers are valid only during the call. */
+typedef struct smix_token_info {
+    uint64_t index;           /* token number, from 0 */
+    uint64_t offset;          /* byte offset in the original */
+    uint32_t length;          /* bytes of the token */
+    uint32_t token_id;        /* id in the static vocabulary */
+    const uint8_t *bytes;     /* the token's bytes (length of them) */
+    uint8_t is_new;           /* first occurrence: coded as NEW + id */
+    int8_t longest_order;     /* longest n-gram order whose context was seen, 0 none */
+    uint16_t reserved;
+    uint32_t longest_count;   /* times the actual token followed that context */
+    float p_ssm;              /* SSM probability of the actual token (0 if SSM off or new) */
+    uint32_t rank_ssm;        /* 1-based rank of the token under the SSM (0 if n/a) */
+    float entropy;            /* SSM entropy, bits */
+    float scale;              /* entropy-adaptive n-gram scale */
+    float bias[SMIX_NCOMP];   /* logit bias each component added to the actual token */
+    float p_final;            /* coded probability (quantised), incl. the NEW path */
+    double bits;              /* exact coded cost: -log2(p_final) */
+    uint32_t top_id[SMIX_TOPK];   /* after mixing; SMIX_TOKEN_NEW possible */
+    float top_p[SMIX_TOPK];
+    uint32_t ssm_top_id[SMIX_TOPK];
+    float ssm_top_p[SMIX_TOPK];
+} smix_token_info;
+
+/* Per training chunk. */
+typedef struct smix_chunk_info {
+    uint64_t chunk_index;
+    uint64_t first_token;
+    uint32_t n_tokens;
+    uint32_t iterations;
+    float loss;               /* mean cross-entropy (nats) of the last iteration */
+    float lr;
+} smix_chunk_info;
+
+#define SMIX_HOOKS_VERSION 1
+/* Observation hooks. Any pointer may be NULL. Hooks must not call back into
+ * the same context. progress returns nonzero to abort (SMIX_ERR_ABORTED). */
+typedef struct smix_hooks {
+    unsigned version;   /* SMIX_HOOKS_VERSION */
+    void *user;
+    void (*begin)(void *user, const smix_file_info *info);
+    void (*token)(void *user, const smix_token_info *t);
+    void (*chunk)(void *user, const smix_chunk_info *c);
+    void (*end)(void *user, const smix_file_info *info);
+    int (*progress)(void *user, uint64_t bytes_done, uint64_t bytes_total,
+                    uint64_t tokens_done, double bits_so_far);
+} smix_hooks;
+
+/* Output sink: returns 0 on success, nonzero on failure (-> SMIX_ERR_WRITE). */
+typedef int (*smix_write_fn)(void *wctx, const void *data, size_t n);
+
+/* ---- compression ---- */
+typedef struct smix_cctx smix_cctx;
+
+/* Creates a compression context; NULL on allocation failure. params may be
+ * NULL for defaults. Values are validated by smix_compress. */
+smix_cctx *smix_cctx_create(const smix_params *params);
+void smix_cctx_free(smix_cctx *cctx);   /* accepts NULL */
+
+/* Compresses src[0..n) into one smix frame written through write().
+ * hooks may be NULL. The output does not depend on hooks or thread count. */
+smix_result smix_compress(smix_cctx *cctx, const void *src, size_t n,
+                          smix_write_fn write, void *wctx,
+                          const smix_hooks *hooks);
+
+/* ---- decompression ---- */
+typedef struct smix_dctx smix_dctx;
+
+smix_dctx *smix_dctx_create(const smix_params *params);  /* level ignored */
+void smix_dctx_free(smix_dctx *dctx);
+
+/* Decompresses one complete frame src[0..n). Output goes to write() as it is
+ * produced; on any error the caller must discard what was written. The
+ * checksum is verified at the end (SMIX_ERR_CHECKSUM). */
+smix_result smix_decompress(smix_dctx *dctx, const void *src, size_t n,
+                            smix_write_fn write, void *wctx,
+                            const smix_hooks *hooks);
+
+/* Parses and validates only the header of a frame (for `smix -l`). */
+smix_result smix_frame_info(const void *src, size_t n, smix_file_info *info);
+
+/* The configuration a level selects (level 0 = default). */
+smix_result smix_level_config(int level, smix_config *out);
+
+/* ---- static vocabulary (for printing token text without the engine) ---- */
+uint32_t smix_vocab_size(void);
+/* Bytes of token id; NULL if id is out of range. *len receives the length. */
+const uint8_t *smix_vocab_token(uint32_t id, uint32_t *len);
+
+/* Estimated peak memory (bytes) to code n input bytes at a level. */
+uint64_t smix_memory_estimate(int level, uint64_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SMIX_H */

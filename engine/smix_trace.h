@@ -1,0 +1,208 @@
+/*
+ * smix_trace.h - per-token traces of smix compression: writer and reader.
+ *
+ * A trace (.smt, docs/trace-format.md) records, for every token the coder
+ * saw, what each part of the model predicted and what the token cost. The
+ * writer plugs into smix_hooks; the reader gives random access to token i of
+ * a trace of any length without reading it all (the file is mmapped and has
+ * fixed-size records), and is the only part of the engine that the viewers
+ * (tui/, viewer/) use.
+ *
+ * Readers validate everything: a truncated, corrupted or foreign file gives
+ * an error with a message, never a crash.
+ */
+#ifndef SMIX_TRACE_H
+#define SMIX_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "smix.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------- writer ---------------- */
+typedef struct smix_trace_writer smix_trace_writer;
+
+/* Opens a trace for writing at path (written to a temporary file beside it
+ * and renamed by smix_trace_writer_finish). NULL on failure, with a message
+ * in err. */
+smix_trace_writer *smix_trace_writer_open(const char *path, char *err, size_t errlen);
+
+/* Fills hooks so that coding with them records into the writer. If chain is
+ * not NULL, its callbacks are called too (e.g. a progress display). */
+void smix_trace_writer_hooks(smix_trace_writer *w, smix_hooks *hooks,
+                             const smix_hooks *chain);
+
+/* Writes the index, summary and checksum, and renames into place.
+ * Returns 0 on success; on failure removes the partial file. */
+int smix_trace_writer_finish(smix_trace_writer *w, char *err, size_t errlen);
+
+/* Discards the trace (removes the temporary file) and frees w. Accepts NULL. */
+void smix_trace_writer_abort(smix_trace_writer *w);
+
+/* Where the writer finds the bytes of a token id that appears only among the
+ * top candidates (never as an actual token). Returns NULL if unknown (the id
+ * then has no string in the trace). The default is smix_vocab_token; tools
+ * that write traces without the engine's vocabulary set their own.
+ * Call before coding starts. */
+typedef const uint8_t *(*smix_trace_vocab_fn)(void *ctx, uint32_t id, uint32_t *len);
+void smix_trace_writer_set_vocab(smix_trace_writer *w, smix_trace_vocab_fn fn, void *ctx);
+
+/* ---------------- reader ---------------- */
+typedef struct smix_trace smix_trace;
+
+/* One token as stored. Strings point into the mapped trace and stay valid
+ * until smix_trace_close. */
+typedef struct smix_trace_token {
+    uint64_t index;
+    uint64_t offset;
+    uint32_t length;
+    uint32_t token_id;
+    const uint8_t *bytes;     /* length bytes (the token's text) */
+    uint8_t is_new;
+    int8_t longest_order;
+    uint32_t longest_count;
+    float p_ssm;
+    uint32_t rank_ssm;
+    float entropy;            /* bits */
+    float scale;
+    float bias[SMIX_NCOMP];
+    float p_final;
+    double bits;
+} smix_trace_token;
+
+typedef struct smix_trace_topk {
+    uint32_t id[SMIX_TOPK];       /* SMIX_TOKEN_NEW possible */
+    float p[SMIX_TOPK];
+    uint32_t ssm_id[SMIX_TOPK];
+    float ssm_p[SMIX_TOPK];
+} smix_trace_topk;
+
+typedef struct smix_trace_summary {
+    uint64_t input_bytes;
+    uint64_t tokens;
+    uint64_t header_bytes;
+    uint64_t payload_bytes;
+    uint64_t compressed_bytes;
+    double total_bits;        /* sum of bits over all tokens */
+    uint64_t chunks;
+    uint32_t vocab_size;
+    uint32_t checksum;        /* CRC-32C of the original input */
+    smix_config config;
+} smix_trace_summary;
+
+/* Opens and validates a trace. Returns NULL and a message in err on failure.
+ * Validation is complete: header and every section bounds-checked, CRC-32C
+ * of every section verified, every record checked (string references, byte
+ * offsets in order, total bits). Cost: one pass over the file (about 0.1 s
+ * per million tokens when cached). */
+smix_trace *smix_trace_open(const char *path, char *err, size_t errlen);
+
+/* Flags for smix_trace_open_ex. */
+#define SMIX_TRACE_OPEN_LAZY 1u  /* skip the pass over the token records: the
+    header, chunks and string table are still fully verified, and every
+    accessor still bounds-checks what it reads, so a damaged record can give
+    wrong numbers or -1 from get_token, never a crash. For huge traces in a
+    viewer; call smix_trace_verify later (e.g. in the background) if wanted. */
+smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size_t errlen);
+
+/* The full check of the token records that SMIX_TRACE_OPEN_LAZY skipped
+ * (checksum and record contents). Returns 0 if the trace is intact, else -1
+ * and a message. Read-only: safe to call from another thread. */
+int smix_trace_verify(const smix_trace *t, char *err, size_t errlen);
+
+/* Format version of the opened file (major is always the one this reader
+ * knows; minor may be higher) and its size in bytes. */
+void smix_trace_version(const smix_trace *t, unsigned *major, unsigned *minor);
+uint64_t smix_trace_file_bytes(const smix_trace *t);
+void smix_trace_close(smix_trace *t);   /* accepts NULL */
+
+uint64_t smix_trace_count(const smix_trace *t);
+void smix_trace_get_summary(const smix_trace *t, smix_trace_summary *out);
+
+/* Token i (0-based). Returns 0, or -1 if i is out of range. */
+int smix_trace_get_token(const smix_trace *t, uint64_t i, smix_trace_token *out);
+int smix_trace_get_topk(const smix_trace *t, uint64_t i, smix_trace_topk *out);
+
+/* Index of the token covering byte offset off (the last one if past the end). */
+uint64_t smix_trace_token_at_offset(const smix_trace *t, uint64_t off);
+
+/* Training chunks: count and chunk c. */
+uint64_t smix_trace_chunk_count(const smix_trace *t);
+int smix_trace_get_chunk(const smix_trace *t, uint64_t c, smix_chunk_info *out);
+
+/* Vocabulary stored in the trace: bytes of token id, NULL if out of range. */
+uint32_t smix_trace_vocab_size(const smix_trace *t);
+const uint8_t *smix_trace_vocab_token(const smix_trace *t, uint32_t id, uint32_t *len);
+
+/* Name of component comp (same as smix_component_name). */
+const char *smix_trace_component_name(int comp);
+
+/* ---------------- report: where the bits went ---------------- */
+
+/* Token types, by the token's bytes (rules in docs/trace-format.md):
+ * whitespace only; markup (contains < or >, or an &entity); number (digits,
+ * optionally . , and a leading space); word (letters, bytes >= 0x80, digits
+ * after a letter, ' _ -, optionally a leading space); punctuation (ASCII
+ * punctuation and whitespace, at least one punctuation byte); other. */
+enum {
+    SMIX_TTYPE_WORD, SMIX_TTYPE_NUMBER, SMIX_TTYPE_MARKUP,
+    SMIX_TTYPE_WHITESPACE, SMIX_TTYPE_PUNCT, SMIX_TTYPE_OTHER, SMIX_TTYPE_COUNT
+};
+int smix_trace_token_type(const uint8_t *bytes, uint32_t len);
+/* "word", "number", "markup", "whitespace", "punctuation", "other". */
+const char *smix_trace_token_type_name(int type);
+
+#define SMIX_REPORT_STRETCHES 16   /* equal byte ranges of the input */
+#define SMIX_REPORT_TOP 20         /* costliest tokens kept */
+#define SMIX_REPORT_HIST_BINS 10   /* bits per token: [0,1/8) [1/8,1/4) ... [16,32) [32,inf) */
+#define SMIX_REPORT_ORDERS 10      /* n-gram orders 1..8, 16, 32 (components NG1..NG32) */
+
+/* Everything the report says, computed in one pass over the trace. All bit
+ * counts are sums over tokens of the trace's exact coded cost. */
+typedef struct smix_trace_report {
+    uint64_t input_bytes, tokens, header_bytes, payload_bytes, compressed_bytes, chunks;
+    double total_bits;        /* sum of bits */
+    double bpb;               /* total_bits / input_bytes (payload only) */
+    double file_bpb;          /* compressed_bytes * 8 / input_bytes */
+    /* against the SSM alone, over tokens where it had an opinion (p_ssm > 0):
+     * saved_vs_ssm = ssm_bits - ssm_final_bits, ssm_bits = sum -log2 p_ssm */
+    uint64_t ssm_tokens;
+    double ssm_bits, ssm_final_bits, saved_vs_ssm;
+    /* against an adaptive order-0 frequency model computed from the token
+     * stream: p(x) = c(x)/(n+d) for seen x, escape d/(n+d) (1 at the start)
+     * times 1/(V-d) for a first occurrence (n tokens so far, d distinct,
+     * V = max(vocab_size, d+1)); saved_vs_prior = prior_bits - total_bits */
+    double prior_bits, saved_vs_prior;
+    uint64_t distinct, new_tokens;
+    double new_bits;          /* bits spent on first occurrences */
+    /* per component: bits = log2(e) * sum of the logit bias the component
+     * added to the actual token, i.e. how far it pushed the actual token's
+     * log-probability up (before normalisation; a gross pull, not a net
+     * saving); active = tokens where its bias was non-zero */
+    struct { double bits; uint64_t active; } comp[SMIX_NCOMP];
+    uint32_t n_stretches;
+    struct {
+        uint64_t first_byte, bytes;   /* byte range [first_byte, first_byte+span) */
+        uint64_t first_token, tokens; /* tokens starting in it; bytes = their lengths */
+        double bits, bpb;
+    } stretch[SMIX_REPORT_STRETCHES];
+    uint32_t n_costly;        /* costliest tokens, most expensive first */
+    struct { uint64_t index; double bits; } costly[SMIX_REPORT_TOP];
+    struct { uint64_t count, bytes; double bits, share; } type[SMIX_TTYPE_COUNT];  /* share of total bits */
+    /* n-gram order k "fired": longest_order >= k; share = count / tokens */
+    struct { int order; uint64_t count; double share; } order[SMIX_REPORT_ORDERS];
+    struct { double lo, hi; uint64_t count; double bits; } hist[SMIX_REPORT_HIST_BINS];
+    double first_loss, last_loss;  /* training loss (nats) of first / last chunk */
+} smix_trace_report;
+
+/* Computes the report (one pass over the tokens; O(distinct ids) memory).
+ * Returns 0, or -1 if memory ran out or t is NULL. */
+int smix_trace_report_compute(const smix_trace *t, smix_trace_report *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SMIX_TRACE_H */

@@ -1,0 +1,169 @@
+/*
+ * ssm_internal.h - structures shared by ssm.c (API, training driver),
+ * ssm_block.c (Mamba blocks, forward/backward) and ssm_head.c (vocabulary
+ * head, softmax, Adam). Only these files and tests/unit/test_ssm.c use it.
+ *
+ * Layout follows llm.c: Config (ssm_dims) + Weights (flat trunk array viewed
+ * through ssm_layer, plus growable per-row arrays) + RunState (per-chunk
+ * activation caches, allocated once).
+ */
+#ifndef SMIX_SSM_INTERNAL_H
+#define SMIX_SSM_INTERNAL_H
+
+#include "ssm.h"
+
+/* Config. NBC = 2*DS+1 is the width of the x-projection output (B, C, dt_in). */
+typedef struct ssm_dims {
+    int nl, dm, ds, di, dc, nbc, T;
+} ssm_dims;
+
+/* One Mamba block's parameters (or their gradients), pointers into a flat
+ * array. Shapes are [out][in] row-major. */
+typedef struct ssm_layer {
+    float *ln_g, *ln_b;  /* [DM] LayerNorm gain/bias */
+    float *in_w;         /* [2DI][DM] rows 0..DI-1 give x, DI..2DI-1 give z */
+    float *conv_w;       /* [DI][DC] depthwise causal conv, tap DC-1 = current */
+    float *conv_b;       /* [DI] */
+    float *xp_w;         /* [NBC][DI] rows 0..DS-1 B, DS..2DS-1 C, 2DS dt_in */
+    float *dt_w, *dt_b;  /* [DI] */
+    float *A_log;        /* [DI][DS] A = -exp(A_log) */
+    float *D;            /* [DI] skip */
+    float *out_w;        /* [DM][DI] */
+} ssm_layer;
+
+/* Activation cache of one layer for the T positions of a chunk. Position t
+ * of a [T][n] buffer starts at t*n. */
+typedef struct ssm_lcache {
+    float *xr;    /* [T][DM]  block input (residual stream) */
+    float *mean;  /* [T] */
+    float *rstd;  /* [T] */
+    float *n;     /* [T][DM]  LayerNorm output */
+    float *xz;    /* [T][2DI] in-projection: x = [0,DI), z = [DI,2DI) */
+    float *c;     /* [T][DI]  conv output before SiLU */
+    float *u;     /* [T][DI]  SiLU(c), the scan input */
+    float *bc;    /* [T][NBC] B, C, dt_in */
+    float *dtp;   /* [T][DI]  dt_in*dt_w + dt_b */
+    float *dt;    /* [T][DI]  softplus(dtp) */
+    float *dA;    /* [T][DI*DS] exp(dt*A) */
+    float *h;     /* [T][DI*DS] state after position t */
+    float *y;     /* [T][DI]  C.h + D*u */
+    float *sz;    /* [T][DI]  SiLU(z) */
+    float *g;     /* [T][DI]  y*SiLU(z) */
+} ssm_lcache;
+
+struct ssm {
+    ssm_dims d;
+    smix_config cfg;
+    uint64_t seed;
+    int threads;
+    ssm_tuning tun;
+    int autotrain;         /* 0: observe never trains (tests) */
+
+    /* ---- Weights ---- */
+    size_t n_trunk;        /* floats in the trunk (all layers + final LN) */
+    float *p, *gp, *pm, *pv;   /* [n_trunk] params, grads, Adam m, v */
+    ssm_layer *L, *GL;     /* [NL] views into p and gp */
+    float *lnf_g, *lnf_b, *glnf_g, *glnf_b;  /* [DM] final LayerNorm */
+    float *negA;           /* [NL][DI*DS] -exp(A_log), refreshed after updates */
+
+    uint32_t rows, cap;    /* vocabulary rows in use / allocated */
+    float *emb, *head;     /* [cap][DM] */
+    float *emb_m, *emb_v, *head_m, *head_v;  /* [cap][DM] Adam moments */
+    float *ghead;          /* [cap][DM] head gradient */
+    uint8_t *mark;         /* [cap] rows touched by the sparse head gradient */
+    uint32_t *list;        /* [cap] the touched rows, ascending */
+    uint32_t n_list;       /* rows with a head gradient this step (all, or listed) */
+
+    /* ---- RunState (one chunk) ---- */
+    ssm_lcache *C;         /* [NL] */
+    float *xL;             /* [T][DM] residual stream after the last block */
+    float *meanf, *rstdf;  /* [T] */
+    float *xf;             /* [T][DM] final LayerNorm output (head input) */
+    float *lg;             /* [T][cap] logits, then softmax gradient in training */
+    uint32_t *pred_rows;   /* [T] rows whose logits lg[t] already holds */
+    int32_t *in;           /* [T] input row at position t (-1 = start of file) */
+    uint32_t *tgt;         /* [T] target row */
+    float *h_live, *cv_live;   /* [NL][DI*DS], [NL][DC-1][DI] recurrent state */
+    float *h0, *cv0;           /* same, at the chunk start */
+    float *h_tmp, *cv_tmp;     /* same, scratch for re-running a chunk */
+
+    /* training scratch */
+    float *dres;           /* [T][DM] gradient of the residual stream */
+    float *dxf;            /* [T][DM] gradient of the head input */
+    float *dxin;           /* [T][DI] gradient of the conv input x */
+    float *dh;             /* [DI*DS] gradient of the state, carried backwards */
+    float *tmp;            /* [8*DI + 2*NBC + 2*DM] per-position vectors */
+    float *gemb;           /* [T][DM] embedding gradient per distinct input */
+    int32_t *emb_rows;     /* [T] row of each gemb slot */
+    int n_emb;
+    float *hsum;           /* [DM] sum of all head rows (sparse head) */
+
+    int32_t cur_in;        /* input for the next position (-1 = none yet) */
+    int pos;               /* positions recorded in the current chunk */
+    int stepped;           /* position pos has been run through the trunk */
+    uint64_t chunk_index, tokens;
+    uint64_t adam_t;       /* Adam steps taken */
+    float b1t, b2t;        /* beta1^t, beta2^t */
+    float last_loss;
+};
+
+/* ---- kernels ---- */
+/* sum_i a[i]*b[i] in a fixed order: 8 lane accumulators, fixed tree, tail.
+ * Any vectorisation of this (SSE2 4 lanes, AVX2 8 lanes) computes the same
+ * operations in the same order, so the bits never change. */
+static inline float ssm__dot(const float *a, const float *b, int n)
+{
+    float acc[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) acc[l] += a[i + l] * b[i + l];
+    float s = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+/* sum_i a[i] in the same fixed order. */
+static inline float ssm__sum(const float *a, int n)
+{
+    float acc[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) acc[l] += a[i + l];
+    float s = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+    for (; i < n; i++) s += a[i];
+    return s;
+}
+
+/* out[o] = W[o] . x for o < nout (W is [nout][nin]) */
+void ssm__matvec(float *out, const float *W, const float *x, int nout, int nin);
+
+/* ---- blocks (ssm_block.c) ---- */
+void ssm__layer_map(const ssm_dims *d, float *base, ssm_layer *L, float **lnf_g, float **lnf_b);
+size_t ssm__trunk_size(const ssm_dims *d);
+void ssm__refresh_A(ssm *s);
+void ssm__trunk_init(ssm *s, uint64_t *rng);
+/* Runs position t (input row `in`, -1 = zero vector) through the trunk with
+ * the recurrent state (h, cv), updating it and writing cache slot t and xf[t]. */
+void ssm__trunk_step(ssm *s, int t, int32_t in, float *h, float *cv);
+/* Backward through final LN and all blocks for positions 0..T-1, from dxf;
+ * accumulates trunk gradients in gp and embedding gradients in gemb. */
+void ssm__trunk_backward(ssm *s);
+
+/* ---- head and optimiser (ssm_head.c) ---- */
+void ssm__head_logits(ssm *s, int t, uint32_t from);   /* lg[t][from..rows) */
+void ssm__head_logits_all(ssm *s);                    /* lg[0..T)[0..rows) */
+/* lg -> softmax gradient (p - q)/T in place; returns mean smoothed CE (nats). */
+float ssm__softmax_grad(ssm *s);
+/* dxf from lg and head; ghead (dense) or marked rows (sparse). */
+void ssm__head_backward(ssm *s);
+/* Clips the global gradient norm and applies one Adam step. */
+void ssm__adam(ssm *s, float lr);
+
+/* ---- driver (ssm.c), for tests ---- */
+/* Forward + backward over the recorded full chunk (pos == T) from the chunk
+ * start state; leaves gradients in gp/gemb/ghead. Returns the loss. */
+float ssm__loss_grad(ssm *s, int reuse);
+/* Forward only: the loss of the recorded chunk with the current weights. */
+float ssm__loss(ssm *s);
+
+#endif /* SMIX_SSM_INTERNAL_H */

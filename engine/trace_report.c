@@ -1,0 +1,253 @@
+/*
+ * trace_report.c - "where the bits went": one pass over a trace that sums
+ * the coded cost by stretch of the file, by token type, by bits-per-token
+ * bin, against two baselines (the SSM alone, and an adaptive order-0
+ * frequency model that this file runs itself on the token stream), and per
+ * model component. Used by `smix --trace-report` and the TUI summary view,
+ * so both show the same numbers.
+ *
+ * Memory: a hash map of id -> count for the order-0 baseline (one slot per
+ * distinct id); everything else is fixed-size in smix_trace_report.
+ */
+#include "smix_trace.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG2E 1.4426950408889634
+
+/* ---------------- token types ---------------- */
+
+static int is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+static int is_dig(uint8_t c) { return c >= '0' && c <= '9'; }
+static int is_let(uint8_t c) { return ((c | 32) >= 'a' && (c | 32) <= 'z') || c >= 0x80; }
+static int is_pun(uint8_t c) { return c > ' ' && c < 0x7F && !is_dig(c) && !is_let(c); }
+
+static int has_markup(const uint8_t *p, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (p[i] == '<' || p[i] == '>') return 1;
+        if (p[i] == '&' && i + 1 < n && (p[i + 1] == '#' || is_let(p[i + 1]))) return 1;
+    }
+    return 0;
+}
+
+/* All of p[0..n) satisfy the class test, and at least one byte is "key". */
+static int all_with(const uint8_t *p, uint32_t n, int (*ok)(uint8_t), int (*key)(uint8_t))
+{
+    int seen = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!ok(p[i])) return 0;
+        seen |= key(p[i]);
+    }
+    return seen;
+}
+
+static int num_ok(uint8_t c) { return is_dig(c) || c == '.' || c == ','; }
+static int word_ok(uint8_t c) { return is_let(c) || is_dig(c) || c == '\'' || c == '_' || c == '-'; }
+static int pun_ok(uint8_t c) { return is_pun(c) || is_ws(c); }
+
+int smix_trace_token_type(const uint8_t *p, uint32_t n)
+{
+    if (!p || n == 0) return SMIX_TTYPE_OTHER;
+    if (all_with(p, n, is_ws, is_ws)) return SMIX_TTYPE_WHITESPACE;
+    if (has_markup(p, n)) return SMIX_TTYPE_MARKUP;
+    uint32_t s = p[0] == ' ' ? 1 : 0;   /* BPE tokens often carry one leading space */
+    if (all_with(p + s, n - s, num_ok, is_dig)) return SMIX_TTYPE_NUMBER;
+    if (is_let(p[s]) && all_with(p + s, n - s, word_ok, is_let)) return SMIX_TTYPE_WORD;
+    if (all_with(p, n, pun_ok, is_pun)) return SMIX_TTYPE_PUNCT;
+    return SMIX_TTYPE_OTHER;
+}
+
+const char *smix_trace_token_type_name(int type)
+{
+    static const char *const names[SMIX_TTYPE_COUNT] = {
+        "word", "number", "markup", "whitespace", "punctuation", "other"
+    };
+    return type >= 0 && type < SMIX_TTYPE_COUNT ? names[type] : "?";
+}
+
+/* ---------------- order-0 baseline ---------------- */
+
+typedef struct count_map {
+    uint32_t *keys, *vals;   /* vals: count, 0 = empty slot */
+    size_t cap, used;
+} count_map;
+
+static size_t cm_slot(const count_map *m, uint32_t id)
+{
+    size_t j = (id * 0x9E3779B1u) & (m->cap - 1);
+    while (m->vals[j] && m->keys[j] != id) j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
+static int cm_grow(count_map *m)
+{
+    count_map n = { NULL, NULL, m->cap ? m->cap * 2 : 4096, m->used };
+    n.keys = calloc(n.cap, sizeof *n.keys);
+    n.vals = calloc(n.cap, sizeof *n.vals);
+    if (!n.keys || !n.vals) { free(n.keys); free(n.vals); return -1; }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->vals[i]) continue;
+        size_t j = cm_slot(&n, m->keys[i]);
+        n.keys[j] = m->keys[i];
+        n.vals[j] = m->vals[i];
+    }
+    free(m->keys);
+    free(m->vals);
+    *m = n;
+    return 0;
+}
+
+/* Cost in bits of token id under the adaptive order-0 model, then counts it.
+ * Returns a negative value if memory ran out. */
+static double prior_cost(count_map *m, uint32_t id, uint64_t n, uint32_t vocab)
+{
+    if ((m->used + 1) * 2 > m->cap && cm_grow(m)) return -1.0;
+    size_t j = cm_slot(m, id);
+    double d = (double)m->used, bits;
+    if (m->vals[j]) {
+        bits = -log2((double)m->vals[j] / ((double)n + d));
+        if (m->vals[j] < UINT32_MAX) m->vals[j]++;
+        return bits;
+    }
+    double esc = n ? d / ((double)n + d) : 1.0;
+    double unseen = (double)vocab > d ? (double)vocab - d : 1.0;
+    m->keys[j] = id;
+    m->vals[j] = 1;
+    m->used++;
+    return -log2(esc) + log2(unseen);
+}
+
+/* ---------------- the pass ---------------- */
+
+static void add_costly(smix_trace_report *r, uint64_t index, double bits)
+{
+    uint32_t n = r->n_costly;
+    if (n == SMIX_REPORT_TOP && !(bits > r->costly[n - 1].bits)) return;
+    uint32_t k = n < SMIX_REPORT_TOP ? n++ : n - 1;     /* slot to fill, then bubble up */
+    while (k > 0 && bits > r->costly[k - 1].bits) {
+        r->costly[k] = r->costly[k - 1];
+        k--;
+    }
+    r->costly[k].index = index;
+    r->costly[k].bits = bits;
+    r->n_costly = n;
+}
+
+static int hist_bin(double bits)
+{
+    double edge = 0.125;
+    int b = 0;
+    while (b < SMIX_REPORT_HIST_BINS - 1 && !(bits < edge)) {
+        b++;
+        edge *= 2;
+    }
+    return b;
+}
+
+/* Stretch of byte offset off: the input split into K equal byte ranges. */
+static uint32_t stretch_of(uint64_t off, uint64_t input, uint32_t k)
+{
+    if (off >= input) return k - 1;
+    return (uint32_t)((unsigned __int128)off * k / input);
+}
+
+static void init_report(const smix_trace *t, smix_trace_report *r)
+{
+    smix_trace_summary s;
+    smix_trace_get_summary(t, &s);
+    memset(r, 0, sizeof *r);
+    r->input_bytes = s.input_bytes;
+    r->tokens = s.tokens;
+    r->header_bytes = s.header_bytes;
+    r->payload_bytes = s.payload_bytes;
+    r->compressed_bytes = s.compressed_bytes;
+    r->chunks = s.chunks;
+    uint32_t k = s.tokens < SMIX_REPORT_STRETCHES ? (uint32_t)s.tokens : SMIX_REPORT_STRETCHES;
+    r->n_stretches = k;
+    for (uint32_t i = 0; i < k; i++)
+        r->stretch[i].first_byte = (uint64_t)((unsigned __int128)s.input_bytes * i / k);
+    static const int orders[SMIX_REPORT_ORDERS] = { 1, 2, 3, 4, 5, 6, 7, 8, 16, 32 };
+    for (int i = 0; i < SMIX_REPORT_ORDERS; i++) r->order[i].order = orders[i];
+    double lo = 0, hi = 0.125;
+    for (int i = 0; i < SMIX_REPORT_HIST_BINS; i++, lo = hi, hi *= 2) {
+        r->hist[i].lo = lo;
+        r->hist[i].hi = i == SMIX_REPORT_HIST_BINS - 1 ? INFINITY : hi;
+    }
+}
+
+static void add_token(smix_trace_report *r, const smix_trace_token *tk)
+{
+    double b = tk->bits;
+    r->total_bits += b;
+    if (tk->p_ssm > 0) {
+        r->ssm_tokens++;
+        r->ssm_bits += -log2((double)tk->p_ssm);
+        r->ssm_final_bits += b;
+    }
+    if (tk->is_new) {
+        r->new_tokens++;
+        r->new_bits += b;
+    }
+    for (int c = 0; c < SMIX_NCOMP; c++) {
+        r->comp[c].bits += LOG2E * tk->bias[c];
+        r->comp[c].active += tk->bias[c] != 0.0f;
+    }
+    if (r->n_stretches) {
+        uint32_t s = stretch_of(tk->offset, r->input_bytes, r->n_stretches);
+        if (!r->stretch[s].tokens) r->stretch[s].first_token = tk->index;
+        r->stretch[s].tokens++;
+        r->stretch[s].bytes += tk->length;
+        r->stretch[s].bits += b;
+    }
+    add_costly(r, tk->index, b);
+    int ty = smix_trace_token_type(tk->bytes, tk->length);
+    r->type[ty].count++;
+    r->type[ty].bytes += tk->length;
+    r->type[ty].bits += b;
+    for (int i = 0; i < SMIX_REPORT_ORDERS; i++) r->order[i].count += tk->longest_order >= r->order[i].order;
+    int h = hist_bin(b);
+    r->hist[h].count++;
+    r->hist[h].bits += b;
+}
+
+static void finish_report(const smix_trace *t, smix_trace_report *r)
+{
+    double in = (double)r->input_bytes, n = (double)r->tokens;
+    r->bpb = in > 0 ? r->total_bits / in : 0;
+    r->file_bpb = in > 0 ? (double)r->compressed_bytes * 8.0 / in : 0;
+    r->saved_vs_ssm = r->ssm_bits - r->ssm_final_bits;
+    r->saved_vs_prior = r->prior_bits - r->total_bits;
+    for (uint32_t s = 0; s < r->n_stretches; s++)
+        r->stretch[s].bpb = r->stretch[s].bytes ? r->stretch[s].bits / (double)r->stretch[s].bytes : 0;
+    for (int k = 0; k < SMIX_TTYPE_COUNT; k++)
+        r->type[k].share = r->total_bits > 0 ? r->type[k].bits / r->total_bits : 0;
+    for (int i = 0; i < SMIX_REPORT_ORDERS; i++) r->order[i].share = n > 0 ? r->order[i].count / n : 0;
+    smix_chunk_info c;
+    if (smix_trace_get_chunk(t, 0, &c) == 0) r->first_loss = c.loss;
+    if (r->chunks && smix_trace_get_chunk(t, r->chunks - 1, &c) == 0) r->last_loss = c.loss;
+}
+
+int smix_trace_report_compute(const smix_trace *t, smix_trace_report *r)
+{
+    if (!t || !r) return -1;
+    init_report(t, r);
+    count_map m = { NULL, NULL, 0, 0 };
+    uint32_t vocab = smix_trace_vocab_size(t);
+    int rc = 0;
+    for (uint64_t i = 0; i < r->tokens && rc == 0; i++) {
+        smix_trace_token tk;
+        if (smix_trace_get_token(t, i, &tk)) { rc = -1; break; }   /* damaged (lazy open) */
+        add_token(r, &tk);
+        double pb = prior_cost(&m, tk.token_id, i, vocab);
+        if (pb < 0) rc = -1;
+        else r->prior_bits += pb;
+    }
+    r->distinct = m.used;
+    free(m.keys);
+    free(m.vals);
+    finish_report(t, r);
+    return rc;
+}

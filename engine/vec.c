@@ -1,0 +1,99 @@
+/*
+ * vec.c - the dense kernels of vec.h.
+ *
+ * Written as plain loops over VEC_LANES accumulators so the compiler can
+ * vectorise them without changing a single rounding; target_clones builds
+ * AVX2 and AVX-512 variants that the loader picks at run time.
+ */
+#include "vec.h"
+
+#include "fmath.h"
+
+#if defined(SMIX_PORTABLE) || !defined(__x86_64__) || !defined(__GNUC__) || defined(__clang__)
+#define VEC_CLONES
+#else
+#define VEC_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+
+static double lanes_total(const float *acc)
+{
+    float t[VEC_LANES];
+    for (int i = 0; i < VEC_LANES; i++) t[i] = acc[i];
+    for (int w = VEC_LANES / 2; w >= 1; w /= 2)
+        for (int i = 0; i < w; i++) t[i] = t[i] + t[i + w];
+    return t[0];
+}
+
+#define exp_bf fm_exp
+
+VEC_CLONES float vec_max(const float *x, uint32_t n)
+{
+    float acc[VEC_LANES];
+    for (int i = 0; i < VEC_LANES; i++) acc[i] = x[0];
+    uint32_t j = 0;
+    for (; j + VEC_LANES <= n; j += VEC_LANES)
+        for (int i = 0; i < VEC_LANES; i++) acc[i] = x[j + i] > acc[i] ? x[j + i] : acc[i];
+    for (; j < n; j++) acc[0] = x[j] > acc[0] ? x[j] : acc[0];
+    float m = acc[0];
+    for (int i = 1; i < VEC_LANES; i++) m = acc[i] > m ? acc[i] : m;
+    return m;
+}
+
+/* out[j] = exp(x[j] - sub): a flat loop, which the compiler vectorises */
+static inline void exp_into(const float *restrict x, float sub, float *restrict out, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++) out[j] = fm_exp(x[j] - sub);
+}
+
+/* sum of x[j] (times y[j] - sub if y) in VEC_LANES lanes */
+static inline double lane_sum(const float *restrict x, const float *restrict y, float sub, uint32_t n)
+{
+    float acc[VEC_LANES] = { 0 };
+    uint32_t j = 0;
+    if (y) {
+        for (; j + VEC_LANES <= n; j += VEC_LANES)
+            for (int i = 0; i < VEC_LANES; i++) acc[i] += x[j + i] * (y[j + i] - sub);
+        for (int i = 0; j < n; j++, i++) acc[i] += x[j] * (y[j] - sub);
+    } else {
+        for (; j + VEC_LANES <= n; j += VEC_LANES)
+            for (int i = 0; i < VEC_LANES; i++) acc[i] += x[j + i];
+        for (int i = 0; j < n; j++, i++) acc[i] += x[j];
+    }
+    return lanes_total(acc);
+}
+
+VEC_CLONES double vec_exp_sum(const float *x, float sub, float *out, uint32_t n)
+{
+    exp_into(x, sub, out, n);
+    return lane_sum(out, NULL, 0.0f, n);
+}
+
+VEC_CLONES double vec_exp_sum_ent(const float *x, float sub, float *out, uint32_t n, double *sum_xd)
+{
+    exp_into(x, sub, out, n);
+    *sum_xd = lane_sum(out, x, sub, n);
+    return lane_sum(out, NULL, 0.0f, n);
+}
+
+VEC_CLONES void vec_axpby(float *out, float a, const float *x, float b, const float *y, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++) out[j] = a * x[j] + b * y[j];
+}
+
+VEC_CLONES uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n)
+{
+    uint32_t total = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t f = 1 + (uint32_t)(int32_t)(e[j] * k);
+        freq[j] = f;
+        total += f;
+    }
+    return total;
+}
+
+VEC_CLONES void vec_dot2(const float *e, const float *x, const float *y, uint32_t n,
+                         double *sx, double *sy)
+{
+    *sx = lane_sum(e, x, 0.0f, n);
+    *sy = lane_sum(e, y, 0.0f, n);
+}

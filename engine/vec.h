@@ -1,0 +1,31 @@
+/*
+ * vec.h - dense kernels over the slot vocabulary, the per-token O(V) work of
+ * the mixer (max, exp-and-sum, quantisation, expectations).
+ *
+ * Every reduction uses VEC_LANES independent accumulators (element j goes to
+ * lane j % VEC_LANES) combined in a fixed pairwise tree, and no operation is
+ * fused, so the scalar code, its SSE2 auto-vectorisation and the AVX2 /
+ * AVX-512 clones chosen at run time all produce identical bits. Built with
+ * -DSMIX_PORTABLE there are no clones at all.
+ */
+#ifndef SMIX_VEC_H
+#define SMIX_VEC_H
+
+#include <stdint.h>
+
+#define VEC_LANES 16
+
+/* max of x[0..n), n >= 1 */
+float vec_max(const float *x, uint32_t n);
+/* out[j] = exp(x[j] - sub); returns the sum of out in lane order. */
+double vec_exp_sum(const float *x, float sub, float *out, uint32_t n);
+/* Like vec_exp_sum, and also *sum_xd = sum of out[j] * (x[j] - sub). */
+double vec_exp_sum_ent(const float *x, float sub, float *out, uint32_t n, double *sum_xd);
+/* out[j] = a * x[j] + b * y[j] */
+void vec_axpby(float *out, float a, const float *x, float b, const float *y, uint32_t n);
+/* freq[j] = 1 + floor(e[j] * k); returns the sum of freq. */
+uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n);
+/* *sx = sum e[j] x[j], *sy = sum e[j] y[j] (lane order). */
+void vec_dot2(const float *e, const float *x, const float *y, uint32_t n, double *sx, double *sy);
+
+#endif

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# run.sh - run the libFuzzer targets for a fixed time each (make fuzz).
+#
+# Usage: tests/fuzz/run.sh SECONDS JOBS [TARGET...]
+#   SECONDS  per target (-max_total_time)     JOBS  targets run at once
+# Needs build/fuzz/fuzz_<target> (make fuzz builds them) and build/smix
+# (to make seed inputs). Seeds go to build/fuzz/seeds/<t>; what libFuzzer
+# finds is kept in build/fuzz/corpus/<t> between runs; crashers are written
+# to build/fuzz/crashes/<t>-*. Exits non-zero if any target failed.
+set -u
+cd "$(dirname "$0")/../.."
+
+secs=${1:-30}
+jobs=${2:-2}
+shift 2 2>/dev/null || shift $#
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(decode roundtrip trace tok)
+F=build/fuzz
+SMIX=build/smix
+mkdir -p "$F/seeds" "$F/corpus" "$F/crashes"
+
+samples() { ls samples/* | grep -v '/LICENSES.md$'; }
+
+# Seed inputs: plain samples for the byte-level targets, compressed samples
+# and golden files for the decoder, small traces for the trace reader.
+make_seeds() {
+    local s d
+    for d in roundtrip tok; do
+        mkdir -p "$F/seeds/$d"
+        for s in $(samples); do head -c 4096 "$s" >"$F/seeds/$d/$(basename "$s")"; done
+    done
+    mkdir -p "$F/seeds/decode" "$F/seeds/trace"
+    for s in $(samples); do
+        local b; b=$(basename "$s")
+        head -c 3000 "$s" >"$F/seeds/$b.part"
+        if [ -x "$SMIX" ]; then
+            "$SMIX" -q -1 -c "$F/seeds/$b.part" >"$F/seeds/decode/$b.smx" 2>/dev/null || rm -f "$F/seeds/decode/$b.smx"
+            head -c 300 "$s" >"$F/seeds/$b.tiny"
+            "$SMIX" -q -1 -f -o "$F/seeds/$b.tiny.smx" --trace "$F/seeds/trace/$b.smt" "$F/seeds/$b.tiny" \
+                >/dev/null 2>&1 || rm -f "$F/seeds/trace/$b.smt"
+            rm -f "$F/seeds/$b.tiny" "$F/seeds/$b.tiny.smx"
+        fi
+        rm -f "$F/seeds/$b.part"
+    done
+    [ -d tests/golden/decode ] && cp tests/golden/decode/*.smx "$F/seeds/decode/" 2>/dev/null
+    [ -d tests/golden/errors ] && cp tests/golden/errors/* "$F/seeds/decode/" 2>/dev/null
+    return 0
+}
+
+max_len() {
+    case $1 in
+    decode) echo 16384 ;;
+    trace) echo 65536 ;;
+    *) echo 4096 ;;
+    esac
+}
+
+run_one() {
+    local t=$1 bin=$F/fuzz_$1
+    mkdir -p "$F/corpus/$t" "tests/fuzz/regressions/$t"
+    "$bin" "$F/corpus/$t" "$F/seeds/$t" "tests/fuzz/regressions/$t" \
+        -max_total_time="$secs" -max_len="$(max_len "$t")" -timeout=30 \
+        -rss_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="$F/crashes/$t-" >"$F/$t.log" 2>&1
+}
+
+report() {
+    local t=$1 rc=$2 runs
+    runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$F/$t.log" | grep -Eo '[0-9]+$')
+    if [ "$rc" -eq 0 ]; then
+        echo "PASS fuzz_$t (${runs:-?} runs in ${secs}s)"
+        return 0
+    fi
+    echo "FAIL fuzz_$t (exit $rc; log: $F/$t.log)"
+    grep -E 'ERROR|assertion|SUMMARY|Test unit written' "$F/$t.log" | head -n 10 | sed 's/^/    /'
+    echo "    To keep it as a regression test: cp $F/crashes/$t-<id> tests/fuzz/regressions/$t/"
+    return 1
+}
+
+for t in "${targets[@]}"; do
+    if [ ! -x "$F/fuzz_$t" ]; then
+        echo "fuzz: $F/fuzz_$t is not built (make fuzz builds it)" >&2
+        exit 2
+    fi
+done
+make_seeds
+
+pass=0 fail=0 i=0
+while [ $i -lt ${#targets[@]} ]; do
+    batch=("${targets[@]:i:jobs}")
+    pids=()
+    for t in "${batch[@]}"; do run_one "$t" & pids+=($!); done
+    for k in "${!batch[@]}"; do
+        wait "${pids[$k]}"; rc=$?
+        if report "${batch[$k]}" $rc; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    done
+    i=$((i + jobs))
+done
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,70 @@
+#!/bin/sh
+# deps.sh - install the Debian packages smix needs to build and test.
+#
+# Fast when nothing is missing: one dpkg-query call, no apt, no network.
+# As root it runs `apt-get update` once and `apt-get install -y` for what is
+# missing; otherwise it prints the exact command to run and exits 1.
+# On a system without dpkg it only lists what it would want and exits 0.
+#
+# Usage: sh tools/deps.sh [bench]    (bench adds the comparison compressors)
+set -eu
+
+# Build: compiler, make, headers for the TUI (ncurses) and viewer (SDL2 + ttf,
+# found with pkg-config), the font the viewer loads.
+PKGS="build-essential make pkg-config libncurses-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core"
+# Tests: clang + its runtime (libFuzzer, sanitizers) for `make fuzz`,
+# valgrind for memcheck, tmux to drive the TUI, xz/zstd/bzip2 used by tests.
+PKGS="$PKGS clang libclang-rt-dev valgrind tmux xz-utils zstd bzip2"
+
+# Commands that test scripts may use, and the package that provides each:
+# added only if some tests/*.sh actually calls them, so the list stays honest.
+cd "$(dirname "$0")/.."
+want_if_used() { # command package
+    if grep -qsw -- "$1" tests/*.sh 2>/dev/null; then PKGS="$PKGS $2"; fi
+}
+want_if_used xvfb-run xvfb
+want_if_used convert imagemagick
+want_if_used compare imagemagick
+want_if_used identify imagemagick
+want_if_used python3 python3
+want_if_used expect expect
+
+if [ "${1:-}" = bench ]; then
+    PKGS="$PKGS p7zip-full zpaq"
+fi
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "deps.sh: not a Debian system; make sure these (or their equivalents) are installed:"
+    echo "  $PKGS"
+    exit 0
+fi
+
+# One dpkg-query for everything; unknown packages print nothing on stdout.
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PKGS 2>/dev/null |
+            awk '$2 == "ii" { print $1 }') || true
+missing=
+for p in $PKGS; do
+    case " $(echo $installed) " in
+        *" $p "*) ;;
+        *) case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac ;;
+    esac
+done
+missing=${missing# }
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps.sh: missing packages: $missing" >&2
+    echo "deps.sh: run this, then try again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y $missing" >&2
+    exit 1
+fi
+
+echo "deps.sh: installing: $missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# shellcheck disable=SC2086
+apt-get install -y --no-install-recommends $missing </dev/null
+echo "deps.sh: done"

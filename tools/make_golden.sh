@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# make_golden.sh - (re)make tests/golden/ with the current build/smix.
+#
+# Run it only when the container format changes on purpose (and then keep the
+# old files too: renaming is not needed, the v<N>- prefix says which format
+# made them). tests/test_golden.sh then checks that every later build decodes
+# tests/golden/decode/ byte-exact (or, for an older format it no longer
+# reads, refuses with an "older format" message) and rejects every file in
+# tests/golden/errors/ with exit 1. Encoder output is never compared.
+#
+#   decode/v<N>-<name>.smx      a frame made by format N
+#   decode/v<N>-<name>.sha256   SHA-256 and size of the original
+#   errors/<what>.smx           damaged or foreign data that must fail
+#
+# Usage: tools/make_golden.sh          (needs build/smix: run make first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SMIX=${SMIX:-build/smix}
+G=tests/golden
+[ -x "$SMIX" ] || { echo "make_golden.sh: $SMIX not built (run make)" >&2; exit 1; }
+ver=$(sed -n 's/^#define SMIX_FORMAT_VERSION \([0-9]*\).*/\1/p' engine/smix.h)
+[ -n "$ver" ] || { echo "make_golden.sh: no SMIX_FORMAT_VERSION in engine/smix.h" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$G/decode" "$G/errors"
+rm -f "$G/decode/v$ver-"* "$G/errors/"*.smx
+
+# reseal IN OUT OFFSET BYTE: set one header byte and recompute the header's
+# CRC-32C (bytes 0..size-4, size at offset 6), so only that field is wrong.
+cat >"$tmp/reseal.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include "checksum.h"
+int main(int argc, char **argv)
+{
+    static unsigned char b[1 << 20];
+    FILE *f = fopen(argv[1], "rb");
+    size_t n = f ? fread(b, 1, sizeof b, f) : 0;
+    if (!f || argc != 5 || n < 8) return 1;
+    fclose(f);
+    b[strtoul(argv[3], 0, 0)] = (unsigned char)strtoul(argv[4], 0, 0);
+    size_t h = b[6] | (size_t)b[7] << 8;
+    if (h < 8 || h > n) return 1;
+    uint32_t c = crc32c(0, b, h - 4);
+    for (int i = 0; i < 4; i++) b[h - 4 + i] = (unsigned char)(c >> (8 * i));
+    f = fopen(argv[2], "wb");
+    return !f || fwrite(b, 1, n, f) != n || fclose(f) != 0;
+}
+C
+cc -O1 -Iengine -o "$tmp/reseal" "$tmp/reseal.c" engine/checksum.c
+
+# golden NAME INPUT LEVELFLAG...
+golden() {
+    local name=$1 in=$2; shift 2
+    local out=$G/decode/v$ver-$name
+    "$SMIX" -q "$@" -c "$in" >"$out.smx"
+    "$SMIX" -q -d -c "$out.smx" | cmp - "$in"
+    echo "$(sha256sum <"$in" | cut -d' ' -f1) $(stat -c %s "$in")" >"$out.sha256"
+    echo "  $out.smx ($(stat -c %s "$out.smx") bytes, from $(stat -c %s "$in"))"
+}
+head -c 4096 samples/prose.txt >"$tmp/prose"
+head -c 4096 samples/records.bin >"$tmp/binary"
+head -c 3000 samples/events.jsonl >"$tmp/log"
+: >"$tmp/empty"
+printf 'A' >"$tmp/one"
+echo "golden frames (format $ver):"
+golden prose-l1 "$tmp/prose" -1
+golden prose-default "$tmp/prose"
+golden code-l9 samples/wordfreq.c -9
+golden utf8-default samples/multilingual.txt
+golden binary-l3 "$tmp/binary" -3
+golden log-l6 "$tmp/log" -6
+golden empty "$tmp/empty"
+golden one-byte "$tmp/one"
+
+# Damaged and foreign files, all made from the prose frame.
+E=$G/errors
+src=$G/decode/v$ver-prose-l1.smx
+size=$(stat -c %s "$src")
+hsize=$(od -An -tu2 -j6 -N2 "$src" | tr -d ' ')
+flip() { # IN OUT OFFSET
+    cp "$1" "$2"
+    local b; b=$(od -An -tu1 -j "$3" -N1 "$1" | tr -d ' ')
+    printf "$(printf '\\%03o' $((b ^ 0x01)))" | dd of="$2" bs=1 seek="$3" conv=notrunc status=none
+}
+head -c $((size / 2)) "$src" >"$E/truncated-half.smx"
+head -c $((size - 1)) "$src" >"$E/truncated-last-byte.smx"
+head -c 40 "$src" >"$E/truncated-in-header.smx"
+head -c "$hsize" "$src" >"$E/header-only.smx"
+flip "$src" "$E/flipped-payload-byte.smx" $(( hsize + (size - hsize) / 2 ))
+flip "$src" "$E/flipped-last-byte.smx" $((size - 1))
+flip "$src" "$E/flipped-header-byte.smx" 20
+flip "$src" "$E/flipped-header-crc.smx" $((hsize - 1))
+"$tmp/reseal" "$src" "$E/resealed-wrong-size.smx" 32 $(( $(od -An -tu1 -j32 -N1 "$src") ^ 0x04 ))
+"$tmp/reseal" "$src" "$E/resealed-bad-level.smx" 8 0
+flip "$src" "$E/wrong-magic.smx" 0
+"$tmp/reseal" "$src" "$E/future-version.smx" 4 $((ver + 1))
+[ "$ver" -gt 0 ] && "$tmp/reseal" "$src" "$E/older-version.smx" 4 $((ver - 1))
+{ cat "$src"; printf 'garbage'; } >"$E/trailing-garbage.smx"
+: >"$E/empty.smx"
+head -c 3 "$src" >"$E/three-bytes.smx"
+cp samples/page.html "$E/not-smix-html.smx"
+xz -9 -c samples/prose.txt >"$E/not-smix-xz.smx"
+echo "error files: $(ls "$E" | wc -l) in $E"

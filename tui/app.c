@@ -1,0 +1,316 @@
+/*
+ * app.c - geometry, scrolling and the one event loop (see app.h).
+ *
+ * The loop is the same for a person and for a script: a key comes either
+ * from the script (--keys) or from getch(), goes through action_dispatch,
+ * and the reaction bits decide whether to scroll, redraw or quit. Play mode
+ * is the only timer: getch() waits at most one tick while playing, and the
+ * cursor advances by speed x elapsed time.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "app.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+_Static_assert(CRT_LEVELS == DOC_LEVELS, "colour levels and bits levels must agree");
+
+static const int app__speeds[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000 };
+
+int app_speed(int idx) { return app__speeds[idx]; }
+int app_speed_count(void) { return (int)(sizeof app__speeds / sizeof app__speeds[0]); }
+
+static double app__now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void app_message(app *a, int error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+    va_end(ap);
+    a->msg_error = error;
+}
+
+void app_goto(app *a, uint64_t t)
+{
+    uint64_t n = doc_count(a->doc);
+    a->cur = n == 0 ? 0 : (t < n ? t : n - 1);
+}
+
+double app_bpb_so_far(app *a)
+{
+    smix_trace_token tk;
+    if (doc_token(a->doc, a->cur, &tk) != 0) return 0;
+    uint64_t bytes = tk.offset + tk.length;
+    return bytes ? doc_bits_before(a->doc, a->cur + 1) / (double)bytes : 0;
+}
+
+void app_play(app *a, int on)
+{
+    a->playing = on && doc_count(a->doc) > 0;
+    a->play_last = app__now();
+    a->play_acc = 0;
+}
+
+/* ---- geometry ---- */
+
+void app_layout(app *a)
+{
+    int H = LINES, W = COLS;
+    app_rect z = { 0, 0, 0, 0 };
+    a->r_status = (app_rect){ H - 1, 0, 1, W };
+    int ex = a->explain && H >= 12 ? 2 : 0;
+    a->r_explain = ex ? (app_rect){ H - 1 - ex, 0, ex, W } : z;
+    int tl = H >= 10 ? 3 : 0;
+    a->r_time = tl ? (app_rect){ H - 1 - ex - tl, 0, tl, W } : z;
+    int top_h = H - 1 - ex - tl;
+    if (top_h < 1) top_h = 1;
+    if (W >= 110) {
+        int dw = W / 3 < 56 ? (W / 3 > 46 ? W / 3 : 46) : 56;
+        a->r_text = (app_rect){ 0, 0, top_h, W - dw - 1 };
+        a->r_detail = (app_rect){ 0, W - dw, top_h, dw };
+    } else if (top_h >= 12 && W >= 30) {
+        int dh = top_h / 2 < 12 ? top_h / 2 : 12;
+        a->r_text = (app_rect){ 0, 0, top_h - dh, W };
+        a->r_detail = (app_rect){ top_h - dh, 0, dh, W };
+    } else {
+        a->r_text = (app_rect){ 0, 0, top_h, W };
+        a->r_detail = z;
+    }
+    a->lo.width = a->r_text.w > 0 ? a->r_text.w : 1;
+    a->lo.utf8 = crt_utf8(a->crt);
+}
+
+static void app__hit_alloc(app *a)
+{
+    int h = a->r_text.h, w = a->r_text.w;
+    if (h * w > a->hit_h * a->hit_w || !a->hit) {
+        free(a->hit);
+        a->hit = malloc((size_t)(h > 0 ? h : 1) * (size_t)(w > 0 ? w : 1) * sizeof *a->hit);
+    }
+    a->hit_h = a->hit ? h : 0;
+    a->hit_w = a->hit ? w : 0;
+    for (int i = 0; a->hit && i < h * w; i++) a->hit[i] = -1;
+}
+
+void app_draw(app *a)
+{
+    erase();
+    app_layout(a);
+    app__hit_alloc(a);
+    if (a->view == VIEW_MAIN) {
+        app_follow(a, 0);
+        pane_text.draw(a, &a->r_text);
+        if (a->r_detail.h > 0) pane_detail.draw(a, &a->r_detail);
+        if (a->r_time.h > 0) pane_timeline.draw(a, &a->r_time);
+        if (a->r_explain.h > 0) pane_explain.draw(a, &a->r_explain);
+    } else {
+        app_rect r = { 0, 0, LINES - 1, COLS };
+        (a->view == VIEW_SUMMARY ? &pane_summary : &pane_help)->draw(a, &r);
+    }
+    pane_status.draw(a, &a->r_status);
+    if (!crt_headless(a->crt)) refresh();
+}
+
+/* ---- scrolling ---- */
+
+static lay_pos app__back(app *a, lay_pos p, int n)
+{
+    for (int i = 0; i < n; i++) {
+        lay_pos q = lay_prev(a->doc, p, &a->lo);
+        if (lay_pos_cmp(q, p) == 0) break;
+        p = q;
+    }
+    return p;
+}
+
+/* Keeps the last page full: if fewer than h lines follow top, pull top up. */
+static void app__clamp_bottom(app *a, int h)
+{
+    lay_pos p = a->top, last = a->top;
+    int lines = 1;
+    for (; lines < h; lines++) {
+        lay_pos q = lay_next(a->doc, p, &a->lo);
+        if (lay_pos_cmp(q, p) == 0) break;
+        last = p = q;
+    }
+    if (lines < h) a->top = app__back(a, last, h - 1);
+}
+
+void app_follow(app *a, int jumped)
+{
+    int h = a->r_text.h > 0 ? a->r_text.h : 1;
+    if (doc_count(a->doc) == 0) return;
+    lay_pos cl = lay_line_of(a->doc, a->cur, &a->lo);
+    if (lay_pos_cmp(cl, a->top) < 0) {
+        lay_pos up = lay_prev(a->doc, a->top, &a->lo);
+        a->top = !jumped && lay_pos_cmp(up, cl) == 0 ? cl : app__back(a, cl, h / 2);
+        return;
+    }
+    lay_pos p = a->top;
+    for (int i = 0; i < h; i++) {
+        if (lay_pos_cmp(p, cl) == 0) return;   /* visible */
+        lay_pos q = lay_next(a->doc, p, &a->lo);
+        if (lay_pos_cmp(q, p) == 0) break;
+        p = q;
+    }
+    if (!jumped && lay_pos_cmp(p, cl) == 0) a->top = lay_next(a->doc, a->top, &a->lo);
+    else a->top = app__back(a, cl, h / 2);
+    app__clamp_bottom(a, h);
+}
+
+/* Token to land on in line l at column x when moving down (dir > 0) or up
+ * from cur: never the same token, so a token split over lines cannot trap
+ * the cursor. -1 if the line has none. */
+static int64_t app__pick(const lay_line *l, int x, uint64_t cur, int dir)
+{
+    int64_t t = lay_tok_at(l, x);
+    if (t < 0) return -1;
+    if (dir > 0 && (uint64_t)t <= cur) {
+        for (int i = 0; i < l->ncells; i++)
+            if (l->cells[i].tok > cur) return (int64_t)l->cells[i].tok;
+        return -1;
+    }
+    if (dir < 0 && (uint64_t)t >= cur) {
+        for (int i = l->ncells - 1; i >= 0; i--)
+            if (l->cells[i].tok < cur) return (int64_t)l->cells[i].tok;
+        return -1;
+    }
+    return t;
+}
+
+void app_move_lines(app *a, int n)
+{
+    lay_line *l = malloc(sizeof *l);
+    if (!l || doc_count(a->doc) == 0) { free(l); return; }
+    lay_pos p = lay_line_of(a->doc, a->cur, &a->lo);
+    lay_line_at(a->doc, p, &a->lo, l);
+    int x = lay_col_of(l, a->cur);
+    if (x < 0) x = 0;
+    int dir = n > 0 ? 1 : -1;
+    for (int i = 0; i < (n > 0 ? n : -n); i++) {
+        lay_pos q = dir > 0 ? lay_next(a->doc, p, &a->lo) : lay_prev(a->doc, p, &a->lo);
+        if (lay_pos_cmp(q, p) == 0) break;
+        p = q;
+        lay_line_at(a->doc, p, &a->lo, l);
+        int64_t t = app__pick(l, x, a->cur, dir);
+        if (t >= 0) a->cur = (uint64_t)t;
+    }
+    free(l);
+}
+
+/* ---- event loop ---- */
+
+static int app__click(app *a, int y, int x)
+{
+    struct { const pane_ops *ops; app_rect *r; } panes[] = {
+        { &pane_text, &a->r_text }, { &pane_timeline, &a->r_time },
+    };
+    if (a->view != VIEW_MAIN) return ACT_NONE;
+    for (size_t i = 0; i < sizeof panes / sizeof panes[0]; i++) {
+        app_rect *r = panes[i].r;
+        if (y >= r->y && y < r->y + r->h && x >= r->x && x < r->x + r->w && panes[i].ops->click)
+            return panes[i].ops->click(a, r, y - r->y, x - r->x);
+    }
+    return ACT_NONE;
+}
+
+static int app__mouse(app *a)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return ACT_NONE;
+    if (ev.bstate & BUTTON4_PRESSED) { app_move_lines(a, -3); return ACT_MOVED; }
+    if (ev.bstate & BUTTON5_PRESSED) { app_move_lines(a, 3); return ACT_MOVED; }
+    if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return app__click(a, ev.y, ev.x);
+    return ACT_NONE;
+}
+
+static int app__key(app *a, int key)
+{
+    if (key >= APP_KEY_RESIZE_BASE) {
+        crt_resize(a->crt, (key >> 12) & 0xfff, key & 0xfff);
+        return ACT_REDRAW;
+    }
+    if (key >= APP_KEY_CLICK_BASE) return app__click(a, key & 0xfff, (key >> 12) & 0xfff);
+    if (key == KEY_MOUSE) return app__mouse(a);
+    if (key == KEY_RESIZE) return ACT_REDRAW;
+    if (a->prompt) return action_prompt_key(a, key);
+    return action_dispatch(a, key);
+}
+
+static void app__tick(app *a)
+{
+    double now = app__now();
+    a->play_acc += (now - a->play_last) * app_speed(a->speed);
+    a->play_last = now;
+    if (a->play_acc < 1) return;
+    uint64_t step = (uint64_t)a->play_acc;
+    a->play_acc -= (double)step;
+    uint64_t n = doc_count(a->doc);
+    if (a->cur + step >= n - 1 || n == 0) {
+        app_goto(a, n ? n - 1 : 0);
+        a->playing = 0;
+        app_message(a, 0, "end of trace");
+    } else {
+        a->cur += step;
+    }
+}
+
+static void app__react(app *a, int r)
+{
+    if (r & ACT_QUIT) a->quit = 1;
+    if (a->view == VIEW_MAIN && (r & (ACT_MOVED | ACT_JUMPED))) {
+        app_layout(a);
+        app_follow(a, (r & ACT_JUMPED) != 0);
+    }
+}
+
+static void app__interactive(app *a)
+{
+    while (!a->quit) {
+        app_draw(a);
+        timeout(a->playing ? 40 : -1);
+        int key = getch();
+        if (key == ERR) {
+            if (a->playing) { app__tick(a); app__react(a, ACT_MOVED); }
+            continue;
+        }
+        app__react(a, app__key(a, key));
+    }
+}
+
+int app_run(crt *c, doc *d, const app_opts *o)
+{
+    app a;
+    memset(&a, 0, sizeof a);
+    a.crt = c;
+    a.doc = d;
+    a.explain = o->explain;
+    a.lo.sep = o->sep;
+    a.speed = 3;
+    app_layout(&a);
+    app_message(&a, 0, "%s, press ? for help", crt_mode_name(crt_get_mode(c)));
+    for (size_t i = 0; i < o->nkeys && !a.quit; i++) {
+        app_draw(&a);
+        app__react(&a, app__key(&a, o->keys[i]));
+    }
+    int rc = 0;
+    if (o->dump) {
+        app_draw(&a);
+        FILE *f = strcmp(o->dump, "-") == 0 ? stdout : fopen(o->dump, "w");
+        rc = f && crt_dump(c, f) == 0 ? 0 : 1;
+        if (f && f != stdout) rc |= fclose(f) != 0;
+    } else {
+        app__interactive(&a);
+    }
+    free(a.hit);
+    return rc;
+}

@@ -1,0 +1,71 @@
+/*
+ * layout.h - wrapping the original text into screen lines, on demand.
+ *
+ * The text pane never lays out the whole file: it lays out the lines it
+ * shows, starting from a known line start. A position is (token, byte in
+ * token). Lines break after a newline (which may sit inside a token), before
+ * a token that does not fit in what is left of the line (tokens are only
+ * split when longer than a line), and at every LAY_ANCHOR-th token, so that
+ * the start of the "paragraph" holding any position is found by scanning
+ * back at most LAY_ANCHOR tokens, whatever the file looks like. Laying out
+ * forward from a paragraph start gives every line start deterministically,
+ * which is how moving up a line works.
+ */
+#ifndef TUI_LAYOUT_H
+#define TUI_LAYOUT_H
+
+#include <stdint.h>
+#include "doc.h"
+#include "esc.h"
+
+#define LAY_ANCHOR 1024
+#define LAY_MAXW 1024   /* widest line laid out */
+
+typedef struct lay_pos {
+    uint64_t t;
+    uint32_t b;
+} lay_pos;
+
+typedef struct lay_cell {
+    char text[16];
+    uint8_t width;
+    uint8_t kind;      /* esc_kind, or LAY_SEP for a token separator */
+    uint64_t tok;
+} lay_cell;
+
+#define LAY_SEP 9
+
+typedef struct lay_opts {
+    int width;
+    int utf8;
+    int sep;           /* draw a separator cell between tokens */
+} lay_opts;
+
+typedef struct lay_line {
+    lay_pos start, next;
+    int ncells;
+    int cols;
+    lay_cell cells[LAY_MAXW];
+} lay_line;
+
+int lay_pos_cmp(lay_pos a, lay_pos b);
+int lay_at_end(const doc *d, lay_pos p);
+
+/* Lays out the line starting at p (a line start) into out. */
+void lay_line_at(const doc *d, lay_pos p, const lay_opts *o, lay_line *out);
+
+/* Start of the line that holds token t's first byte. */
+lay_pos lay_line_of(const doc *d, uint64_t t, const lay_opts *o);
+
+/* Start of the line before the line starting at p; returns p at the top. */
+lay_pos lay_prev(const doc *d, lay_pos p, const lay_opts *o);
+
+/* Start of the line after the line starting at p; returns p at the end. */
+lay_pos lay_next(const doc *d, lay_pos p, const lay_opts *o);
+
+/* Column of token t's first cell in line l, or -1. */
+int lay_col_of(const lay_line *l, uint64_t t);
+/* Token under column x of l (the last one if x is past the end); -1 if empty. */
+int64_t lay_tok_at(const lay_line *l, int x);
+
+#endif /* TUI_LAYOUT_H */

@@ -1,0 +1,192 @@
+/*
+ * pane_detail.c - everything the trace knows about the cursor token.
+ *
+ * Two shapes: a tall column beside the text on wide terminals (header, one
+ * bias bar per row, then the two top-8 lists), or a short band under the
+ * text on narrow ones (a two-line header, the bias bars in sub-columns and
+ * the top-8 lists side by side). Bias bars share one scale per token (the
+ * largest |bias|, at least 1 logit) so their lengths compare.
+ */
+#include "app.h"
+#include "esc.h"
+#include "explain.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void det__label(app *a, int y, int *x, int maxx, const char *label, const char *value)
+{
+    crt_set(a->crt, CRT_LABEL);
+    *x += crt_text(a->crt, y, *x, maxx - *x, label);
+    crt_set(a->crt, CRT_NORMAL);
+    *x += crt_text(a->crt, y, *x, maxx - *x, value);
+}
+
+static void det__quote(app *a, const uint8_t *b, uint32_t n, char *out, size_t outlen)
+{
+    char e[96];
+    esc_string(b, n > 32 ? 32 : n, crt_utf8(a->crt), e, sizeof e);
+    snprintf(out, outlen, "'%s'%s", e, n > 32 ? "..." : "");
+}
+
+/* First header row: token number, text, id, offset. */
+static void det__title(app *a, const smix_trace_token *tk, int y, int x, int mx)
+{
+    char v[64], q[128];
+    crt_set(a->crt, CRT_TITLE);
+    snprintf(v, sizeof v, "token %llu ", (unsigned long long)tk->index + 1);
+    x += crt_text(a->crt, y, x, mx - x, v);
+    det__quote(a, tk->bytes, tk->length, q, sizeof q);
+    crt_set(a->crt, CRT_NORMAL);
+    x += crt_text(a->crt, y, x, mx - x, q);
+    snprintf(v, sizeof v, " %u", tk->token_id);
+    det__label(a, y, &x, mx, "  id", v);
+    snprintf(v, sizeof v, " %llu+%u", (unsigned long long)tk->offset, tk->length);
+    det__label(a, y, &x, mx, "  off", v);
+    if (tk->is_new) det__label(a, y, &x, mx, "  NEW", "");
+}
+
+/* Short band: the numbers on one row. Returns rows used. */
+static int det__header_band(app *a, const smix_trace_token *tk, const app_rect *r)
+{
+    char v[64], p[24];
+    int y = r->y + 1, x = r->x, mx = r->x + r->w;
+    det__title(a, tk, r->y, r->x, mx);
+    snprintf(v, sizeof v, " %s #%u", explain_pct(tk->p_ssm, p, sizeof p), tk->rank_ssm);
+    det__label(a, y, &x, mx, "SSM", v);
+    snprintf(v, sizeof v, " %.2f", tk->entropy);
+    det__label(a, y, &x, mx, "  H", v);
+    snprintf(v, sizeof v, " %.2f", tk->scale);
+    det__label(a, y, &x, mx, "  scale", v);
+    snprintf(v, sizeof v, " %s", explain_pct(tk->p_final, p, sizeof p));
+    det__label(a, y, &x, mx, "  final", v);
+    snprintf(v, sizeof v, " %.2f", tk->bits);
+    det__label(a, y, &x, mx, "  bits", v);
+    snprintf(v, sizeof v, " %d x%u", tk->longest_order, tk->longest_count);
+    det__label(a, y, &x, mx, "  order", v);
+    return 2;
+}
+
+/* Tall column: four rows. */
+static int det__header_full(app *a, const smix_trace_token *tk, const app_rect *r)
+{
+    char v[64], p[24];
+    int y = r->y + 1, x = r->x, mx = r->x + r->w;
+    det__title(a, tk, r->y, r->x, mx);
+    snprintf(v, sizeof v, " %s  rank %u", explain_pct(tk->p_ssm, p, sizeof p), tk->rank_ssm);
+    det__label(a, y, &x, mx, "SSM p", v);
+    x = r->x;
+    y++;
+    snprintf(v, sizeof v, " %.2f bits", tk->entropy);
+    det__label(a, y, &x, mx, "entropy", v);
+    snprintf(v, sizeof v, " %.3f", tk->scale);
+    det__label(a, y, &x, mx, "  scale", v);
+    x = r->x;
+    y++;
+    snprintf(v, sizeof v, " %s", explain_pct(tk->p_final, p, sizeof p));
+    det__label(a, y, &x, mx, "final p", v);
+    crt_set(a->crt, CRT_TITLE);
+    snprintf(v, sizeof v, "  %.2f bits", tk->bits);
+    x += crt_text(a->crt, y, x, mx - x, v);
+    snprintf(v, sizeof v, " %d (seen %ux)", tk->longest_order, tk->longest_count);
+    det__label(a, y, &x, mx, "  order", v);
+    return 4;
+}
+
+static void det__bias(app *a, const smix_trace_token *tk, int comp, double scale, int y, int x,
+                      int w)
+{
+    char v[32];
+    int utf8 = crt_utf8(a->crt);
+    float b = tk->bias[comp];
+    crt_set(a->crt, CRT_LABEL);
+    crt_text(a->crt, y, x, w, smix_trace_component_name(comp));
+    snprintf(v, sizeof v, "%+5.1f", b);
+    crt_set(a->crt, CRT_NORMAL);
+    crt_text(a->crt, y, x + 7, w - 7, v);
+    int bw = w - 13, half = (bw - 1) / 2, x0 = x + 13 + half;
+    if (half < 1) return;
+    int len = (int)lround(fabs(b) / scale * half);
+    if (len == 0 && fabs(b) > 1e-6) len = 1;
+    if (len > half) len = half;
+    crt_set(a->crt, CRT_DIM);
+    crt_text(a->crt, y, x0, 1, utf8 ? "\xE2\x94\x82" : "|");
+    crt_set(a->crt, b >= 0 ? CRT_BAR_POS : CRT_BAR_NEG);
+    for (int i = 1; i <= len; i++)
+        crt_text(a->crt, y, b >= 0 ? x0 + i : x0 - i, 1, utf8 ? "\xE2\x96\x88" : (b >= 0 ? "+" : "-"));
+    crt_set(a->crt, CRT_NORMAL);
+}
+
+static void det__biases(app *a, const smix_trace_token *tk, int y, int x, int w, int h)
+{
+    double scale = 1.0;
+    for (int k = 0; k < SMIX_NCOMP; k++)
+        if (fabs(tk->bias[k]) > scale) scale = fabs(tk->bias[k]);
+    if (h < 1) return;
+    int cols = (SMIX_NCOMP + h - 1) / h, cw = w / cols;
+    int rows = (SMIX_NCOMP + cols - 1) / cols;
+    for (int k = 0; k < SMIX_NCOMP; k++)
+        det__bias(a, tk, k, scale, y + k % rows, x + (k / rows) * cw, cw - 1);
+}
+
+static void det__cand(app *a, uint32_t id, float p, uint32_t actual, int y, int x, int w)
+{
+    char q[128], pc[24];
+    uint32_t len;
+    const uint8_t *b = doc_vocab(a->doc, id, &len);
+    if (id == SMIX_TOKEN_NEW) snprintf(q, sizeof q, "<new>");
+    else det__quote(a, b, len, q, sizeof q);
+    crt_set(a->crt, id == actual ? CRT_ACTUAL : CRT_NORMAL);
+    crt_text(a->crt, y, x, w - 7, q);
+    explain_pct(p, pc, sizeof pc);
+    crt_text(a->crt, y, x + w - 7, 7, pc);
+    crt_set(a->crt, CRT_NORMAL);
+}
+
+static void det__topk(app *a, const smix_trace_token *tk, int y, int x, int w, int h)
+{
+    smix_trace_topk top;
+    if (h < 2 || smix_trace_get_topk(doc_trace(a->doc), tk->index, &top) != 0) return;
+    int cw = (w - 3) / 2;
+    crt_set(a->crt, CRT_TITLE);
+    crt_text(a->crt, y, x, w, "   after mixing");
+    crt_text(a->crt, y, x + 3 + cw, w - 3 - cw, "SSM alone");
+    for (int i = 0; i < SMIX_TOPK && i + 1 < h; i++) {
+        char n[8];
+        snprintf(n, sizeof n, "%d", i + 1);
+        crt_set(a->crt, CRT_DIM);
+        crt_text(a->crt, y + 1 + i, x, 3, n);
+        det__cand(a, top.id[i], top.p[i], tk->token_id, y + 1 + i, x + 2, cw);
+        det__cand(a, top.ssm_id[i], top.ssm_p[i], tk->token_id, y + 1 + i, x + 3 + cw, cw);
+    }
+}
+
+static void detail_draw(app *a, const app_rect *r)
+{
+    smix_trace_token tk;
+    if (doc_token(a->doc, a->cur, &tk) != 0) return;
+    int band = r->w >= 80;
+    if (band) {
+        crt_set(a->crt, CRT_DIM);
+        for (int x = 0; x < r->w; x++)
+            crt_text(a->crt, r->y, r->x + x, 1, crt_utf8(a->crt) ? "\xE2\x94\x80" : "-");
+        app_rect hr = { r->y + 1, r->x, r->h - 1, r->w };
+        int used = 1 + det__header_band(a, &tk, &hr);
+        int h = r->h - used, half = r->w / 2;
+        det__biases(a, &tk, r->y + used, r->x, half - 1, h);
+        det__topk(a, &tk, r->y + used, r->x + half, r->w - half, h);
+        return;
+    }
+    for (int y = 0; y < r->h; y++) {
+        crt_set(a->crt, CRT_DIM);
+        crt_text(a->crt, r->y + y, r->x - 1, 1, crt_utf8(a->crt) ? "\xE2\x94\x82" : "|");
+    }
+    int used = det__header_full(a, &tk, r) + 1;
+    int left = r->h - used - 10;   /* keep room for the top-8 lists */
+    int bh = left >= SMIX_NCOMP ? SMIX_NCOMP : (left >= 7 ? 7 : (left > 4 ? left : 5));
+    det__biases(a, &tk, r->y + used, r->x, r->w, bh);
+    det__topk(a, &tk, r->y + used + bh + 1, r->x, r->w, r->h - used - bh - 1);
+}
+
+const pane_ops pane_detail = { "detail", detail_draw, NULL };

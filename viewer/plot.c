@@ -1,0 +1,173 @@
+/*
+ * plot.c - the timeline: bits per token over the whole file (or a zoomed
+ * part of it), a moving average, the cumulative bits per byte, and where the
+ * selection is.
+ *
+ * Each pixel column shows the min..max of its tokens as a bar coloured by
+ * their mean, so a single expensive token is never averaged away. All values
+ * come from pyramid queries (pyr.c), so the cost per frame depends on the
+ * plot's width, not on the trace length. In compare mode the bars show the
+ * mean difference B - A around a zero line, and both cumulative curves.
+ */
+#include <math.h>
+#include <stdio.h>
+#include "view.h"
+
+static SDL_Rect plot_area(const vw_state *st)
+{
+    const SDL_Rect *R = &st->r_time;
+    int cw = st->font.cw, ch = st->font.ch;
+    SDL_Rect a = { R->x + 7 * cw, R->y + ch + ch / 2, R->w - 14 * cw, R->h - 3 * ch };
+    if (a.w < 10) a.w = 10;
+    if (a.h < 10) a.h = 10;
+    return a;
+}
+
+double vw_plot_token_at_x(const vw_state *st, int x)
+{
+    SDL_Rect a = plot_area(st);
+    double t = st->t0 + (double)(x - a.x) / a.w * st->tspan;
+    if (t < 0) t = 0;
+    if (t > (double)st->a.n - 1) t = st->a.n ? (double)st->a.n - 1 : 0;
+    return t;
+}
+
+static void clamp_view(vw_state *st)
+{
+    double n = (double)st->a.n;
+    double minspan = n < 16 ? n : 16;
+    if (st->tspan > n) st->tspan = n;
+    if (st->tspan < minspan) st->tspan = minspan;
+    if (st->t0 > n - st->tspan) st->t0 = n - st->tspan;
+    if (st->t0 < 0) st->t0 = 0;
+}
+
+void vw_plot_follow(vw_state *st)
+{
+    double s = (double)st->sel;
+    if (s < st->t0 || s >= st->t0 + st->tspan)
+        st->t0 = s - st->tspan / 2;
+    clamp_view(st);
+}
+
+void vw_plot_zoom(vw_state *st, int x, double factor)
+{
+    SDL_Rect a = plot_area(st);
+    double frac = (double)(x - a.x) / a.w;
+    if (frac < 0) frac = 0;
+    if (frac > 1) frac = 1;
+    double at = st->t0 + frac * st->tspan;
+    st->tspan *= factor;
+    clamp_view(st);
+    st->t0 = at - frac * st->tspan;
+    clamp_view(st);
+}
+
+/* Token range [*ia, *ib) of pixel column x (at least one token). */
+static void column_range(const vw_state *st, const SDL_Rect *a, int x, uint64_t *ia, uint64_t *ib)
+{
+    double t0 = st->t0 + st->tspan * x / a->w;
+    double t1 = st->t0 + st->tspan * (x + 1) / a->w;
+    *ia = (uint64_t)t0;
+    *ib = (uint64_t)t1;
+    if (*ib <= *ia) *ib = *ia + 1;
+    if (*ib > st->a.n) *ib = st->a.n;
+}
+
+static int ypix(const SDL_Rect *a, double v, double lo, double hi)
+{
+    double f = (v - lo) / (hi - lo);
+    if (f < 0) f = 0;
+    if (f > 1) f = 1;
+    return a->y + a->h - 1 - (int)(f * (a->h - 1) + 0.5);
+}
+
+/* Cumulative bits per byte of A (and B) after token ib-1. */
+static void cum_bpb(const vw_state *st, uint64_t ib, double *ca, double *cb)
+{
+    uint64_t bytes = vw_bytes_upto(st, ib - 1);
+    vw_agg s = vw_pyr_query(&st->pa, 0, ib);
+    *ca = bytes ? s.sum / (double)bytes : 0;
+    *cb = *ca;
+    if (st->compare) {
+        vw_agg d = vw_pyr_query(&st->pd, 0, ib);
+        *cb = bytes ? (s.sum + d.sum) / (double)bytes : 0;
+    }
+}
+
+static void draw_axes(vw_state *st, const SDL_Rect *a, double lo, double hi, double cmax, uint64_t win)
+{
+    vw_font *f = &st->font;
+    int cw = f->cw, ch = f->ch;
+    vw_fill(st->ren, a->x, a->y, a->w, a->h, (vw_rgb){ 18, 19, 23 });
+    for (int k = 0; k <= 4; k++) {
+        double v = lo + (hi - lo) * k / 4;
+        int y = ypix(a, v, lo, hi);
+        vw_line(st->ren, a->x, y, a->x + a->w - 1, y, VW_GRID);
+        vw_textf(f, st->ren, a->x - 6 * cw, y - ch / 2, VW_DIM, "%5.3g", v);
+        vw_textf(f, st->ren, a->x + a->w + cw / 2, y - ch / 2, VW_SSMC, "%.3g", cmax * k / 4);
+    }
+    vw_textf(f, st->ren, st->r_time.x + cw, st->r_time.y + ch / 4, VW_FG,
+             "timeline  tokens %.0f..%.0f of %llu   %s   ", st->t0, st->t0 + st->tspan,
+             (unsigned long long)st->a.n, st->compare ? "bars: B-A bits" : "bars: bits/token min..max");
+    int lx = st->r_time.x + st->r_time.w - 40 * cw;
+    vw_textf(f, st->ren, lx, st->r_time.y + ch / 4, VW_ACCENT, "- avg %llu tok", (unsigned long long)win);
+    vw_text(f, st->ren, lx + 19 * cw, st->r_time.y + ch / 4,
+            st->compare ? "- cum bpb A  - B" : "- cum bpb (right)", -1, VW_SSMC);
+    if (st->compare)
+        vw_text(f, st->ren, lx + 33 * cw, st->r_time.y + ch / 4, "- B", -1, VW_MIXC);
+    vw_textf(f, st->ren, a->x, a->y + a->h + 2, VW_DIM, "%.0f", st->t0);
+    char end[32];
+    int n = snprintf(end, sizeof end, "%.0f", st->t0 + st->tspan);
+    vw_text(f, st->ren, a->x + a->w - n * cw, a->y + a->h + 2, end, -1, VW_DIM);
+}
+
+void vw_plot_draw(vw_state *st)
+{
+    if (st->a.n == 0)
+        return;
+    SDL_Rect a = plot_area(st);
+    clamp_view(st);
+    double tpp = st->tspan / a.w;
+    uint64_t win = (uint64_t)(tpp * 8 > 32 ? tpp * 8 : 32);
+    double lo = st->compare ? -1.5 * st->diff_max : 0, hi = st->compare ? 1.5 * st->diff_max : 1.25 * st->bits_max;
+    double total_bpb = st->a.sum.input_bytes ? st->a.sum.total_bits / st->a.sum.input_bytes : 1;
+    double cmax = ceil(2 * total_bpb) < 1 ? 1 : ceil(2 * total_bpb);
+    draw_axes(st, &a, lo, hi, cmax, win);
+    const vw_pyr *p = st->compare ? &st->pd : &st->pa;
+    int py_avg = -1, py_ca = -1, py_cb = -1;
+    for (int x = 0; x < a.w; x++) {
+        uint64_t ia, ib;
+        column_range(st, &a, x, &ia, &ib);
+        if (ia >= st->a.n)
+            break;
+        vw_agg g = vw_pyr_query(p, ia, ib);
+        double mean = g.n ? g.sum / g.n : 0;
+        vw_rgb c = st->compare ? vw_diverge(mean / st->diff_max) : vw_viridis(mean / st->bits_max);
+        int y0 = ypix(&a, st->compare ? 0 : g.mn, lo, hi);
+        int y1 = ypix(&a, st->compare ? mean : g.mx, lo, hi);
+        vw_line(st->ren, a.x + x, y0, a.x + x, y1, c);
+        uint64_t mid = (ia + ib) / 2, h = win / 2;
+        vw_agg m = vw_pyr_query(p, mid > h ? mid - h : 0, mid + h);
+        int ya = ypix(&a, m.n ? m.sum / m.n : 0, lo, hi);
+        double ca, cb;
+        cum_bpb(st, ib, &ca, &cb);
+        int yca = ypix(&a, ca, 0, cmax), ycb = ypix(&a, cb, 0, cmax);
+        if (x > 0) {
+            vw_line(st->ren, a.x + x - 1, py_avg, a.x + x, ya, VW_ACCENT);
+            vw_line(st->ren, a.x + x - 1, py_ca, a.x + x, yca, VW_SSMC);
+            if (st->compare)
+                vw_line(st->ren, a.x + x - 1, py_cb, a.x + x, ycb, VW_MIXC);
+        }
+        py_avg = ya, py_ca = yca, py_cb = ycb;
+    }
+    if (st->compare)
+        vw_line(st->ren, a.x, ypix(&a, 0, lo, hi), a.x + a.w - 1, ypix(&a, 0, lo, hi), VW_DIM);
+    double sx = ((double)st->sel + 0.5 - st->t0) / st->tspan * a.w;
+    if (sx >= 0 && sx < a.w) {
+        vw_fill(st->ren, a.x + (int)sx - 1, a.y, 2, a.h, VW_SELC);
+        vw_textf(&st->font, st->ren, a.x + (int)sx + 3, a.y + 1, VW_SELC, "%llu",
+                 (unsigned long long)st->sel);
+    }
+    vw_frame(st->ren, a.x - 1, a.y - 1, a.w + 2, a.h + 2, VW_GRID);
+}

@@ -1,0 +1,277 @@
+/*
+ * view.h - shared state and module interfaces of smix-view, the SDL2 viewer.
+ *
+ * The viewer follows the shape of SDL's own test programs: one state struct
+ * (vw_state) owns everything, main() sets it up, and loop() handles events,
+ * draws and presents one frame. The same drawing code renders into a window
+ * or, for --screenshot, into an SDL_Surface through a software renderer, so a
+ * PNG shows exactly what a person sees.
+ *
+ * Modules (file = prefix):
+ *   load.c   vw_load_    traces, temp trace from a plain file, per-token bits
+ *   pyr.c    vw_pyr_     min/max/sum pyramids for fast whole-file plots
+ *   esc.c    vw_esc_     token bytes -> visible cells (escapes for controls)
+ *   gfx.c    vw_gfx_     font + glyph cache, primitives, colour scales
+ *   heat.c   vw_heat_    text heat map, legend, tooltip
+ *   plot.c   vw_plot_    timeline of the whole file
+ *   panel.c  vw_panel_   component panel and coder panel
+ *   input.c  vw_input_   keys, mouse, playback, search
+ *   png.c    vw_png_     PNG writer (own deflate, CRC-32, Adler-32)
+ */
+#ifndef SMIX_VIEW_H
+#define SMIX_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include "smix.h"
+#include "smix_trace.h"
+
+#define VW_NONE UINT64_MAX
+
+/* ---------------- pyramids (pyr.c) ---------------- */
+
+/* Aggregate of a run of per-token values. */
+typedef struct vw_agg {
+    float mn, mx;
+    double sum;
+    uint64_t n;
+} vw_agg;
+
+#define VW_PYR_BASE 16   /* tokens per block of level 0 */
+#define VW_PYR_FAN 8     /* blocks of level k per block of level k+1 */
+#define VW_PYR_MAXLEV 12
+
+/* Source of raw per-token values: used for ranges finer than one block. */
+typedef float (*vw_raw_fn)(const void *ctx, uint64_t i);
+
+/* Min/max/sum pyramid over n values. lev[k] holds blocks of
+ * VW_PYR_BASE * VW_PYR_FAN^k tokens; memory is about n/14 aggregates, so a
+ * 10M-token trace costs ~20 MB and any range is answered from at most
+ * ~2*FAN blocks per level. */
+typedef struct vw_pyr {
+    uint64_t n;
+    int nlev;
+    uint64_t cnt[VW_PYR_MAXLEV];
+    vw_agg *lev[VW_PYR_MAXLEV];
+    vw_raw_fn raw;
+    const void *raw_ctx;
+} vw_pyr;
+
+/* Allocates levels for n values. Returns 0, or -1 on allocation failure. */
+int vw_pyr_init(vw_pyr *p, uint64_t n, vw_raw_fn raw, const void *raw_ctx);
+/* Feeds value i (called for i = 0..n-1 in order), then vw_pyr_finish. */
+void vw_pyr_push(vw_pyr *p, uint64_t i, float v);
+void vw_pyr_finish(vw_pyr *p);
+void vw_pyr_free(vw_pyr *p);
+/* Aggregate over tokens [a, b). */
+vw_agg vw_pyr_query(const vw_pyr *p, uint64_t a, uint64_t b);
+
+/* ---------------- escaping (esc.c) ---------------- */
+
+enum {
+    VW_CELL_ESC = 1,     /* part of a visible escape such as \x1b */
+    VW_CELL_NL = 2,      /* the token's newline: the line breaks after it */
+    VW_CELL_MARK = 4     /* a stand-in glyph (newline or visible space) */
+};
+
+enum { VW_ESC_MAP, VW_ESC_LABEL };
+
+/* Converts token bytes into display cells: printable UTF-8 as code points,
+ * control characters, C1 controls and invalid UTF-8 as escapes (\n \t \xNN
+ * \u0085). In VW_ESC_MAP mode a newline becomes a return-arrow cell flagged
+ * VW_CELL_NL; in VW_ESC_LABEL mode it is "\n" and spaces are shown as an
+ * open box. Writes at most cap cells; returns the number of cells needed. */
+size_t vw_esc_cells(const uint8_t *b, size_t n, int mode,
+                    uint32_t *cp, uint8_t *flags, size_t cap);
+/* Same, as a UTF-8 string of at most max_cells cells (an ellipsis marks a
+ * cut), NUL-terminated in out[outsz]. */
+void vw_esc_str(const uint8_t *b, size_t n, int mode, size_t max_cells,
+                char *out, size_t outsz);
+
+/* ---------------- graphics (gfx.c) ---------------- */
+
+#define VW_GLYPH_SLOTS 2048
+
+typedef struct vw_glyph {
+    uint32_t cp;          /* 0 = empty slot */
+    SDL_Texture *tex;
+    int w, h;
+} vw_glyph;
+
+typedef struct vw_font {
+    TTF_Font *ttf;
+    int px;               /* pixel size asked for */
+    int cw, ch, asc;      /* cell width/height, ascent */
+    int used;
+    vw_glyph slot[VW_GLYPH_SLOTS];
+} vw_font;
+
+typedef struct vw_rgb { uint8_t r, g, b; } vw_rgb;
+
+/* Opens path at px pixels for renderer ren. Returns 0 or -1 (message in
+ * err). */
+int vw_font_open(vw_font *f, SDL_Renderer *ren, const char *path, int px,
+                 char *err, size_t errlen);
+void vw_font_close(vw_font *f);    /* accepts a zeroed font */
+
+void vw_fill(SDL_Renderer *r, int x, int y, int w, int h, vw_rgb c);
+void vw_frame(SDL_Renderer *r, int x, int y, int w, int h, vw_rgb c);
+void vw_line(SDL_Renderer *r, int x0, int y0, int x1, int y1, vw_rgb c);
+/* One code point in the cell at (x, y); wider glyphs are squeezed. */
+void vw_glyph_draw(vw_font *f, SDL_Renderer *r, uint32_t cp, int x, int y, vw_rgb c);
+/* UTF-8 text (our own strings: invalid bytes show as '?'); returns the
+ * number of cells drawn. Stops after max_cells (<0: no limit). */
+int vw_text(vw_font *f, SDL_Renderer *r, int x, int y, const char *s,
+            int max_cells, vw_rgb c);
+/* printf-style vw_text. */
+int vw_textf(vw_font *f, SDL_Renderer *r, int x, int y, vw_rgb c,
+             const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+size_t vw_utf8_cells(const char *s);
+
+/* Colour scales. t in [0,1]: viridis (perceptually uniform, readable with
+ * all common colour-vision deficiencies). d in [-1,1]: blue (-) to red (+)
+ * through light grey, also colour-blind safe. */
+vw_rgb vw_viridis(double t);
+vw_rgb vw_diverge(double d);
+/* Black or white, whichever reads better on bg. */
+vw_rgb vw_ink_on(vw_rgb bg);
+
+/* ---------------- state ---------------- */
+
+typedef struct vw_trace {
+    smix_trace *t;
+    const char *name;
+    smix_trace_summary sum;
+    uint64_t n;
+} vw_trace;
+
+typedef struct vw_cellinfo {
+    uint64_t tok;         /* VW_NONE: empty */
+    uint32_t cp;
+    uint8_t flags;
+} vw_cellinfo;
+
+typedef struct vw_state {
+    /* data */
+    vw_trace a, b;        /* b.t == NULL unless comparing */
+    int compare;
+    char tmpdir[512];     /* non-empty: temp trace directory to remove */
+    vw_pyr pa;            /* bits of A per token */
+    vw_pyr pd;            /* compare: bits of B on A's token spans minus A */
+    float bits_max;       /* top of the heat-map colour scale */
+    float diff_max;       /* compare: +- end of the difference scale */
+    float costly;         /* w/W: bits of the costliest 1% */
+
+    /* rendering */
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    SDL_Surface *shot;    /* --screenshot target (software renderer) */
+    vw_font font;
+    const char *font_path;
+    int font_pt;          /* base size in points (before HiDPI scale) */
+    float dpi;            /* drawable pixels per window point */
+    int W, H;             /* output size in pixels */
+    SDL_Rect r_head, r_text, r_legend, r_time, r_comp, r_coder, r_status;
+
+    /* heat map page */
+    vw_cellinfo *grid;
+    int rows, cols, grid_cap;
+    uint64_t anchor;      /* first token on the page */
+    uint64_t page_last;   /* last token (partly) on the page */
+    int page_ok;
+
+    /* selection and navigation */
+    uint64_t sel, mark;
+    char search[256];
+    char prompt[256];     /* text being typed after / or : */
+    char prompt_kind;     /* 0, '/', ':' */
+    char msg[256];        /* one-line message in the status bar */
+
+    /* timeline view: tokens [t0, t0 + tspan) */
+    double t0, tspan;
+    int dragging, drag_moved, drag_x0;
+    double drag_t0;
+
+    /* mouse in output pixels; -1 when outside */
+    int mx, my;
+
+    /* playback */
+    int playing, speed_idx;
+    double play_acc;
+    uint64_t last_ms;
+
+    int help, quit, level;
+    int want_png;         /* P pressed: save the next frame */
+} vw_state;
+
+/* ---------------- load.c ---------------- */
+/* Opens path as a trace, or (if it is not one) compresses it into a temp
+ * trace first. Returns 0, or -1 with a message in err. */
+int vw_load_open(vw_state *st, vw_trace *tr, const char *path, char *err, size_t errlen);
+/* Builds pyramids, scales and (compare) the difference series. */
+int vw_load_prepare(vw_state *st, char *err, size_t errlen);
+void vw_load_free(vw_state *st);
+/* Bits of token i of A; bits that B spent on the bytes of A's token i. */
+float vw_bits_a(const vw_state *st, uint64_t i);
+float vw_bits_b_on_a(const vw_state *st, uint64_t i);
+/* Bytes from the start of the input to the end of token i. */
+uint64_t vw_bytes_upto(const vw_state *st, uint64_t i);
+/* Next token after from (forwards or backwards, wrapping) whose text starts
+ * an occurrence of needle; VW_NONE if none. */
+uint64_t vw_load_search(const vw_state *st, uint64_t from, const char *needle, int dir);
+/* Next token from `from` (exclusive) costing >= st->costly bits. */
+uint64_t vw_load_costly(const vw_state *st, uint64_t from, int dir);
+
+/* ---------------- heat.c ---------------- */
+void vw_heat_layout(vw_state *st);           /* fills the page grid */
+void vw_heat_draw(vw_state *st);
+void vw_heat_legend(vw_state *st);
+void vw_heat_tooltip(vw_state *st);
+void vw_heat_ensure_visible(vw_state *st);   /* re-anchors if sel left the page */
+uint64_t vw_heat_back_rows(const vw_state *st, uint64_t tok, int rows);
+uint64_t vw_heat_token_at(const vw_state *st, int x, int y);
+/* Token in the row dr rows from the selection's row, same column. */
+uint64_t vw_heat_vertical(vw_state *st, int dr);
+
+/* ---------------- plot.c ---------------- */
+void vw_plot_draw(vw_state *st);
+double vw_plot_token_at_x(const vw_state *st, int x);
+void vw_plot_follow(vw_state *st);           /* keeps sel inside the view */
+void vw_plot_zoom(vw_state *st, int x, double factor);
+
+/* ---------------- panel.c ---------------- */
+void vw_panel_components(vw_state *st);
+void vw_panel_coder(vw_state *st);
+
+/* ---------------- input.c ---------------- */
+void vw_input_event(vw_state *st, const SDL_Event *ev);
+void vw_input_tick(vw_state *st);            /* playback */
+void vw_select(vw_state *st, uint64_t tok);
+double vw_speed(const vw_state *st);         /* tokens per second */
+
+/* ---------------- png.c ---------------- */
+/* Writes rgb (w*h*3 bytes, rows top to bottom) as a PNG. Returns 0 or -1. */
+int vw_png_write(const char *path, const uint8_t *rgb, int w, int h);
+
+/* ---------------- main.c ---------------- */
+void vw_layout(vw_state *st);                /* panel rectangles from W, H */
+void vw_draw(vw_state *st);                  /* one whole frame */
+/* Writes what the renderer holds now (call after drawing, before present). */
+int vw_save_png(vw_state *st, const char *path);
+
+/* Theme */
+#define VW_BG      ((vw_rgb){ 24, 26, 31 })
+#define VW_PANEL   ((vw_rgb){ 34, 37, 44 })
+#define VW_GRID    ((vw_rgb){ 58, 62, 72 })
+#define VW_FG      ((vw_rgb){ 222, 224, 228 })
+#define VW_DIM     ((vw_rgb){ 140, 146, 158 })
+#define VW_ACCENT  ((vw_rgb){ 255, 176, 59 })
+#define VW_SELC    ((vw_rgb){ 255, 255, 255 })
+#define VW_SSMC    ((vw_rgb){ 86, 180, 233 })    /* Okabe-Ito sky blue */
+#define VW_MIXC    ((vw_rgb){ 230, 159, 0 })     /* Okabe-Ito orange */
+#define VW_POSC    ((vw_rgb){ 0, 158, 115 })     /* Okabe-Ito green */
+#define VW_NEGC    ((vw_rgb){ 213, 94, 0 })      /* Okabe-Ito vermillion */
+
+#endif /* SMIX_VIEW_H */
