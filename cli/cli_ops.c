@@ -154,6 +154,28 @@ static int check_trace_path(job *j)
     return 0;
 }
 
+/* A named input must exist and not be a directory; a device or FIFO has no
+ * name to derive an output name from, so it needs -c or -o. */
+static int check_input(job *j)
+{
+    struct stat s;
+    if (!j->in)
+        return 0;
+    if (stat(j->in, &s) != 0) {
+        cli_err_set(&j->err, j->in_name, "%s", strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(s.st_mode)) {
+        cli_err_set(&j->err, j->in_name, "is a directory");
+        return -1;
+    }
+    if (!S_ISREG(s.st_mode) && j->o->mode != CLI_TEST && !j->o->to_stdout && !j->o->out_path) {
+        cli_err_set(&j->err, j->in_name, "not a regular file; use -c or -o");
+        return -1;
+    }
+    return 0;
+}
+
 static int read_src(job *j)
 {
     return cli_read_input(j->in, &j->src, &j->st, &j->err);
@@ -254,6 +276,8 @@ static int compress_prepare(job *j)
 {
     const cli_opts *o = j->o;
     j->have_out = 1;
+    if (check_input(j) != 0)
+        return -1;
     if (j->in && ends_with_suffix(j->in) && !o->force && !o->to_stdout && !o->out_path) {
         cli_err_set(&j->err, j->in_name, "already has the %s suffix; ignored (use -f to force)",
                     SMX_SUFFIX);
@@ -376,6 +400,8 @@ int cli_compress_one(const cli_opts *o, const char *path)
 static int decompress_prepare(job *j)
 {
     const cli_opts *o = j->o;
+    if (check_input(j) != 0)
+        return -1;
     if (o->mode == CLI_TEST)
         return check_trace_path(j);
     j->have_out = 1;
@@ -471,10 +497,8 @@ static void config_summary(const smix_config *c, char *out, size_t outlen)
         snprintf(out, outlen, "ngram o%u", c->max_order);
 }
 
-void cli_list_heading(const cli_opts *o)
+static void list_heading(void)
 {
-    if (o->verbosity >= 2)
-        return;
     printf("%11s %13s %7s %7s %11s %4s %-14s %-8s  %s\n", "Compressed", "Uncompressed",
            "Ratio", "bpb", "Tokens", "Lvl", "Model", "CRC-32C", "Filename");
 }
@@ -539,10 +563,13 @@ int cli_list_one(const cli_opts *o, const char *path, cli_list_totals *tot)
         return 1;
     }
     cli_escape(j.in_name, esc, sizeof esc);
-    if (o->verbosity >= 2)
+    if (o->verbosity >= 2) {
         list_details(esc, j.src.len, &info);
-    else
+    } else {
+        if (tot->files == 0)   /* only once a row follows, like xz -l */
+            list_heading();
         list_row(esc, j.src.len, info.input_bytes, info.tokens, &info);
+    }
     tot->files++;
     tot->compressed += j.src.len;
     tot->original += info.input_bytes;

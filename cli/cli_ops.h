@@ -44,7 +44,6 @@ typedef struct cli_list_totals {
 int cli_compress_one(const cli_opts *o, const char *path);
 int cli_decompress_one(const cli_opts *o, const char *path);  /* also -t */
 int cli_list_one(const cli_opts *o, const char *path, cli_list_totals *tot);
-void cli_list_heading(const cli_opts *o);
 void cli_list_footer(const cli_opts *o, const cli_list_totals *tot);
 
 /* Reports an error line "smix: WHERE: MSG" (where escaped here). */

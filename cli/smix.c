@@ -19,31 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__has_include)
-#if __has_include("trace_cmds.h")
 #include "trace_cmds.h"
-#define HAVE_TRACE_CMDS 1
-#endif
-#endif
-
-#ifndef HAVE_TRACE_CMDS
-/* The trace commands (cli/trace_cmds.c) are not in this tree yet. */
-static int trace_cmd_dump(const char *trace_path, const char *format, FILE *out,
-                          char *err, size_t errlen)
-{
-    (void)trace_path, (void)format, (void)out;
-    snprintf(err, errlen, "trace commands are not built into this smix");
-    return -1;
-}
-
-static int trace_cmd_report(const char *trace_path, int json, FILE *out, char *err,
-                            size_t errlen)
-{
-    (void)trace_path, (void)json, (void)out;
-    snprintf(err, errlen, "trace commands are not built into this smix");
-    return -1;
-}
-#endif
 
 #define MAX_THREADS 256
 
@@ -347,7 +323,6 @@ static int run_list(const cli_args *a)
 {
     int failed = 0;
     cli_list_totals tot = {0, 0, 0, 0};
-    cli_list_heading(&a->o);
     for (int i = 0; i < a->nfiles && !cli_sig_pending(); i++) {
         const char *path = strcmp(a->files[i], "-") == 0 ? NULL : a->files[i];
         failed |= stdin_refused(&a->o, path) || cli_list_one(&a->o, path, &tot);

@@ -239,6 +239,9 @@ static void text_totals(FILE *f, const smix_trace *t, const smix_trace_report *r
     fprintf(f, "  SSM alone      %12.1f bits on %llu tokens it had an opinion on; the mix paid %.1f: saved %.1f bits (%.1f%%)\n",
             r->ssm_bits, (unsigned long long)r->ssm_tokens, r->ssm_final_bits, r->saved_vs_ssm,
             pct(r->saved_vs_ssm, r->ssm_bits));
+    fprintf(f, "    tokens seen before  %9.1f bits on %llu tokens; the mix paid %.1f: saved %.1f bits (%.1f%%)\n",
+            r->ssm_seen_bits, (unsigned long long)r->ssm_seen_tokens, r->ssm_seen_final_bits,
+            r->saved_vs_ssm_seen, pct(r->saved_vs_ssm_seen, r->ssm_seen_bits));
     fprintf(f, "  order-0 prior  %12.1f bits (adaptive token frequencies); saved %.1f bits (%.1f%%)\n",
             r->prior_bits, r->saved_vs_prior, pct(r->saved_vs_prior, r->prior_bits));
     fprintf(f, "  first occurrences: %llu tokens (%llu distinct ids), %.1f bits = %.1f%% of all bits\n\n",
@@ -330,7 +333,12 @@ static void json_totals(FILE *f, const smix_trace *t, const smix_trace_report *r
     json_d(f, "final_bits", r->ssm_final_bits);
     fprintf(f, "\"saved_bits\":");
     jnum(f, r->saved_vs_ssm, 12);
-    fprintf(f, "},\"order0_prior\":{");
+    fprintf(f, ",\"seen\":{\"tokens\":%llu,", (unsigned long long)r->ssm_seen_tokens);
+    json_d(f, "ssm_bits", r->ssm_seen_bits);
+    json_d(f, "final_bits", r->ssm_seen_final_bits);
+    fprintf(f, "\"saved_bits\":");
+    jnum(f, r->saved_vs_ssm_seen, 12);
+    fprintf(f, "}},\"order0_prior\":{");
     json_d(f, "bits", r->prior_bits);
     fprintf(f, "\"saved_bits\":");
     jnum(f, r->saved_vs_prior, 12);

@@ -37,7 +37,8 @@
 #include "vec.h"
 
 enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS + NGM_NORDERS,
-       F_REC, NFEAT };
+       F_REC, F_PPM, F_NEWB, F_NEWESC, F_NEWRATE, NFEAT };
+#define FIRST_NEW F_NEWB
 #define MATCH_BUCKETS 3
 #define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
 #define REC_WINDOW 64
@@ -70,6 +71,7 @@ struct model {
     uint32_t mlen;
     /* mixing */
     float w[NSETS][NFEAT];
+    float gv[NSETS][NFEAT];    /* running mean of squared gradients (RMSprop) */
     int set;                   /* weight set of the current prediction */
     float s, H;                /* entropy scale, SSM entropy (nats) */
     double sum_e;
@@ -79,6 +81,11 @@ struct model {
     float ctab[NGM_NORDERS][CTAB];
     float rec_w[REC_WINDOW + 1];
     float mix_lr;
+    float new_rate;            /* running rate of new tokens */
+    float *q;                  /* [cap] PPM blend, zero outside touched */
+    uint32_t *touched;         /* [cap] slots with q != 0 */
+    uint32_t ntouched;
+    float new_feat[NFEAT];     /* features F_NEW* of slot 0 for this position */
     /* new-token id coder */
     int newid_bits;
     uint16_t *newid_p;         /* [1 << newid_bits] */
@@ -104,6 +111,8 @@ static void init_tables(model *m)
         for (int k = 0; k < NGM_NORDERS; k++) m->w[s][F_NG + k] = 1.0f;
         m->w[s][F_MATCH] = 1.0f;
         m->w[s][F_REC] = 1.0f;
+        m->w[s][F_NEWRATE] = 1.0f;
+        m->w[s][F_PPM] = 1.0f;
     }
 }
 
@@ -128,19 +137,22 @@ model *model_create(const smix_config *cfg, int threads)
     m->newid_bits = 1;
     while ((1u << m->newid_bits) < m->vocab) m->newid_bits++;
     m->newid_p = malloc(sizeof(uint16_t) << m->newid_bits);
+    m->q = calloc(m->cap, sizeof *m->q);
+    m->touched = calloc(m->cap, sizeof *m->touched);
     if (cfg->ssm_enabled) {
         m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
         if (m->net) ssm_set_threads(m->net, threads);
     }
     if (!m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e ||
-        !m->freq || !m->mtab || !m->ng || !m->newid_p || (cfg->ssm_enabled && !m->net) ||
+        !m->freq || !m->mtab || !m->q || !m->touched || !m->ng || !m->newid_p || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
         model_free(m);
         return NULL;
     }
     for (uint32_t i = 0; i < (1u << m->newid_bits); i++) m->newid_p[i] = 2048;
     m->nslots = 1;             /* slot 0: NEW */
-    m->mix_lr = 0.002f;
+    m->mix_lr = 0.01f;
+    m->new_rate = 0.5f;
     init_tables(m);
     return m;
 }
@@ -152,7 +164,7 @@ void model_free(model *m)
     ngm_free(m->ng);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
     free(m->z); free(m->F); free(m->e); free(m->freq);
-    free(m->hist); free(m->mtab); free(m->newid_p);
+    free(m->hist); free(m->mtab); free(m->newid_p); free(m->q); free(m->touched);
     free(m);
 }
 
@@ -204,6 +216,35 @@ static void predict_ssm(model *m)
     m->s = s < 0.2f ? 0.2f : s > 2.5f ? 2.5f : s;
 }
 
+/* PPM-style blend of the contexts found, longest first: order k passes the
+ * escape share d/(n+d) (PPMC) down to the next shorter one and keeps the
+ * rest for its followers in proportion to their counts. The feature of a
+ * slot is then log((q + u) / u), u = leftover mass per slot: the log-odds of
+ * that blend against an unseen token. Stored in q for the touched slots. */
+static void ppm_blend(model *m)
+{
+    for (uint32_t i = 0; i < m->ntouched; i++) m->q[m->touched[i]] = 0.0f;
+    m->ntouched = 0;
+    float mass = 1.0f;
+    for (int k = NGM_NORDERS - 1; k >= 0; k--) {
+        const ngm_ctx *c = &m->ctx[k];
+        if (!c->items) continue;
+        float esc = (float)c->n / (float)(c->total + c->n);
+        float share = mass * (1.0f - esc) / (float)c->total;
+        for (uint32_t i = 0; i < c->n; i++) {
+            uint32_t j = c->items[i].slot;
+            if (m->q[j] == 0.0f) m->touched[m->ntouched++] = j;
+            m->q[j] += share * (float)c->items[i].count;
+        }
+        mass *= esc;
+    }
+    float inv_u = (float)m->nslots / (mass > 1e-6f ? mass : 1e-6f);
+    for (uint32_t i = 0; i < m->ntouched; i++) {
+        uint32_t j = m->touched[i];
+        m->q[j] = fm_log(1.0f + m->q[j] * inv_u);
+    }
+}
+
 static int match_bucket(uint32_t len) { return len == 0 ? 0 : len < 8 ? 1 : 2; }
 
 static void add_sparse(model *m, const float *w)
@@ -224,6 +265,24 @@ static void add_sparse(model *m, const float *w)
     float wr = w[F_REC] * s;
     for (int a = 1; a <= REC_WINDOW && (size_t)a <= m->t; a++)
         m->F[m->hist[m->t - a]] += wr * m->rec_w[a];
+    for (int f = FIRST_NEW; f < NFEAT; f++) m->F[0] += w[f] * m->new_feat[f];
+    float wq = w[F_PPM] * s;
+    for (uint32_t i = 0; i < m->ntouched; i++) m->F[m->touched[i]] += wq * m->q[m->touched[i]];
+}
+
+/* Features of slot 0 (NEW): a bias, the escape estimate of the longest
+ * context seen, log((d + 0.5) / (n + d + 1)), and the log of the recent rate
+ * of new tokens. */
+static void new_features(model *m)
+{
+    m->new_feat[F_NEWB] = 1.0f;
+    float esc = 0.0f;
+    if (m->longest) {
+        const ngm_ctx *c = &m->ctx[m->longest - 1];
+        esc = fm_log(((float)c->n + 0.5f) / ((float)c->total + (float)c->n + 1.0f));
+    }
+    m->new_feat[F_NEWESC] = esc;
+    m->new_feat[F_NEWRATE] = fm_log(m->new_rate + 1e-4f);
 }
 
 static void quantise(model *m)
@@ -245,6 +304,8 @@ int model_predict(model *m)
         m->conf[k] = fm_log(1.0f + (float)m->ctx[k].total / (float)m->ctx[k].n);
     }
     m->set = m->longest * MATCH_BUCKETS + match_bucket(m->mlen);
+    new_features(m);
+    ppm_blend(m);
     predict_ssm(m);
     const float *w = m->w[m->set];
     float wz = w[F_SSM], wp = w[F_PRIOR] * m->s;
@@ -300,6 +361,15 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     }
     exp_f[F_REC] = er * s;
     feat_y[F_REC] = s * ry;
+    double eq = 0.0;
+    for (uint32_t i = 0; i < m->ntouched; i++) eq += (double)(m->e[m->touched[i]] * inv) * m->q[m->touched[i]];
+    exp_f[F_PPM] = eq * s;
+    feat_y[F_PPM] = s * m->q[y];
+    float p0 = m->e[0] * inv;
+    for (int f = FIRST_NEW; f < NFEAT; f++) {
+        exp_f[f] = (double)p0 * m->new_feat[f];
+        feat_y[f] = y == 0 ? m->new_feat[f] : 0.0f;
+    }
 }
 
 static void learn_weights(model *m, uint32_t y)
@@ -307,12 +377,11 @@ static void learn_weights(model *m, uint32_t y)
     float fy[NFEAT];
     double ef[NFEAT];
     feature_stats(m, y, fy, ef);
-    float *w = m->w[m->set];
+    float *w = m->w[m->set], *v = m->gv[m->set];
     for (int f = 0; f < NFEAT; f++) {
         float g = (float)ef[f] - fy[f];
-        if (g > 4.0f) g = 4.0f;
-        if (g < -4.0f) g = -4.0f;
-        w[f] -= m->mix_lr * g;
+        v[f] += (g * g - v[f]) * 0.002f;
+        w[f] -= m->mix_lr * g / fm_sqrt(v[f] + 1e-6f);
     }
 }
 
@@ -409,6 +478,7 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
 {
     learn_weights(m, slot);
     uint32_t target = slot;
+    m->new_rate += ((slot == 0 ? 1.0f : 0.0f) - m->new_rate) * (1.0f / 256.0f);
     if (slot == 0) {
         int s = add_slot(m, token_id);
         if (s < 0) return -1;

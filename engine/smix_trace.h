@@ -133,7 +133,9 @@ uint64_t smix_trace_token_at_offset(const smix_trace *t, uint64_t off);
 uint64_t smix_trace_chunk_count(const smix_trace *t);
 int smix_trace_get_chunk(const smix_trace *t, uint64_t c, smix_chunk_info *out);
 
-/* Vocabulary stored in the trace: bytes of token id, NULL if out of range. */
+/* Vocabulary stored in the trace: bytes of token id, NULL if out of range
+ * (id >= vocab size) or if the trace holds no bytes for it (the trace keeps
+ * only ids it refers to). SMIX_TOKEN_NEW gives the display text "<NEW>". */
 uint32_t smix_trace_vocab_size(const smix_trace *t);
 const uint8_t *smix_trace_vocab_token(const smix_trace *t, uint32_t id, uint32_t *len);
 
@@ -171,6 +173,11 @@ typedef struct smix_trace_report {
      * saved_vs_ssm = ssm_bits - ssm_final_bits, ssm_bits = sum -log2 p_ssm */
     uint64_t ssm_tokens;
     double ssm_bits, ssm_final_bits, saved_vs_ssm;
+    /* the same restricted to tokens seen before (is_new = 0): first
+     * occurrences are coded through SMIX_TOKEN_NEW, which the SSM alone
+     * would not need, so this is the fairer view of what mixing adds */
+    uint64_t ssm_seen_tokens;
+    double ssm_seen_bits, ssm_seen_final_bits, saved_vs_ssm_seen;
     /* against an adaptive order-0 frequency model computed from the token
      * stream: p(x) = c(x)/(n+d) for seen x, escape d/(n+d) (1 at the start)
      * times 1/(V-d) for a first occurrence (n tokens so far, d distinct,

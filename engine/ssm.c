@@ -94,6 +94,7 @@ static int alloc_fixed(ssm *s)
     s->gemb = xalloc(s, T * d->dm * sizeof(float), &fail);
     s->emb_rows = xalloc(s, T * sizeof(int32_t), &fail);
     s->hsum = xalloc(s, (size_t)d->dm * sizeof(float), &fail);
+    s->rest_p = xalloc(s, 2 * T * sizeof(float), &fail);
     if (fail) return -1;
     for (int l = 0; l < d->nl; l++) {
         alloc_cache(s, &s->C[l], &fail);
@@ -105,6 +106,7 @@ static int alloc_fixed(ssm *s)
     s->h0 = s->cv_live + cs; s->cv0 = s->h0 + hs;
     s->h_tmp = s->cv0 + cs;  s->cv_tmp = s->h_tmp + hs;
     s->dxf = s->dres + T * d->dm;
+    s->rest_logp = s->rest_p + T;
     return 0;
 }
 
@@ -120,7 +122,9 @@ ssm *ssm_create(const smix_config *cfg, uint64_t seed)
     s->tun.reuse_pred = 1;
     s->tun.refresh_state = 1;
     s->tun.sparse_head = 0;
+    s->tun.sparse_fwd = 1;
     s->tun.head_thr = 1e-4f;
+    s->tun.par_min_rows = 4096;
     s->cur_in = -1;
     s->b1t = s->b2t = 1.0f;
     if (!dims_from_config(&s->d, cfg)) { free(s); return NULL; }
@@ -150,7 +154,7 @@ void ssm_free(ssm *s)
     free(s->p); free(s->L); free(s->C); free(s->negA); free(s->xL); free(s->xf);
     free(s->meanf); free(s->pred_rows); free(s->in); free(s->tgt); free(s->h_live);
     free(s->dres); free(s->dxin); free(s->dh); free(s->tmp); free(s->gemb);
-    free(s->emb_rows); free(s->hsum);
+    free(s->emb_rows); free(s->hsum); free(s->rest_p);
     free(s);
 }
 
@@ -162,6 +166,7 @@ void ssm_set_threads(ssm *s, int n)
 uint32_t ssm_rows(const ssm *s) { return s->rows; }
 
 void ssm_get_tuning(const ssm *s, ssm_tuning *t) { *t = s->tun; }
+void ssm_get_stats(const ssm *s, ssm_stats *st) { *st = s->stats; }
 void ssm_set_tuning(ssm *s, const ssm_tuning *t) { s->tun = *t; }
 
 /* Per-row arrays of the old capacity copied into a new one; returns the new
@@ -250,19 +255,29 @@ static void rerun_chunk(ssm *s, float *h, float *cv)
     for (int t = 0; t < d->T; t++) ssm__trunk_step(s, t, s->in[t], h, cv);
 }
 
-float ssm__loss_grad(ssm *s, int reuse)
+/* Iteration `it` of the chunk's training: forward (reused at it 0 when
+ * allowed), loss, backward. With the sparse head, iteration 0 computes the
+ * full softmax and selects the rows; later ones touch the selected only. */
+float ssm__loss_grad(ssm *s, int it)
 {
     const int T = s->d.T;
-    if (reuse) {
+    int sparse_later = it > 0 && s->tun.sparse_head && s->tun.sparse_fwd;
+    if (it == 0 && s->tun.reuse_pred) {
         for (int t = 0; t < T; t++)
             if (s->pred_rows[t] < s->rows) ssm__head_logits(s, t, s->pred_rows[t]);
     } else {
         rerun_chunk(s, s->h_tmp, s->cv_tmp);
-        ssm__head_logits_all(s);
+        if (!sparse_later) ssm__head_logits_all(s);
     }
     for (int t = 0; t < T; t++) s->pred_rows[t] = 0;   /* lg becomes gradients */
     memset(s->gp, 0, s->n_trunk * sizeof(float));
-    float loss = ssm__softmax_grad(s);
+    float loss;
+    if (sparse_later) {
+        loss = ssm__softmax_grad_sparse(s);
+    } else {
+        loss = ssm__softmax_grad(s);
+        if (s->tun.sparse_head) ssm__sparse_select(s);
+    }
     ssm__head_backward(s);
     ssm__trunk_backward(s);
     return loss;
@@ -288,7 +303,10 @@ static void train_chunk(ssm *s, smix_chunk_info *ci)
     int iters = s->rows ? iterations(s) : 0;
     float lr = (float)s->cfg.lr_milli * 1e-5f, loss = 0.0f;
     for (int it = 0; it < iters; it++) {
-        loss = ssm__loss_grad(s, it == 0 && s->tun.reuse_pred);
+        loss = ssm__loss_grad(s, it);
+        s->stats.steps++;
+        s->stats.listed_rows += s->n_list;
+        s->stats.total_rows += s->rows;
         ssm__adam(s, lr);
     }
     if (iters > 0 && s->tun.refresh_state) rerun_chunk(s, s->h_live, s->cv_live);

@@ -63,8 +63,17 @@ typedef struct ssm_tuning {
     int reuse_pred;     /* 1: training iteration 1 reuses prediction-time activations (exact) */
     int refresh_state;  /* 1: after training, re-run the chunk with the new weights */
     int sparse_head;    /* 1: head gradient only for rows with p > head_thr or target */
+    int sparse_fwd;     /* 1: with sparse_head, iterations 2.. recompute only the listed rows'
+                           logits, the probability mass outside them fixed from iteration 1 */
     float head_thr;     /* probability threshold of sparse_head */
+    uint32_t par_min_rows; /* head loops use threads only from this many rows */
 } ssm_tuning;
+
+/* Counters for the bench: training steps and rows that got a head gradient. */
+typedef struct ssm_stats {
+    uint64_t steps, listed_rows, total_rows;
+} ssm_stats;
+void ssm_get_stats(const ssm *s, ssm_stats *st);
 
 void ssm_get_tuning(const ssm *s, ssm_tuning *t);
 void ssm_set_tuning(ssm *s, const ssm_tuning *t);

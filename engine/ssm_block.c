@@ -128,7 +128,7 @@ static void layernorm_backward(float *dx, float *gg, float *gb, const float *dou
 
 /* One position through block l. h [DI*DS] and cv [DC-1][DI] (oldest first)
  * are the block's recurrent state, updated in place. */
-static void block_step(const ssm *s, int l, int t, const float *xr_in, float *xr_out,
+SSM_CLONES static void block_step(const ssm *s, int l, int t, const float *xr_in, float *xr_out,
                        float *h, float *cv)
 {
     const ssm_dims *d = &s->d;
@@ -170,11 +170,11 @@ static void block_step(const ssm *s, int l, int t, const float *xr_in, float *xr
         dtp[i] = dtin * w->dt_w[i] + w->dt_b[i];
         dt[i] = fm_softplus(dtp[i]);
         /* h[i][j] = exp(dt*A[i][j]) * h[i][j] + B[j] * (dt*u[i]) */
-        float dtu = dt[i] * u[i];
+        float dti = dt[i], dtu = dt[i] * u[i];
         float *hi = h + (size_t)i * DS;
         float *dAi = dA + (size_t)i * DS;
         const float *nA = negA + (size_t)i * DS;
-        for (int j = 0; j < DS; j++) dAi[j] = fm_exp(dt[i] * nA[j]);
+        for (int j = 0; j < DS; j++) dAi[j] = fm_exp(dti * nA[j]);
         for (int j = 0; j < DS; j++) hi[j] = dAi[j] * hi[j] + B[j] * dtu;
         /* y = C . h + D * u;  g = y * SiLU(z) */
         y[i] = ssm__dot(Cv, hi, DS) + w->D[i] * u[i];
@@ -188,7 +188,7 @@ static void block_step(const ssm *s, int l, int t, const float *xr_in, float *xr
     for (int k = 0; k < DM; k++) xr_out[k] = xr[k] + o[k];
 }
 
-void ssm__trunk_step(ssm *s, int t, int32_t in, float *h, float *cv)
+SSM_CLONES void ssm__trunk_step(ssm *s, int t, int32_t in, float *h, float *cv)
 {
     const ssm_dims *d = &s->d;
     const int DM = d->dm;
@@ -215,7 +215,7 @@ static float dsilu(float x)
 /* Gradient through the selective scan at one position. In: dy [DI], the
  * carried dh (gradient of h_t). Out: dbc [NBC] (dB, dC, d dt_in), du
  * accumulated [DI], ddtp [DI]; dh becomes the gradient of h_{t-1}. */
-static void scan_backward(const ssm *s, int l, int t, const float *dy, float *dbc,
+SSM_CLONES static void scan_backward(const ssm *s, int l, int t, const float *dy, float *dbc,
                           float *du, float *ddtp)
 {
     const ssm_dims *d = &s->d;
@@ -236,23 +236,25 @@ static void scan_backward(const ssm *s, int l, int t, const float *dy, float *db
         /* y = C.h + D*u:  dC += dy*h, dh += dy*C, du += dy*D, dD += dy*u */
         gw->D[i] += dy[i] * u[i];
         du[i] += dy[i] * w->D[i];
-        float *dhi = dh + (size_t)i * DS;
+        float *restrict dhi = dh + (size_t)i * DS;
         const float *hi = ht + (size_t)i * DS, *hpi = hp + (size_t)i * DS;
         const float *dAi = dA + (size_t)i * DS, *nA = negA + (size_t)i * DS;
-        float *gAl = gw->A_log + (size_t)i * DS;
-        float ddt = 0.0f, ddtu = 0.0f, dtu = dt[i] * u[i];
+        float *restrict gAl = gw->A_log + (size_t)i * DS;
+        float dti = dt[i], dyi = dy[i], dtu = dt[i] * u[i];
+        float e[256], f[256];
         for (int j = 0; j < DS; j++) {
-            dbc[DS + j] += dy[i] * hi[j];
-            dhi[j] += dy[i] * Cv[j];
+            dbc[DS + j] += dyi * hi[j];
+            dhi[j] += dyi * Cv[j];
             /* h = dA*hp + B*dtu, dA = exp(dt*A), A = -exp(A_log):
              * d dt += dh*hp*dA*A; d A_log += dh*hp*dA*dt*A */
-            float e = dhi[j] * hpi[j] * dAi[j] * nA[j];
-            ddt += e;
-            gAl[j] += e * dt[i];
+            e[j] = dhi[j] * hpi[j] * dAi[j] * nA[j];
+            gAl[j] += e[j] * dti;
             dbc[j] += dhi[j] * dtu;
-            ddtu += dhi[j] * B[j];
+            f[j] = dhi[j] * B[j];
             dhi[j] *= dAi[j];          /* carry to h_{t-1} */
         }
+        /* the sums over j in the fixed lane order, so this loop vectorises */
+        float ddt = ssm__sum(e, DS), ddtu = ssm__sum(f, DS);
         ddt += ddtu * u[i];
         du[i] += ddtu * dt[i];
         /* dt = softplus(dtp): ddtp = ddt * sigmoid(dtp) */
@@ -270,7 +272,7 @@ static void scan_backward(const ssm *s, int l, int t, const float *dy, float *db
 
 /* Backward through block l for all positions, t = T-1 .. 0. dres [T][DM]
  * holds the gradient of the block output on entry, of its input on exit. */
-static void block_backward(ssm *s, int l)
+SSM_CLONES static void block_backward(ssm *s, int l)
 {
     const ssm_dims *d = &s->d;
     const int DM = d->dm, DI = d->di, DS = d->ds, DC = d->dc, NBC = d->nbc, T = d->T;
@@ -360,7 +362,7 @@ static void emb_accumulate(ssm *s, int t)
     for (int j = 0; j < s->d.dm; j++) g[j] += dr[j];
 }
 
-void ssm__trunk_backward(ssm *s)
+SSM_CLONES void ssm__trunk_backward(ssm *s)
 {
     const ssm_dims *d = &s->d;
     const int DM = d->dm, T = d->T;

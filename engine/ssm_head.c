@@ -14,13 +14,9 @@
 #include "ssm_internal.h"
 #include "fmath.h"
 
-/* Rows below which the head loops stay on one thread: forking costs more. */
-#define PAR_MIN_ROWS 4096
-
-void ssm__matvec(float *out, const float *W, const float *x, int nout, int nin)
-{
-    for (int o = 0; o < nout; o++) out[o] = ssm__dot(W + (size_t)o * nin, x, nin);
-}
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* The same dot product as ssm__dot for DM = 32, written out so the compiler
  * keeps the eight lanes in registers; identical operations and order. */
@@ -33,9 +29,89 @@ static inline float dot32(const float *a, const float *b)
     return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
 }
 
+static inline float dotdm(const float *a, const float *b, int dm)
+{
+    return dm == 32 ? dot32(a, b) : ssm__dot(a, b, dm);
+}
+
+/* ---- kernels: one body, a dispatched clone and a scalar reference ---- */
+
+static inline void logits_body(const float *H, int dm, const float *x, float *lg, long lo, long hi)
+{
+    for (long j = lo; j < hi; j++) lg[j] = dotdm(H + (size_t)j * dm, x, dm);
+}
+SSM_CLONES void ssm__k_logits(const float *H, int dm, const float *x, float *lg, long lo, long hi)
+{ logits_body(H, dm, x, lg, lo, hi); }
+SSM_SCALAR void ssm__k_logits_ref(const float *H, int dm, const float *x, float *lg, long lo, long hi)
+{ logits_body(H, dm, x, lg, lo, hi); }
+
+static inline void logits_T_body(const float *H, int dm, const float *X, int T, float *lg,
+                                 size_t cap, long lo, long hi)
+{
+    for (long j = lo; j < hi; j++)
+        for (int t = 0; t < T; t++)
+            lg[(size_t)t * cap + j] = dotdm(H + (size_t)j * dm, X + (size_t)t * dm, dm);
+}
+SSM_CLONES void ssm__k_logits_T(const float *H, int dm, const float *X, int T, float *lg,
+                                size_t cap, long lo, long hi)
+{ logits_T_body(H, dm, X, T, lg, cap, lo, hi); }
+SSM_SCALAR void ssm__k_logits_T_ref(const float *H, int dm, const float *X, int T, float *lg,
+                                    size_t cap, long lo, long hi)
+{ logits_T_body(H, dm, X, T, lg, cap, lo, hi); }
+
+static inline void dx_body(float *acc, const float *g, float c, const float *H,
+                           const uint32_t *list, uint32_t n, int dm)
+{
+    for (int k = 0; k < dm; k++) acc[k] = 0.0f;
+    for (uint32_t q = 0; q < n; q++) {
+        const float *hr = H + (size_t)(list ? list[q] : q) * dm;
+        float gq = g[q] + c;
+        for (int k = 0; k < dm; k++) acc[k] += gq * hr[k];
+    }
+}
+SSM_CLONES void ssm__k_dx(float *acc, const float *g, float c, const float *H,
+                          const uint32_t *list, uint32_t n, int dm)
+{ dx_body(acc, g, c, H, list, n, dm); }
+SSM_SCALAR void ssm__k_dx_ref(float *acc, const float *g, float c, const float *H,
+                              const uint32_t *list, uint32_t n, int dm)
+{ dx_body(acc, g, c, H, list, n, dm); }
+
+static inline void dw_body(float *G, const float *lg, size_t cap, const float *X, int T, int dm,
+                           const uint32_t *list, long lo, long hi)
+{
+    for (long q = lo; q < hi; q++) {
+        float *gr = G + (size_t)(list ? list[q] : (uint32_t)q) * dm;
+        for (int k = 0; k < dm; k++) gr[k] = 0.0f;
+        for (int t = 0; t < T; t++) {
+            float gq = lg[(size_t)t * cap + q];
+            const float *x = X + (size_t)t * dm;
+            for (int k = 0; k < dm; k++) gr[k] += gq * x[k];
+        }
+    }
+}
+SSM_CLONES void ssm__k_dw(float *G, const float *lg, size_t cap, const float *X, int T, int dm,
+                          const uint32_t *list, long lo, long hi)
+{ dw_body(G, lg, cap, X, T, dm, list, lo, hi); }
+SSM_SCALAR void ssm__k_dw_ref(float *G, const float *lg, size_t cap, const float *X, int T, int dm,
+                              const uint32_t *list, long lo, long hi)
+{ dw_body(G, lg, cap, X, T, dm, list, lo, hi); }
+
 static int nthreads(const ssm *s, uint32_t rows)
 {
-    return rows >= PAR_MIN_ROWS ? s->threads : 1;
+    return rows >= s->tun.par_min_rows ? s->threads : 1;
+}
+
+/* This thread's share of [lo, hi): contiguous, fixed by thread id. Which
+ * thread computes a row never changes the row's value. */
+static void thread_range(long lo, long hi, long *a, long *b)
+{
+#ifdef _OPENMP
+    long id = omp_get_thread_num(), nt = omp_get_num_threads();
+#else
+    long id = 0, nt = 1;
+#endif
+    *a = lo + (hi - lo) * id / nt;
+    *b = lo + (hi - lo) * (id + 1) / nt;
 }
 
 /* lg[t][j] = head[j] . xf[t] for j in [from, rows) */
@@ -44,40 +120,37 @@ void ssm__head_logits(ssm *s, int t, uint32_t from)
     const int DM = s->d.dm;
     const float *x = s->xf + (size_t)t * DM;
     float *lg = s->lg + (size_t)t * s->cap;
-    const float *H = s->head;
-    long n = (long)s->rows;
-    if (DM == 32) {
-        #pragma omp parallel for schedule(static) num_threads(nthreads(s, s->rows - from))
-        for (long j = from; j < n; j++) lg[j] = dot32(H + (size_t)j * 32, x);
-    } else {
-        #pragma omp parallel for schedule(static) num_threads(nthreads(s, s->rows - from))
-        for (long j = from; j < n; j++) lg[j] = ssm__dot(H + (size_t)j * DM, x, DM);
+    int nt = nthreads(s, s->rows - from);
+    if (nt == 1) {
+        ssm__k_logits(s->head, DM, x, lg, from, s->rows);
+        return;
+    }
+    #pragma omp parallel num_threads(nt)
+    {
+        long a, b;
+        thread_range(from, s->rows, &a, &b);
+        ssm__k_logits(s->head, DM, x, lg, a, b);
     }
 }
 
 /* All positions, all rows: rows outer so each head row is read once. */
 void ssm__head_logits_all(ssm *s)
 {
-    const int DM = s->d.dm, T = s->d.T;
-    const size_t cap = s->cap;
-    const float *H = s->head, *X = s->xf;
-    float *lg = s->lg;
-    long n = (long)s->rows;
-    #pragma omp parallel for schedule(static) num_threads(nthreads(s, s->rows))
-    for (long j = 0; j < n; j++) {
-        const float *hr = H + (size_t)j * DM;
-        for (int t = 0; t < T; t++)
-            lg[(size_t)t * cap + j] = DM == 32 ? dot32(hr, X + (size_t)t * 32)
-                                               : ssm__dot(hr, X + (size_t)t * DM, DM);
+    int nt = nthreads(s, s->rows);
+    #pragma omp parallel num_threads(nt)
+    {
+        long a, b;
+        thread_range(0, s->rows, &a, &b);
+        ssm__k_logits_T(s->head, s->d.dm, s->xf, s->d.T, s->lg, s->cap, a, b);
     }
 }
 
 /* One position: lg (logits) -> (p - q)/T, q = (1-eps)*onehot(tgt) + eps/V.
  * Returns the smoothed cross-entropy -sum_j q_j log p_j. */
-static float softmax_grad_row(float *lg, uint32_t V, uint32_t tgt, float eps, float invT)
+SSM_CLONES static float softmax_grad_row(float *lg, uint32_t V, uint32_t tgt, float eps, float invT,
+                              float *sum_logp)
 {
-    float mx = lg[0];
-    for (uint32_t j = 1; j < V; j++) mx = lg[j] > mx ? lg[j] : mx;
+    float mx = ssm__max(lg, (int)V);
     float suml = ssm__sum(lg, (int)V);
     float ltgt = lg[tgt];
     for (uint32_t j = 0; j < V; j++) lg[j] = fm_exp(lg[j] - mx);
@@ -88,6 +161,7 @@ static float softmax_grad_row(float *lg, uint32_t V, uint32_t tgt, float eps, fl
     /* log p_j = l_j - mx - log z */
     float lp_tgt = ltgt - mx - logz;
     float sum_lp = (suml - (float)V * mx) - (float)V * logz;
+    *sum_logp = sum_lp;
     return -(1.0f - eps) * lp_tgt - qo * sum_lp;
 }
 
@@ -98,7 +172,8 @@ float ssm__softmax_grad(ssm *s)
     float loss[256];
     #pragma omp parallel for schedule(static) num_threads(nthreads(s, s->rows))
     for (int t = 0; t < T; t++)
-        loss[t] = softmax_grad_row(s->lg + (size_t)t * s->cap, s->rows, s->tgt[t], eps, invT);
+        loss[t] = softmax_grad_row(s->lg + (size_t)t * s->cap, s->rows, s->tgt[t], eps, invT,
+                                   &s->rest_logp[t]);
     float sum = 0.0f;
     for (int t = 0; t < T; t++) sum += loss[t];
     return sum * invT;
@@ -112,59 +187,119 @@ static uint32_t mark_rows(ssm *s)
     const float eps = (float)s->cfg.smooth_milli / 1000.0f;
     const float gthr = (s->tun.head_thr - eps / (float)s->rows) / (float)T;
     const uint32_t V = s->rows;
-    memset(s->mark, 0, V);
+    uint8_t *mark = s->mark;
+    memset(mark, 0, V);
     for (int t = 0; t < T; t++) {
         const float *g = s->lg + (size_t)t * s->cap;
-        for (uint32_t j = 0; j < V; j++) s->mark[j] |= (uint8_t)(g[j] > gthr);
-        s->mark[s->tgt[t]] = 1;
+        for (uint32_t j = 0; j < V; j++) mark[j] |= (uint8_t)(g[j] > gthr);
+        mark[s->tgt[t]] = 1;
     }
     uint32_t n = 0;
     for (uint32_t j = 0; j < V; j++)
-        if (s->mark[j]) s->list[n++] = j;
+        if (mark[j]) s->list[n++] = j;
     return n;
 }
 
-/* dxf[t] = sum_j g[t][j] * head[j]  (j ascending) */
+void ssm__sparse_select(ssm *s)
+{
+    const int T = s->d.T;
+    const float eps = (float)s->cfg.smooth_milli / 1000.0f, qo = eps / (float)s->rows;
+    uint32_t n = mark_rows(s);
+    s->n_list = n;
+    #pragma omp parallel for schedule(static) num_threads(nthreads(s, s->rows))
+    for (int t = 0; t < T; t++) {
+        float *g = s->lg + (size_t)t * s->cap;
+        /* p_j = g_j*T + eps/V (+ (1-eps) at the target); the mass and the
+         * log-probabilities outside the list are the totals minus the list */
+        float pin = 0.0f, lin = 0.0f;
+        for (uint32_t q = 0; q < n; q++) {
+            uint32_t j = s->list[q];
+            float pj = g[j] * (float)T + qo + (j == s->tgt[t] ? 1.0f - eps : 0.0f);
+            pin += pj;
+            lin += fm_log(pj);
+            g[q] = g[j];                  /* compact: list[q] >= q */
+        }
+        float rp = 1.0f - pin;
+        s->rest_p[t] = rp > 0.0f ? rp : 0.0f;
+        s->rest_logp[t] -= lin;
+    }
+}
+
+/* One position of a later sparse iteration: listed-row logits l_q, then
+ * p_q = softmax_q(l) * (1 - rest_p) and the smoothed-CE gradient. */
+SSM_CLONES static float sparse_row(ssm *s, int t, const uint32_t *where_tgt)
+{
+    const int DM = s->d.dm, T = s->d.T;
+    const uint32_t n = s->n_list;
+    const float eps = (float)s->cfg.smooth_milli / 1000.0f, qo = eps / (float)s->rows;
+    const float invT = 1.0f / (float)T;
+    const float *x = s->xf + (size_t)t * DM;
+    float *g = s->lg + (size_t)t * s->cap;
+    for (uint32_t q = 0; q < n; q++) g[q] = ssm__dot(s->head + (size_t)s->list[q] * DM, x, DM);
+    float mx = g[0];
+    for (uint32_t q = 1; q < n; q++) mx = g[q] > mx ? g[q] : mx;
+    float suml = ssm__sum(g, (int)n), ltgt = g[where_tgt[t]];
+    for (uint32_t q = 0; q < n; q++) g[q] = fm_exp(g[q] - mx);
+    float keep = 1.0f - s->rest_p[t];
+    keep = keep > 1e-6f ? keep : 1e-6f;
+    float zu = ssm__sum(g, (int)n), sc = keep / zu, logk = fm_log(zu) - fm_log(keep);
+    for (uint32_t q = 0; q < n; q++) g[q] = (g[q] * sc - qo) * invT;
+    g[where_tgt[t]] -= (1.0f - eps) * invT;
+    /* log p_q = l_q - mx - log(zu / keep) */
+    float lp_tgt = ltgt - mx - logk;
+    float sum_lp = (suml - (float)n * mx) - (float)n * logk + s->rest_logp[t];
+    return -(1.0f - eps) * lp_tgt - qo * sum_lp;
+}
+
+float ssm__softmax_grad_sparse(ssm *s)
+{
+    const int T = s->d.T;
+    uint32_t where[256];   /* position of each target in the list */
+    for (int t = 0; t < T; t++) {
+        uint32_t lo = 0, hi = s->n_list;   /* the list is ascending, targets are in it */
+        while (lo + 1 < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (s->list[mid] <= s->tgt[t]) lo = mid; else hi = mid;
+        }
+        where[t] = lo;
+    }
+    float loss[256];
+    #pragma omp parallel for schedule(static) num_threads(nthreads(s, s->n_list * 4))
+    for (int t = 0; t < T; t++) loss[t] = sparse_row(s, t, where);
+    float sum = 0.0f;
+    for (int t = 0; t < T; t++) sum += loss[t];
+    return sum / (float)T;
+}
+
+/* dxf[t] = sum_j g[t][j] * head[j] (j ascending): dense, all rows */
 static void head_dx_dense(ssm *s)
 {
     const int DM = s->d.dm, T = s->d.T;
     #pragma omp parallel for schedule(static) num_threads(nthreads(s, s->rows))
-    for (int t = 0; t < T; t++) {
-        const float *g = s->lg + (size_t)t * s->cap;
-        float acc[256];
-        for (int k = 0; k < DM; k++) acc[k] = 0.0f;
-        for (uint32_t j = 0; j < s->rows; j++) {
-            const float *hr = s->head + (size_t)j * DM;
-            float gj = g[j];
-            for (int k = 0; k < DM; k++) acc[k] += gj * hr[k];
-        }
-        memcpy(s->dxf + (size_t)t * DM, acc, sizeof(float) * DM);
-    }
+    for (int t = 0; t < T; t++)
+        ssm__k_dx(s->dxf + (size_t)t * DM, s->lg + (size_t)t * s->cap, 0.0f, s->head, NULL,
+                  s->rows, DM);
 }
 
-/* ghead[j] = sum_t g[t][j] * xf[t]  (t ascending) for the listed rows */
+/* ghead[row] = sum_t g[t][q] * xf[t] (t ascending); row = list[q], or q
+ * when dense. */
 static void head_dw(ssm *s, const uint32_t *list, long n)
 {
-    const int DM = s->d.dm, T = s->d.T;
-    #pragma omp parallel for schedule(static) num_threads(nthreads(s, (uint32_t)n))
-    for (long q = 0; q < n; q++) {
-        uint32_t j = list ? list[q] : (uint32_t)q;
-        float *gr = s->ghead + (size_t)j * DM;
-        for (int k = 0; k < DM; k++) gr[k] = 0.0f;
-        for (int t = 0; t < T; t++) {
-            float gj = s->lg[(size_t)t * s->cap + j];
-            const float *x = s->xf + (size_t)t * DM;
-            for (int k = 0; k < DM; k++) gr[k] += gj * x[k];
-        }
+    #pragma omp parallel num_threads(nthreads(s, (uint32_t)n))
+    {
+        long a, b;
+        thread_range(0, n, &a, &b);
+        ssm__k_dw(s->ghead, s->lg, s->cap, s->xf, s->d.T, s->d.dm, list, a, b);
     }
 }
 
 /* Sparse dx: with c = eps/(V*T), the rows outside the list have gradient
  * about -c (their p is below the threshold), so
- *   dxf[t] = sum_{j in list} (g[t][j] + c) head[j] - c * sum_all_j head[j]. */
-static void head_dx_sparse(ssm *s, uint32_t n)
+ *   dxf[t] = sum_q (g[t][q] + c) head[list[q]] - c * sum_all_j head[j]. */
+static void head_dx_sparse(ssm *s)
 {
     const int DM = s->d.dm, T = s->d.T;
+    const uint32_t n = s->n_list;
     const float eps = (float)s->cfg.smooth_milli / 1000.0f;
     const float c = eps / (float)s->rows / (float)T;
     float *S = s->hsum;
@@ -175,27 +310,17 @@ static void head_dx_sparse(ssm *s, uint32_t n)
     }
     #pragma omp parallel for schedule(static) num_threads(nthreads(s, n * 4))
     for (int t = 0; t < T; t++) {
-        const float *g = s->lg + (size_t)t * s->cap;
-        float acc[256];
-        for (int k = 0; k < DM; k++) acc[k] = 0.0f;
-        for (uint32_t q = 0; q < n; q++) {
-            uint32_t j = s->list[q];
-            const float *hr = s->head + (size_t)j * DM;
-            float gj = g[j] + c;
-            for (int k = 0; k < DM; k++) acc[k] += gj * hr[k];
-        }
         float *dx = s->dxf + (size_t)t * DM;
-        for (int k = 0; k < DM; k++) dx[k] = acc[k] - c * S[k];
+        ssm__k_dx(dx, s->lg + (size_t)t * s->cap, c, s->head, s->list, n, DM);
+        for (int k = 0; k < DM; k++) dx[k] = dx[k] - c * S[k];
     }
 }
 
 void ssm__head_backward(ssm *s)
 {
     if (s->tun.sparse_head) {
-        uint32_t n = mark_rows(s);
-        head_dx_sparse(s, n);
-        head_dw(s, s->list, n);
-        s->n_list = n;
+        head_dx_sparse(s);
+        head_dw(s, s->list, s->n_list);
     } else {
         head_dx_dense(s);
         head_dw(s, NULL, s->rows);
@@ -209,7 +334,7 @@ typedef struct adam_k {
 
 /* m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * w -= lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps), g already clipped. */
-static void adam_update(float *w, float *m, float *v, const float *g, size_t n, const adam_k *k)
+SSM_CLONES static void adam_update(float *w, float *m, float *v, const float *g, size_t n, const adam_k *k)
 {
     for (size_t i = 0; i < n; i++) {
         float gi = g[i] * k->scale;

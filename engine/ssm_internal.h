@@ -10,6 +10,7 @@
 #ifndef SMIX_SSM_INTERNAL_H
 #define SMIX_SSM_INTERNAL_H
 
+#include <string.h>
 #include "ssm.h"
 
 /* Config. NBC = 2*DS+1 is the width of the x-projection output (B, C, dt_in). */
@@ -97,6 +98,8 @@ struct ssm {
     int32_t *emb_rows;     /* [T] row of each gemb slot */
     int n_emb;
     float *hsum;           /* [DM] sum of all head rows (sparse head) */
+    float *rest_p;         /* [T] softmax mass outside the listed rows (sparse head) */
+    float *rest_logp;      /* [T] sum of log p over all rows, then over those outside the list */
 
     int32_t cur_in;        /* input for the next position (-1 = none yet) */
     int pos;               /* positions recorded in the current chunk */
@@ -105,6 +108,7 @@ struct ssm {
     uint64_t adam_t;       /* Adam steps taken */
     float b1t, b2t;        /* beta1^t, beta2^t */
     float last_loss;
+    ssm_stats stats;
 };
 
 /* ---- kernels ---- */
@@ -134,8 +138,61 @@ static inline float ssm__sum(const float *a, int n)
     return s;
 }
 
+/* max of a[0..n), n >= 1, in 8 lanes (max is exact: any order gives the
+ * same value; lanes let the loop vectorise). */
+static inline float ssm__max(const float *a, int n)
+{
+    float acc[8];
+    for (int l = 0; l < 8; l++) acc[l] = a[0];
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) acc[l] = a[i + l] > acc[l] ? a[i + l] : acc[l];
+    for (; i < n; i++) acc[0] = a[i] > acc[0] ? a[i] : acc[0];
+    float m = acc[0];
+    for (int l = 1; l < 8; l++) m = acc[l] > m ? acc[l] : m;
+    return m;
+}
+
 /* out[o] = W[o] . x for o < nout (W is [nout][nin]) */
-void ssm__matvec(float *out, const float *W, const float *x, int nout, int nin);
+static inline void ssm__matvec(float *out, const float *W, const float *x, int nout, int nin)
+{
+    for (int o = 0; o < nout; o++) out[o] = ssm__dot(W + (size_t)o * nin, x, nin);
+}
+
+/* Hot loops are compiled for AVX-512, AVX2 and baseline x86-64, chosen at
+ * run time. They are plain C with no FMA (-ffp-contract=off) and a fixed
+ * order, so every variant computes the same bits; SMIX_PORTABLE builds one
+ * baseline version. test_ssm compares each kernel with its *_ref twin, a
+ * copy of the same body compiled without vectorisation. */
+#if defined(SMIX_PORTABLE) || !defined(__x86_64__) || !defined(__GNUC__) || defined(__clang__)
+#define SSM_CLONES
+#else
+#define SSM_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+#define SSM_SCALAR __attribute__((optimize("no-tree-vectorize")))
+#else
+#define SSM_SCALAR
+#endif
+
+/* lg[j] = H[j] . x for j in [lo, hi) */
+void ssm__k_logits(const float *H, int dm, const float *x, float *lg, long lo, long hi);
+void ssm__k_logits_ref(const float *H, int dm, const float *x, float *lg, long lo, long hi);
+/* lg[t*cap + j] = H[j] . X[t] for t < T, j in [lo, hi) */
+void ssm__k_logits_T(const float *H, int dm, const float *X, int T, float *lg, size_t cap,
+                     long lo, long hi);
+void ssm__k_logits_T_ref(const float *H, int dm, const float *X, int T, float *lg, size_t cap,
+                         long lo, long hi);
+/* acc[k] = sum_q (g[q] + c) * H[row_q][k], row_q = list ? list[q] : q, q ascending */
+void ssm__k_dx(float *acc, const float *g, float c, const float *H, const uint32_t *list,
+               uint32_t n, int dm);
+void ssm__k_dx_ref(float *acc, const float *g, float c, const float *H, const uint32_t *list,
+                   uint32_t n, int dm);
+/* G[row_q] = sum_t lg[t*cap + q] * X[t] (t ascending) for q in [lo, hi) */
+void ssm__k_dw(float *G, const float *lg, size_t cap, const float *X, int T, int dm,
+               const uint32_t *list, long lo, long hi);
+void ssm__k_dw_ref(float *G, const float *lg, size_t cap, const float *X, int T, int dm,
+                   const uint32_t *list, long lo, long hi);
 
 /* ---- blocks (ssm_block.c) ---- */
 void ssm__layer_map(const ssm_dims *d, float *base, ssm_layer *L, float **lnf_g, float **lnf_b);
@@ -154,7 +211,15 @@ void ssm__head_logits(ssm *s, int t, uint32_t from);   /* lg[t][from..rows) */
 void ssm__head_logits_all(ssm *s);                    /* lg[0..T)[0..rows) */
 /* lg -> softmax gradient (p - q)/T in place; returns mean smoothed CE (nats). */
 float ssm__softmax_grad(ssm *s);
-/* dxf from lg and head; ghead (dense) or marked rows (sparse). */
+/* Sparse head, after ssm__softmax_grad: lists the rows with p > head_thr at
+ * some position or a target, records the mass outside them, and compacts
+ * lg[t] to the listed rows (lg[t][q] = gradient of row list[q]). */
+void ssm__sparse_select(ssm *s);
+/* Sparse head, later iterations: logits of the listed rows only, the mass
+ * outside them taken as fixed from the first iteration. Leaves compact
+ * gradients in lg; returns the (approximate) loss. */
+float ssm__softmax_grad_sparse(ssm *s);
+/* dxf and the head gradient from lg: dense (all rows) or compact (listed). */
 void ssm__head_backward(ssm *s);
 /* Clips the global gradient norm and applies one Adam step. */
 void ssm__adam(ssm *s, float lr);
@@ -162,7 +227,7 @@ void ssm__adam(ssm *s, float lr);
 /* ---- driver (ssm.c), for tests ---- */
 /* Forward + backward over the recorded full chunk (pos == T) from the chunk
  * start state; leaves gradients in gp/gemb/ghead. Returns the loss. */
-float ssm__loss_grad(ssm *s, int reuse);
+float ssm__loss_grad(ssm *s, int it);
 /* Forward only: the loss of the recorded chunk with the current weights. */
 float ssm__loss(ssm *s);
 

@@ -409,7 +409,7 @@ uint32_t smix_trace_vocab_size(const smix_trace *t) { return t ? t->sum.vocab_si
 
 const uint8_t *smix_trace_vocab_token(const smix_trace *t, uint32_t id, uint32_t *len)
 {
-    if (!t) return NULL;
+    if (!t || (id >= t->sum.vocab_size && id != SMIX_TOKEN_NEW)) return NULL;
     uint64_t lo = 0, hi = t->sec[TRC_SEC_IDINDEX].count;   /* first index with id >= id */
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;

@@ -186,6 +186,11 @@ static void add_token(smix_trace_report *r, const smix_trace_token *tk)
         r->ssm_tokens++;
         r->ssm_bits += -log2((double)tk->p_ssm);
         r->ssm_final_bits += b;
+        if (!tk->is_new) {
+            r->ssm_seen_tokens++;
+            r->ssm_seen_bits += -log2((double)tk->p_ssm);
+            r->ssm_seen_final_bits += b;
+        }
     }
     if (tk->is_new) {
         r->new_tokens++;
@@ -219,6 +224,7 @@ static void finish_report(const smix_trace *t, smix_trace_report *r)
     r->bpb = in > 0 ? r->total_bits / in : 0;
     r->file_bpb = in > 0 ? (double)r->compressed_bytes * 8.0 / in : 0;
     r->saved_vs_ssm = r->ssm_bits - r->ssm_final_bits;
+    r->saved_vs_ssm_seen = r->ssm_seen_bits - r->ssm_seen_final_bits;
     r->saved_vs_prior = r->prior_bits - r->total_bits;
     for (uint32_t s = 0; s < r->n_stretches; s++)
         r->stretch[s].bpb = r->stretch[s].bytes ? r->stretch[s].bits / (double)r->stretch[s].bytes : 0;

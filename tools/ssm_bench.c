@@ -13,7 +13,8 @@
  * predictions).
  *
  *   build/ssm_bench [-n TOKENS] [-t THREADS] [-V MAXROWS] [-r 0|1] [-R 0|1]
- *                   [-s 0|1] [-S THR] [-l LEVELCFG] FILE
+ *                   [-s 0|1] [-S THR] [-F 0|1] [-i ITERS_LATE] [-L LR_MILLI]
+ *                   [-m SMOOTH_MILLI] FILE
  */
 #include <math.h>
 #include <stdio.h>
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
     long maxtok = -1, maxrows = 8192;
     int threads = 1;
     ssm_tuning tun;
-    int set_r = -1, set_R = -1, set_s = -1;
+    int set_r = -1, set_R = -1, set_s = -1, set_F = -1;
     float thr = -1.0f;
     const char *path = NULL;
     smix_config cfg = { 5, 2, 32, 16, 64, 4, 32, 8, 4, 2, 1, 32, 200, 120, 0 };
@@ -150,6 +151,7 @@ int main(int argc, char **argv)
             case 'r': set_r = atoi(val); break;
             case 'R': set_R = atoi(val); break;
             case 's': set_s = atoi(val); break;
+            case 'F': set_F = atoi(val); break;
             case 'S': thr = (float)atof(val); break;
             case 'i': cfg.iters_late = (uint8_t)atoi(val); break;
             case 'L': cfg.lr_milli = (uint16_t)atoi(val); break;
@@ -162,7 +164,7 @@ int main(int argc, char **argv)
     }
     if (!path) {
         fprintf(stderr, "usage: ssm_bench [-n TOK] [-t THR] [-V ROWS] [-r 0|1] [-R 0|1] "
-                        "[-s 0|1] [-S THR] [-i ITERS_LATE] [-L LR_MILLI] [-m SMOOTH_MILLI] FILE\n");
+                        "[-s 0|1] [-S THR] [-F 0|1] [-i ITERS_LATE] [-L LR_MILLI] [-m SMOOTH_MILLI] FILE\n");
         return 2;
     }
     FILE *f = fopen(path, "rb");
@@ -184,6 +186,7 @@ int main(int argc, char **argv)
     if (set_r >= 0) tun.reuse_pred = set_r;
     if (set_R >= 0) tun.refresh_state = set_R;
     if (set_s >= 0) tun.sparse_head = set_s;
+    if (set_F >= 0) tun.sparse_fwd = set_F;
     if (thr >= 0.0f) tun.head_thr = thr;
     ssm_set_tuning(b.m, &tun);
     b.hash = 1469598103934665603ull;
@@ -223,6 +226,11 @@ int main(int argc, char **argv)
            (double)cpu.tv_sec + 1e-9 * (double)cpu.tv_nsec,
            b.bits / (double)b.n, b.bits_tail / (double)(b.n - b.n_tail_from), b.loss,
            (double)ssm_memory(b.m) / 1e6, (unsigned long long)b.hash);
+    ssm_stats st;
+    ssm_get_stats(b.m, &st);
+    printf("  training steps %llu, head rows with gradient %.1f%% of rows (mean %.0f of %.0f)\n",
+           (unsigned long long)st.steps, 100.0 * (double)st.listed_rows / (double)st.total_rows,
+           (double)st.listed_rows / (double)st.steps, (double)st.total_rows / (double)st.steps);
     ssm_free(b.m);
     free(b.logits);
     free(v.slot_row); free(v.slot_off); free(v.slot_len);

@@ -122,8 +122,8 @@ static int act__costly(app *a, int dir)
     const doc_stats *s = doc_get_stats(a->doc);
     if (t < 0) return ACT_REDRAW;
     a->cur = (uint64_t)t;
-    app_message(a, 0, "costliest 1%%: %llu tokens of >= %.2f bits",
-                (unsigned long long)s->top1_count, s->top1_threshold);
+    app_message(a, 0, "top 1%%: %.1f+ bits (%llu tok)", s->top1_threshold,
+                (unsigned long long)s->top1_count);
     return ACT_JUMPED;
 }
 

@@ -297,7 +297,7 @@ int app_run(crt *c, doc *d, const app_opts *o)
     a.lo.sep = o->sep;
     a.speed = 3;
     app_layout(&a);
-    app_message(&a, 0, "%s, press ? for help", crt_mode_name(crt_get_mode(c)));
+    app_message(&a, 0, "%s", crt_mode_name(crt_get_mode(c)));
     for (size_t i = 0; i < o->nkeys && !a.quit; i++) {
         app_draw(&a);
         app__react(&a, app__key(&a, o->keys[i]));

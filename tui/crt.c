@@ -11,8 +11,12 @@
  * red, yellow, white; without colour it becomes plain, underline, bold,
  * bold+underline.
  */
+#ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700
+#endif
+#ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
+#endif
 #include "crt.h"
 
 #include <langinfo.h>
@@ -171,14 +175,14 @@ static crt_mode crt__detect(int force)
 {
     const char *nc = getenv("NO_COLOR");
     crt_mode cap;
-    if (!has_colors()) return CRT_MONO;
+    /* decide before start_color(): that alone would paint white on black */
+    if (force == CRT_MONO || (force < 0 && nc && *nc)) return CRT_MONO;
+    if (!has_colors() || start_color() != OK) return CRT_MONO;
     if (COLORS >= 0x1000000 || tigetflag("RGB") > 0) cap = CRT_TRUE;
     else if (COLORS >= 256) cap = CRT_256;
     else if (COLORS >= 8) cap = CRT_8;
     else return CRT_MONO;
-    if (force >= 0) return (crt_mode)force < cap ? (crt_mode)force : cap;
-    if (nc && *nc) return CRT_MONO;
-    return cap;
+    return force >= 0 && (crt_mode)force < cap ? (crt_mode)force : cap;
 }
 
 static void crt__colors(crt *c, int force)
@@ -189,11 +193,25 @@ static void crt__colors(crt *c, int force)
         crt__semantic_mono(c);
         return;
     }
-    start_color();
     use_default_colors();
     crt__semantic_color(c, &next);
     if (c->mode == CRT_8) crt__levels_8(c, &next);
     else crt__levels_rgb(c, &next);
+}
+
+/* COLORTERM=truecolor with an xterm-like TERM whose terminfo has no direct
+ * colour: use the xterm-direct entry (Debian: ncurses-term) if installed,
+ * so 24-bit colours work without changing TERM. NULL if not applicable. */
+static SCREEN *crt__truecolor_term(crt *c)
+{
+    const char *ct = getenv("COLORTERM"), *term = getenv("TERM");
+    (void)c;
+    if (!ct || (strcmp(ct, "truecolor") != 0 && strcmp(ct, "24bit") != 0)) return NULL;
+    if (!term || strncmp(term, "xterm", 5) != 0 || strstr(term, "direct")) return NULL;
+    int err = 0;
+    if (setupterm("xterm-direct", STDOUT_FILENO, &err) != OK) return NULL;
+    del_curterm(cur_term);
+    return newterm("xterm-direct", stdout, stdin);
 }
 
 static int crt__newterm(crt *c, const crt_opts *o, char *err, size_t errlen)
@@ -211,7 +229,8 @@ static int crt__newterm(crt *c, const crt_opts *o, char *err, size_t errlen)
                      "(use --dump-screen for a text snapshot)");
             return -1;
         }
-        c->scr = newterm(NULL, stdout, stdin);
+        c->scr = crt__truecolor_term(c);
+        if (!c->scr) c->scr = newterm(NULL, stdout, stdin);
     }
     if (!c->scr) {
         snprintf(err, errlen, "cannot use terminal type '%s'", term ? term : "(unset)");

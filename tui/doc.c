@@ -9,8 +9,6 @@
  */
 #include "doc.h"
 
-#include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +24,7 @@ struct doc {
     uint64_t nblocks;
     int stats_ready;
     doc_stats stats;
+    smix_trace_report *report;
 };
 
 static const double doc__floors[DOC_LEVELS] = { 0, 0.5, 1, 2, 4, 6, 9, 13 };
@@ -54,6 +53,7 @@ void doc_free(doc *d)
 {
     if (!d) return;
     smix_trace_close(d->t);
+    free(d->report);
     free(d->name);
     free(d->cum);
     free(d);
@@ -112,101 +112,41 @@ double doc_level_floor(int level)
     return doc__floors[level];
 }
 
-static const char *const doc__types[DOC_TYPES] = {
-    "words", "numbers", "markup", "whitespace", "punctuation", "other"
-};
-
-const char *doc_type_name(int type)
-{
-    return type >= 0 && type < DOC_TYPES ? doc__types[type] : "?";
-}
-
-int doc_token_type(const uint8_t *s, uint32_t n)
-{
-    int alpha = 0, digit = 0, space = 0, markup = 0, ctrl = 0, punct = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        if (c >= 0x80 || isalpha(c)) alpha++;
-        else if (isdigit(c)) digit++;
-        else if (c == ' ' || c == '\n' || c == '\t' || c == '\r') space++;
-        else if (strchr("<>[]{}=|&;#/\\", c)) markup++;
-        else if (c < 0x20 || c == 0x7F) ctrl++;
-        else punct++;
-    }
-    if (ctrl) return 5;
-    if (markup) return 2;
-    if (alpha) return 0;
-    if (digit) return 1;
-    if (punct) return 4;
-    return space ? 3 : 5;
-}
-
-static void doc__keep_top(doc_stats *s, uint64_t i, double bits)
-{
-    int k;
-    if (s->top_n < DOC_TOPN) k = s->top_n++;
-    else if (bits > s->top_bits[DOC_TOPN - 1]) k = DOC_TOPN - 1;
-    else return;
-    while (k > 0 && s->top_bits[k - 1] < bits) {
-        s->top_bits[k] = s->top_bits[k - 1];
-        s->top_index[k] = s->top_index[k - 1];
-        k--;
-    }
-    s->top_bits[k] = bits;
-    s->top_index[k] = i;
-}
-
-/* Threshold for the top 1%: scan a fine histogram from the top until it
- * holds at least n/100 tokens (at least one). */
-static void doc__threshold(doc *d, const uint32_t *fine, int nfine, double step)
-{
-    uint64_t want = d->n / 100 ? d->n / 100 : 1, got = 0;
-    int b = nfine - 1;
-    for (; b > 0; b--) {
-        got += fine[b];
-        if (got >= want) break;
-    }
-    if (b == 0) got += fine[0];
-    d->stats.top1_threshold = b * step;
-    d->stats.top1_count = got;
-}
-
-static void doc__scan_token(doc_stats *s, const smix_trace_token *tk, uint32_t *fine,
-                            int nfine, double step)
-{
-    int bin = (int)tk->bits;
-    s->hist[bin < DOC_HIST_BINS ? (bin < 0 ? 0 : bin) : DOC_HIST_BINS - 1]++;
-    int fb = (int)(tk->bits / step);
-    fine[fb < nfine ? (fb < 0 ? 0 : fb) : nfine - 1]++;
-    if (tk->longest_order >= 0 && tk->longest_order <= 32) s->order_fired[tk->longest_order]++;
-    if (tk->is_new) s->new_tokens++;
-    if (tk->p_ssm > 0) {
-        s->bits_ssm_alone += -log2(tk->p_ssm);
-        s->bits_where_ssm += tk->bits;
-        s->ssm_tokens++;
-    }
-    int ty = doc_token_type(tk->bytes, tk->length);
-    s->type_bits[ty] += tk->bits;
-    s->type_count[ty]++;
-    if (tk->bits > s->max_bits) s->max_bits = tk->bits;
-    doc__keep_top(s, tk->index, tk->bits);
-}
-
+/* Threshold for the top 1%: a histogram in 1/16-bit bins, scanned from the
+ * top until it holds at least n/100 tokens (at least one). */
 const doc_stats *doc_get_stats(doc *d)
 {
     enum { NFINE = 64 * 16 };
-    const double step = 1.0 / 16;
     if (d->stats_ready) return &d->stats;
     uint32_t *fine = calloc(NFINE, sizeof *fine);
-    if (!fine) return &d->stats;   /* zeroed stats: views show nothing */
-    memset(&d->stats, 0, sizeof d->stats);
-    smix_trace_token tk;
-    for (uint64_t i = 0; i < d->n; i++)
-        if (doc_token(d, i, &tk) == 0) doc__scan_token(&d->stats, &tk, fine, NFINE, step);
-    doc__threshold(d, fine, NFINE, step);
+    if (!fine) return &d->stats;   /* threshold 0: every token counts */
+    for (uint64_t i = 0; i < d->n; i++) {
+        double b = doc_bits(d, i) * 16;
+        fine[b < 0 ? 0 : (b >= NFINE ? NFINE - 1 : (int)b)]++;
+    }
+    uint64_t want = d->n / 100 ? d->n / 100 : 1, got = 0;
+    int bin = NFINE - 1;
+    for (; bin > 0; bin--) {
+        got += fine[bin];
+        if (got >= want) break;
+    }
+    if (bin == 0) got += fine[0];
+    d->stats.top1_threshold = bin / 16.0;
+    d->stats.top1_count = got;
     free(fine);
     d->stats_ready = 1;
     return &d->stats;
+}
+
+const smix_trace_report *doc_report(doc *d)
+{
+    if (d->report) return d->report;
+    smix_trace_report *r = calloc(1, sizeof *r);
+    if (r && smix_trace_report_compute(d->t, r) != 0) {
+        free(r);
+        r = NULL;
+    }
+    return d->report = r;
 }
 
 const uint8_t *doc_vocab(const doc *d, uint32_t id, uint32_t *len)

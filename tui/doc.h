@@ -4,8 +4,9 @@
  * Wraps the trace reader (engine/smix_trace.h, the only engine API the TUI
  * uses) and adds what the views need, computed lazily so that opening a
  * trace of any length costs nothing: running bit totals in blocks (filled
- * only up to the furthest token asked about), whole-file statistics (one
- * scan, on the first `s`/`w`), and text search over the original bytes.
+ * only up to the furthest token asked about), the top-1% threshold and the
+ * reader's report (one scan each, on the first `w`/`s`), and text search
+ * over the original bytes.
  */
 #ifndef TUI_DOC_H
 #define TUI_DOC_H
@@ -15,25 +16,11 @@
 #include "smix_trace.h"
 
 #define DOC_LEVELS 8          /* colour levels of the bits scale */
-#define DOC_HIST_BINS 24      /* 1-bit histogram bins, last one open */
-#define DOC_TOPN 10           /* costliest tokens kept by the statistics */
-#define DOC_TYPES 6
 
+/* What `w`/`W` need: the cost above which a token is in the top 1%. */
 typedef struct doc_stats {
-    uint64_t hist[DOC_HIST_BINS];
     double top1_threshold;     /* tokens with bits >= this are the top 1% */
     uint64_t top1_count;
-    uint64_t order_fired[33];  /* tokens whose longest n-gram order was k */
-    uint64_t new_tokens;
-    double bits_ssm_alone;     /* sum of -log2 p_ssm where p_ssm > 0 */
-    double bits_where_ssm;     /* coded bits over the same tokens */
-    uint64_t ssm_tokens;
-    double type_bits[DOC_TYPES];
-    uint64_t type_count[DOC_TYPES];
-    uint64_t top_index[DOC_TOPN];
-    double top_bits[DOC_TOPN];
-    int top_n;
-    double max_bits;
 } doc_stats;
 
 typedef struct doc doc;
@@ -54,17 +41,17 @@ double doc_bits(const doc *d, uint64_t i);   /* 0 if out of range */
 /* Sum of bits of tokens [0, i). Fills block sums lazily up to i. */
 double doc_bits_before(doc *d, uint64_t i);
 
-/* Statistics over the whole trace, computed on first call. */
+/* Top-1% threshold, computed on first call (one scan). */
 const doc_stats *doc_get_stats(doc *d);
+
+/* The trace reader's "where the bits went" report (what smix
+ * --trace-report prints), computed on first call; NULL if out of memory. */
+const smix_trace_report *doc_report(doc *d);
 
 /* Colour level 0..DOC_LEVELS-1 of a token costing bits, and the lower edge
  * in bits of each level (for the legend). */
 int doc_level(double bits);
 double doc_level_floor(int level);
-
-/* Token-type name and classifier used by the statistics. */
-const char *doc_type_name(int type);
-int doc_token_type(const uint8_t *s, uint32_t n);
 
 /* Text of vocabulary id (or "<new>"/"?" if unknown) as raw bytes. */
 const uint8_t *doc_vocab(const doc *d, uint32_t id, uint32_t *len);

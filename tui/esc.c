@@ -9,7 +9,9 @@
  * escapes. That keeps every cell of the text pane owned by one glyph, which
  * the layout and mouse mapping rely on.
  */
+#ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700
+#endif
 #include "esc.h"
 
 #include <stdio.h>

@@ -97,7 +97,7 @@ void explain_token(const smix_trace_token *tk, const smix_trace_topk *top,
         snprintf(out, outlen, "Easy: the SSM ranked '%s' #%u at %s and after mixing it had %s, "
                  "so it cost only %.2f bits.", txt, tk->rank_ssm, ps, pf, tk->bits);
     } else {
-        char fav[64] = "";
+        char fav[128] = "";
         if (top && top->id[0] != tk->token_id && top->id[0] != SMIX_TOKEN_NEW) {
             uint32_t len = 0;
             const uint8_t *b = smix_trace_vocab_token(t, top->id[0], &len);

@@ -37,14 +37,50 @@ static int lay__chunk_width(const smix_trace_token *tk, uint32_t b, int utf8)
     return w;
 }
 
-static void lay__push(lay_line *l, const char *text, int width, int kind, uint64_t tok)
+static void lay__push(lay_line *l, const char *text, int width, int kind, uint64_t tok,
+                      uint64_t tok_last)
 {
     lay_cell *c = &l->cells[l->ncells++];
     snprintf(c->text, sizeof c->text, "%s", text);
     c->width = (uint8_t)width;
     c->kind = (uint8_t)kind;
     c->tok = tok;
+    c->tok_last = tok_last;
     l->cols += width;
+}
+
+/* Bytes in a UTF-8 sequence led by c, 0 if c cannot lead one. */
+static int lay__utf8_len(uint8_t c)
+{
+    return c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+}
+
+/* The token at p ends inside a UTF-8 sequence: gathers the rest from the
+ * following tokens and, if it forms a valid character, replaces g with it
+ * and sets *after and *last to the position after it and its last token.
+ * Returns 1 if joined. */
+static int lay__join(const doc *d, const smix_trace_token *tk, lay_pos p, esc_glyph *g,
+                     lay_pos *after, uint64_t *last)
+{
+    uint8_t buf[4];
+    int need = lay__utf8_len(tk->bytes[p.b]), have = 0;
+    if (need == 0 || p.b + (uint32_t)need <= tk->length) return 0;
+    while (p.b < tk->length) buf[have++] = tk->bytes[p.b++];
+    smix_trace_token nx;
+    uint64_t t = tk->index;
+    uint32_t b = 0;
+    while (have < need) {
+        /* never across an anchor: paragraphs must lay out the same from either side */
+        if (++t % LAY_ANCHOR == 0 || doc_token(d, t, &nx) != 0) return 0;
+        for (b = 0; b < nx.length && have < need; b++) buf[have++] = nx.bytes[b];
+    }
+    esc_glyph j;
+    esc_next(buf, (size_t)need, 1, &j);
+    if (j.used != (size_t)need) return 0;
+    *g = j;
+    *last = t;
+    *after = b >= nx.length ? (lay_pos){ t + 1, 0 } : (lay_pos){ t, b };
+    return 1;
 }
 
 /* At the start of a token on a non-empty line: returns 1 if the line must
@@ -56,7 +92,7 @@ static int lay__break_before(lay_line *l, const smix_trace_token *tk, const lay_
     if (l->cols + need > o->width && need <= o->width) return 1;
     if (o->sep) {
         if (l->cols + 1 >= o->width) return 1;
-        lay__push(l, o->utf8 ? "\xC2\xA6" : "|", 1, LAY_SEP, tk->index);
+        lay__push(l, o->utf8 ? "\xC2\xA6" : "|", 1, LAY_SEP, tk->index, tk->index);
     }
     return 0;
 }
@@ -80,10 +116,13 @@ void lay_line_at(const doc *d, lay_pos p, const lay_opts *o, lay_line *out)
         if (p.b == 0 && out->cols > 0 && lay__break_before(out, &tk, &oo)) break;
         esc_glyph g;
         esc_next(tk.bytes + p.b, tk.length - p.b, o->utf8, &g);
+        lay_pos after = { p.t, p.b + (uint32_t)g.used };
+        uint64_t last = p.t;
+        if (g.kind == ESC_MARK && o->utf8) lay__join(d, &tk, p, &g, &after, &last);
         if (out->cols + g.width > width && out->cols > 0) break;
-        lay__push(out, g.text, g.width, g.kind, p.t);
-        p.b += (uint32_t)g.used;
-        if (p.b >= tk.length) { p.t++; p.b = 0; }
+        lay__push(out, g.text, g.width, g.kind, p.t, last);
+        p = after;
+        if (p.t == tk.index && p.b >= tk.length) { p.t++; p.b = 0; }
         if (g.kind == ESC_NEWLINE || out->ncells >= LAY_MAXW) break;
     }
     out->next = p;
@@ -166,7 +205,8 @@ int lay_col_of(const lay_line *l, uint64_t t)
 {
     int x = 0;
     for (int i = 0; i < l->ncells; i++) {
-        if (l->cells[i].tok == t && l->cells[i].kind != LAY_SEP) return x;
+        const lay_cell *c = &l->cells[i];
+        if (c->tok <= t && t <= c->tok_last && c->kind != LAY_SEP) return x;
         x += l->cells[i].width;
     }
     return -1;

@@ -10,6 +10,11 @@
  * back at most LAY_ANCHOR tokens, whatever the file looks like. Laying out
  * forward from a paragraph start gives every line start deterministically,
  * which is how moving up a line works.
+ *
+ * A byte-level tokenizer may cut a UTF-8 character between tokens. Such a
+ * character is drawn once, as one cell owned by the token holding its first
+ * byte and covering the tokens up to its last byte (tok_last), rather than
+ * as a row of \xNN escapes.
  */
 #ifndef TUI_LAYOUT_H
 #define TUI_LAYOUT_H
@@ -31,6 +36,7 @@ typedef struct lay_cell {
     uint8_t width;
     uint8_t kind;      /* esc_kind, or LAY_SEP for a token separator */
     uint64_t tok;
+    uint64_t tok_last; /* > tok when a UTF-8 character spans tokens */
 } lay_cell;
 
 #define LAY_SEP 9
@@ -63,7 +69,7 @@ lay_pos lay_prev(const doc *d, lay_pos p, const lay_opts *o);
 /* Start of the line after the line starting at p; returns p at the end. */
 lay_pos lay_next(const doc *d, lay_pos p, const lay_opts *o);
 
-/* Column of token t's first cell in line l, or -1. */
+/* Column of the first cell of line l that shows token t, or -1. */
 int lay_col_of(const lay_line *l, uint64_t t);
 /* Token under column x of l (the last one if x is past the end); -1 if empty. */
 int64_t lay_tok_at(const lay_line *l, int x);

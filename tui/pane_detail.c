@@ -53,7 +53,8 @@ static int det__header_band(app *a, const smix_trace_token *tk, const app_rect *
     char v[64], p[24];
     int y = r->y + 1, x = r->x, mx = r->x + r->w;
     det__title(a, tk, r->y, r->x, mx);
-    snprintf(v, sizeof v, " %s #%u", explain_pct(tk->p_ssm, p, sizeof p), tk->rank_ssm);
+    if (tk->rank_ssm) snprintf(v, sizeof v, " %s #%u", explain_pct(tk->p_ssm, p, sizeof p), tk->rank_ssm);
+    else snprintf(v, sizeof v, " -");
     det__label(a, y, &x, mx, "SSM", v);
     snprintf(v, sizeof v, " %.2f", tk->entropy);
     det__label(a, y, &x, mx, "  H", v);
@@ -74,7 +75,8 @@ static int det__header_full(app *a, const smix_trace_token *tk, const app_rect *
     char v[64], p[24];
     int y = r->y + 1, x = r->x, mx = r->x + r->w;
     det__title(a, tk, r->y, r->x, mx);
-    snprintf(v, sizeof v, " %s  rank %u", explain_pct(tk->p_ssm, p, sizeof p), tk->rank_ssm);
+    if (tk->rank_ssm) snprintf(v, sizeof v, " %s  rank %u", explain_pct(tk->p_ssm, p, sizeof p), tk->rank_ssm);
+    else snprintf(v, sizeof v, " -");
     det__label(a, y, &x, mx, "SSM p", v);
     x = r->x;
     y++;
@@ -89,9 +91,11 @@ static int det__header_full(app *a, const smix_trace_token *tk, const app_rect *
     crt_set(a->crt, CRT_TITLE);
     snprintf(v, sizeof v, "  %.2f bits", tk->bits);
     x += crt_text(a->crt, y, x, mx - x, v);
-    snprintf(v, sizeof v, " %d (seen %ux)", tk->longest_order, tk->longest_count);
-    det__label(a, y, &x, mx, "  order", v);
-    return 4;
+    x = r->x;
+    y++;
+    snprintf(v, sizeof v, " %d, followed by this token %ux", tk->longest_order, tk->longest_count);
+    det__label(a, y, &x, mx, "longest n-gram", v);
+    return 5;
 }
 
 static void det__bias(app *a, const smix_trace_token *tk, int comp, double scale, int y, int x,
@@ -108,7 +112,7 @@ static void det__bias(app *a, const smix_trace_token *tk, int comp, double scale
     int bw = w - 13, half = (bw - 1) / 2, x0 = x + 13 + half;
     if (half < 1) return;
     int len = (int)lround(fabs(b) / scale * half);
-    if (len == 0 && fabs(b) > 1e-6) len = 1;
+    if (len == 0 && fabs(b) >= 0.05) len = 1;
     if (len > half) len = half;
     crt_set(a->crt, CRT_DIM);
     crt_text(a->crt, y, x0, 1, utf8 ? "\xE2\x94\x82" : "|");
@@ -118,16 +122,28 @@ static void det__bias(app *a, const smix_trace_token *tk, int comp, double scale
     crt_set(a->crt, CRT_NORMAL);
 }
 
+/* Bias bars in as many sub-columns as fit (at least 19 columns each); if
+ * not all components fit, the ones with the largest |bias| are shown, in
+ * component order. */
 static void det__biases(app *a, const smix_trace_token *tk, int y, int x, int w, int h)
 {
     double scale = 1.0;
+    int show[SMIX_NCOMP], ns = 0;
     for (int k = 0; k < SMIX_NCOMP; k++)
         if (fabs(tk->bias[k]) > scale) scale = fabs(tk->bias[k]);
     if (h < 1) return;
-    int cols = (SMIX_NCOMP + h - 1) / h, cw = w / cols;
-    int rows = (SMIX_NCOMP + cols - 1) / cols;
-    for (int k = 0; k < SMIX_NCOMP; k++)
-        det__bias(a, tk, k, scale, y + k % rows, x + (k / rows) * cw, cw - 1);
+    int cols = (SMIX_NCOMP + h - 1) / h;
+    while (cols > 1 && w / cols < 19) cols--;
+    int room = cols * h < SMIX_NCOMP ? cols * h : SMIX_NCOMP;
+    for (int k = 0; k < SMIX_NCOMP; k++) {
+        int bigger = 0;   /* components that outrank k */
+        for (int j = 0; j < SMIX_NCOMP; j++)
+            bigger += fabs(tk->bias[j]) > fabs(tk->bias[k]) || (fabs(tk->bias[j]) == fabs(tk->bias[k]) && j < k);
+        if (bigger < room) show[ns++] = k;
+    }
+    int rows = (ns + cols - 1) / cols, cw = w / cols;
+    for (int i = 0; i < ns; i++)
+        det__bias(a, tk, show[i], scale, y + i % rows, x + (i / rows) * cw, cw - 1);
 }
 
 static void det__cand(app *a, uint32_t id, float p, uint32_t actual, int y, int x, int w)

@@ -57,8 +57,8 @@ static void time_draw(app *a, const app_rect *r)
     doc_token(a->doc, a->cur, &tk);
     crt_set(a->crt, CRT_TITLE);
     crt_text(a->crt, r->y + 2, r->x + cx, 1, "^");
-    snprintf(v, sizeof v, "%.2f bits here, %.2f bits/token on this strip of %d tokens",
-             tk.bits, cnt ? sum / cnt : 0.0, cnt);
+    snprintf(v, sizeof v, "%.2f bits here; strip of %d tokens: %.2f bits/token", tk.bits, cnt,
+             cnt ? sum / cnt : 0.0);
     int len = (int)strlen(v), x = cx + 2;
     if (x + len > r->w) x = cx - 1 - len;
     if (x < 0) x = cx + 2;
@@ -122,15 +122,17 @@ static void status_prompt(app *a, const app_rect *r)
     crt_text(a->crt, r->y, r->x + 1, r->w - 1, shown);
 }
 
+/* Left: position and cost; middle: the last message; right: the file's
+ * base name and the help hint, which gives way to a long message first. */
 static void status_draw(app *a, const app_rect *r)
 {
-    char v[256], name[160];
+    char v[256], name[160], right[200];
     if (a->prompt) { status_prompt(a, r); return; }
     crt_set(a->crt, CRT_STATUS);
     crt_fill(a->crt, r->y, r->x, r->w);
-    const char *fn = doc_name(a->doc);
-    esc_string((const uint8_t *)fn, strlen(fn), crt_utf8(a->crt), name, sizeof name);
-    int nw = (int)strlen(name) + 10;
+    const char *fn = doc_name(a->doc), *slash = strrchr(fn, '/');
+    if (slash && slash[1]) fn = slash + 1;
+    int nw = esc_string((const uint8_t *)fn, strlen(fn), crt_utf8(a->crt), name, sizeof name);
     smix_trace_token tk;
     doc_token(a->doc, a->cur, &tk);
     snprintf(v, sizeof v, " tok %llu/%llu  off %llu  %.2f bits  bpb %.3f%s%s",
@@ -138,16 +140,17 @@ static void status_draw(app *a, const app_rect *r)
              (unsigned long long)doc_count(a->doc), (unsigned long long)tk.offset, tk.bits,
              app_bpb_so_far(a), a->playing ? "  PLAY" : "", a->has_mark ? "  [m]" : "");
     crt_set(a->crt, CRT_STATUS_KEY);
-    int x = r->x + crt_text(a->crt, r->y, r->x, r->w, v);
+    int x = r->x + crt_text(a->crt, r->y, r->x, r->w, v) + 2;
+    int msgw = a->msg[0] ? (int)strlen(a->msg) : 0;
+    int hint = x + msgw + nw + 10 <= r->w;
+    snprintf(right, sizeof right, "%s%s", name, hint ? "  ? help " : " ");
+    int rw = nw + (hint ? 9 : 1), rx = r->w - rw > x ? r->w - rw : x;
     if (a->msg[0]) {
         crt_set(a->crt, a->msg_error ? CRT_ERROR : CRT_STATUS);
-        x += crt_text(a->crt, r->y, x + 2, r->w - x - 2 - nw, a->msg) + 2;
+        crt_text(a->crt, r->y, x, rx - x - 1, a->msg);
     }
     crt_set(a->crt, CRT_STATUS);
-    snprintf(v, sizeof v, "%s  ? help ", name);
-    int vw = (int)strlen(name) + 9;   /* close enough: name may hold wide glyphs */
-    int nx = r->w - vw > x + 1 ? r->w - vw : x + 1;
-    crt_text(a->crt, r->y, r->x + nx, r->w - nx, v);
+    crt_text(a->crt, r->y, r->x + rx, r->w - rx, right);
 }
 
 const pane_ops pane_status = { "status", status_draw, NULL };
@@ -162,12 +165,15 @@ static void help_draw(app *a, const app_rect *r)
     crt_set(a->crt, CRT_TITLE);
     if (row >= 0) crt_text(a->crt, r->y + row, r->x, r->w, "smix-tui keys (any key closes, q quits)");
     row += 2;
-    for (int i = 0; i < n; i++, row += t[i - 1].help != NULL) {
-        if (!t[i].help || row < 0 || row >= r->h) continue;
-        crt_set(a->crt, CRT_HELP_KEY);
-        crt_text(a->crt, r->y + row, r->x + 2, 12, t[i].label);
-        crt_set(a->crt, CRT_NORMAL);
-        crt_text(a->crt, r->y + row, r->x + 16, r->w - 16, t[i].help);
+    for (int i = 0; i < n; i++) {
+        if (!t[i].help) continue;
+        if (row >= 0 && row < r->h) {
+            crt_set(a->crt, CRT_HELP_KEY);
+            crt_text(a->crt, r->y + row, r->x + 2, 12, t[i].label);
+            crt_set(a->crt, CRT_NORMAL);
+            crt_text(a->crt, r->y + row, r->x + 16, r->w - 16, t[i].help);
+        }
+        row++;
     }
     static const char *const more[] = {
         "",

@@ -24,7 +24,7 @@ static void text__line(app *a, const app_rect *r, int row, const lay_line *l)
                 bits_tok = c->tok;
                 level = doc_level(doc_bits(a->doc, c->tok));
             }
-            crt_set_level(a->crt, level, (int)(c->tok & 1), c->tok == a->cur);
+            crt_set_level(a->crt, level, (int)(c->tok & 1), c->tok <= a->cur && a->cur <= c->tok_last);
         }
         int w = crt_text(a->crt, r->y + row, r->x + x, r->w - x, c->text);
         for (int k = 0; k < w && a->hit && x + k < a->hit_w; k++)

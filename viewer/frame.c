@@ -65,6 +65,16 @@ static void draw_head(vw_state *st)
              a->total_bits > 0 ? 100.0 * d / a->total_bits : 0.0);
 }
 
+/* Message of a background verification that failed, else NULL. */
+static const char *damaged(vw_state *st)
+{
+    if (SDL_AtomicGet(&st->a.verified) == 2)
+        return st->a.verify_msg;
+    if (st->b.t && SDL_AtomicGet(&st->b.verified) == 2)
+        return st->b.verify_msg;
+    return NULL;
+}
+
 static void draw_status(vw_state *st)
 {
     vw_font *f = &st->font;
@@ -83,7 +93,12 @@ static void draw_status(vw_state *st)
              (unsigned long long)(n ? st->sel + 1 : 0), (unsigned long long)n,
              bytes ? bits / bytes : 0.0, st->playing ? "PLAY" : "pause", vw_speed(st));
     x += vw_text(f, st->ren, x, y, left, -1, VW_FG) * f->cw;
-    if (st->msg[0])
+    if (damaged(st))
+        vw_textf(f, st->ren, x, y, VW_NEGC, "DAMAGED TRACE, figures may be wrong: %s", damaged(st));
+    else if (SDL_AtomicGet(&st->a.verified) == 0 ||
+             (st->b.t && SDL_AtomicGet(&st->b.verified) == 0))
+        vw_text(f, st->ren, x, y, "(verifying the trace in the background...)", -1, VW_DIM);
+    else if (st->msg[0])
         vw_text(f, st->ren, x, y, st->msg, -1, VW_ACCENT);
     else
         vw_text(f, st->ren, x, y, "h/l step  j/k line  space play  +/- speed  / search  "

@@ -264,7 +264,8 @@ void vw_heat_draw(vw_state *st)
     uint64_t hov = vw_heat_token_at(st, st->mx, st->my);
     if (hov != VW_NONE && hov != st->sel)
         outline_token(st, hov, VW_DIM, 1);
-    outline_token(st, st->sel, VW_SELC, 2);
+    outline_token(st, st->sel, VW_SELC, 3);
+    outline_token(st, st->sel, (vw_rgb){ 20, 20, 24 }, 1);   /* dark inner ring: reads on any colour */
 }
 
 void vw_heat_legend(vw_state *st)
@@ -302,7 +303,7 @@ void vw_heat_legend(vw_state *st)
 }
 
 /* Lines of the hover tooltip for token k; returns the line count. */
-static int tooltip_lines(const vw_state *st, uint64_t k, char lines[][96])
+static int tooltip_lines(const vw_state *st, uint64_t k, char lines[][128])
 {
     smix_trace_token tk;
     char txt[96];
@@ -310,21 +311,21 @@ static int tooltip_lines(const vw_state *st, uint64_t k, char lines[][96])
         return 0;
     vw_esc_str(tk.bytes, tk.length, VW_ESC_LABEL, 24, txt, sizeof txt);
     int n = 0;
-    snprintf(lines[n++], 96, "token %llu  \"%s\"", (unsigned long long)k, txt);
-    snprintf(lines[n++], 96, "bits %.3f   p_final %.4g", tk.bits, tk.p_final);
-    snprintf(lines[n++], 96, "p_ssm %.4g  rank %u  H %.2f b", tk.p_ssm, tk.rank_ssm, tk.entropy);
-    snprintf(lines[n++], 96, "offset %llu  len %u  id %u%s", (unsigned long long)tk.offset,
+    snprintf(lines[n++], 128, "#%llu  \"%s\"", (unsigned long long)k, txt);
+    snprintf(lines[n++], 128, "bits %.3f   p_final %.4g", tk.bits, tk.p_final);
+    snprintf(lines[n++], 128, "p_ssm %.4g  rank %u  H %.2f b", tk.p_ssm, tk.rank_ssm, tk.entropy);
+    snprintf(lines[n++], 128, "offset %llu  len %u  id %u%s", (unsigned long long)tk.offset,
              tk.length, tk.token_id, tk.is_new ? "  NEW" : "");
     if (st->compare) {
         float b = vw_bits_b_on_a(st, k);
-        snprintf(lines[n++], 96, "A %.3f  B %.3f  B-A %+.3f bits", tk.bits, b, b - tk.bits);
+        snprintf(lines[n++], 128, "A %.3f  B %.3f  B-A %+.3f bits", tk.bits, b, b - tk.bits);
     }
     return n;
 }
 
 void vw_heat_tooltip(vw_state *st)
 {
-    char lines[6][96];
+    char lines[6][128];
     uint64_t k = vw_heat_token_at(st, st->mx, st->my);
     if (k == VW_NONE)
         return;

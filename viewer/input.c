@@ -256,3 +256,22 @@ void vw_input_tick(vw_state *st)
         vw_select(st, st->sel + k);
     }
 }
+
+void vw_input_keys(vw_state *st, const char *keys)
+{
+    SDL_Event ev;
+    for (const char *k = keys; k && *k && !st->quit; k++) {
+        memset(&ev, 0, sizeof ev);
+        if (*k == '\n' || *k == '\r') {
+            ev.type = SDL_KEYDOWN;
+            ev.key.keysym.sym = SDLK_RETURN;
+        } else if (*k == 27) {
+            ev.type = SDL_KEYDOWN;
+            ev.key.keysym.sym = SDLK_ESCAPE;
+        } else {
+            ev.type = SDL_TEXTINPUT;
+            ev.text.text[0] = *k;
+        }
+        vw_input_event(st, &ev);
+    }
+}

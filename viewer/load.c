@@ -139,9 +139,12 @@ int vw_load_open(vw_state *st, vw_trace *tr, const char *path, char *err, size_t
     char terr[256] = "";
     memset(tr, 0, sizeof *tr);
     tr->name = path;
-    tr->t = smix_trace_open(path, terr, sizeof terr);
+    tr->t = smix_trace_open_ex(path, SMIX_TRACE_OPEN_LAZY, terr, sizeof terr);
     if (!tr->t && (ends_with(path, ".smt") || has_trace_magic(path) || access(path, R_OK) != 0)) {
-        snprintf(err, errlen, "%s: %s", path, terr);
+        if (strncmp(terr, path, strlen(path)) == 0)
+            snprintf(err, errlen, "%s", terr);      /* the reader named the file */
+        else
+            snprintf(err, errlen, "%s: %s", path, terr);
         return -1;
     }
     if (!tr->t) {
@@ -159,18 +162,69 @@ int vw_load_open(vw_state *st, vw_trace *tr, const char *path, char *err, size_t
         snprintf(out, sizeof out, "%s/%s.smt", st->tmpdir, tr == &st->a ? "a" : "b");
         if (make_trace(path, out, st->level, err, errlen) != 0)
             return -1;
-        tr->t = smix_trace_open(out, err, errlen);
+        tr->t = smix_trace_open_ex(out, SMIX_TRACE_OPEN_LAZY, err, errlen);
         if (!tr->t)
             return -1;
     }
     smix_trace_get_summary(tr->t, &tr->sum);
     tr->n = smix_trace_count(tr->t);
+    /* The full record check costs about a second per million tokens: do it
+     * now for ordinary traces (and always for screenshots, which scripts
+     * rely on), in the background for huge ones so the window opens fast. */
+    if (tr->n <= VW_SYNC_VERIFY_MAX || st->sync_verify) {
+        if (smix_trace_verify(tr->t, terr, sizeof terr) != 0) {
+            snprintf(err, errlen, "%s: %s", path, terr);
+            return -1;
+        }
+        SDL_AtomicSet(&tr->verified, 1);
+    }
     return 0;
 }
+
+static int verify_thread(void *arg)
+{
+    vw_trace *tr = arg;
+    int bad = smix_trace_verify(tr->t, tr->verify_msg, sizeof tr->verify_msg) != 0;
+    SDL_AtomicSet(&tr->verified, bad ? 2 : 1);   /* full barrier: msg is visible */
+    return 0;
+}
+
+int vw_load_verify_start(vw_trace *tr, char *err, size_t errlen)
+{
+    if (!tr->t || SDL_AtomicGet(&tr->verified) != 0)
+        return 0;
+    tr->verifier = SDL_CreateThread(verify_thread, "smix-view verify", tr);
+    if (!tr->verifier) {
+        snprintf(err, errlen, "SDL_CreateThread: %s", SDL_GetError());
+        return -1;
+    }
+    return 0;
+}
+
+static void close_trace(vw_trace *tr)
+{
+    if (tr->verifier && SDL_AtomicGet(&tr->verified) == 0) {
+        /* Still verifying (tens of seconds on a huge trace) and we are
+         * quitting: let it run out with the process rather than make q wait;
+         * the mapping it reads must then stay, so the trace is not closed. */
+        SDL_DetachThread(tr->verifier);
+        tr->verifier = NULL;
+        tr->t = NULL;
+        return;
+    }
+    if (tr->verifier)
+        SDL_WaitThread(tr->verifier, NULL);
+    tr->verifier = NULL;
+    smix_trace_close(tr->t);
+    tr->t = NULL;
+}
+
 
 float vw_bits_a(const vw_state *st, uint64_t i)
 {
     smix_trace_token tk;
+    if (st->bits_a && i < st->a.n)
+        return st->bits_a[i];
     if (smix_trace_get_token(st->a.t, i, &tk) != 0)
         return 0.0f;
     return (float)tk.bits;
@@ -203,6 +257,8 @@ static double b_bits_on_span(const vw_state *st, uint64_t off, uint64_t len)
 float vw_bits_b_on_a(const vw_state *st, uint64_t i)
 {
     smix_trace_token tk;
+    if (st->bits_a && st->bits_d && i < st->a.n)
+        return st->bits_a[i] + st->bits_d[i];
     if (!st->b.t || smix_trace_get_token(st->a.t, i, &tk) != 0)
         return 0.0f;
     return (float)b_bits_on_span(st, tk.offset, tk.length);
@@ -211,6 +267,8 @@ float vw_bits_b_on_a(const vw_state *st, uint64_t i)
 static float diff_raw(const void *ctx, uint64_t i)
 {
     const vw_state *st = ctx;
+    if (st->bits_d && i < st->a.n)
+        return st->bits_d[i];
     return vw_bits_b_on_a(st, i) - vw_bits_a(st, i);
 }
 
@@ -262,10 +320,14 @@ static int scan(vw_state *st, uint64_t *ha, uint64_t *hd, char *err, size_t errl
             return -1;
         }
         float b = (float)tk.bits;
+        if (st->bits_a)
+            st->bits_a[i] = b;
         vw_pyr_push(&st->pa, i, b);
         hist_add(ha, b);
         if (st->compare) {
             float d = (float)b_bits_on_span(st, tk.offset, tk.length) - b;
+            if (st->bits_d)
+                st->bits_d[i] = d;
             vw_pyr_push(&st->pd, i, d);
             hist_add(hd, d);
         }
@@ -305,6 +367,10 @@ int vw_load_prepare(vw_state *st, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory for %llu tokens", (unsigned long long)st->a.n);
         goto out;
     }
+    /* Raw series (4 bytes a token) make the ragged ends of plot columns
+     * cheap; without the memory we fall back to reading the trace. */
+    st->bits_a = malloc(st->a.n ? st->a.n * sizeof(float) : 1);
+    st->bits_d = st->compare ? malloc(st->a.n ? st->a.n * sizeof(float) : 1) : NULL;
     if (scan(st, ha, hd, err, errlen) != 0)
         goto out;
     st->costly = (float)hist_quantile(ha, st->a.n, 0.99);
@@ -320,9 +386,11 @@ void vw_load_free(vw_state *st)
 {
     vw_pyr_free(&st->pa);
     vw_pyr_free(&st->pd);
-    smix_trace_close(st->a.t);
-    smix_trace_close(st->b.t);
-    st->a.t = st->b.t = NULL;
+    free(st->bits_a);
+    free(st->bits_d);
+    st->bits_a = st->bits_d = NULL;
+    close_trace(&st->a);
+    close_trace(&st->b);
     if (st->tmpdir[0]) {
         char p[640];
         snprintf(p, sizeof p, "%s/a.smt", st->tmpdir);

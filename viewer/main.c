@@ -28,6 +28,8 @@ typedef struct options {
     int at_set;
     int w, h;
     double scale;
+    int mouse_x, mouse_y;  /* --mouse: hover position for the screenshot */
+    int bench;             /* --bench N: time N frames, print ms/frame */
 } options;
 
 static const char *font_candidates[] = {
@@ -52,6 +54,9 @@ static void usage(FILE *f)
         "  --at TOKEN            select token TOKEN (0-based index) first\n"
         "  --size WxH            window or screenshot size in pixels (default %dx%d)\n"
         "  --scale F             screenshot pixel scale, like a HiDPI display (default 1)\n"
+        "  --mouse X,Y           screenshot: pointer at X,Y (shows the hover tooltip)\n"
+        "  --bench N             screenshot: also time N frames of playback, print ms/frame\n"
+        "  --keys KEYS           run these key commands first (\\n = Enter), e.g. 'G' or '/word\\n'\n"
         "  --font FILE.ttf       monospace font (default DejaVu Sans Mono)\n"
         "  --font-size N         font size in points (default %d)\n"
         "  -1 .. -9              level used when compressing a FILE (default %d)\n"
@@ -82,7 +87,8 @@ static int parse_args(vw_state *st, options *o, int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = !strcmp(a, "--screenshot") || !strcmp(a, "--at") || !strcmp(a, "--size") ||
-                    !strcmp(a, "--font") || !strcmp(a, "--font-size") || !strcmp(a, "--scale");
+                    !strcmp(a, "--font") || !strcmp(a, "--font-size") || !strcmp(a, "--scale") || !strcmp(a, "--keys") ||
+                    !strcmp(a, "--mouse") || !strcmp(a, "--bench");
         if (takes && !v) {
             fprintf(stderr, "smix-view: %s needs a value\n", a);
             return 2;
@@ -94,6 +100,9 @@ static int parse_args(vw_state *st, options *o, int argc, char **argv)
         else if (!strcmp(a, "--at")) { o->at = strtoull(v, &e, 10); o->at_set = 1; if (*e || *v == '-') goto bad; }
         else if (!strcmp(a, "--size")) { if (parse_size(v, &o->w, &o->h)) goto bad; }
         else if (!strcmp(a, "--font")) st->font_path = v;
+        else if (!strcmp(a, "--keys")) st->keys = v;
+        else if (!strcmp(a, "--mouse")) { if (sscanf(v, "%d,%d", &o->mouse_x, &o->mouse_y) != 2) goto bad; }
+        else if (!strcmp(a, "--bench")) { o->bench = (int)strtol(v, &e, 10); if (*e || o->bench < 1) goto bad; }
         else if (!strcmp(a, "--font-size")) { st->font_pt = (int)strtol(v, &e, 10); if (*e || st->font_pt < 5 || st->font_pt > 96) goto bad; }
         else if (!strcmp(a, "--scale")) { o->scale = strtod(v, &e); if (*e || o->scale < 0.5 || o->scale > 4) goto bad; }
         else if (a[0] == '-' && a[1] >= '1' && a[1] <= '9' && !a[2]) { st->level = a[1] - '0'; continue; }
@@ -177,6 +186,9 @@ static int loop(vw_state *st)
 {
     SDL_Event ev;
     int got = st->playing ? SDL_PollEvent(&ev) : SDL_WaitEventTimeout(&ev, 500);
+    int verify = SDL_AtomicGet(&st->a.verified) * 4 + SDL_AtomicGet(&st->b.verified);
+    int changed = got || st->playing || st->want_png || verify != st->last_verify;
+    st->last_verify = verify;
     while (got) {
         if (ev.type == SDL_WINDOWEVENT && (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
                                            ev.window.event == SDL_WINDOWEVENT_DISPLAY_CHANGED)) {
@@ -187,6 +199,8 @@ static int loop(vw_state *st)
         got = SDL_PollEvent(&ev);
     }
     vw_input_tick(st);
+    if (!changed && !st->quit)
+        return 0;             /* idle: nothing to redraw */
     vw_draw(st);
     if (st->want_png)
         save_png_now(st);
@@ -220,10 +234,26 @@ static int run_window(vw_state *st, const options *o)
     }
     if (window_resized(st) != 0)
         return 1;
+    vw_input_keys(st, st->keys);
     int rc;
     while ((rc = loop(st)) == 0)
         ;
     return rc < 0 ? 1 : 0;
+}
+
+/* Draws n frames while stepping through the file as playback would. */
+static void bench(vw_state *st, int n)
+{
+    uint64_t sel0 = st->sel, stepn = st->a.n / (uint64_t)n + 1;
+    uint64_t t0 = SDL_GetPerformanceCounter();
+    for (int i = 0; i < n; i++) {
+        vw_select(st, (st->sel + stepn) % (st->a.n ? st->a.n : 1));
+        vw_draw(st);
+    }
+    double ms = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 / SDL_GetPerformanceFrequency();
+    fprintf(stderr, "smix-view: %d frames, %.2f ms/frame (%llu tokens, software renderer)\n",
+            n, ms / n, (unsigned long long)st->a.n);
+    vw_select(st, sel0);
 }
 
 static int run_screenshot(vw_state *st, const options *o)
@@ -248,6 +278,12 @@ static int run_screenshot(vw_state *st, const options *o)
     st->page_last = VW_NONE;
     vw_select(st, st->sel);
     st->mx = st->my = -1;
+    vw_input_keys(st, st->keys);
+    st->want_png = 0;
+    if (o->bench)
+        bench(st, o->bench);
+    st->mx = (int)(o->mouse_x * o->scale);
+    st->my = (int)(o->mouse_y * o->scale);
     vw_draw(st);
     if (vw_save_png(st, o->shot) != 0) {
         fprintf(stderr, "smix-view: %s\n", st->msg);
@@ -280,6 +316,11 @@ static int load(vw_state *st, const options *o)
         fprintf(stderr, "smix-view: %s\n", err);
         return -1;
     }
+    if (vw_load_verify_start(&st->a, err, sizeof err) != 0 ||
+        vw_load_verify_start(&st->b, err, sizeof err) != 0) {
+        fprintf(stderr, "smix-view: %s\n", err);
+        return -1;
+    }
     st->sel = o->at_set ? (o->at < st->a.n ? o->at : (st->a.n ? st->a.n - 1 : 0)) : 0;
     st->tspan = (double)st->a.n;
     st->mark = 0;
@@ -290,7 +331,7 @@ static int load(vw_state *st, const options *o)
 int main(int argc, char **argv)
 {
     vw_state st = { 0 };
-    options o = { .w = DEFAULT_W, .h = DEFAULT_H, .scale = 1.0 };
+    options o = { .w = DEFAULT_W, .h = DEFAULT_H, .scale = 1.0, .mouse_x = -1, .mouse_y = -1 };
     st.font_pt = DEFAULT_PT;
     st.dpi = 1.0f;
     st.mx = st.my = -1;
@@ -302,6 +343,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 1;
+    st.sync_verify = o.shot != NULL;
     if (load(&st, &o) == 0)
         rc = o.shot ? run_screenshot(&st, &o) : run_window(&st, &o);
     cleanup(&st);

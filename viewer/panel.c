@@ -57,14 +57,17 @@ static int draw_header(vw_state *st, const smix_trace_token *tk, int x, int y)
     char txt[96];
     vw_font *f = &st->font;
     vw_esc_str(tk->bytes, tk->length, VW_ESC_LABEL, 28, txt, sizeof txt);
-    vw_textf(f, st->ren, x, y, VW_ACCENT, "token %llu/%llu \"%s\"", (unsigned long long)tk->index + 1,
-             (unsigned long long)st->a.n, txt);
+    vw_textf(f, st->ren, x, y, VW_ACCENT, "token #%llu  \"%s\"", (unsigned long long)tk->index, txt);
     y += f->ch;
     vw_textf(f, st->ren, x, y, VW_DIM, "id %u  offset %llu  len %u%s  H %.2f b  scale %.2f",
              tk->token_id, (unsigned long long)tk->offset, tk->length, tk->is_new ? "  NEW" : "",
              tk->entropy, tk->scale);
     y += f->ch;
-    if (tk->longest_order > 0)
+    if (st->compare) {
+        float b = vw_bits_b_on_a(st, tk->index);
+        vw_textf(f, st->ren, x, y, VW_FG, "B spent %.2f bits on these bytes: B-A %+.2f bits",
+                 b, b - tk->bits);
+    } else if (tk->longest_order > 0)
         vw_textf(f, st->ren, x, y, VW_DIM, "longest n-gram context: order %d, followed by this token %u x",
                  tk->longest_order, tk->longest_count);
     else
@@ -79,11 +82,14 @@ static int draw_pbars(vw_state *st, const smix_trace_token *tk, int x, int y, in
     double bssm = tk->p_ssm > 0 ? -log2(tk->p_ssm) : INFINITY;
     vw_text(f, st->ren, x, y, "SSM  ", -1, VW_SSMC);
     pbar(st, x + 6 * f->cw, y, bw, tk->p_ssm, VW_SSMC);
-    vw_textf(f, st->ren, x + 7 * f->cw + bw, y, VW_FG, "p %.4f = %5.2f bits", tk->p_ssm, bssm);
+    if (tk->p_ssm > 0)
+        vw_textf(f, st->ren, x + 7 * f->cw + bw, y, VW_FG, "p %-8.4g = %5.2f bits", tk->p_ssm, bssm);
+    else
+        vw_text(f, st->ren, x + 7 * f->cw + bw, y, "n/a (SSM off or new)", -1, VW_DIM);
     y += f->ch;
     vw_text(f, st->ren, x, y, "final", -1, VW_MIXC);
     pbar(st, x + 6 * f->cw, y, bw, tk->p_final, VW_MIXC);
-    vw_textf(f, st->ren, x + 7 * f->cw + bw, y, VW_FG, "p %.4f = %5.2f bits", tk->p_final, tk->bits);
+    vw_textf(f, st->ren, x + 7 * f->cw + bw, y, VW_FG, "p %-8.4g = %5.2f bits", tk->p_final, tk->bits);
     return y + f->ch;
 }
 
@@ -209,29 +215,31 @@ void vw_panel_coder(vw_state *st)
     if (smix_trace_get_token(st->a.t, st->sel, &tk) != 0)
         return;
     double before = vw_pyr_query(&st->pa, 0, st->sel).sum;
-    vw_text(f, st->ren, x, y, "range coder: interval before -> after this token", -1, VW_FG);
+    vw_textf(f, st->ren, x, y, VW_FG, "range coder: token #%llu narrows the interval",
+             (unsigned long long)st->sel);
     y += f->ch;
-    vw_textf(f, st->ren, x, y, VW_DIM, "before: width 2^-%.1f (all tokens so far), shown as full bar", before);
+    vw_textf(f, st->ren, x, y, VW_DIM, "before: width 2^-%.1f, cut into candidate slices", before);
     y += f->ch;
-    int s0, s1;
+    int s0, s1, n0, n1;
     interval_bar(st, st->sel, x, y, w, bh, &s0, &s1);
     int ybar2 = y + bh + 2 * f->ch;
     /* magnifier: the slice's ends to the full width of the next bar */
     vw_line(st->ren, s0, y + bh, x, ybar2 - 1, VW_MIXC);
     vw_line(st->ren, s1 - 1, y + bh, x + w - 1, ybar2 - 1, VW_MIXC);
-    vw_textf(f, st->ren, x + w / 2 - 14 * f->cw, y + bh + f->ch / 2, VW_MIXC,
-             "slice p_final %.4g: zoom x%.4g", tk.p_final, tk.p_final > 0 ? 1.0 / tk.p_final : 0.0);
-    int n0, n1;
+    char zoom[48];
+    int zl = snprintf(zoom, sizeof zoom, "x %.4g", tk.p_final);
+    int mid = ((s0 + x) / 2 + (s1 + x + w) / 2) / 2;
+    vw_text(f, st->ren, mid - zl * f->cw / 2, y + bh + f->ch / 2, zoom, -1, VW_MIXC);
     if (st->sel + 1 < st->a.n)
         interval_bar(st, st->sel + 1, x, ybar2, w, bh, &n0, &n1);
     else
         vw_fill(st->ren, x, ybar2, w, bh, VW_MIXC);
     y = ybar2 + bh + f->ch / 2;
-    vw_textf(f, st->ren, x, y, VW_DIM, "after: width 2^-%.1f = before x %.4g (-%.2f bits), next token's slices",
-             before + tk.bits, tk.p_final, tk.bits);
+    vw_textf(f, st->ren, x, y, VW_DIM, "after: width 2^-%.1f = before x p_final (%.2f bits)",
+             before + tk.bits, tk.bits);
     y += f->ch;
-    vw_textf(f, st->ren, x, y, VW_DIM, "about %.1f payload bytes settled so far (1 per 8 bits of narrowing)",
+    vw_textf(f, st->ren, x, y, VW_DIM, "~%.0f payload bytes settled so far (8 bits each)",
              (before + tk.bits) / 8.0);
     y += f->ch;
-    vw_text(f, st->ren, x, y, "slice width is exact; its position (top-8 order) is illustrative", -1, VW_DIM);
+    vw_text(f, st->ren, x, y, "slice width exact; its place (top-8 order) illustrative", -1, VW_DIM);
 }

@@ -13,6 +13,11 @@
 #include <stdio.h>
 #include "view.h"
 
+static vw_rgb avg_colour(const vw_state *st)
+{
+    return st->compare ? VW_FG : VW_ACCENT;
+}
+
 static SDL_Rect plot_area(const vw_state *st)
 {
     const SDL_Rect *R = &st->r_time;
@@ -82,17 +87,40 @@ static int ypix(const SDL_Rect *a, double v, double lo, double hi)
     return a->y + a->h - 1 - (int)(f * (a->h - 1) + 0.5);
 }
 
-/* Cumulative bits per byte of A (and B) after token ib-1. */
-static void cum_bpb(const vw_state *st, uint64_t ib, double *ca, double *cb)
+/* Running sums of bits of A and of B-A up to a column's end, advanced
+ * column by column so the whole curve costs one query per column. */
+typedef struct cum_state {
+    uint64_t upto;
+    double a, d;
+} cum_state;
+
+static void cum_advance(const vw_state *st, cum_state *c, uint64_t ib, double *ca, double *cb)
 {
-    uint64_t bytes = vw_bytes_upto(st, ib - 1);
-    vw_agg s = vw_pyr_query(&st->pa, 0, ib);
-    *ca = bytes ? s.sum / (double)bytes : 0;
-    *cb = *ca;
-    if (st->compare) {
-        vw_agg d = vw_pyr_query(&st->pd, 0, ib);
-        *cb = bytes ? (s.sum + d.sum) / (double)bytes : 0;
+    if (ib > c->upto) {
+        c->a += vw_pyr_query(&st->pa, c->upto, ib).sum;
+        if (st->compare)
+            c->d += vw_pyr_query(&st->pd, c->upto, ib).sum;
+        c->upto = ib;
     }
+    uint64_t bytes = vw_bytes_upto(st, ib - 1);
+    *ca = bytes ? c->a / (double)bytes : 0;
+    *cb = bytes ? (c->a + c->d) / (double)bytes : 0;
+}
+
+/* The curve key, right-aligned in the title row. */
+static void draw_key(vw_state *st, uint64_t win)
+{
+    char k[3][48];
+    vw_rgb c[3] = { avg_colour(st), VW_SSMC, VW_MIXC };
+    int n = st->compare ? 3 : 2, total = 0;
+    snprintf(k[0], sizeof k[0], "\u2500 avg%s %llu tok", st->compare ? " B-A," : "", (unsigned long long)win);
+    snprintf(k[1], sizeof k[1], "\u2500 cum bpb%s", st->compare ? " A" : " (right axis)");
+    snprintf(k[2], sizeof k[2], "\u2500 cum bpb B");
+    for (int i = 0; i < n; i++)
+        total += (int)vw_utf8_cells(k[i]) + 2;
+    int x = st->r_time.x + st->r_time.w - total * st->font.cw;
+    for (int i = 0; i < n; i++)
+        x += (vw_text(&st->font, st->ren, x, st->r_time.y + st->font.ch / 4, k[i], -1, c[i]) + 2) * st->font.cw;
 }
 
 static void draw_axes(vw_state *st, const SDL_Rect *a, double lo, double hi, double cmax, uint64_t win)
@@ -110,12 +138,7 @@ static void draw_axes(vw_state *st, const SDL_Rect *a, double lo, double hi, dou
     vw_textf(f, st->ren, st->r_time.x + cw, st->r_time.y + ch / 4, VW_FG,
              "timeline  tokens %.0f..%.0f of %llu   %s   ", st->t0, st->t0 + st->tspan,
              (unsigned long long)st->a.n, st->compare ? "bars: B-A bits" : "bars: bits/token min..max");
-    int lx = st->r_time.x + st->r_time.w - 40 * cw;
-    vw_textf(f, st->ren, lx, st->r_time.y + ch / 4, VW_ACCENT, "- avg %llu tok", (unsigned long long)win);
-    vw_text(f, st->ren, lx + 19 * cw, st->r_time.y + ch / 4,
-            st->compare ? "- cum bpb A  - B" : "- cum bpb (right)", -1, VW_SSMC);
-    if (st->compare)
-        vw_text(f, st->ren, lx + 33 * cw, st->r_time.y + ch / 4, "- B", -1, VW_MIXC);
+    draw_key(st, win);
     vw_textf(f, st->ren, a->x, a->y + a->h + 2, VW_DIM, "%.0f", st->t0);
     char end[32];
     int n = snprintf(end, sizeof end, "%.0f", st->t0 + st->tspan);
@@ -136,6 +159,7 @@ void vw_plot_draw(vw_state *st)
     draw_axes(st, &a, lo, hi, cmax, win);
     const vw_pyr *p = st->compare ? &st->pd : &st->pa;
     int py_avg = -1, py_ca = -1, py_cb = -1;
+    cum_state cum = { 0, 0, 0 };
     for (int x = 0; x < a.w; x++) {
         uint64_t ia, ib;
         column_range(st, &a, x, &ia, &ib);
@@ -151,10 +175,10 @@ void vw_plot_draw(vw_state *st)
         vw_agg m = vw_pyr_query(p, mid > h ? mid - h : 0, mid + h);
         int ya = ypix(&a, m.n ? m.sum / m.n : 0, lo, hi);
         double ca, cb;
-        cum_bpb(st, ib, &ca, &cb);
+        cum_advance(st, &cum, ib, &ca, &cb);
         int yca = ypix(&a, ca, 0, cmax), ycb = ypix(&a, cb, 0, cmax);
         if (x > 0) {
-            vw_line(st->ren, a.x + x - 1, py_avg, a.x + x, ya, VW_ACCENT);
+            vw_line(st->ren, a.x + x - 1, py_avg, a.x + x, ya, avg_colour(st));
             vw_line(st->ren, a.x + x - 1, py_ca, a.x + x, yca, VW_SSMC);
             if (st->compare)
                 vw_line(st->ren, a.x + x - 1, py_cb, a.x + x, ycb, VW_MIXC);

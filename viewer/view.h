@@ -140,11 +140,17 @@ vw_rgb vw_ink_on(vw_rgb bg);
 
 /* ---------------- state ---------------- */
 
+/* Traces up to this many tokens are fully verified before the window opens. */
+#define VW_SYNC_VERIFY_MAX 2000000u
+
 typedef struct vw_trace {
     smix_trace *t;
     const char *name;
     smix_trace_summary sum;
     uint64_t n;
+    SDL_atomic_t verified;      /* 0 pending, 1 intact, 2 damaged (see verify_msg) */
+    SDL_Thread *verifier;       /* background smix_trace_verify of a huge trace */
+    char verify_msg[256];
 } vw_trace;
 
 typedef struct vw_cellinfo {
@@ -160,6 +166,8 @@ typedef struct vw_state {
     char tmpdir[512];     /* non-empty: temp trace directory to remove */
     vw_pyr pa;            /* bits of A per token */
     vw_pyr pd;            /* compare: bits of B on A's token spans minus A */
+    float *bits_a;        /* [n] bits of A per token (NULL: read the trace) */
+    float *bits_d;        /* [n] compare: B-on-A minus A per token, or NULL */
     float bits_max;       /* top of the heat-map colour scale */
     float diff_max;       /* compare: +- end of the difference scale */
     float costly;         /* w/W: bits of the costliest 1% */
@@ -203,13 +211,18 @@ typedef struct vw_state {
     uint64_t last_ms;
 
     int help, quit, level;
+    int sync_verify;      /* verify whole traces before use (screenshots) */
+    const char *keys;     /* --keys: commands run before the first frame */
     int want_png;         /* P pressed: save the next frame */
+    int last_verify;      /* verification states when last drawn */
 } vw_state;
 
 /* ---------------- load.c ---------------- */
 /* Opens path as a trace, or (if it is not one) compresses it into a temp
  * trace first. Returns 0, or -1 with a message in err. */
 int vw_load_open(vw_state *st, vw_trace *tr, const char *path, char *err, size_t errlen);
+/* Starts the background verification of a trace not yet verified. */
+int vw_load_verify_start(vw_trace *tr, char *err, size_t errlen);
 /* Builds pyramids, scales and (compare) the difference series. */
 int vw_load_prepare(vw_state *st, char *err, size_t errlen);
 void vw_load_free(vw_state *st);
@@ -248,6 +261,8 @@ void vw_panel_coder(vw_state *st);
 /* ---------------- input.c ---------------- */
 void vw_input_event(vw_state *st, const SDL_Event *ev);
 void vw_input_tick(vw_state *st);            /* playback */
+/* Runs key commands as if typed ('\n' is Enter, ESC is Escape): scripting. */
+void vw_input_keys(vw_state *st, const char *keys);
 void vw_select(vw_state *st, uint64_t tok);
 double vw_speed(const vw_state *st);         /* tokens per second */
 

@@ -1,0 +1,18 @@
+# smix-tui, the ncurses trace viewer (tui/*.c).
+#   make build/smix-tui      needs the ncursesw development files
+#                            (Debian: libncurses-dev); tests need tmux.
+# It uses only engine/smix.h and engine/smix_trace.h from the engine.
+TUI_SRC    := $(wildcard tui/*.c)
+TUI_OBJ    := $(TUI_SRC:%.c=$(B)/obj/%.o)
+TUI_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
+TUI_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
+
+all: $(B)/smix-tui
+
+$(TUI_OBJ): BASEFL += $(TUI_CFLAGS)
+
+$(B)/smix-tui: $(TUI_OBJ) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TUI_OBJ) $(LIB) $(TUI_LIBS) $(LDLIBS)
+
+-include $(TUI_OBJ:.o=.d)

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# tests/test_viewer.sh - build/smix-view, headless.
+#
+# Renders screenshots with the offscreen and dummy SDL video drivers and
+# checks what a person would see: a PNG of the requested size that any PNG
+# decoder reads, a heat map of many colours, a picture that follows --at,
+# compare mode, the window path (P saves a PNG, q quits), plain files traced
+# on the fly, and clean exit 1 (never a crash) on malformed traces.
+# Colour counting uses ImageMagick (identify/convert) or, without it, python3.
+set -u
+cd "$(dirname "$0")/.."
+
+V=build/smix-view
+SMIX=build/smix
+pass=0
+fail=0
+ok()  { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1${2:+: $2}"; fail=$((fail + 1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_viewer.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export TMPDIR=$tmp
+
+if [ ! -x "$V" ]; then
+    bad "smix-view built" "$V missing"
+    echo "$pass passed, $fail failed"
+    exit 1
+fi
+
+# PNG width and height from the IHDR chunk (bytes 16..23, big-endian).
+png_size() {
+    od -An -tu1 -j16 -N8 "$1" 2>/dev/null |
+        awk '{ printf "%dx%d", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }'
+}
+is_png() { [ "$(od -An -c -j1 -N3 "$1" 2>/dev/null | tr -d ' ')" = "PNG" ]; }
+
+# Colours covering at least 40 pixels (token backgrounds, not the
+# anti-aliased edges of glyphs) in a crop W H X Y of a PNG; "" if no decoder.
+colours() {
+    local f=$1 w=$2 h=$3 x=$4 y=$5
+    if command -v convert >/dev/null 2>&1; then
+        convert "$f" -crop "${w}x${h}+${x}+${y}" +repage -format %c histogram:info:- 2>/dev/null |
+            awk -F: '$1 + 0 >= 40 { n++ } END { print n + 0 }'
+    elif command -v python3 >/dev/null 2>&1; then
+        python3 - "$f" "$w" "$h" "$x" "$y" <<'EOF'
+import sys, zlib, struct
+f, w, h, x0, y0 = sys.argv[1], *map(int, sys.argv[2:])
+d = open(f, 'rb').read()
+pos, idat, W, H = 8, b'', 0, 0
+while pos < len(d):
+    n, t = struct.unpack('>I4s', d[pos:pos + 8])
+    if t == b'IHDR': W, H = struct.unpack('>II', d[pos + 8:pos + 16])
+    if t == b'IDAT': idat += d[pos + 8:pos + 8 + n]
+    pos += 12 + n
+raw = zlib.decompress(idat)          # the viewer writes filter 0 rows
+s = 3 * W + 1
+from collections import Counter
+px = Counter(raw[r * s + 1 + 3 * c:r * s + 4 + 3 * c] for r in range(y0, y0 + h) for c in range(x0, x0 + w))
+print(sum(1 for v in px.values() if v >= 40))
+EOF
+    fi
+}
+
+# ---- sample traces: the real engine if it works, else the synthetic writer
+A=$tmp/a.smt
+B=$tmp/b.smt
+if $SMIX -q -1 --trace="$A" -o "$tmp/a.smx" samples/prose.txt 2>/dev/null &&
+   $SMIX -q -2 --trace="$B" -o "$tmp/b.smx" samples/prose.txt 2>/dev/null; then
+    :
+elif [ -x build/trace_synth ]; then
+    build/trace_synth samples/prose.txt "$A" && cp "$A" "$B"
+fi
+if [ ! -s "$A" ]; then
+    bad "sample trace" "neither $SMIX --trace nor build/trace_synth made one"
+    echo "$pass passed, $fail failed"
+    exit 1
+fi
+
+# ---- headless screenshots with both drivers
+for drv in offscreen dummy; do
+    out=$tmp/$drv.png
+    SDL_VIDEODRIVER=$drv $V --screenshot "$out" --at 100 --size 800x500 "$A" 2>"$tmp/err"
+    rc=$?
+    check "screenshot $drv: exit 0" [ $rc -eq 0 ]
+    check "screenshot $drv: PNG signature" is_png "$out"
+    sz=$(png_size "$out")
+    check "screenshot $drv: size 800x500 (got $sz)" [ "$sz" = "800x500" ]
+done
+
+n=$(colours "$tmp/offscreen.png" 300 300 10 40)
+if [ -z "$n" ]; then
+    echo "SKIP heat map colours (no ImageMagick or python3 to decode the PNG)"
+else
+    check "heat map has many background colours ($n in a 300x300 crop)" [ "$n" -ge 12 ]
+fi
+check "offscreen and dummy render the same frame" cmp -s "$tmp/offscreen.png" "$tmp/dummy.png"
+
+SDL_VIDEODRIVER=offscreen $V --screenshot "$tmp/at10.png" --at 10 --size 800x500 "$A"
+SDL_VIDEODRIVER=offscreen $V --screenshot "$tmp/at10b.png" --at 10 --size 800x500 "$A"
+SDL_VIDEODRIVER=offscreen $V --screenshot "$tmp/at2000.png" --at 2000 --size 800x500 "$A"
+check "--at changes the picture" bash -c "! cmp -s '$tmp/at10.png' '$tmp/offscreen.png'"
+check "--at far away changes the picture" bash -c "! cmp -s '$tmp/at10.png' '$tmp/at2000.png'"
+check "same --at gives the same picture" cmp -s "$tmp/at10.png" "$tmp/at10b.png"
+
+SDL_VIDEODRIVER=offscreen $V --screenshot "$tmp/hi.png" --scale 2 --size 500x320 "$A"
+sz=$(png_size "$tmp/hi.png")
+check "HiDPI --scale 2 doubles the pixels (got $sz)" [ "$sz" = "1000x640" ]
+
+SDL_VIDEODRIVER=offscreen $V --screenshot "$tmp/keys.png" --keys "G" --size 800x500 "$A"
+SDL_VIDEODRIVER=offscreen $V --screenshot "$tmp/last.png" --at 999999999 --size 800x500 "$A"
+check "--keys G selects the last token like --at past the end" cmp -s "$tmp/keys.png" "$tmp/last.png"
+
+# ---- compare mode
+SDL_VIDEODRIVER=offscreen $V --screenshot "$tmp/cmp.png" --at 100 --size 900x560 "$A" "$B" 2>"$tmp/err"
+rc=$?
+check "compare mode: exit 0" [ $rc -eq 0 ]
+sz=$(png_size "$tmp/cmp.png")
+check "compare mode: PNG 900x560 (got $sz)" [ "$sz" = "900x560" ]
+check "compare mode differs from single view" bash -c "! cmp -s '$tmp/cmp.png' '$tmp/offscreen.png'"
+printf 'another input entirely\n' > "$tmp/other.txt"
+if $SMIX -q -1 --trace="$tmp/other.smt" -o "$tmp/other.smx" "$tmp/other.txt" 2>/dev/null; then
+    SDL_VIDEODRIVER=offscreen $V --screenshot "$tmp/x.png" "$A" "$tmp/other.smt" 2>"$tmp/err"
+    rc=$?
+    check "compare of different inputs: exit 1 with a message" [ $rc -eq 1 -a -s "$tmp/err" ]
+fi
+
+# ---- the window path: offscreen driver, scripted keys, P saves, q quits
+mkdir -p "$tmp/win"
+root=$(pwd)
+(cd "$tmp/win" && SDL_VIDEODRIVER=offscreen timeout 30 "$root/$V" --size 700x450 --keys "lll/the
+wPq" "$A")
+rc=$?
+check "window (offscreen driver): keys then q exits 0" [ $rc -eq 0 ]
+shot=$(ls "$tmp/win"/smix-view-*.png 2>/dev/null | head -n1)
+check "window: P saved a PNG" [ -n "$shot" ]
+[ -n "$shot" ] && { sz=$(png_size "$shot"); check "window: PNG is the window size (got $sz)" [ "$sz" = "700x450" ]; }
+
+# ---- a plain file is compressed to a temporary trace first
+printf 'Plain text\twith a tab, \033[31mescape\033[0m, bad \377\376 bytes and \342\200\256 bidi.\n%.0s' {1..20} > "$tmp/hostile.txt"
+mkdir -p "$tmp/t"
+TMPDIR=$tmp/t SDL_VIDEODRIVER=offscreen $V -1 --screenshot "$tmp/plain.png" --at 5 --size 800x500 "$tmp/hostile.txt" 2>"$tmp/err"
+rc=$?
+check "plain (hostile) file: traced and shown, exit 0" [ $rc -eq 0 ]
+check "plain file: PNG written" is_png "$tmp/plain.png"
+check "plain file: temporary trace removed" [ -z "$(ls -A "$tmp/t")" ]
+
+# ---- malformed traces: exit 1 with a message, never a crash
+malformed() {
+    local name=$1 file=$2
+    SDL_VIDEODRIVER=offscreen $V --screenshot "$tmp/m.png" "$file" 2>"$tmp/err"
+    local rc=$?
+    check "malformed ($name): exit 1 (got $rc) with a message" [ $rc -eq 1 -a -s "$tmp/err" ]
+}
+head -c 1000 "$A" > "$tmp/trunc.smt";           malformed truncated "$tmp/trunc.smt"
+head -c 12 "$A" > "$tmp/short.smt";             malformed "12 bytes" "$tmp/short.smt"
+: > "$tmp/empty.smt";                           malformed empty "$tmp/empty.smt"
+head -c 4096 /dev/urandom > "$tmp/noise.smt";   malformed "random bytes" "$tmp/noise.smt"
+cp "$A" "$tmp/flip.smt"
+size=$(wc -c < "$A")
+off=$((size / 3))
+b=$(od -An -tu1 -j$off -N1 "$A" | tr -d ' ')
+printf "\\$(printf %03o $((b ^ 0x5A)))" | dd of="$tmp/flip.smt" bs=1 seek=$off conv=notrunc 2>/dev/null
+malformed "one byte flipped" "$tmp/flip.smt"
+malformed "missing file" "$tmp/does-not-exist.smt"
+$V --no-such-option >/dev/null 2>&1
+check "unknown option: exit 2" [ $? -eq 2 ]
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
