@@ -200,7 +200,9 @@ static int parse_short(cli_args *a, int argc, char **argv, int *i)
     while (*s) {
         char c = *s++;
         if (c >= '0' && c <= '9') {
-            long lvl = strtol(s - 1, (char **)&s, 10);
+            char *end;
+            long lvl = strtol(s - 1, &end, 10);
+            s = end;
             if (lvl < SMIX_LEVEL_MIN || lvl > SMIX_LEVEL_MAX) {
                 cli_report(argv[*i], "level must be %d..%d", SMIX_LEVEL_MIN, SMIX_LEVEL_MAX);
                 return -1;

@@ -13,7 +13,7 @@ typedef struct level_preset {
 
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    { 0, 0, 0, 0, 0, 0, 0, 0, 32, 16384 },       /* 1: n-grams + match + priors only */
+    { 0, 0, 0, 0, 0, 0, 0, 0, 32, 32768 },       /* 1: n-grams + match + priors only */
     { 1, 1, 16, 8, 32, 4, 2, 1, 32, 8192 },     /* 2 */
     { 1, 1, 32, 16, 64, 4, 2, 1, 32, 8192 },    /* 3 */
     { 1, 2, 32, 16, 64, 4, 2, 1, 32, 8192 },    /* 4 */

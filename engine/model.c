@@ -40,7 +40,9 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS
        F_REC, F_PPM, F_NEWB, F_NEWESC, F_NEWRATE, NFEAT };
 #define FIRST_NEW F_NEWB
 #define MATCH_BUCKETS 3
-#define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
+#define CONF_BUCKETS 1
+#define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS * CONF_BUCKETS)
+#define NSETS2 256
 #define REC_WINDOW 64
 #define MATCH_MIN 3
 #define MATCH_MAX 64
@@ -72,6 +74,9 @@ struct model {
     /* mixing */
     float w[NSETS][NFEAT];
     float gv[NSETS][NFEAT];    /* running mean of squared gradients (RMSprop) */
+    float w2[NSETS2][NFEAT];   /* second weight set, selected by the previous token */
+    int set2;
+    float wc[NFEAT];           /* weights in use: w[set] + w2[set2] */
     int set;                   /* weight set of the current prediction */
     float s, H;                /* entropy scale, SSM entropy (nats) */
     double sum_e;
@@ -88,7 +93,8 @@ struct model {
     float new_feat[NFEAT];     /* features F_NEW* of slot 0 for this position */
     /* new-token id coder */
     int newid_bits;
-    uint16_t *newid_p;         /* [1 << newid_bits] */
+    uint16_t *newid_p;         /* [1 << newid_bits] P(bit = 0) of each tree node, 1/4096 */
+    uint32_t *newid_avail;     /* [2 << newid_bits] ids below each node not used yet */
 };
 
 static float ng_feature(const model *m, int k, uint32_t c)
@@ -137,6 +143,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->newid_bits = 1;
     while ((1u << m->newid_bits) < m->vocab) m->newid_bits++;
     m->newid_p = malloc(sizeof(uint16_t) << m->newid_bits);
+    m->newid_avail = calloc((size_t)2 << m->newid_bits, sizeof *m->newid_avail);
     m->q = calloc(m->cap, sizeof *m->q);
     m->touched = calloc(m->cap, sizeof *m->touched);
     if (cfg->ssm_enabled) {
@@ -144,12 +151,16 @@ model *model_create(const smix_config *cfg, int threads)
         if (m->net) ssm_set_threads(m->net, threads);
     }
     if (!m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e ||
-        !m->freq || !m->mtab || !m->q || !m->touched || !m->ng || !m->newid_p || (cfg->ssm_enabled && !m->net) ||
+        !m->freq || !m->mtab || !m->q || !m->touched || !m->ng || !m->newid_p || !m->newid_avail || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
         model_free(m);
         return NULL;
     }
     for (uint32_t i = 0; i < (1u << m->newid_bits); i++) m->newid_p[i] = 2048;
+    uint32_t leaves = 1u << m->newid_bits;
+    for (uint32_t id = 0; id < leaves; id++) m->newid_avail[leaves + id] = id < m->vocab;
+    for (uint32_t n = leaves - 1; n >= 1; n--)
+        m->newid_avail[n] = m->newid_avail[2 * n] + m->newid_avail[2 * n + 1];
     m->nslots = 1;             /* slot 0: NEW */
     m->mix_lr = 0.01f;
     m->new_rate = 0.5f;
@@ -164,7 +175,7 @@ void model_free(model *m)
     ngm_free(m->ng);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
     free(m->z); free(m->F); free(m->e); free(m->freq);
-    free(m->hist); free(m->mtab); free(m->newid_p); free(m->q); free(m->touched);
+    free(m->hist); free(m->mtab); free(m->newid_p); free(m->newid_avail); free(m->q); free(m->touched);
     free(m);
 }
 
@@ -182,7 +193,23 @@ uint32_t model_total(const model *m) { return m->total; }
 uint32_t model_slot_of(const model *m, uint32_t id) { return id < m->vocab ? m->slot_of[id] : 0; }
 uint32_t model_token_of(const model *m, uint32_t slot) { return slot < m->nslots ? m->id_of[slot] : 0; }
 int model_newid_bits(const model *m) { return m->newid_bits; }
-uint32_t model_newid_p(const model *m, uint32_t node) { return m->newid_p[node]; }
+/* The learned P(bit = 0), corrected by how many ids below each child are
+ * still unused (a used id is never new again): p a0 / (p a0 + (1-p) a1). */
+uint32_t model_newid_p(const model *m, uint32_t node)
+{
+    uint64_t a0 = m->newid_avail[2 * node], a1 = m->newid_avail[2 * node + 1];
+    if (!a0) return 0;
+    if (!a1) return 4096;
+    uint64_t p = m->newid_p[node];
+    uint64_t num = p * a0, den = num + (4096 - p) * a1;
+    uint64_t q = num * 4096 / den;
+    return q < 1 ? 1 : q > 4095 ? 4095 : (uint32_t)q;
+}
+
+static void newid_mark_used(model *m, uint32_t id)
+{
+    for (uint32_t n = (1u << m->newid_bits) + id; n >= 1; n /= 2) m->newid_avail[n]--;
+}
 
 void model_newid_learn(model *m, uint32_t node, int bit)
 {
@@ -303,11 +330,14 @@ int model_predict(model *m)
         m->longest = k + 1;
         m->conf[k] = fm_log(1.0f + (float)m->ctx[k].total / (float)m->ctx[k].n);
     }
-    m->set = m->longest * MATCH_BUCKETS + match_bucket(m->mlen);
+    int cb = 0;
+    m->set = (m->longest * MATCH_BUCKETS + match_bucket(m->mlen)) * CONF_BUCKETS + cb;
     new_features(m);
     ppm_blend(m);
     predict_ssm(m);
-    const float *w = m->w[m->set];
+    m->set2 = m->t ? (int)((m->hist[m->t - 1] * 2654435761u) >> 24) : 0;
+    for (int f = 0; f < NFEAT; f++) m->wc[f] = m->w[m->set][f] + m->w2[m->set2][f];
+    const float *w = m->wc;
     float wz = w[F_SSM], wp = w[F_PRIOR] * m->s;
     vec_axpby(m->F, wz, m->z, wp, m->prior, m->nslots);
     add_sparse(m, w);
@@ -324,7 +354,7 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     memset(feat_y, 0, NFEAT * sizeof *feat_y);
     memset(exp_f, 0, NFEAT * sizeof *exp_f);
     double ez, ep;
-    vec_dot2(m->e, m->z, m->prior, m->nslots, &ez, &ep);
+    vec_dot2(m->e, m->net ? m->z : NULL, m->prior, m->nslots, &ez, &ep);
     exp_f[F_SSM] = ez / m->sum_e;
     exp_f[F_PRIOR] = ep / m->sum_e * s;
     feat_y[F_SSM] = m->z[y];
@@ -377,11 +407,13 @@ static void learn_weights(model *m, uint32_t y)
     float fy[NFEAT];
     double ef[NFEAT];
     feature_stats(m, y, fy, ef);
-    float *w = m->w[m->set], *v = m->gv[m->set];
+    float *w = m->w[m->set], *w2 = m->w2[m->set2], *v = m->gv[m->set];
     for (int f = 0; f < NFEAT; f++) {
         float g = (float)ef[f] - fy[f];
         v[f] += (g * g - v[f]) * 0.002f;
-        w[f] -= m->mix_lr * g / fm_sqrt(v[f] + 1e-6f);
+        float step = m->mix_lr * g / fm_sqrt(v[f] + 1e-6f);
+        w[f] -= step;
+        w2[f] -= step;
     }
 }
 
@@ -409,7 +441,7 @@ void model_trace(model *m, uint32_t y, smix_token_info *t)
     float fy[NFEAT];
     double ef[NFEAT];
     feature_stats(m, y, fy, ef);
-    const float *w = m->w[m->set];
+    const float *w = m->wc;
     memset(t->bias, 0, sizeof t->bias);
     t->bias[SMIX_COMP_PRIOR] = w[F_PRIOR] * fy[F_PRIOR];
     for (int k = 0; k < NGM_NORDERS; k++)
@@ -480,6 +512,8 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     uint32_t target = slot;
     m->new_rate += ((slot == 0 ? 1.0f : 0.0f) - m->new_rate) * (1.0f / 256.0f);
     if (slot == 0) {
+        if (token_id >= m->vocab || m->slot_of[token_id]) return -1;
+        newid_mark_used(m, token_id);
         int s = add_slot(m, token_id);
         if (s < 0) return -1;
         slot = (uint32_t)s;

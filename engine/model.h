@@ -42,7 +42,8 @@ uint32_t model_token_of(const model *m, uint32_t slot);
 
 /* Bit-tree probabilities for coding the id of a new token: the caller codes
  * id's bits MSB first with model_newid_bits() bits; node starts at 1 and
- * becomes 2*node+bit. p = model_newid_p(node) is P(bit=0) in 1/4096. */
+ * becomes 2*node+bit. p = model_newid_p(node) is P(bit=0) in 1/4096; it is
+ * 0 or 4096 when one side holds no unused id (that bit then costs nothing). */
 int model_newid_bits(const model *m);
 uint32_t model_newid_p(const model *m, uint32_t node);
 void model_newid_learn(model *m, uint32_t node, int bit);

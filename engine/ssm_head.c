@@ -18,14 +18,30 @@
 #include <omp.h>
 #endif
 
-/* The same dot product as ssm__dot for DM = 32, written out so the compiler
- * keeps the eight lanes in registers; identical operations and order. */
+/* For DM = 32 the kernels use GCC vector extensions of 8 floats (one AVX
+ * register, two SSE2 registers): element-wise IEEE mul/add, the same
+ * operations in the same order as the scalar lane code of ssm__dot. */
+#pragma GCC diagnostic ignored "-Wpsabi"   /* v8f stays inside this file */
+typedef float v8f __attribute__((vector_size(32)));
+
+static inline v8f ld8(const float *p)
+{
+    v8f v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline void st8(float *p, v8f v) { memcpy(p, &v, sizeof(v)); }
+
+/* == ssm__dot(a, b, 32): lane l sums a[l+8i]*b[l+8i] for i = 0..3 in order,
+ * then the fixed tree. */
 static inline float dot32(const float *a, const float *b)
 {
-    float acc[8];
-    for (int l = 0; l < 8; l++) acc[l] = 0.0f + a[l] * b[l];
-    for (int i = 8; i < 32; i += 8)
-        for (int l = 0; l < 8; l++) acc[l] += a[i + l] * b[i + l];
+    v8f z = { 0, 0, 0, 0, 0, 0, 0, 0 };
+    v8f acc = z + ld8(a) * ld8(b);
+    acc += ld8(a + 8) * ld8(b + 8);
+    acc += ld8(a + 16) * ld8(b + 16);
+    acc += ld8(a + 24) * ld8(b + 24);
     return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
 }
 
@@ -36,7 +52,7 @@ static inline float dotdm(const float *a, const float *b, int dm)
 
 /* ---- kernels: one body, a dispatched clone and a scalar reference ---- */
 
-static inline void logits_body(const float *H, int dm, const float *x, float *lg, long lo, long hi)
+static inline __attribute__((always_inline)) void logits_body(const float *H, int dm, const float *x, float *lg, long lo, long hi)
 {
     for (long j = lo; j < hi; j++) lg[j] = dotdm(H + (size_t)j * dm, x, dm);
 }
@@ -45,7 +61,7 @@ SSM_CLONES void ssm__k_logits(const float *H, int dm, const float *x, float *lg,
 SSM_SCALAR void ssm__k_logits_ref(const float *H, int dm, const float *x, float *lg, long lo, long hi)
 { logits_body(H, dm, x, lg, lo, hi); }
 
-static inline void logits_T_body(const float *H, int dm, const float *X, int T, float *lg,
+static inline __attribute__((always_inline)) void logits_T_body(const float *H, int dm, const float *X, int T, float *lg,
                                  size_t cap, long lo, long hi)
 {
     for (long j = lo; j < hi; j++)
@@ -59,15 +75,30 @@ SSM_SCALAR void ssm__k_logits_T_ref(const float *H, int dm, const float *X, int 
                                     size_t cap, long lo, long hi)
 { logits_T_body(H, dm, X, T, lg, cap, lo, hi); }
 
-static inline void dx_body(float *acc, const float *g, float c, const float *H,
+static inline __attribute__((always_inline)) void dx_body(float *acc, const float *g, float c, const float *H,
                            const uint32_t *list, uint32_t n, int dm)
 {
-    for (int k = 0; k < dm; k++) acc[k] = 0.0f;
+    if (dm == 32) {   /* acc[k] += gq * hr[k], q ascending, in registers */
+        v8f z = { 0, 0, 0, 0, 0, 0, 0, 0 }, a0 = z, a1 = z, a2 = z, a3 = z;
+        for (uint32_t q = 0; q < n; q++) {
+            const float *hr = H + (size_t)(list ? list[q] : q) * 32;
+            float gq = g[q] + c;
+            a0 += gq * ld8(hr);
+            a1 += gq * ld8(hr + 8);
+            a2 += gq * ld8(hr + 16);
+            a3 += gq * ld8(hr + 24);
+        }
+        st8(acc, a0); st8(acc + 8, a1); st8(acc + 16, a2); st8(acc + 24, a3);
+        return;
+    }
+    float tmp[256];
+    for (int k = 0; k < dm; k++) tmp[k] = 0.0f;
     for (uint32_t q = 0; q < n; q++) {
         const float *hr = H + (size_t)(list ? list[q] : q) * dm;
         float gq = g[q] + c;
-        for (int k = 0; k < dm; k++) acc[k] += gq * hr[k];
+        for (int k = 0; k < dm; k++) tmp[k] += gq * hr[k];
     }
+    memcpy(acc, tmp, sizeof(float) * (size_t)dm);
 }
 SSM_CLONES void ssm__k_dx(float *acc, const float *g, float c, const float *H,
                           const uint32_t *list, uint32_t n, int dm)
@@ -76,17 +107,32 @@ SSM_SCALAR void ssm__k_dx_ref(float *acc, const float *g, float c, const float *
                               const uint32_t *list, uint32_t n, int dm)
 { dx_body(acc, g, c, H, list, n, dm); }
 
-static inline void dw_body(float *G, const float *lg, size_t cap, const float *X, int T, int dm,
+static inline __attribute__((always_inline)) void dw_body(float *G, const float *lg, size_t cap, const float *X, int T, int dm,
                            const uint32_t *list, long lo, long hi)
 {
     for (long q = lo; q < hi; q++) {
         float *gr = G + (size_t)(list ? list[q] : (uint32_t)q) * dm;
-        for (int k = 0; k < dm; k++) gr[k] = 0.0f;
+        if (dm == 32) {   /* gr[k] = sum_t g[t][q] * x[t][k], t ascending */
+            v8f z = { 0, 0, 0, 0, 0, 0, 0, 0 }, a0 = z, a1 = z, a2 = z, a3 = z;
+            for (int t = 0; t < T; t++) {
+                float gq = lg[(size_t)t * cap + q];
+                const float *x = X + (size_t)t * 32;
+                a0 += gq * ld8(x);
+                a1 += gq * ld8(x + 8);
+                a2 += gq * ld8(x + 16);
+                a3 += gq * ld8(x + 24);
+            }
+            st8(gr, a0); st8(gr + 8, a1); st8(gr + 16, a2); st8(gr + 24, a3);
+            continue;
+        }
+        float tmp[256];
+        for (int k = 0; k < dm; k++) tmp[k] = 0.0f;
         for (int t = 0; t < T; t++) {
             float gq = lg[(size_t)t * cap + q];
             const float *x = X + (size_t)t * dm;
-            for (int k = 0; k < dm; k++) gr[k] += gq * x[k];
+            for (int k = 0; k < dm; k++) tmp[k] += gq * x[k];
         }
+        memcpy(gr, tmp, sizeof(float) * (size_t)dm);
     }
 }
 SSM_CLONES void ssm__k_dw(float *G, const float *lg, size_t cap, const float *X, int T, int dm,

@@ -11,7 +11,7 @@
  *
  * Integrity: the header has its own CRC-32C and every section has one.
  * smix_trace_open verifies all of them and every token record (one pass,
- * ~0.1 s per million tokens); SMIX_TRACE_OPEN_LAZY skips the token-record
+ * ~0.6 s of CPU per million tokens, mostly CRC); SMIX_TRACE_OPEN_LAZY skips the token-record
  * pass for huge traces, and accessors then re-check the little they need per
  * record (string reference and length) so damage shows as -1, not a crash.
  *

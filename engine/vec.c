@@ -45,34 +45,39 @@ static inline void exp_into(const float *restrict x, float sub, float *restrict 
     for (uint32_t j = 0; j < n; j++) out[j] = fm_exp(x[j] - sub);
 }
 
-/* sum of x[j] (times y[j] - sub if y) in VEC_LANES lanes */
-static inline double lane_sum(const float *restrict x, const float *restrict y, float sub, uint32_t n)
+/* sum of x[j] in VEC_LANES lanes */
+static inline double lane_sum(const float *restrict x, uint32_t n)
 {
     float acc[VEC_LANES] = { 0 };
     uint32_t j = 0;
-    if (y) {
-        for (; j + VEC_LANES <= n; j += VEC_LANES)
-            for (int i = 0; i < VEC_LANES; i++) acc[i] += x[j + i] * (y[j + i] - sub);
-        for (int i = 0; j < n; j++, i++) acc[i] += x[j] * (y[j] - sub);
-    } else {
-        for (; j + VEC_LANES <= n; j += VEC_LANES)
-            for (int i = 0; i < VEC_LANES; i++) acc[i] += x[j + i];
-        for (int i = 0; j < n; j++, i++) acc[i] += x[j];
-    }
+    for (; j + VEC_LANES <= n; j += VEC_LANES)
+        for (int i = 0; i < VEC_LANES; i++) acc[i] += x[j + i];
+    for (int i = 0; j < n; j++, i++) acc[i] += x[j];
+    return lanes_total(acc);
+}
+
+/* sum of x[j] * (y[j] - sub) in VEC_LANES lanes */
+static inline double lane_dot(const float *restrict x, const float *restrict y, float sub, uint32_t n)
+{
+    float acc[VEC_LANES] = { 0 };
+    uint32_t j = 0;
+    for (; j + VEC_LANES <= n; j += VEC_LANES)
+        for (int i = 0; i < VEC_LANES; i++) acc[i] += x[j + i] * (y[j + i] - sub);
+    for (int i = 0; j < n; j++, i++) acc[i] += x[j] * (y[j] - sub);
     return lanes_total(acc);
 }
 
 VEC_CLONES double vec_exp_sum(const float *x, float sub, float *out, uint32_t n)
 {
     exp_into(x, sub, out, n);
-    return lane_sum(out, NULL, 0.0f, n);
+    return lane_sum(out, n);
 }
 
 VEC_CLONES double vec_exp_sum_ent(const float *x, float sub, float *out, uint32_t n, double *sum_xd)
 {
     exp_into(x, sub, out, n);
-    *sum_xd = lane_sum(out, x, sub, n);
-    return lane_sum(out, NULL, 0.0f, n);
+    *sum_xd = lane_dot(out, x, sub, n);
+    return lane_sum(out, n);
 }
 
 VEC_CLONES void vec_axpby(float *out, float a, const float *x, float b, const float *y, uint32_t n)
@@ -94,6 +99,6 @@ VEC_CLONES uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32
 VEC_CLONES void vec_dot2(const float *e, const float *x, const float *y, uint32_t n,
                          double *sx, double *sy)
 {
-    *sx = lane_sum(e, x, 0.0f, n);
-    *sy = lane_sum(e, y, 0.0f, n);
+    *sx = x ? lane_dot(e, x, 0.0f, n) : 0.0;
+    *sy = lane_dot(e, y, 0.0f, n);
 }

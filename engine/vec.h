@@ -25,7 +25,7 @@ double vec_exp_sum_ent(const float *x, float sub, float *out, uint32_t n, double
 void vec_axpby(float *out, float a, const float *x, float b, const float *y, uint32_t n);
 /* freq[j] = 1 + floor(e[j] * k); returns the sum of freq. */
 uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n);
-/* *sx = sum e[j] x[j], *sy = sum e[j] y[j] (lane order). */
+/* *sx = sum e[j] x[j] (0 if x is NULL), *sy = sum e[j] y[j] (lane order). */
 void vec_dot2(const float *e, const float *x, const float *y, uint32_t n, double *sx, double *sy);
 
 #endif

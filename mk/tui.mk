@@ -14,5 +14,3 @@ $(TUI_OBJ): BASEFL += $(TUI_CFLAGS)
 $(B)/smix-tui: $(TUI_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TUI_OBJ) $(LIB) $(TUI_LIBS) $(LDLIBS)
-
--include $(TUI_OBJ:.o=.d)

@@ -313,6 +313,11 @@ done
 if [ $seen = 1 ]; then
     sleep 0.3
     kill -INT $pid
+    for _ in $(seq 1 200); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+    if kill -0 $pid 2>/dev/null; then   # did not react within 20 s
+        kill -KILL $pid
+        bad "SIGINT: smix did not stop within 20 s"
+    fi
     wait $pid; rc=$?
     check "SIGINT: exit status 130" [ $rc -eq 130 ]
     check "SIGINT: no output, no temp file" [ "$(ls -A sig)" = big ]

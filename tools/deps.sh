@@ -13,21 +13,13 @@ set -eu
 # found with pkg-config), the font the viewer loads.
 PKGS="build-essential make pkg-config libncurses-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core"
 # Tests: clang + its runtime (libFuzzer, sanitizers) for `make fuzz`,
-# valgrind for memcheck, tmux to drive the TUI, xz/zstd/bzip2 used by tests.
+# valgrind for memcheck, tmux to drive the TUI, xz/zstd/bzip2 used by tests
+# and `make bench`.
 PKGS="$PKGS clang libclang-rt-dev valgrind tmux xz-utils zstd bzip2"
 
-# Commands that test scripts may use, and the package that provides each:
-# added only if some tests/*.sh actually calls them, so the list stays honest.
-cd "$(dirname "$0")/.."
-want_if_used() { # command package
-    if grep -qsw -- "$1" tests/*.sh 2>/dev/null; then PKGS="$PKGS $2"; fi
-}
-want_if_used xvfb-run xvfb
-want_if_used convert imagemagick
-want_if_used compare imagemagick
-want_if_used identify imagemagick
-want_if_used python3 python3
-want_if_used expect expect
+# imagemagick: tests/test_viewer.sh counts the colours of the PNGs the
+# viewer saves (it renders with SDL's offscreen driver: no X server needed).
+PKGS="$PKGS imagemagick"
 
 if [ "${1:-}" = bench ]; then
     PKGS="$PKGS p7zip-full zpaq"

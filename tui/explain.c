@@ -55,13 +55,18 @@ static void explain__raised(const smix_trace_token *tk, int up, const char *ps, 
                             double bssm, char *out, size_t outlen)
 {
     char who[80];
-    explain__comp(up, who, sizeof who);
-    if (explain__order(up) > 0 && explain__order(up) == tk->longest_order && tk->longest_count > 0)
+    int ord = explain__order(up);
+    unsigned c = tk->longest_count;
+    if (ord > 0 && ord == tk->longest_order && c > 0) {
         snprintf(out, outlen, "The %d-gram context had seen this token %u time%s and raised it "
                  "from %s under the SSM to %s, so it cost %.1f bits instead of %.1f.",
-                 tk->longest_order, tk->longest_count, tk->longest_count == 1 ? "" : "s",
-                 ps, pf, tk->bits, bssm);
-    else {
+                 ord, c, c == 1 ? "" : "s", ps, pf, tk->bits, bssm);
+    } else if (ord > 0 && tk->longest_order > 0 && c > 0) {
+        snprintf(out, outlen, "The n-gram models raised it from %s under the SSM to %s (the longest "
+                 "context seen, %d tokens, had been followed by it %u time%s), so it cost %.1f bits "
+                 "instead of %.1f.", ps, pf, tk->longest_order, c, c == 1 ? "" : "s", tk->bits, bssm);
+    } else {
+        explain__comp(up, who, sizeof who);
         who[0] = (char)toupper((unsigned char)who[0]);
         snprintf(out, outlen, "%s raised it from %s under the SSM to %s, so it cost %.1f bits "
                  "instead of %.1f.", who, ps, pf, tk->bits, bssm);

@@ -2,7 +2,7 @@
  * layout.c - on-demand line wrapping of the original text (see layout.h).
  *
  * Every function works from a line start and looks at a bounded number of
- * tokens (one paragraph, at most LAY_ANCHOR tokens), so moving around a
+ * tokens (one paragraph, at most 2 * LAY_ANCHOR tokens), so moving around a
  * trace of any size costs the same. A single lay_line is large (LAY_MAXW
  * cells), so the helpers that walk lines keep one on the heap.
  */
@@ -49,6 +49,19 @@ static void lay__push(lay_line *l, const char *text, int width, int kind, uint64
     l->cols += width;
 }
 
+/* Token t is an anchor (a forced paragraph start) if t is a multiple of
+ * LAY_ANCHOR and none of the LAY_ANCHOR tokens before it holds a newline:
+ * ordinary text, with newlines, never gets a forced break, and the start
+ * of any paragraph is still at most 2 * LAY_ANCHOR tokens back. */
+static int lay__is_anchor(const doc *d, uint64_t t)
+{
+    smix_trace_token tk;
+    if (t % LAY_ANCHOR != 0) return 0;
+    for (uint64_t i = t >= LAY_ANCHOR ? t - LAY_ANCHOR : 0; i < t; i++)
+        if (doc_token(d, i, &tk) == 0 && memchr(tk.bytes, '\n', tk.length)) return 0;
+    return 1;
+}
+
 /* Bytes in a UTF-8 sequence led by c, 0 if c cannot lead one. */
 static int lay__utf8_len(uint8_t c)
 {
@@ -71,7 +84,7 @@ static int lay__join(const doc *d, const smix_trace_token *tk, lay_pos p, esc_gl
     uint32_t b = 0;
     while (have < need) {
         /* never across an anchor: paragraphs must lay out the same from either side */
-        if (++t % LAY_ANCHOR == 0 || doc_token(d, t, &nx) != 0) return 0;
+        if (lay__is_anchor(d, ++t) || doc_token(d, t, &nx) != 0) return 0;
         for (b = 0; b < nx.length && have < need; b++) buf[have++] = nx.bytes[b];
     }
     esc_glyph j;
@@ -85,9 +98,10 @@ static int lay__join(const doc *d, const smix_trace_token *tk, lay_pos p, esc_gl
 
 /* At the start of a token on a non-empty line: returns 1 if the line must
  * break before it (anchor, or the token does not fit). */
-static int lay__break_before(lay_line *l, const smix_trace_token *tk, const lay_opts *o)
+static int lay__break_before(const doc *d, lay_line *l, const smix_trace_token *tk,
+                             const lay_opts *o)
 {
-    if (tk->index % LAY_ANCHOR == 0) return 1;
+    if (lay__is_anchor(d, tk->index)) return 1;
     int need = lay__chunk_width(tk, 0, o->utf8) + (o->sep ? 1 : 0);
     if (l->cols + need > o->width && need <= o->width) return 1;
     if (o->sep) {
@@ -113,7 +127,7 @@ void lay_line_at(const doc *d, lay_pos p, const lay_opts *o, lay_line *out)
             have = 1;
         }
         if (tk.length == 0) { p.t++; p.b = 0; continue; }
-        if (p.b == 0 && out->cols > 0 && lay__break_before(out, &tk, &oo)) break;
+        if (p.b == 0 && out->cols > 0 && lay__break_before(d, out, &tk, &oo)) break;
         esc_glyph g;
         esc_next(tk.bytes + p.b, tk.length - p.b, o->utf8, &g);
         lay_pos after = { p.t, p.b + (uint32_t)g.used };
@@ -146,7 +160,7 @@ static lay_pos lay__para_start(const doc *d, lay_pos p)
         for (uint32_t j = b; j > 0; j--)
             if (tk.bytes[j - 1] == '\n')
                 return j == tk.length ? (lay_pos){ t + 1, 0 } : (lay_pos){ t, j };
-        if (t % LAY_ANCHOR == 0) return (lay_pos){ t, 0 };
+        if (t == 0 || lay__is_anchor(d, t)) return (lay_pos){ t, 0 };
         t--;
         b = UINT32_MAX;
     }

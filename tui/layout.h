@@ -5,9 +5,10 @@
  * shows, starting from a known line start. A position is (token, byte in
  * token). Lines break after a newline (which may sit inside a token), before
  * a token that does not fit in what is left of the line (tokens are only
- * split when longer than a line), and at every LAY_ANCHOR-th token, so that
- * the start of the "paragraph" holding any position is found by scanning
- * back at most LAY_ANCHOR tokens, whatever the file looks like. Laying out
+ * split when longer than a line), and at every LAY_ANCHOR-th token that
+ * follows LAY_ANCHOR tokens without a newline, so that the start of the
+ * "paragraph" holding any position is found by scanning back at most
+ * 2 * LAY_ANCHOR tokens, whatever the file looks like. Laying out
  * forward from a paragraph start gives every line start deterministically,
  * which is how moving up a line works.
  *

@@ -57,11 +57,10 @@ static void time_draw(app *a, const app_rect *r)
     doc_token(a->doc, a->cur, &tk);
     crt_set(a->crt, CRT_TITLE);
     crt_text(a->crt, r->y + 2, r->x + cx, 1, "^");
-    snprintf(v, sizeof v, "%.2f bits here; strip of %d tokens: %.2f bits/token", tk.bits, cnt,
+    snprintf(v, sizeof v, "%.2f bits here, %.2f bits/token on this strip", tk.bits,
              cnt ? sum / cnt : 0.0);
     int len = (int)strlen(v), x = cx + 2;
-    if (x + len > r->w) x = cx - 1 - len;
-    if (x < 0) x = cx + 2;
+    if (x + len > r->w && cx - 1 - len >= 0) x = cx - 1 - len;   /* the side with room */
     crt_set(a->crt, CRT_DIM);
     crt_text(a->crt, r->y + 2, r->x + x, r->w - x, v);
     crt_set(a->crt, CRT_NORMAL);
@@ -163,7 +162,7 @@ static void help_draw(app *a, const app_rect *r)
     const action *t = action_table(&n);
     char v[160];
     crt_set(a->crt, CRT_TITLE);
-    if (row >= 0) crt_text(a->crt, r->y + row, r->x, r->w, "smix-tui keys (any key closes, q quits)");
+    if (row >= 0) crt_text(a->crt, r->y + row, r->x, r->w, "smix-tui keys (j/k scroll, Esc or any other key closes, q quits)");
     row += 2;
     for (int i = 0; i < n; i++) {
         if (!t[i].help) continue;

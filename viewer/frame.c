@@ -31,15 +31,18 @@ void vw_layout(vw_state *st)
     int th = clampi(avail - need, 7 * ch, H * 35 / 100);
     if (th > avail - 4 * ch) th = avail - 4 * ch;
     if (th < 3 * ch) th = 3 * ch;
-    int y0 = bar, y1 = H - bar - th;
-    st->r_time = (SDL_Rect){ 0, y1, W, th };
+    /* Short window: the right column keeps its full height and the timeline
+     * runs under the text only. */
+    int narrow = avail - th < need;
+    int y0 = bar, y1 = H - bar - th, ry1 = narrow ? H - bar : y1;
+    st->r_time = (SDL_Rect){ 0, y1, narrow ? W - rw : W, th };
     int legend = 2 * ch + pad;
     st->r_text = (SDL_Rect){ pad, y0 + pad, W - rw - 2 * pad, y1 - y0 - legend - 2 * pad };
     st->r_legend = (SDL_Rect){ pad, y1 - legend, W - rw - 2 * pad, legend };
-    int compw = COMP_ROWS * ch + pad;
-    if (compw > y1 - y0) compw = y1 - y0;
-    st->r_comp = (SDL_Rect){ W - rw, y0, rw, compw };
-    st->r_coder = (SDL_Rect){ W - rw, y0 + compw, rw, y1 - y0 - compw };
+    int comph = COMP_ROWS * ch + pad;
+    if (comph > ry1 - y0) comph = ry1 - y0;
+    st->r_comp = (SDL_Rect){ W - rw, y0, rw, comph };
+    st->r_coder = (SDL_Rect){ W - rw, y0 + comph, rw, ry1 - y0 - comph };
     st->page_ok = 0;
 }
 
@@ -148,7 +151,7 @@ void vw_draw(vw_state *st)
     vw_fill(st->ren, st->r_comp.x, st->r_comp.y, st->r_comp.w, st->r_comp.h + st->r_coder.h, VW_PANEL);
     vw_line(st->ren, st->r_coder.x + 4, st->r_coder.y, st->r_coder.x + st->r_coder.w - 4,
             st->r_coder.y, VW_GRID);
-    vw_line(st->ren, 0, st->r_time.y, st->W, st->r_time.y, VW_GRID);
+    vw_line(st->ren, 0, st->r_time.y, st->r_time.w, st->r_time.y, VW_GRID);
     clip(st, &st->r_text);
     vw_heat_draw(st);
     clip(st, &st->r_legend);

@@ -262,15 +262,18 @@ void vw_input_keys(vw_state *st, const char *keys)
     SDL_Event ev;
     for (const char *k = keys; k && *k && !st->quit; k++) {
         memset(&ev, 0, sizeof ev);
-        if (*k == '\n' || *k == '\r') {
+        int esc = k[0] == '\\' && (k[1] == 'n' || k[1] == 'e' || k[1] == '\\');
+        char c = esc ? (k[1] == 'n' ? '\n' : k[1] == 'e' ? 27 : '\\') : *k;
+        k += esc;
+        if (c == '\n' || c == '\r') {
             ev.type = SDL_KEYDOWN;
             ev.key.keysym.sym = SDLK_RETURN;
-        } else if (*k == 27) {
+        } else if (c == 27) {
             ev.type = SDL_KEYDOWN;
             ev.key.keysym.sym = SDLK_ESCAPE;
         } else {
             ev.type = SDL_TEXTINPUT;
-            ev.text.text[0] = *k;
+            ev.text.text[0] = c;
         }
         vw_input_event(st, &ev);
     }

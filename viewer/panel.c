@@ -68,7 +68,7 @@ static int draw_header(vw_state *st, const smix_trace_token *tk, int x, int y)
         vw_textf(f, st->ren, x, y, VW_FG, "B spent %.2f bits on these bytes: B-A %+.2f bits",
                  b, b - tk->bits);
     } else if (tk->longest_order > 0)
-        vw_textf(f, st->ren, x, y, VW_DIM, "longest n-gram context: order %d, followed by this token %u x",
+        vw_textf(f, st->ren, x, y, VW_DIM, "n-gram: order-%d context seen, this token after it %ux",
                  tk->longest_order, tk->longest_count);
     else
         vw_text(f, st->ren, x, y, "no n-gram context seen before", -1, VW_DIM);

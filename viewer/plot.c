@@ -107,18 +107,31 @@ static void cum_advance(const vw_state *st, cum_state *c, uint64_t ib, double *c
     *cb = bytes ? (c->a + c->d) / (double)bytes : 0;
 }
 
+static void key_text(const vw_state *st, uint64_t win, char k[3][48])
+{
+    snprintf(k[0], 48, "\u2500 avg%s %llu tok", st->compare ? " B-A," : "", (unsigned long long)win);
+    snprintf(k[1], 48, "\u2500 cum bpb%s", st->compare ? " A" : " (right axis)");
+    snprintf(k[2], 48, "\u2500 cum bpb B");
+}
+
+static int key_cells(const vw_state *st, uint64_t win)
+{
+    char k[3][48];
+    int total = 0;
+    key_text(st, win, k);
+    for (int i = 0; i < (st->compare ? 3 : 2); i++)
+        total += (int)vw_utf8_cells(k[i]) + 2;
+    return total;
+}
+
 /* The curve key, right-aligned in the title row. */
 static void draw_key(vw_state *st, uint64_t win)
 {
     char k[3][48];
     vw_rgb c[3] = { avg_colour(st), VW_SSMC, VW_MIXC };
-    int n = st->compare ? 3 : 2, total = 0;
-    snprintf(k[0], sizeof k[0], "\u2500 avg%s %llu tok", st->compare ? " B-A," : "", (unsigned long long)win);
-    snprintf(k[1], sizeof k[1], "\u2500 cum bpb%s", st->compare ? " A" : " (right axis)");
-    snprintf(k[2], sizeof k[2], "\u2500 cum bpb B");
-    for (int i = 0; i < n; i++)
-        total += (int)vw_utf8_cells(k[i]) + 2;
-    int x = st->r_time.x + st->r_time.w - total * st->font.cw;
+    int n = st->compare ? 3 : 2;
+    key_text(st, win, k);
+    int x = st->r_time.x + st->r_time.w - key_cells(st, win) * st->font.cw;
     for (int i = 0; i < n; i++)
         x += (vw_text(&st->font, st->ren, x, st->r_time.y + st->font.ch / 4, k[i], -1, c[i]) + 2) * st->font.cw;
 }
@@ -135,10 +148,16 @@ static void draw_axes(vw_state *st, const SDL_Rect *a, double lo, double hi, dou
         vw_textf(f, st->ren, a->x - 6 * cw, y - ch / 2, VW_DIM, "%5.3g", v);
         vw_textf(f, st->ren, a->x + a->w + cw / 2, y - ch / 2, VW_SSMC, "%.3g", cmax * k / 4);
     }
-    vw_textf(f, st->ren, st->r_time.x + cw, st->r_time.y + ch / 4, VW_FG,
-             "timeline  tokens %.0f..%.0f of %llu   %s   ", st->t0, st->t0 + st->tspan,
-             (unsigned long long)st->a.n, st->compare ? "bars: B-A bits" : "bars: bits/token min..max");
-    draw_key(st, win);
+    char title[160];
+    int tl = snprintf(title, sizeof title, "timeline  tokens %.0f..%.0f of %llu   %s", st->t0,
+                      st->t0 + st->tspan, (unsigned long long)st->a.n,
+                      st->compare ? "bars: B-A bits" : "bars: bits/token min..max");
+    int room = st->r_time.w / cw - 2;
+    if (tl + key_cells(st, win) > room)
+        tl = snprintf(title, sizeof title, "tokens %.0f..%.0f", st->t0, st->t0 + st->tspan);
+    vw_text(f, st->ren, st->r_time.x + cw, st->r_time.y + ch / 4, title, -1, VW_FG);
+    if (tl + key_cells(st, win) <= room)
+        draw_key(st, win);
     vw_textf(f, st->ren, a->x, a->y + a->h + 2, VW_DIM, "%.0f", st->t0);
     char end[32];
     int n = snprintf(end, sizeof end, "%.0f", st->t0 + st->tspan);

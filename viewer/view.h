@@ -261,7 +261,8 @@ void vw_panel_coder(vw_state *st);
 /* ---------------- input.c ---------------- */
 void vw_input_event(vw_state *st, const SDL_Event *ev);
 void vw_input_tick(vw_state *st);            /* playback */
-/* Runs key commands as if typed ('\n' is Enter, ESC is Escape): scripting. */
+/* Runs key commands as if typed, for scripting: a newline or the two
+ * characters \n is Enter, ESC or \e is Escape, \\ is a backslash. */
 void vw_input_keys(vw_state *st, const char *keys);
 void vw_select(vw_state *st, uint64_t tok);
 double vw_speed(const vw_state *st);         /* tokens per second */
