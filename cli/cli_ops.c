@@ -564,6 +564,8 @@ int cli_list_one(const cli_opts *o, const char *path, cli_list_totals *tot)
     }
     cli_escape(j.in_name, esc, sizeof esc);
     if (o->verbosity >= 2) {
+        if (tot->files > 0)
+            putchar('\n');
         list_details(esc, j.src.len, &info);
     } else {
         if (tot->files == 0)   /* only once a row follows, like xz -l */

@@ -302,6 +302,9 @@ static smix_result decode_token(coder *c, rc_decoder *rc, out_buf *o)
 
 static smix_result decode_all(coder *c, const ctr_header *h, const uint8_t *payload, out_buf *o)
 {
+    if (h->tokens == 0)   /* an empty input has no payload at all */
+        return h->payload_bytes || h->input_bytes ? SMIX_ERR_CORRUPT :
+               h->crc_input != 0 ? SMIX_ERR_CHECKSUM : SMIX_OK;
     rc_decoder rc;
     rc_dec_init(&rc, payload, h->payload_bytes);
     smix_result r = SMIX_OK;

@@ -42,7 +42,8 @@ static void put_config(uint8_t *p, const smix_config *c)
     put16(p + 12, c->lr_milli);
     put16(p + 14, c->smooth_milli);
     put32(p + 16, c->vocab_size);
-    /* 20..23 reserved, zero */
+    put16(p + 20, c->ssm_rows);
+    /* 22..23 reserved, zero */
 }
 
 static void get_config(const uint8_t *p, smix_config *c)
@@ -54,6 +55,7 @@ static void get_config(const uint8_t *p, smix_config *c)
     c->lr_milli = (uint16_t)get16(p + 12);
     c->smooth_milli = (uint16_t)get16(p + 14);
     c->vocab_size = get32(p + 16);
+    c->ssm_rows = (uint16_t)get16(p + 20);
 }
 
 void ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_SIZE])
@@ -88,6 +90,7 @@ smix_result ctr_check_config(const smix_config *c)
     SAFETY_CHECK(c->iters_early <= 32 && c->iters_mid <= 32 && c->iters_late <= 32, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->lr_milli >= 1 && c->lr_milli <= 10000, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->smooth_milli < 1000, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->ssm_rows == 0 || c->ssm_rows >= 16, SMIX_ERR_CORRUPT);
     return SMIX_OK;
 }
 

@@ -9,19 +9,21 @@
 typedef struct level_preset {
     uint8_t ssm, nl, dm, ds, di, it_early, it_mid, it_late, max_order;
     uint32_t vocab;
+    uint16_t ssm_rows;
 } level_preset;
 
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    { 0, 0, 0, 0, 0, 0, 0, 0, 32, 32768 },       /* 1: n-grams + match + priors only */
-    { 1, 1, 16, 8, 32, 4, 2, 1, 32, 8192 },     /* 2 */
-    { 1, 1, 32, 16, 64, 4, 2, 1, 32, 8192 },    /* 3 */
-    { 1, 2, 32, 16, 64, 4, 2, 1, 32, 8192 },    /* 4 */
-    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 8192 },    /* 5: default, the reference dimensions */
-    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 16384 },   /* 6 */
-    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 16384 },   /* 7 */
-    { 1, 2, 48, 16, 96, 8, 4, 2, 32, 16384 },   /* 8 */
-    { 1, 2, 64, 16, 128, 8, 4, 2, 32, 16384 },  /* 9 */
+    /* ssm nl  dm  ds  di  iters    order vocab  rows */
+    { 0, 0,  0,  0,  0, 0, 0, 0, 32, 32768, 0 },     /* 1: n-grams + match + priors only */
+    { 0, 0,  0,  0,  0, 0, 0, 0, 32, 32768, 0 },     /* 2 */
+    { 1, 1, 16,  8, 32, 4, 2, 1, 32, 32768, 1024 },  /* 3 */
+    { 1, 1, 32, 16, 64, 4, 2, 1, 32, 32768, 2048 },  /* 4 */
+    { 1, 2, 32, 16, 64, 4, 2, 1, 32, 32768, 2048 },  /* 5: default, reference dimensions */
+    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 32768, 2048 },  /* 6 */
+    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 32768, 4096 },  /* 7 */
+    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 32768, 8192 },  /* 8 */
+    { 1, 2, 64, 16, 128, 8, 4, 2, 32, 32768, 8192 }, /* 9 */
 };
 
 smix_result smix_level_config(int level, smix_config *out)
@@ -46,6 +48,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.smooth_milli = p->ssm ? 120 : 0;
     uint32_t vs = tok_vocab_size(tok_builtin());
     c.vocab_size = p->vocab < vs ? p->vocab : vs;
+    c.ssm_rows = p->ssm ? p->ssm_rows : 0;
     *out = c;
     return SMIX_OK;
 }

@@ -57,11 +57,17 @@ struct model {
     ngm *ng;
     uint32_t vocab;            /* ids in use */
     uint32_t nslots, cap;      /* cap = vocab + 1 */
+    uint32_t ssm_cap;          /* slots below this have their own SSM row */
     uint32_t *slot_of;         /* [vocab] 0 = unseen */
     uint32_t *id_of;           /* [cap] */
     uint32_t *count;           /* [cap] occurrences */
     float *prior;              /* [cap] 0.1 log(1 + count) */
     float *z, *F, *e;          /* [cap] SSM logits, final logits, exp */
+    float *e_ssm;              /* [cap] exp of the SSM logits (its softmax numerators) */
+    double sum_e_ssm;
+    int stats_valid;           /* fy_cache/ef_cache hold this position's feature stats */
+    float fy_cache[NFEAT];
+    double ef_cache[NFEAT];
     uint32_t *freq;            /* [cap] */
     uint32_t total;
     uint32_t *hist;            /* [hist_cap] slots */
@@ -129,6 +135,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->cfg = *cfg;
     m->vocab = cfg->vocab_size;
     m->cap = m->vocab + 1;
+    m->ssm_cap = cfg->ssm_rows ? cfg->ssm_rows : m->cap;
     m->slot_of = calloc(m->vocab, sizeof *m->slot_of);
     m->id_of = calloc(m->cap, sizeof *m->id_of);
     m->count = calloc(m->cap, sizeof *m->count);
@@ -136,6 +143,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->z = calloc(m->cap, sizeof *m->z);
     m->F = calloc(m->cap, sizeof *m->F);
     m->e = calloc(m->cap, sizeof *m->e);
+    m->e_ssm = calloc(m->cap, sizeof *m->e_ssm);
     m->freq = calloc(m->cap, sizeof *m->freq);
     m->mbits = 18;
     m->mtab = calloc((size_t)1 << m->mbits, sizeof *m->mtab);
@@ -150,7 +158,7 @@ model *model_create(const smix_config *cfg, int threads)
         m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
         if (m->net) ssm_set_threads(m->net, threads);
     }
-    if (!m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e ||
+    if (!m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm ||
         !m->freq || !m->mtab || !m->q || !m->touched || !m->ng || !m->newid_p || !m->newid_avail || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
         model_free(m);
@@ -174,7 +182,7 @@ void model_free(model *m)
     ssm_free(m->net);
     ngm_free(m->ng);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
-    free(m->z); free(m->F); free(m->e); free(m->freq);
+    free(m->z); free(m->F); free(m->e); free(m->e_ssm); free(m->freq);
     free(m->hist); free(m->mtab); free(m->newid_p); free(m->newid_avail); free(m->q); free(m->touched);
     free(m);
 }
@@ -234,8 +242,15 @@ static void predict_ssm(model *m)
         return;
     }
     ssm_predict(m->net, m->z);
+    if (V > m->ssm_cap) {
+        /* row 0 stands for NEW and every slot past the cap: share it out */
+        float shared = m->z[0] - fm_log((float)(V - m->ssm_cap + 1));
+        m->z[0] = shared;
+        for (uint32_t j = m->ssm_cap; j < V; j++) m->z[j] = shared;
+    }
     double sez;
-    double se = vec_exp_sum_ent(m->z, vec_max(m->z, V), m->e, V, &sez);
+    double se = vec_exp_sum_ent(m->z, vec_max(m->z, V), m->e_ssm, V, &sez);
+    m->sum_e_ssm = se;
     float H = fm_log((float)se) - (float)(sez / se);
     if (H < 0.0f) H = 0.0f;
     float s = 0.4f + 0.6f * H / 5.5f;
@@ -406,7 +421,13 @@ static void learn_weights(model *m, uint32_t y)
 {
     float fy[NFEAT];
     double ef[NFEAT];
-    feature_stats(m, y, fy, ef);
+    if (m->stats_valid) {
+        memcpy(fy, m->fy_cache, sizeof fy);
+        memcpy(ef, m->ef_cache, sizeof ef);
+    } else {
+        feature_stats(m, y, fy, ef);
+    }
+    m->stats_valid = 0;
     float *w = m->w[m->set], *w2 = m->w2[m->set2], *v = m->gv[m->set];
     for (int f = 0; f < NFEAT; f++) {
         float g = (float)ef[f] - fy[f];
@@ -419,17 +440,30 @@ static void learn_weights(model *m, uint32_t y)
 
 /* ---- trace ---- */
 
+/* Inserts j into best[0..*nb) (descending by v), keeping at most SMIX_TOPK. */
+static void top_insert(const float *v, uint32_t j, uint32_t *best, int *nb)
+{
+    if (*nb == SMIX_TOPK && v[j] <= v[best[*nb - 1]]) return;
+    int i = *nb < SMIX_TOPK ? (*nb)++ : *nb - 1;
+    while (i > 0 && v[best[i - 1]] < v[j]) { best[i] = best[i - 1]; i--; }
+    best[i] = j;
+}
+
+/* The SMIX_TOPK largest of v[0..n) as token ids and probabilities (v*scale).
+ * Blocks of 16 whose maximum cannot enter the list are skipped whole. */
 static void top_k(const float *v, uint32_t n, float scale, const uint32_t *id_of,
                   uint32_t *ids, float *ps)
 {
     uint32_t best[SMIX_TOPK];
     int nb = 0;
-    for (uint32_t j = 0; j < n; j++) {
-        if (nb == SMIX_TOPK && v[j] <= v[best[nb - 1]]) continue;
-        int i = nb < SMIX_TOPK ? nb++ : nb - 1;
-        while (i > 0 && v[best[i - 1]] < v[j]) { best[i] = best[i - 1]; i--; }
-        best[i] = j;
+    uint32_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        float bm = v[j];
+        for (int i = 1; i < 16; i++) bm = v[j + i] > bm ? v[j + i] : bm;
+        if (nb == SMIX_TOPK && bm <= v[best[nb - 1]]) continue;
+        for (int i = 0; i < 16; i++) top_insert(v, j + i, best, &nb);
     }
+    for (; j < n; j++) top_insert(v, j, best, &nb);
     for (int i = 0; i < SMIX_TOPK; i++) {
         ids[i] = i < nb ? (best[i] ? id_of[best[i]] : SMIX_TOKEN_NEW) : SMIX_TOKEN_NEW;
         ps[i] = i < nb ? v[best[i]] * scale : 0.0f;
@@ -438,14 +472,16 @@ static void top_k(const float *v, uint32_t n, float scale, const uint32_t *id_of
 
 void model_trace(model *m, uint32_t y, smix_token_info *t)
 {
-    float fy[NFEAT];
-    double ef[NFEAT];
+    float *fy = m->fy_cache;
+    double *ef = m->ef_cache;
     feature_stats(m, y, fy, ef);
+    m->stats_valid = 1;      /* reused by learn_weights for the same position */
     const float *w = m->wc;
     memset(t->bias, 0, sizeof t->bias);
     t->bias[SMIX_COMP_PRIOR] = w[F_PRIOR] * fy[F_PRIOR];
     for (int k = 0; k < NGM_NORDERS; k++)
-        t->bias[SMIX_COMP_NG1 + k] = w[F_NG + k] * fy[F_NG + k] + w[F_BONUS + k] * fy[F_BONUS + k];
+        t->bias[SMIX_COMP_NG1 + k] = w[F_NG + k] * fy[F_NG + k] + w[F_BONUS + k] * fy[F_BONUS + k]
+                                     + (k == m->longest - 1 ? w[F_PPM] * fy[F_PPM] : 0.0f);
     t->bias[SMIX_COMP_MATCH] = w[F_MATCH] * fy[F_MATCH];
     t->bias[SMIX_COMP_RECENCY] = w[F_REC] * fy[F_REC];
     t->scale = m->s;
@@ -458,15 +494,17 @@ void model_trace(model *m, uint32_t y, smix_token_info *t)
             if (c->items[i].slot == y && y) t->longest_count = c->items[i].count;
     }
     top_k(m->e, m->nslots, (float)(1.0 / m->sum_e), m->id_of, t->top_id, t->top_p);
-    /* SSM view: recompute its softmax (the e buffer now holds the final one) */
-    uint32_t V = m->nslots;
-    float *tmp = m->F;   /* F is no longer needed for this position */
-    double se = vec_exp_sum(m->z, vec_max(m->z, V), tmp, V);
+    if (!m->net) {
+        t->p_ssm = 0.0f;
+        t->rank_ssm = 0;
+        for (int i = 0; i < SMIX_TOPK; i++) { t->ssm_top_id[i] = SMIX_TOKEN_NEW; t->ssm_top_p[i] = 0.0f; }
+        return;
+    }
     uint32_t rank = 1;
-    for (uint32_t j = 0; j < V; j++) rank += m->z[j] > m->z[y];
-    t->p_ssm = m->net ? (float)(tmp[y] / se) : 0.0f;
-    t->rank_ssm = m->net ? rank : 0;
-    top_k(tmp, V, (float)(1.0 / se), m->id_of, t->ssm_top_id, t->ssm_top_p);
+    for (uint32_t j = 0; j < m->nslots; j++) rank += m->z[j] > m->z[y];
+    t->p_ssm = (float)(m->e_ssm[y] / m->sum_e_ssm);
+    t->rank_ssm = rank;
+    top_k(m->e_ssm, m->nslots, (float)(1.0 / m->sum_e_ssm), m->id_of, t->ssm_top_id, t->ssm_top_p);
 }
 
 /* ---- update ---- */
@@ -502,7 +540,7 @@ static int add_slot(model *m, uint32_t id)
     uint32_t slot = m->nslots++;
     m->slot_of[id] = slot;
     m->id_of[slot] = id;
-    if (m->net && ssm_add_row(m->net) != (int)slot) return -1;
+    if (m->net && slot < m->ssm_cap && ssm_add_row(m->net) != (int)slot) return -1;
     return (int)slot;
 }
 
@@ -532,6 +570,9 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     }
     m->hist[m->t++] = slot;
     match_update(m);
-    if (m->net) return ssm_observe(m->net, target, slot, ci);
+    if (m->net) {
+        uint32_t row = slot < m->ssm_cap ? slot : 0;
+        return ssm_observe(m->net, target < m->ssm_cap ? target : 0, row, ci);
+    }
     return 0;
 }

@@ -14,7 +14,8 @@
 const uint8_t ngm_orders[NGM_NORDERS] = { 1, 2, 3, 4, 5, 6, 7, 8, 16, 32 };
 
 #define NGM_MAX_CLASS 17          /* up to 131072 followers (more than any vocab) */
-#define NGM_COUNT_LIMIT 65000     /* halve a context's counts beyond this */
+#define NGM_COUNT_LIMIT 65000
+#define UPDATE_EXCLUSION 1     /* halve a context's counts beyond this */
 
 typedef struct ngm_entry {
     uint64_t key;          /* 0 = empty */
@@ -37,6 +38,7 @@ struct ngm {
     size_t slot_of[NGM_NORDERS];            /* table index or SIZE_MAX */
     uint64_t key_of[NGM_NORDERS];
     uint8_t found_at[NGM_NORDERS];          /* context existed at lookup time */
+    uint8_t skip[NGM_NORDERS];
     int usable;                             /* orders whose context exists in history */
 };
 
@@ -177,11 +179,14 @@ static void halve_counts(ngm *m, ngm_entry *e)
     e->total = total;
 }
 
-static int add_follower(ngm *m, ngm_entry *e, uint32_t slot)
+/* Adds one to slot's count in e; *was_there tells whether it was listed. */
+static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, int *was_there)
 {
     ngm_item *it = m->pool + e->block;
+    *was_there = 0;
     for (uint32_t i = 0; i < e->n; i++) {
         if (it[i].slot != slot) continue;
+        *was_there = 1;
         it[i].count++;
         e->total++;
         if (it[i].count >= NGM_COUNT_LIMIT) halve_counts(m, e);
@@ -208,6 +213,16 @@ int ngm_update(ngm *m, const uint32_t *hist, size_t t, uint32_t slot)
 {
     (void)hist;
     int prev_existed = 1;   /* order 1 is always created */
+    int seen_above = 0;     /* a longer context already listed slot */
+    for (int i = m->usable - 1; i >= 0; i--) {
+        size_t j = m->slot_of[i];
+        if (j == SIZE_MAX || !m->found_at[i]) continue;
+        if (seen_above && UPDATE_EXCLUSION) { m->skip[i] = 1; continue; }
+        m->skip[i] = 0;
+        int there;
+        if (add_follower(m, &m->table[j], slot, &there) < 0) return -1;
+        seen_above |= there;
+    }
     for (int i = 0; i < m->usable; i++) {
         size_t j = m->slot_of[i];
         if (j == SIZE_MAX) break;
@@ -216,7 +231,7 @@ int ngm_update(ngm *m, const uint32_t *hist, size_t t, uint32_t slot)
         while (!existed && m->table[j].key) j = (j + 1) & m->mask;
         ngm_entry *e = &m->table[j];
         if (existed) {
-            if (add_follower(m, e, slot) < 0) return -1;
+            /* counted in the first pass */
         } else if (prev_existed) {
             uint32_t b = block_alloc(m, 1);
             if (b == UINT32_MAX) return -1;

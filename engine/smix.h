@@ -82,6 +82,8 @@ typedef struct smix_config {
     uint16_t lr_milli;    /* Adam learning rate * 1e5 (e.g. 200 = 0.002) */
     uint16_t smooth_milli;/* label smoothing * 1000 */
     uint32_t vocab_size;  /* tokens of the static vocabulary in use (ids < vocab_size) */
+    uint16_t ssm_rows;    /* SSM head rows: the first ssm_rows-1 distinct tokens get their own
+                             row, later ones share row 0 with NEW (0 = no cap) */
 } smix_config;
 
 /* Fixed per-file information, available before the first token. */
@@ -127,7 +129,8 @@ typedef struct smix_token_info {
     int8_t longest_order;     /* longest n-gram order whose context was seen, 0 none */
     uint16_t reserved;
     uint32_t longest_count;   /* times the actual token followed that context */
-    float p_ssm;              /* SSM probability of the actual token (0 if SSM off or new) */
+    float p_ssm;              /* SSM probability of the actual token (of NEW for a new token;
+                                 0 if the SSM is off) */
     uint32_t rank_ssm;        /* 1-based rank of the token under the SSM (0 if n/a) */
     float entropy;            /* SSM entropy, bits */
     float scale;              /* entropy-adaptive n-gram scale */

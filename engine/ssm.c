@@ -9,9 +9,12 @@
  *   iteration 1 reuses the prediction-time activations and logits (they are
  *   exactly what a fresh forward pass would compute; only rows added later
  *   in the chunk need their logits), later iterations recompute them from
- *   the chunk-start state. Afterwards the chunk is re-run through the trunk
- *   with the new weights so the carried state matches them (tuning knob
- *   refresh_state; see the report in tools/ssm_bench.c for the numbers).
+ *   the chunk-start state.
+ * The recurrent state carried into the next chunk is the one computed while
+ * predicting (old weights). Re-running the chunk with the new weights to
+ * refresh it (tuning knob refresh_state) costs one more trunk pass per token
+ * and measured no better (enwik8 prefix, tools/ssm_bench: 4.2054 vs 4.2299
+ * bits/token at 20K tokens, 4.8511 vs 4.8525 at 40K), so it is off.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -90,10 +93,9 @@ static int alloc_fixed(ssm *s)
     s->dres = xalloc(s, 2 * T * d->dm * sizeof(float), &fail);
     s->dxin = xalloc(s, T * d->di * sizeof(float), &fail);
     s->dh = xalloc(s, (size_t)d->di * d->ds * sizeof(float), &fail);
-    s->tmp = xalloc(s, ((size_t)8 * d->di + 2 * (size_t)d->nbc + 2 * (size_t)d->dm) * sizeof(float), &fail);
     s->gemb = xalloc(s, T * d->dm * sizeof(float), &fail);
     s->emb_rows = xalloc(s, T * sizeof(int32_t), &fail);
-    s->hsum = xalloc(s, (size_t)d->dm * sizeof(float), &fail);
+    s->hsum = xalloc(s, 2 * (size_t)d->dm * sizeof(float), &fail);
     s->rest_p = xalloc(s, 2 * T * sizeof(float), &fail);
     if (fail) return -1;
     for (int l = 0; l < d->nl; l++) {
@@ -107,6 +109,7 @@ static int alloc_fixed(ssm *s)
     s->h_tmp = s->cv0 + cs;  s->cv_tmp = s->h_tmp + hs;
     s->dxf = s->dres + T * d->dm;
     s->rest_logp = s->rest_p + T;
+    s->xbar = s->hsum + d->dm;
     return 0;
 }
 
@@ -120,7 +123,7 @@ ssm *ssm_create(const smix_config *cfg, uint64_t seed)
     s->threads = 1;
     s->autotrain = 1;
     s->tun.reuse_pred = 1;
-    s->tun.refresh_state = 1;
+    s->tun.refresh_state = 0;
     s->tun.sparse_head = 0;
     s->tun.sparse_fwd = 1;
     s->tun.head_thr = 1e-4f;
@@ -142,7 +145,7 @@ static void free_rows(ssm *s)
 {
     free(s->emb); free(s->head); free(s->emb_m); free(s->emb_v);
     free(s->head_m); free(s->head_v); free(s->ghead); free(s->mark);
-    free(s->list); free(s->lg);
+    free(s->list); free(s->lg); free(s->gbg);
 }
 
 void ssm_free(ssm *s)
@@ -153,7 +156,7 @@ void ssm_free(ssm *s)
         for (int l = 0; l < s->d.nl; l++) free(s->C[l].xr);
     free(s->p); free(s->L); free(s->C); free(s->negA); free(s->xL); free(s->xf);
     free(s->meanf); free(s->pred_rows); free(s->in); free(s->tgt); free(s->h_live);
-    free(s->dres); free(s->dxin); free(s->dh); free(s->tmp); free(s->gemb);
+    free(s->dres); free(s->dxin); free(s->dh); free(s->gemb);
     free(s->emb_rows); free(s->hsum); free(s->rest_p);
     free(s);
 }
@@ -185,15 +188,16 @@ static int grow_rows(ssm *s)
     if (nc <= s->cap) return -1;
     size_t rb = (size_t)s->d.dm * sizeof(float), T = (size_t)s->d.T;
     float **arr[7] = { &s->emb, &s->head, &s->emb_m, &s->emb_v, &s->head_m, &s->head_v, &s->ghead };
-    void *nw[10] = { 0 };
+    void *nw[11] = { 0 };
     int fail = 0;
     for (int k = 0; k < 7; k++)
         if (!(nw[k] = grow_copy(*arr[k], s->cap * rb, nc * rb))) fail = 1;
+    if (!(nw[10] = calloc(nc, sizeof(float)))) fail = 1;
     if (!(nw[7] = grow_copy(s->mark, s->cap, nc))) fail = 1;
     if (!(nw[8] = calloc(nc, sizeof(uint32_t)))) fail = 1;
     if (!(nw[9] = calloc(T * nc, sizeof(float)))) fail = 1;
     if (fail) {
-        for (int k = 0; k < 10; k++) free(nw[k]);
+        for (int k = 0; k < 11; k++) free(nw[k]);
         return -1;
     }
     for (size_t t = 0; t < T && s->lg; t++)   /* logits keep their rows, new stride */
@@ -203,6 +207,7 @@ static int grow_rows(ssm *s)
     s->mark = nw[7];
     s->list = nw[8];
     s->lg = nw[9];
+    s->gbg = nw[10];
     s->cap = nc;
     return 0;
 }
@@ -305,7 +310,7 @@ static void train_chunk(ssm *s, smix_chunk_info *ci)
     for (int it = 0; it < iters; it++) {
         loss = ssm__loss_grad(s, it);
         s->stats.steps++;
-        s->stats.listed_rows += s->n_list;
+        s->stats.listed_rows += s->tun.sparse_head ? s->n_list : s->rows;
         s->stats.total_rows += s->rows;
         ssm__adam(s, lr);
     }
@@ -346,8 +351,9 @@ size_t ssm_memory(const ssm *s)
              + hs * sizeof(float) + T * sizeof(float) * (4 + 2 * (size_t)d->dm)
              + T * 12 + 3 * (hs + cs) * sizeof(float)
              + sizeof(float) * (T * (3 * (size_t)d->dm + d->di) + (size_t)d->di * d->ds
-                                + 8 * (size_t)d->di + 2 * (size_t)d->nbc + 3 * (size_t)d->dm)
+                                + (size_t)d->dm + 2 * T)
              + T * sizeof(int32_t);
-    b += (size_t)s->cap * (7 * (size_t)d->dm * sizeof(float) + 1 + sizeof(uint32_t) + T * sizeof(float));
+    b += (size_t)s->cap * (7 * (size_t)d->dm * sizeof(float) + 1 + sizeof(uint32_t)
+                           + (T + 1) * sizeof(float));
     return b;
 }

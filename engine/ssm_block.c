@@ -95,7 +95,7 @@ void ssm__refresh_A(ssm *s)
 }
 
 /* LayerNorm: out = (x - mean) * rstd * g + b, rstd = 1/sqrt(var + eps). */
-static void layernorm_forward(float *out, float *mean, float *rstd, const float *x,
+static inline __attribute__((always_inline)) void layernorm_forward(float *out, float *mean, float *rstd, const float *x,
                               const float *g, const float *b, int n)
 {
     float m = ssm__sum(x, n) / (float)n;
@@ -110,7 +110,7 @@ static void layernorm_forward(float *out, float *mean, float *rstd, const float 
 
 /* dx += rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),
  * dxhat = dout * g; gg += dout * xhat; gb += dout. */
-static void layernorm_backward(float *dx, float *gg, float *gb, const float *dout,
+static inline __attribute__((always_inline)) void layernorm_backward(float *dx, float *gg, float *gb, const float *dout,
                                const float *x, float mean, float rstd, const float *g, int n)
 {
     float xhat[256], dxhat[256] = { 0 }, prod[256] = { 0 };
@@ -128,13 +128,17 @@ static void layernorm_backward(float *dx, float *gg, float *gb, const float *dou
 
 /* One position through block l. h [DI*DS] and cv [DC-1][DI] (oldest first)
  * are the block's recurrent state, updated in place. */
-SSM_CLONES static void block_step(const ssm *s, int l, int t, const float *xr_in, float *xr_out,
-                       float *h, float *cv)
+#define DIMS_PARAMS int DM, int DI, int DS, int DC
+#define FIXED_DIMS 32, 64, 16, 4     /* the default model, compiled with constant sizes */
+#define ANY_DIMS d->dm, d->di, d->ds, d->dc
+#define IS_FIXED(d) ((d)->dm == 32 && (d)->di == 64 && (d)->ds == 16 && (d)->dc == 4)
+
+static inline __attribute__((always_inline)) void block_step_body(const ssm *s, int l, int t, const float *xr_in,
+                                                      float *xr_out, float *h, float *cv, DIMS_PARAMS)
 {
-    const ssm_dims *d = &s->d;
     const ssm_layer *w = &s->L[l];
     const ssm_lcache *c = &s->C[l];
-    const int DM = d->dm, DI = d->di, DS = d->ds, DC = d->dc, NBC = d->nbc;
+    const int NBC = 2 * DS + 1;
     const float *negA = s->negA + (size_t)l * DI * DS;
     float *xr = c->xr + (size_t)t * DM, *nrm = c->n + (size_t)t * DM;
     float *xz = c->xz + (size_t)t * 2 * DI, *cc = c->c + (size_t)t * DI;
@@ -148,15 +152,17 @@ SSM_CLONES static void block_step(const ssm *s, int l, int t, const float *xr_in
     layernorm_forward(nrm, &c->mean[t], &c->rstd[t], xr, w->ln_g, w->ln_b, DM);
     /* xz = in_w @ n: x = xz[0,DI), z = xz[DI,2DI)          [2DI] */
     ssm__matvec(xz, w->in_w, nrm, 2 * DI, DM);
-    /* c[i] = conv_b[i] + sum_k conv_w[i][k] * x_{t-DC+1+k}[i]; u = SiLU(c) */
+    /* c[i] = conv_b[i] + sum_k conv_w[i][k] * x_{t-DC+1+k}[i]        [DI] */
     for (int i = 0; i < DI; i++) {
         const float *cw = w->conv_w + (size_t)i * DC;
         float a = w->conv_b[i];
         for (int k = 0; k < DC - 1; k++) a += cw[k] * cv[(size_t)k * DI + i];
         a += cw[DC - 1] * xz[i];
         cc[i] = a;
-        u[i] = fm_silu(a);
     }
+    /* u = SiLU(c); SiLU(z) for the gate (flat loops: they vectorise) */
+    for (int i = 0; i < DI; i++) u[i] = fm_silu(cc[i]);
+    for (int i = 0; i < DI; i++) sz[i] = fm_silu(xz[DI + i]);
     if (DC > 1) {   /* shift the conv history: drop the oldest, append x_t */
         memmove(cv, cv + DI, sizeof(float) * (size_t)(DC - 2) * DI);
         memcpy(cv + (size_t)(DC - 2) * DI, xz, sizeof(float) * DI);
@@ -165,22 +171,24 @@ SSM_CLONES static void block_step(const ssm *s, int l, int t, const float *xr_in
     ssm__matvec(bc, w->xp_w, u, NBC, DI);
     const float *B = bc, *Cv = bc + DS;
     float dtin = bc[2 * DS];
+    /* dt = softplus(dt_in * dt_w + dt_b)                            [DI] */
+    for (int i = 0; i < DI; i++) dtp[i] = dtin * w->dt_w[i] + w->dt_b[i];
+    for (int i = 0; i < DI; i++) dt[i] = fm_softplus(dtp[i]);
+    /* dA[i][j] = exp(dt[i] * A[i][j])                           [DI][DS] */
+    for (int i = 0; i < DI; i++)
+        for (int j = 0; j < DS; j++) dA[i * DS + j] = dt[i] * negA[i * DS + j];
+    for (int k = 0; k < DI * DS; k++) dA[k] = fm_exp(dA[k]);
     for (int i = 0; i < DI; i++) {
-        /* dt = softplus(dt_in * dt_w + dt_b) */
-        dtp[i] = dtin * w->dt_w[i] + w->dt_b[i];
-        dt[i] = fm_softplus(dtp[i]);
-        /* h[i][j] = exp(dt*A[i][j]) * h[i][j] + B[j] * (dt*u[i]) */
-        float dti = dt[i], dtu = dt[i] * u[i];
-        float *hi = h + (size_t)i * DS;
-        float *dAi = dA + (size_t)i * DS;
-        const float *nA = negA + (size_t)i * DS;
-        for (int j = 0; j < DS; j++) dAi[j] = fm_exp(dti * nA[j]);
+        /* h[i][j] = dA[i][j] * h[i][j] + B[j] * (dt[i] * u[i]) */
+        float dtu = dt[i] * u[i];
+        float *restrict hi = h + (size_t)i * DS;
+        const float *restrict dAi = dA + (size_t)i * DS;
         for (int j = 0; j < DS; j++) hi[j] = dAi[j] * hi[j] + B[j] * dtu;
-        /* y = C . h + D * u;  g = y * SiLU(z) */
+        /* y = C . h + D * u */
         y[i] = ssm__dot(Cv, hi, DS) + w->D[i] * u[i];
-        sz[i] = fm_silu(xz[DI + i]);
-        g[i] = y[i] * sz[i];
     }
+    /* g = y * SiLU(z) */
+    for (int i = 0; i < DI; i++) g[i] = y[i] * sz[i];
     memcpy(ht, h, sizeof(float) * (size_t)DI * DS);
     /* xr_out = xr + out_w @ g                             [DM] */
     float o[256];
@@ -188,7 +196,20 @@ SSM_CLONES static void block_step(const ssm *s, int l, int t, const float *xr_in
     for (int k = 0; k < DM; k++) xr_out[k] = xr[k] + o[k];
 }
 
-SSM_CLONES void ssm__trunk_step(ssm *s, int t, int32_t in, float *h, float *cv)
+SSM_CLONES static void block_step_fixed(const ssm *s, int l, int t, const float *xr_in,
+                                        float *xr_out, float *h, float *cv)
+{
+    block_step_body(s, l, t, xr_in, xr_out, h, cv, FIXED_DIMS);
+}
+
+SSM_CLONES static void block_step_any(const ssm *s, int l, int t, const float *xr_in,
+                                      float *xr_out, float *h, float *cv)
+{
+    const ssm_dims *d = &s->d;
+    block_step_body(s, l, t, xr_in, xr_out, h, cv, ANY_DIMS);
+}
+
+void ssm__trunk_step(ssm *s, int t, int32_t in, float *h, float *cv)
 {
     const ssm_dims *d = &s->d;
     const int DM = d->dm;
@@ -196,8 +217,9 @@ SSM_CLONES void ssm__trunk_step(ssm *s, int t, int32_t in, float *h, float *cv)
     if (in >= 0) memcpy(x, s->emb + (size_t)in * DM, sizeof(float) * DM);
     else memset(x, 0, sizeof(float) * DM);
     for (int l = 0; l < d->nl; l++) {
-        block_step(s, l, t, x, x2, h + (size_t)l * d->di * d->ds,
-                   cv + (size_t)l * (d->dc - 1) * d->di);
+        float *hl = h + (size_t)l * d->di * d->ds, *cvl = cv + (size_t)l * (d->dc - 1) * d->di;
+        if (IS_FIXED(d)) block_step_fixed(s, l, t, x, x2, hl, cvl);
+        else block_step_any(s, l, t, x, x2, hl, cvl);
         memcpy(x, x2, sizeof(float) * DM);
     }
     /* xf = LayerNorm_f(xL) */
@@ -206,7 +228,7 @@ SSM_CLONES void ssm__trunk_step(ssm *s, int t, int32_t in, float *h, float *cv)
                       s->lnf_g, s->lnf_b, DM);
 }
 
-static float dsilu(float x)
+static inline __attribute__((always_inline)) float dsilu(float x)
 {
     float sg = fm_sigmoid(x);
     return sg * (1.0f + x * (1.0f - sg));
@@ -215,11 +237,11 @@ static float dsilu(float x)
 /* Gradient through the selective scan at one position. In: dy [DI], the
  * carried dh (gradient of h_t). Out: dbc [NBC] (dB, dC, d dt_in), du
  * accumulated [DI], ddtp [DI]; dh becomes the gradient of h_{t-1}. */
-SSM_CLONES static void scan_backward(const ssm *s, int l, int t, const float *dy, float *dbc,
-                          float *du, float *ddtp)
+static inline __attribute__((always_inline)) void scan_backward(const ssm *s, int l, int t, const float *dy,
+                                                    float *dbc, float *du, float *ddtp,
+                                                    int DI, int DS)
 {
-    const ssm_dims *d = &s->d;
-    const int DI = d->di, DS = d->ds, NBC = d->nbc;
+    const int NBC = 2 * DS + 1;
     const ssm_lcache *c = &s->C[l];
     const ssm_layer *w = &s->L[l];
     ssm_layer *gw = &s->GL[l];
@@ -231,25 +253,26 @@ SSM_CLONES static void scan_backward(const ssm *s, int l, int t, const float *dy
     const float *B = bc, *Cv = bc + DS;
     float *dh = s->dh;
 
-    for (int r = 0; r < NBC; r++) dbc[r] = 0.0f;
+    float dB[256], dC[256];
+    for (int j = 0; j < DS; j++) dB[j] = dC[j] = 0.0f;
     for (int i = 0; i < DI; i++) {
         /* y = C.h + D*u:  dC += dy*h, dh += dy*C, du += dy*D, dD += dy*u */
         gw->D[i] += dy[i] * u[i];
         du[i] += dy[i] * w->D[i];
         float *restrict dhi = dh + (size_t)i * DS;
-        const float *hi = ht + (size_t)i * DS, *hpi = hp + (size_t)i * DS;
-        const float *dAi = dA + (size_t)i * DS, *nA = negA + (size_t)i * DS;
+        const float *restrict hi = ht + (size_t)i * DS, *restrict hpi = hp + (size_t)i * DS;
+        const float *restrict dAi = dA + (size_t)i * DS, *restrict nA = negA + (size_t)i * DS;
         float *restrict gAl = gw->A_log + (size_t)i * DS;
         float dti = dt[i], dyi = dy[i], dtu = dt[i] * u[i];
         float e[256], f[256];
         for (int j = 0; j < DS; j++) {
-            dbc[DS + j] += dyi * hi[j];
+            dC[j] += dyi * hi[j];
             dhi[j] += dyi * Cv[j];
             /* h = dA*hp + B*dtu, dA = exp(dt*A), A = -exp(A_log):
              * d dt += dh*hp*dA*A; d A_log += dh*hp*dA*dt*A */
             e[j] = dhi[j] * hpi[j] * dAi[j] * nA[j];
             gAl[j] += e[j] * dti;
-            dbc[j] += dhi[j] * dtu;
+            dB[j] += dhi[j] * dtu;
             f[j] = dhi[j] * B[j];
             dhi[j] *= dAi[j];          /* carry to h_{t-1} */
         }
@@ -257,9 +280,10 @@ SSM_CLONES static void scan_backward(const ssm *s, int l, int t, const float *dy
         float ddt = ssm__sum(e, DS), ddtu = ssm__sum(f, DS);
         ddt += ddtu * u[i];
         du[i] += ddtu * dt[i];
-        /* dt = softplus(dtp): ddtp = ddt * sigmoid(dtp) */
-        ddtp[i] = ddt * fm_sigmoid(dtp[i]);
+        ddtp[i] = ddt;
     }
+    /* dt = softplus(dtp): ddtp = ddt * sigmoid(dtp) */
+    for (int i = 0; i < DI; i++) ddtp[i] = ddtp[i] * fm_sigmoid(dtp[i]);
     /* dtp = dt_in * dt_w + dt_b */
     float dtin = bc[2 * DS], ddtin = 0.0f;
     for (int i = 0; i < DI; i++) {
@@ -267,20 +291,21 @@ SSM_CLONES static void scan_backward(const ssm *s, int l, int t, const float *dy
         gw->dt_w[i] += ddtp[i] * dtin;
         gw->dt_b[i] += ddtp[i];
     }
+    for (int j = 0; j < DS; j++) { dbc[j] = dB[j]; dbc[DS + j] = dC[j]; }
     dbc[2 * DS] = ddtin;
 }
 
 /* Backward through block l for all positions, t = T-1 .. 0. dres [T][DM]
  * holds the gradient of the block output on entry, of its input on exit. */
-SSM_CLONES static void block_backward(ssm *s, int l)
+static inline __attribute__((always_inline)) void block_backward_body(ssm *s, int l, DIMS_PARAMS)
 {
-    const ssm_dims *d = &s->d;
-    const int DM = d->dm, DI = d->di, DS = d->ds, DC = d->dc, NBC = d->nbc, T = d->T;
+    const int NBC = 2 * DS + 1, T = s->d.T;
     const ssm_layer *w = &s->L[l];
     ssm_layer *gw = &s->GL[l];
     const ssm_lcache *c = &s->C[l];
-    float *dg = s->tmp, *dy = dg + DI, *du = dy + DI, *ddtp = du + DI;
-    float *dxz = ddtp + DI, *dbc = dxz + 2 * DI, *dn = dbc + NBC;
+    /* per-position vectors live on the stack: the compiler then knows they
+     * alias nothing and keeps the loops vectorised */
+    float dg[256], dy[256], du[256], ddtp[256], dxz[512], dbc[512], dn[256];
 
     memset(s->dh, 0, sizeof(float) * (size_t)DI * DS);
     memset(s->dxin, 0, sizeof(float) * (size_t)T * DI);
@@ -294,9 +319,10 @@ SSM_CLONES static void block_backward(ssm *s, int l)
         for (int o = 0; o < DM; o++) {
             const float *wr = w->out_w + (size_t)o * DI;
             float *gr = gw->out_w + (size_t)o * DI;
+            const float d_o = dout[o];
             for (int i = 0; i < DI; i++) {
-                dg[i] += wr[i] * dout[o];
-                gr[i] += dout[o] * g[i];
+                dg[i] += wr[i] * d_o;
+                gr[i] += d_o * g[i];
             }
         }
         /* g = y * SiLU(z) */
@@ -305,19 +331,22 @@ SSM_CLONES static void block_backward(ssm *s, int l)
             dxz[DI + i] = dg[i] * y[i] * dsilu(xz[DI + i]);
             du[i] = 0.0f;
         }
-        scan_backward(s, l, t, dy, dbc, du, ddtp);
+        scan_backward(s, l, t, dy, dbc, du, ddtp, DI, DS);
         /* bc = xp_w @ u: dxp_w += dbc (x) u, du += xp_w^T dbc */
         for (int r = 0; r < NBC; r++) {
             const float *wr = w->xp_w + (size_t)r * DI;
             float *gr = gw->xp_w + (size_t)r * DI;
+            const float d_r = dbc[r];
             for (int i = 0; i < DI; i++) {
-                gr[i] += dbc[r] * u[i];
-                du[i] += wr[i] * dbc[r];
+                gr[i] += d_r * u[i];
+                du[i] += wr[i] * d_r;
             }
         }
         /* u = SiLU(c); c = conv_b + sum_k conv_w[i][k] * x_{t-DC+1+k}[i] */
+        float dcv[256];
+        for (int i = 0; i < DI; i++) dcv[i] = du[i] * dsilu(cc[i]);
         for (int i = 0; i < DI; i++) {
-            float dc = du[i] * dsilu(cc[i]);
+            float dc = dcv[i];
             gw->conv_b[i] += dc;
             for (int k = 0; k < DC; k++) {
                 int tt = t - (DC - 1) + k;
@@ -335,15 +364,27 @@ SSM_CLONES static void block_backward(ssm *s, int l)
         for (int o = 0; o < 2 * DI; o++) {
             const float *wr = w->in_w + (size_t)o * DM;
             float *gr = gw->in_w + (size_t)o * DM;
+            const float d_o = dxz[o];
             for (int k = 0; k < DM; k++) {
-                gr[k] += dxz[o] * nrm[k];
-                dn[k] += wr[k] * dxz[o];
+                gr[k] += d_o * nrm[k];
+                dn[k] += wr[k] * d_o;
             }
         }
         /* n = LayerNorm(xr); the residual passes dout through unchanged */
         layernorm_backward(dout, gw->ln_g, gw->ln_b, dn, c->xr + (size_t)t * DM,
                            c->mean[t], c->rstd[t], w->ln_g, DM);
     }
+}
+
+SSM_CLONES static void block_backward_fixed(ssm *s, int l)
+{
+    block_backward_body(s, l, FIXED_DIMS);
+}
+
+SSM_CLONES static void block_backward_any(ssm *s, int l)
+{
+    const ssm_dims *d = &s->d;
+    block_backward_body(s, l, ANY_DIMS);
 }
 
 /* Adds the embedding gradient of position t's input to its gemb slot. */
@@ -362,7 +403,7 @@ static void emb_accumulate(ssm *s, int t)
     for (int j = 0; j < s->d.dm; j++) g[j] += dr[j];
 }
 
-SSM_CLONES void ssm__trunk_backward(ssm *s)
+void ssm__trunk_backward(ssm *s)
 {
     const ssm_dims *d = &s->d;
     const int DM = d->dm, T = d->T;
@@ -372,7 +413,10 @@ SSM_CLONES void ssm__trunk_backward(ssm *s)
         layernorm_backward(s->dres + (size_t)t * DM, s->glnf_g, s->glnf_b,
                            s->dxf + (size_t)t * DM, s->xL + (size_t)t * DM,
                            s->meanf[t], s->rstdf[t], s->lnf_g, DM);
-    for (int l = d->nl - 1; l >= 0; l--) block_backward(s, l);
+    for (int l = d->nl - 1; l >= 0; l--) {
+        if (IS_FIXED(d)) block_backward_fixed(s, l);
+        else block_backward_any(s, l);
+    }
     /* x_0 = emb[in] */
     s->n_emb = 0;
     for (int t = 0; t < T; t++) emb_accumulate(s, t);

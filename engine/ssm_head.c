@@ -252,6 +252,13 @@ void ssm__sparse_select(ssm *s)
     const float eps = (float)s->cfg.smooth_milli / 1000.0f, qo = eps / (float)s->rows;
     uint32_t n = mark_rows(s);
     s->n_list = n;
+    if (s->tun.sparse_head == 2) {   /* gbg[j] = sum_t g[t][j], t ascending */
+        memset(s->gbg, 0, sizeof(float) * s->rows);
+        for (int t = 0; t < T; t++) {
+            const float *g = s->lg + (size_t)t * s->cap;
+            for (uint32_t j = 0; j < s->rows; j++) s->gbg[j] += g[j];
+        }
+    }
     #pragma omp parallel for schedule(static) num_threads(nthreads(s, s->rows))
     for (int t = 0; t < T; t++) {
         float *g = s->lg + (size_t)t * s->cap;
@@ -362,15 +369,56 @@ static void head_dx_sparse(ssm *s)
     }
 }
 
+/* Rank-1 head gradient for the rows outside the list: their softmax
+ * gradient g[t][j] is taken as its chunk mean gbg[j]/T at every position, so
+ *   ghead[j] = gbg[j] * xbar,  xbar = mean_t xf[t]
+ *   dxf[t]  = sum_{q in list} g[t][q] head[list[q]] + (1/T) sum_{j not listed} gbg[j] head[j].
+ * O(V*DM) per step instead of O(T*V*DM); every row keeps learning. */
+static void head_backward_rank1(ssm *s)
+{
+    const int DM = s->d.dm, T = s->d.T;
+    const float invT = 1.0f / (float)T;
+    float *xbar = s->xbar, *Q = s->hsum;
+    for (int k = 0; k < DM; k++) xbar[k] = 0.0f;
+    for (int t = 0; t < T; t++)
+        for (int k = 0; k < DM; k++) xbar[k] += s->xf[(size_t)t * DM + k];
+    for (int k = 0; k < DM; k++) xbar[k] *= invT;
+    for (int k = 0; k < DM; k++) Q[k] = 0.0f;
+    for (uint32_t j = 0; j < s->rows; j++) {
+        float gj = s->mark[j] ? 0.0f : s->gbg[j] * invT;
+        const float *hr = s->head + (size_t)j * DM;
+        for (int k = 0; k < DM; k++) Q[k] += gj * hr[k];
+    }
+    #pragma omp parallel for schedule(static) num_threads(nthreads(s, s->n_list * 4))
+    for (int t = 0; t < T; t++) {
+        float *dx = s->dxf + (size_t)t * DM;
+        ssm__k_dx(dx, s->lg + (size_t)t * s->cap, 0.0f, s->head, s->list, s->n_list, DM);
+        for (int k = 0; k < DM; k++) dx[k] = dx[k] + Q[k];
+    }
+    head_dw(s, s->list, s->n_list);
+    for (uint32_t j = 0; j < s->rows; j++) {
+        if (s->mark[j]) continue;
+        float *gr = s->ghead + (size_t)j * DM;
+        for (int k = 0; k < DM; k++) gr[k] = s->gbg[j] * xbar[k];
+    }
+}
+
 void ssm__head_backward(ssm *s)
 {
-    if (s->tun.sparse_head) {
+    if (s->tun.sparse_head == 2) {
+        head_backward_rank1(s);
+        s->upd = NULL;
+        s->n_upd = s->rows;
+    } else if (s->tun.sparse_head) {
         head_dx_sparse(s);
         head_dw(s, s->list, s->n_list);
+        s->upd = s->list;
+        s->n_upd = s->n_list;
     } else {
         head_dx_dense(s);
         head_dw(s, NULL, s->rows);
-        s->n_list = s->rows;
+        s->upd = NULL;
+        s->n_upd = s->rows;
     }
 }
 
@@ -380,13 +428,16 @@ typedef struct adam_k {
 
 /* m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * w -= lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps), g already clipped. */
-SSM_CLONES static void adam_update(float *w, float *m, float *v, const float *g, size_t n, const adam_k *k)
+SSM_CLONES static void adam_update(float *restrict w, float *restrict m, float *restrict v,
+                                   const float *restrict g, size_t n, const adam_k *k)
 {
+    const float lr = k->lr, b1 = k->b1, b2 = k->b2, eps = k->eps, a1 = k->a1, a2 = k->a2;
+    const float scale = k->scale, c1 = 1.0f - b1, c2 = 1.0f - b2;
     for (size_t i = 0; i < n; i++) {
-        float gi = g[i] * k->scale;
-        m[i] = k->b1 * m[i] + (1.0f - k->b1) * gi;
-        v[i] = k->b2 * v[i] + (1.0f - k->b2) * (gi * gi);
-        w[i] -= k->lr * (m[i] * k->a1) / (fm_sqrt(v[i] * k->a2) + k->eps);
+        float gi = g[i] * scale;
+        m[i] = b1 * m[i] + c1 * gi;
+        v[i] = b2 * v[i] + c2 * (gi * gi);
+        w[i] -= lr * (m[i] * a1) / (fm_sqrt(v[i] * a2) + eps);
     }
 }
 
@@ -402,8 +453,8 @@ static double grad_sumsq(const ssm *s)
     }
     for (int q = 0; q < s->n_emb; q++)
         tot += ssm__dot(s->gemb + (size_t)q * DM, s->gemb + (size_t)q * DM, DM);
-    for (uint32_t q = 0; q < s->n_list; q++) {
-        uint32_t j = s->tun.sparse_head ? s->list[q] : q;
+    for (uint32_t q = 0; q < s->n_upd; q++) {
+        uint32_t j = s->upd ? s->upd[q] : q;
         tot += ssm__dot(s->ghead + (size_t)j * DM, s->ghead + (size_t)j * DM, DM);
     }
     return tot;
@@ -425,10 +476,10 @@ void ssm__adam(ssm *s, float lr)
         size_t o = (size_t)s->emb_rows[q] * DM;
         adam_update(s->emb + o, s->emb_m + o, s->emb_v + o, s->gemb + (size_t)q * DM, DM, &k);
     }
-    long n = (long)s->n_list;
+    long n = (long)s->n_upd;
     #pragma omp parallel for schedule(static) num_threads(nthreads(s, (uint32_t)n))
     for (long q = 0; q < n; q++) {
-        size_t o = (size_t)(s->tun.sparse_head ? s->list[q] : (uint32_t)q) * DM;
+        size_t o = (size_t)(s->upd ? s->upd[q] : (uint32_t)q) * DM;
         adam_update(s->head + o, s->head_m + o, s->head_v + o, s->ghead + o, DM, &k);
     }
     ssm__refresh_A(s);

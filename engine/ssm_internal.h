@@ -73,7 +73,11 @@ struct ssm {
     float *ghead;          /* [cap][DM] head gradient */
     uint8_t *mark;         /* [cap] rows touched by the sparse head gradient */
     uint32_t *list;        /* [cap] the touched rows, ascending */
-    uint32_t n_list;       /* rows with a head gradient this step (all, or listed) */
+    uint32_t n_list;       /* rows in list (sparse head) */
+    const uint32_t *upd;   /* rows Adam updates this step: upd[0..n_upd), NULL = 0..n_upd */
+    uint32_t n_upd;
+    float *gbg;            /* [cap] sum over t of each row's softmax gradient (rank-1 head) */
+    float *xbar;           /* [DM] mean head input of the chunk */
 
     /* ---- RunState (one chunk) ---- */
     ssm_lcache *C;         /* [NL] */
@@ -93,7 +97,6 @@ struct ssm {
     float *dxf;            /* [T][DM] gradient of the head input */
     float *dxin;           /* [T][DI] gradient of the conv input x */
     float *dh;             /* [DI*DS] gradient of the state, carried backwards */
-    float *tmp;            /* [8*DI + 2*NBC + 2*DM] per-position vectors */
     float *gemb;           /* [T][DM] embedding gradient per distinct input */
     int32_t *emb_rows;     /* [T] row of each gemb slot */
     int n_emb;

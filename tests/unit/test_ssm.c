@@ -158,6 +158,11 @@ static void test_gradients(void)
     ssm *s = recorded_model(rows);
     if (!s) { check(0, "gradcheck setup"); return; }
     const ssm_dims *d = &s->d;
+    ssm_tuning tun;
+    ssm_get_tuning(s, &tun);
+    tun.reuse_pred = 0;          /* forward from the chunk-start state */
+    tun.sparse_head = 0;
+    ssm_set_tuning(s, &tun);
     float base = ssm__loss_grad(s, 0);
     /* copies of the analytic gradients */
     float *gp = malloc(s->n_trunk * sizeof(float));
@@ -207,8 +212,6 @@ static void test_gradients(void)
     for (int k = 0; k < 4; k++) check(check_group(s, last[k], &rng), last[k]->name);
 
     /* sparse head with threshold 0 selects every row: same gradient */
-    ssm_tuning tun;
-    ssm_get_tuning(s, &tun);
     tun.sparse_head = 1;
     tun.head_thr = 0.0f;
     ssm_set_tuning(s, &tun);
@@ -281,20 +284,23 @@ static void test_determinism(void)
     uint64_t c = run_stream(&cfg, 2, 1, NULL, n);
     check(a == b && a != 0, "same seed, same stream: identical logits");
     check(a != c, "different seed: different logits");
-    uint64_t t2 = run_stream(&cfg, 1, 2, NULL, n);
-    check(a == t2, "1 thread vs 2 threads: identical logits");
     ssm_tuning tun;
     ssm *tmp = ssm_create(&cfg, 1);
     ssm_get_tuning(tmp, &tun);
     ssm_free(tmp);
+    tun.par_min_rows = 1;        /* threads even for the small test vocabulary */
+    uint64_t t2 = run_stream(&cfg, 1, 2, &tun, n);
+    uint64_t t3 = run_stream(&cfg, 1, 3, &tun, n);
+    check(a == t2 && a == t3, "1 vs 2 vs 3 threads: identical logits");
     tun.reuse_pred = !tun.reuse_pred;
     uint64_t r = run_stream(&cfg, 1, 1, &tun, n);
     check(a == r, "training reuses prediction activations exactly");
     tun.reuse_pred = !tun.reuse_pred;
     tun.sparse_head = !tun.sparse_head;
+    tun.refresh_state = !tun.refresh_state;
     uint64_t sp1 = run_stream(&cfg, 1, 1, &tun, n);
     uint64_t sp2 = run_stream(&cfg, 1, 2, &tun, n);
-    check(sp1 == sp2 && sp1 != a, "other head mode: 1 vs 2 threads identical");
+    check(sp1 == sp2 && sp1 != a, "other head/refresh modes: 1 vs 2 threads identical");
 }
 
 static void test_kernels(void)
@@ -316,6 +322,45 @@ static void test_kernels(void)
         same &= fm_float_to_bits(ref37) == fm_float_to_bits(ssm__dot(a, b, 37));
     }
     check(same, "dot kernels follow the fixed order bit for bit");
+
+    /* dispatched (SIMD) kernels vs their scalar twins, DM = 32 and 24 */
+    enum { ROWS = 203, TT = 7 };
+    static float H[ROWS * 32], X[TT * 32], G[TT * ROWS], o1[TT * ROWS], o2[TT * ROWS];
+    static float W1[ROWS * 32], W2[ROWS * 32];
+    uint32_t list[ROWS / 2];
+    for (int i = 0; i < ROWS * 32; i++) H[i] = fm_rng_uniform(&rng);
+    for (int i = 0; i < TT * 32; i++) X[i] = fm_rng_uniform(&rng) * 2.0f;
+    for (int i = 0; i < TT * ROWS; i++) G[i] = fm_rng_uniform(&rng) * 1e-3f;
+    for (int q = 0; q < ROWS / 2; q++) list[q] = (uint32_t)(2 * q + (q % 3 == 0));
+    int dms[2] = { 32, 24 };
+    for (int k = 0; k < 2; k++) {
+        int dm = dms[k];
+        int ok = 1;
+        ssm__k_logits(H, dm, X, o1, 3, ROWS);
+        ssm__k_logits_ref(H, dm, X, o2, 3, ROWS);
+        ok &= !memcmp(o1 + 3, o2 + 3, (ROWS - 3) * sizeof(float));
+        ssm__k_logits_T(H, dm, X, TT, o1, ROWS, 0, ROWS);
+        ssm__k_logits_T_ref(H, dm, X, TT, o2, ROWS, 0, ROWS);
+        ok &= !memcmp(o1, o2, sizeof(float) * TT * ROWS);
+        ssm__k_dx(o1, G, 1e-5f, H, list, ROWS / 2, dm);
+        ssm__k_dx_ref(o2, G, 1e-5f, H, list, ROWS / 2, dm);
+        ok &= !memcmp(o1, o2, sizeof(float) * (size_t)dm);
+        ssm__k_dx(o1, G, 0.0f, H, NULL, ROWS, dm);
+        ssm__k_dx_ref(o2, G, 0.0f, H, NULL, ROWS, dm);
+        ok &= !memcmp(o1, o2, sizeof(float) * (size_t)dm);
+        memset(W1, 0, sizeof(W1));
+        memset(W2, 0, sizeof(W2));
+        ssm__k_dw(W1, G, ROWS, X, TT, dm, list, 0, ROWS / 2);
+        ssm__k_dw_ref(W2, G, ROWS, X, TT, dm, list, 0, ROWS / 2);
+        ok &= !memcmp(W1, W2, sizeof(W1));
+        /* the dot of each logit is ssm__dot's order */
+        float d0 = ssm__dot(H + 5 * dm, X, dm);
+        ssm__k_logits(H, dm, X, o1, 5, 6);
+        ok &= fm_float_to_bits(d0) == fm_float_to_bits(o1[5]);
+        char name[80];
+        snprintf(name, sizeof(name), "SIMD head kernels == scalar twins (DM %d)", dm);
+        check(ok, name);
+    }
 }
 
 /* ---- learning ---- */
