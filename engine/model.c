@@ -43,6 +43,8 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS
 #define CONF_BUCKETS 1
 #define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS * CONF_BUCKETS)
 #define NSETS2 256
+#define APM_SETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
+#define APM_RATE 0.02f
 #define REC_WINDOW 64
 #define MATCH_MIN 3
 #define MATCH_MAX 64
@@ -83,6 +85,10 @@ struct model {
     float w2[NSETS2][NFEAT];   /* second weight set, selected by the previous token */
     int set2;
     float wc[NFEAT];           /* weights in use: w[set] + w2[set2] */
+    float apm[APM_SETS][33];   /* favourite's hit rate by (set, stretched p) */
+    uint32_t apm_top;
+    int apm_b;
+    float apm_frac;
     int set;                   /* weight set of the current prediction */
     float s, H;                /* entropy scale, SSM entropy (nats) */
     double sum_e;
@@ -116,6 +122,9 @@ static void init_tables(model *m)
             m->ctab[k][c] = ng_lambda[k] * fm_log(1.0f + (float)c / ng_alpha[k]);
     for (int a = 1; a <= REC_WINDOW; a++)
         m->rec_w[a] = 0.05f * fm_exp(-3.0f * (float)a / (float)REC_WINDOW);
+    for (int s = 0; s < APM_SETS; s++)
+        for (int b = 0; b <= 32; b++)
+            m->apm[s][b] = 1.0f / (1.0f + fm_exp(-((float)b * 0.5f - 8.0f)));
     for (int s = 0; s < NSETS; s++) {
         memset(m->w[s], 0, sizeof m->w[s]);
         m->w[s][F_SSM] = 1.0f;
@@ -271,12 +280,13 @@ static void ppm_blend(model *m)
     for (int k = NGM_NORDERS - 1; k >= 0; k--) {
         const ngm_ctx *c = &m->ctx[k];
         if (!c->items) continue;
-        float esc = (float)c->n / (float)(c->total + c->n);
-        float share = mass * (1.0f - esc) / (float)c->total;
+        /* PPMD: each follower (2c - 1) / 2n, escape d / 2n */
+        float esc = (float)c->n / (float)(2 * c->total);
+        float share = mass / (float)(2 * c->total);
         for (uint32_t i = 0; i < c->n; i++) {
             uint32_t j = c->items[i].slot;
             if (m->q[j] == 0.0f) m->touched[m->ntouched++] = j;
-            m->q[j] += share * (float)c->items[i].count;
+            m->q[j] += share * (float)(2 * c->items[i].count - 1);
         }
         mass *= esc;
     }
@@ -327,11 +337,57 @@ static void new_features(model *m)
     m->new_feat[F_NEWRATE] = fm_log(m->new_rate + 1e-4f);
 }
 
+/* Secondary estimation of the favourite's probability (PAQ's APM): an
+ * adaptive map from (mixing context, stretched probability) to the observed
+ * hit rate, interpolated between 33 buckets; the result is averaged with the
+ * input and the favourite's weight is set to match. O(1) per token. */
+static float stretchf(float p) { return fm_log(p / (1.0f - p)); }
+
+static void apm_refine(model *m, float fmax)
+{
+    uint32_t V = m->nslots, top = 0;
+    while (top < V && m->F[top] != fmax) top++;
+    m->apm_top = top;
+    m->apm_b = -1;
+    if (V < 2 || !(m->sum_e - m->e[top] > 0.0)) return;
+    float p = (float)(m->e[top] / m->sum_e);
+    if (p > 0.9999f) p = 0.9999f;
+    if (p < 0.0001f) p = 0.0001f;
+    float st = stretchf(p);
+    st = st < -7.999f ? -7.999f : st > 7.999f ? 7.999f : st;
+    float pos = (st + 8.0f) * 2.0f;
+    int b = (int)pos;
+    float frac = pos - (float)b;
+    const float *cell = m->apm[m->set % APM_SETS];
+    float pa = cell[b] * (1.0f - frac) + cell[b + 1] * frac;
+    m->apm_b = b;
+    m->apm_frac = frac;
+    float pf = (p + 3.0f * pa) * 0.25f;
+    pf = pf < 0.0001f ? 0.0001f : pf > 0.9999f ? 0.9999f : pf;
+    double rest = m->sum_e - m->e[top];
+    float enew = (float)(pf / (1.0f - pf) * rest);
+    m->sum_e = rest + enew;
+    m->e[top] = enew;
+}
+
+static void apm_learn(model *m, uint32_t y)
+{
+    if (m->apm_b < 0) return;
+    float *cell = m->apm[m->set % APM_SETS];
+    float target = y == m->apm_top ? 1.0f : 0.0f;
+    int b = m->apm_b;
+    cell[b] += (target - cell[b]) * APM_RATE * (1.0f - m->apm_frac);
+    cell[b + 1] += (target - cell[b + 1]) * APM_RATE * m->apm_frac;
+}
+
 static void quantise(model *m)
 {
     uint32_t V = m->nslots;
-    double se = vec_exp_sum(m->F, vec_max(m->F, V), m->e, V);
+    float fmax = vec_max(m->F, V);
+    double se = vec_exp_sum(m->F, fmax, m->e, V);
     m->sum_e = se;
+    apm_refine(m, fmax);
+    se = m->sum_e;
     float K = (float)((double)(MODEL_TOTAL - 2 * V) / se);
     m->total = vec_quantise(m->e, K, m->freq, V);
 }
@@ -419,6 +475,7 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
 
 static void learn_weights(model *m, uint32_t y)
 {
+    apm_learn(m, y);
     float fy[NFEAT];
     double ef[NFEAT];
     if (m->stats_valid) {

@@ -14,7 +14,7 @@
 const uint8_t ngm_orders[NGM_NORDERS] = { 1, 2, 3, 4, 5, 6, 7, 8, 16, 32 };
 
 #define NGM_MAX_CLASS 17          /* up to 131072 followers (more than any vocab) */
-#define NGM_COUNT_LIMIT 65000
+#define NGM_COUNT_LIMIT 4000
 #define UPDATE_EXCLUSION 1     /* halve a context's counts beyond this */
 
 typedef struct ngm_entry {

@@ -396,11 +396,8 @@ static void head_backward_rank1(ssm *s)
         for (int k = 0; k < DM; k++) dx[k] = dx[k] + Q[k];
     }
     head_dw(s, s->list, s->n_list);
-    for (uint32_t j = 0; j < s->rows; j++) {
-        if (s->mark[j]) continue;
-        float *gr = s->ghead + (size_t)j * DM;
-        for (int k = 0; k < DM; k++) gr[k] = s->gbg[j] * xbar[k];
-    }
+    /* the rank-1 rows' gradients gbg[j] * xbar are formed where they are
+     * used (head_grad_row), never stored: Adam streams less memory */
 }
 
 void ssm__head_backward(ssm *s)
@@ -441,6 +438,15 @@ SSM_CLONES static void adam_update(float *restrict w, float *restrict m, float *
     }
 }
 
+/* Row j of the head gradient: stored, or the rank-1 row formed in tmp. */
+static inline const float *head_grad_row(const ssm *s, uint32_t j, float *tmp)
+{
+    const int DM = s->d.dm;
+    if (s->tun.sparse_head != 2 || s->mark[j]) return s->ghead + (size_t)j * DM;
+    for (int k = 0; k < DM; k++) tmp[k] = s->gbg[j] * s->xbar[k];
+    return tmp;
+}
+
 /* Squared gradient norm in a fixed order: trunk, embedding slots, head rows
  * in the order they are listed. */
 static double grad_sumsq(const ssm *s)
@@ -453,9 +459,10 @@ static double grad_sumsq(const ssm *s)
     }
     for (int q = 0; q < s->n_emb; q++)
         tot += ssm__dot(s->gemb + (size_t)q * DM, s->gemb + (size_t)q * DM, DM);
+    float tmp[256];
     for (uint32_t q = 0; q < s->n_upd; q++) {
-        uint32_t j = s->upd ? s->upd[q] : q;
-        tot += ssm__dot(s->ghead + (size_t)j * DM, s->ghead + (size_t)j * DM, DM);
+        const float *g = head_grad_row(s, s->upd ? s->upd[q] : q, tmp);
+        tot += ssm__dot(g, g, DM);
     }
     return tot;
 }
@@ -479,8 +486,10 @@ void ssm__adam(ssm *s, float lr)
     long n = (long)s->n_upd;
     #pragma omp parallel for schedule(static) num_threads(nthreads(s, (uint32_t)n))
     for (long q = 0; q < n; q++) {
-        size_t o = (size_t)(s->upd ? s->upd[q] : (uint32_t)q) * DM;
-        adam_update(s->head + o, s->head_m + o, s->head_v + o, s->ghead + o, DM, &k);
+        uint32_t j = s->upd ? s->upd[q] : (uint32_t)q;
+        size_t o = (size_t)j * DM;
+        float tmp[256];
+        adam_update(s->head + o, s->head_m + o, s->head_v + o, head_grad_row(s, j, tmp), DM, &k);
     }
     ssm__refresh_A(s);
 }

@@ -13,7 +13,7 @@
  * predictions).
  *
  *   build/ssm_bench [-n TOKENS] [-t THREADS] [-V MAXROWS] [-r 0|1] [-R 0|1]
- *                   [-s 0|1] [-S THR] [-F 0|1] [-i ITERS_LATE] [-L LR_MILLI]
+ *                   [-s 0|1|2] [-S THR] [-F 0|1] [-i ITERS_LATE] [-L LR_MILLI]
  *                   [-m SMOOTH_MILLI] FILE
  */
 #include <math.h>
@@ -139,7 +139,10 @@ int main(int argc, char **argv)
     int set_r = -1, set_R = -1, set_s = -1, set_F = -1;
     float thr = -1.0f;
     const char *path = NULL;
-    smix_config cfg = { 5, 2, 32, 16, 64, 4, 32, 8, 4, 2, 1, 32, 200, 120, 0 };
+    smix_config cfg = { .level = 5, .n_layers = 2, .d_model = 32, .d_state = 16, .d_inner = 64,
+                        .d_conv = 4, .chunk = 32, .iters_early = 8, .iters_mid = 4,
+                        .iters_late = 2, .ssm_enabled = 1, .max_order = 32, .lr_milli = 200,
+                        .smooth_milli = 120 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '-' && a[1] && !a[2] && i + 1 < argc) {
@@ -164,7 +167,7 @@ int main(int argc, char **argv)
     }
     if (!path) {
         fprintf(stderr, "usage: ssm_bench [-n TOK] [-t THR] [-V ROWS] [-r 0|1] [-R 0|1] "
-                        "[-s 0|1] [-S THR] [-F 0|1] [-i ITERS_LATE] [-L LR_MILLI] [-m SMOOTH_MILLI] FILE\n");
+                        "[-s 0|1|2] [-S THR] [-F 0|1] [-i ITERS_LATE] [-L LR_MILLI] [-m SMOOTH_MILLI] FILE\n");
         return 2;
     }
     FILE *f = fopen(path, "rb");

@@ -211,20 +211,24 @@ static void test_gradients(void)
     group *last[] = { &gf1, &gf2, &ge, &gh };
     for (int k = 0; k < 4; k++) check(check_group(s, last[k], &rng), last[k]->name);
 
-    /* sparse head with threshold 0 selects every row: same gradient */
-    tun.sparse_head = 1;
-    tun.head_thr = 0.0f;
-    ssm_set_tuning(s, &tun);
-    ssm__refresh_A(s);
-    ssm__loss_grad(s, 0);
-    double maxd = 0.0, maxg = 0.0;
-    for (size_t i = 0; i < s->n_trunk; i++) {
-        maxd = fmax(maxd, fabs((double)s->gp[i] - gp[i]));
-        maxg = fmax(maxg, fabs((double)gp[i]));
+    /* sparse heads with threshold 0 select every row: same gradient */
+    for (int mode = 1; mode <= 2; mode++) {
+        tun.sparse_head = mode;
+        tun.head_thr = 0.0f;
+        ssm_set_tuning(s, &tun);
+        ssm__refresh_A(s);
+        ssm__loss_grad(s, 0);
+        double maxd = 0.0, maxg = 0.0;
+        for (size_t i = 0; i < s->n_trunk; i++) {
+            maxd = fmax(maxd, fabs((double)s->gp[i] - gp[i]));
+            maxg = fmax(maxg, fabs((double)gp[i]));
+        }
+        for (size_t i = 0; i < (size_t)rows * d->dm; i++)
+            maxd = fmax(maxd, fabs((double)s->ghead[i] - ghead[i]));
+        printf("  sparse mode %d vs dense: max diff %.3g, max |grad| %.3g\n", mode, maxd, maxg);
+        check(maxd <= 1e-5 * maxg + 1e-7, mode == 1 ? "sparse head (thr 0) matches dense gradient"
+                                                   : "rank-1 head (thr 0) matches dense gradient");
     }
-    for (size_t i = 0; i < (size_t)rows * d->dm; i++) maxd = fmax(maxd, fabs((double)s->ghead[i] - ghead[i]));
-    printf("  sparse vs dense: max diff %.3g, max |grad| %.3g\n", maxd, maxg);
-    check(maxd <= 1e-5 * maxg + 1e-7, "sparse head (thr 0) matches dense gradient");
     /* a wrong sign in one place must be caught: flip the gradient of
      * out_w in layer 0 and expect the check to fail */
     for (size_t i = 0; i < (size_t)d->dm * d->di; i++) GL[0].out_w[i] = -GL[0].out_w[i];
@@ -296,11 +300,18 @@ static void test_determinism(void)
     uint64_t r = run_stream(&cfg, 1, 1, &tun, n);
     check(a == r, "training reuses prediction activations exactly");
     tun.reuse_pred = !tun.reuse_pred;
-    tun.sparse_head = !tun.sparse_head;
     tun.refresh_state = !tun.refresh_state;
-    uint64_t sp1 = run_stream(&cfg, 1, 1, &tun, n);
-    uint64_t sp2 = run_stream(&cfg, 1, 2, &tun, n);
-    check(sp1 == sp2 && sp1 != a, "other head/refresh modes: 1 vs 2 threads identical");
+    uint64_t rf = run_stream(&cfg, 1, 1, &tun, n);
+    check(rf != a, "refresh_state changes the model (it is a real option)");
+    tun.refresh_state = !tun.refresh_state;
+    for (int mode = 0; mode <= 2; mode++) {
+        tun.sparse_head = mode;
+        uint64_t m1 = run_stream(&cfg, 1, 1, &tun, n);
+        uint64_t m2 = run_stream(&cfg, 1, 2, &tun, n);
+        char name[80];
+        snprintf(name, sizeof(name), "head mode %d: 1 vs 2 threads identical", mode);
+        check(m1 == m2 && m1 != 0, name);
+    }
 }
 
 static void test_kernels(void)
