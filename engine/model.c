@@ -2,28 +2,31 @@
  * model.c - mixing the SSM with n-gram, match, recency and frequency
  * components into the distribution that is coded.
  *
- * Final logit of slot j (all features are zero for components that did not
- * see j, which keeps the mixing sparse; softmax ignores common offsets):
+ * Final logit of slot j (features are zero where a component did not see j,
+ * which keeps most of the mixing sparse; softmax ignores common offsets):
  *
- *   F[j] = w_ssm z[j]                       z = SSM logits
- *        + w_prior s 0.1 log(1 + count[j])  global frequency prior
+ *   F[j] = w_ssm z[j]                        z = SSM logits
+ *        + w_prior s 0.1 log(1 + count[j])   global frequency prior
  *        + sum_k s (w_k g_k(c_k[j]) + v_k conf_k)   n-gram order k saw j c_k times
+ *        + w_ppm s log(1 + q[j] / u)         PPMD-style blend of all orders
  *        + w_match s m(len) [j = predicted]  longest earlier match
- *        + w_rec s r[j]                      recency: sum of 0.05 e^(-3 age/64)
+ *        + w_rec s sum 0.05 e^(-3 age/256)   tokens of the last 256 positions
+ *        + w_last s H / (H + age_j)          time since j last occurred (dense)
+ *        + (slot 0 only) bias, escape estimate, log rate of new tokens
  *
- * with g_k(c) = lambda_k log(1 + c/alpha_k) (the reference's form, which is
- * the log-odds of additive smoothing), conf_k = log(1 + total_k / distinct_k)
- * (how deterministic the context is), s = clamp(0.4 + 0.6 H/5.5, 0.2, 2.5)
- * from the SSM's entropy H in nats. The weights (w, v) start at the
- * reference's fixed mix (1, 0) and are learned online by gradient descent on
- * the coding cost, one weight set per mixing context (longest n-gram order
- * seen x match length bucket), PAQ style. The gradient of -log p[y] with
- * respect to a weight is E_p[feature] - feature(y): sparse features cost
- * only their own support.
+ * with g_k(c) = lambda_k log(1 + c/alpha_k) (the reference's form, the
+ * log-odds of additive smoothing), conf_k = log(1 + total_k / distinct_k),
+ * s = clamp(0.4 + 0.6 H/5.5, 0.2, 2.5) from the SSM's entropy H in nats.
+ * The weights start at the reference's fixed mix and are learned online by
+ * RMS-normalised gradient steps on the coding cost, as the sum of two weight
+ * sets: one chosen by (longest n-gram order seen, match length bucket), one
+ * by the previous token. The gradient of -log p[y] with respect to a weight
+ * is E_p[feature] - feature(y), so sparse features cost only their support.
+ * Finally an APM refines the favourite's probability.
  *
- * Frequencies: f[j] = 1 + floor(e[j] K), e[j] = exp(F[j] - max F), with K
- * chosen so the total stays below MODEL_TOTAL. Every sum runs in slot order
- * in double precision: the same bits on every build and thread count.
+ * Frequencies: f[j] = 1 + floor(e[j] K), e[j] = exp(F[j] - max F), K chosen
+ * so the total stays below MODEL_TOTAL. Every sum runs in a fixed order
+ * (vec.h): the same bits on every build and thread count.
  */
 #include "model.h"
 
@@ -37,7 +40,7 @@
 #include "vec.h"
 
 enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS + NGM_NORDERS,
-       F_REC, F_PPM, F_NEWB, F_NEWESC, F_NEWRATE, NFEAT };
+       F_REC, F_PPM, F_RLAST, F_NEWB, F_NEWESC, F_NEWRATE, NFEAT };
 #define FIRST_NEW F_NEWB
 #define MATCH_BUCKETS 3
 #define CONF_BUCKETS 1
@@ -45,7 +48,8 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS
 #define NSETS2 256
 #define APM_SETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
 #define APM_RATE 0.02f
-#define REC_WINDOW 64
+#define REC_WINDOW 256
+#define RLAST_H 1024.0f
 #define MATCH_MIN 3
 #define MATCH_MAX 64
 #define CTAB 256
@@ -66,6 +70,8 @@ struct model {
     float *prior;              /* [cap] 0.1 log(1 + count) */
     float *z, *F, *e;          /* [cap] SSM logits, final logits, exp */
     float *e_ssm;              /* [cap] exp of the SSM logits (its softmax numerators) */
+    uint32_t *last;            /* [cap] position of each slot's last occurrence */
+    float *rlast;              /* [cap] RLAST_H / (RLAST_H + age) */
     double sum_e_ssm;
     int stats_valid;           /* fy_cache/ef_cache hold this position's feature stats */
     float fy_cache[NFEAT];
@@ -153,6 +159,8 @@ model *model_create(const smix_config *cfg, int threads)
     m->F = calloc(m->cap, sizeof *m->F);
     m->e = calloc(m->cap, sizeof *m->e);
     m->e_ssm = calloc(m->cap, sizeof *m->e_ssm);
+    m->last = calloc(m->cap, sizeof *m->last);
+    m->rlast = calloc(m->cap, sizeof *m->rlast);
     m->freq = calloc(m->cap, sizeof *m->freq);
     m->mbits = 18;
     m->mtab = calloc((size_t)1 << m->mbits, sizeof *m->mtab);
@@ -167,7 +175,7 @@ model *model_create(const smix_config *cfg, int threads)
         m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
         if (m->net) ssm_set_threads(m->net, threads);
     }
-    if (!m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm ||
+    if (!m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm || !m->last || !m->rlast ||
         !m->freq || !m->mtab || !m->q || !m->touched || !m->ng || !m->newid_p || !m->newid_avail || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
         model_free(m);
@@ -191,7 +199,7 @@ void model_free(model *m)
     ssm_free(m->net);
     ngm_free(m->ng);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
-    free(m->z); free(m->F); free(m->e); free(m->e_ssm); free(m->freq);
+    free(m->z); free(m->F); free(m->e); free(m->e_ssm); free(m->last); free(m->rlast); free(m->freq);
     free(m->hist); free(m->mtab); free(m->newid_p); free(m->newid_avail); free(m->q); free(m->touched);
     free(m);
 }
@@ -411,6 +419,8 @@ int model_predict(model *m)
     const float *w = m->wc;
     float wz = w[F_SSM], wp = w[F_PRIOR] * m->s;
     vec_axpby(m->F, wz, m->z, wp, m->prior, m->nslots);
+    vec_recency(m->last, (uint32_t)m->t, RLAST_H, m->rlast, m->nslots);
+    vec_add_scaled(m->F, w[F_RLAST] * m->s, m->rlast, m->nslots);
     add_sparse(m, w);
     quantise(m);
     return 0;
@@ -428,6 +438,10 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     vec_dot2(m->e, m->net ? m->z : NULL, m->prior, m->nslots, &ez, &ep);
     exp_f[F_SSM] = ez / m->sum_e;
     exp_f[F_PRIOR] = ep / m->sum_e * s;
+    double er_unused, erl;
+    vec_dot2(m->e, NULL, m->rlast, m->nslots, &er_unused, &erl);
+    exp_f[F_RLAST] = erl / m->sum_e * s;
+    feat_y[F_RLAST] = s * m->rlast[y];
     feat_y[F_SSM] = m->z[y];
     feat_y[F_PRIOR] = s * m->prior[y];
     for (int k = 0; k < NGM_NORDERS; k++) {
@@ -486,10 +500,11 @@ static void learn_weights(model *m, uint32_t y)
     }
     m->stats_valid = 0;
     float *w = m->w[m->set], *w2 = m->w2[m->set2], *v = m->gv[m->set];
+    float lr = m->mix_lr;
     for (int f = 0; f < NFEAT; f++) {
         float g = (float)ef[f] - fy[f];
         v[f] += (g * g - v[f]) * 0.002f;
-        float step = m->mix_lr * g / fm_sqrt(v[f] + 1e-6f);
+        float step = lr * g / fm_sqrt(v[f] + 1e-6f);
         w[f] -= step;
         w2[f] -= step;
     }
@@ -540,7 +555,7 @@ void model_trace(model *m, uint32_t y, smix_token_info *t)
         t->bias[SMIX_COMP_NG1 + k] = w[F_NG + k] * fy[F_NG + k] + w[F_BONUS + k] * fy[F_BONUS + k]
                                      + (k == m->longest - 1 ? w[F_PPM] * fy[F_PPM] : 0.0f);
     t->bias[SMIX_COMP_MATCH] = w[F_MATCH] * fy[F_MATCH];
-    t->bias[SMIX_COMP_RECENCY] = w[F_REC] * fy[F_REC];
+    t->bias[SMIX_COMP_RECENCY] = w[F_REC] * fy[F_REC] + w[F_RLAST] * fy[F_RLAST];
     t->scale = m->s;
     t->entropy = m->H * 1.44269504f;
     t->longest_order = m->longest ? (int8_t)ngm_orders[m->longest - 1] : 0;
@@ -616,6 +631,7 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
         m->prior[0] = 0.1f * fm_log(1.0f + (float)m->count[0]);
     }
     m->count[slot]++;
+    m->last[slot] = (uint32_t)m->t + 1;
     m->prior[slot] = 0.1f * fm_log(1.0f + (float)m->count[slot]);
     if (ngm_update(m->ng, m->hist, m->t, slot) < 0) return -1;
     if (m->t == m->hist_cap) {

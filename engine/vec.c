@@ -102,3 +102,13 @@ VEC_CLONES void vec_dot2(const float *e, const float *x, const float *y, uint32_
     *sx = x ? lane_dot(e, x, 0.0f, n) : 0.0;
     *sy = lane_dot(e, y, 0.0f, n);
 }
+
+VEC_CLONES void vec_recency(const uint32_t *last, uint32_t t, float h, float *r, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++) r[j] = h / (h + (float)(int32_t)(t - last[j]));
+}
+
+VEC_CLONES void vec_add_scaled(float *out, float b, const float *x, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++) out[j] = out[j] + b * x[j];
+}

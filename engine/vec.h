@@ -28,4 +28,9 @@ uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n);
 /* *sx = sum e[j] x[j] (0 if x is NULL), *sy = sum e[j] y[j] (lane order). */
 void vec_dot2(const float *e, const float *x, const float *y, uint32_t n, double *sx, double *sy);
 
+/* r[j] = h / (h + t - last[j]): how recently slot j occurred (last = t is now) */
+void vec_recency(const uint32_t *last, uint32_t t, float h, float *r, uint32_t n);
+/* out[j] += b * x[j] */
+void vec_add_scaled(float *out, float b, const float *x, uint32_t n);
+
 #endif
