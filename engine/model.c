@@ -7,7 +7,9 @@
  *
  *   F[j] = w_ssm z[j]                        z = SSM logits
  *        + w_prior s 0.1 log(1 + count[j])   global frequency prior
- *        + sum_k s (w_k g_k(c_k[j]) + v_k conf_k)   n-gram order k saw j c_k times
+ *        + sum_k s (w_k g_k(c_k[j]) + v_k conf_k + r_k R/(R + age_k[j]))
+ *                                            n-gram order k saw j c_k times,
+ *                                            last time age_k[j] tokens ago
  *        + w_ppm s log(1 + q[j] / u)         PPMD-style blend of all orders
  *        + w_match s m(len) [j = predicted]  longest earlier match
  *        + w_rec s sum 0.05 e^(-3 age/256)   tokens of the last 256 positions
@@ -40,7 +42,7 @@
 #include "vec.h"
 
 enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS + NGM_NORDERS,
-       F_REC, F_PPM, F_RLAST, F_NEWB, F_NEWESC, F_NEWRATE, NFEAT };
+       F_REC, F_PPM, F_RLAST, F_CREC, F_NEWB = F_CREC + NGM_NORDERS, F_NEWESC, F_NEWRATE, NFEAT };
 #define FIRST_NEW F_NEWB
 #define MATCH_BUCKETS 3
 #define CONF_BUCKETS 1
@@ -50,6 +52,7 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS
 #define APM_RATE 0.02f
 #define REC_WINDOW 256
 #define RLAST_H 1024.0f
+#define CREC_H 512.0f
 #define MATCH_MIN 3
 #define MATCH_MAX 64
 #define CTAB 256
@@ -307,6 +310,12 @@ static void ppm_blend(model *m)
 
 static int match_bucket(uint32_t len) { return len == 0 ? 0 : len < 8 ? 1 : 2; }
 
+/* recency of a follower within its context: CREC_H / (CREC_H + age) */
+static float crec(const model *m, const ngm_item *it)
+{
+    return CREC_H / (CREC_H + (float)(uint32_t)((uint32_t)m->t - it->last));
+}
+
 static void add_sparse(model *m, const float *w)
 {
     float s = m->s;
@@ -314,9 +323,10 @@ static void add_sparse(model *m, const float *w)
         const ngm_ctx *c = &m->ctx[k];
         if (!c->items) continue;
         float bonus = w[F_BONUS + k] * s * m->conf[k];
-        float wk = w[F_NG + k] * s;
+        float wk = w[F_NG + k] * s, wc = w[F_CREC + k] * s;
         for (uint32_t i = 0; i < c->n; i++)
-            m->F[c->items[i].slot] += wk * ng_feature(m, k, c->items[i].count) + bonus;
+            m->F[c->items[i].slot] += wk * ng_feature(m, k, c->items[i].count) + bonus
+                                      + wc * crec(m, &c->items[i]);
     }
     if (m->mlen) {
         uint32_t pred = m->hist[m->mptr];
@@ -444,6 +454,7 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     feat_y[F_RLAST] = s * m->rlast[y];
     feat_y[F_SSM] = m->z[y];
     feat_y[F_PRIOR] = s * m->prior[y];
+    double ecr[NGM_NORDERS] = { 0 };
     for (int k = 0; k < NGM_NORDERS; k++) {
         const ngm_ctx *c = &m->ctx[k];
         if (!c->items) continue;
@@ -451,16 +462,20 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
         for (uint32_t i = 0; i < c->n; i++) {
             float p = m->e[c->items[i].slot] * inv;
             float g = s * ng_feature(m, k, c->items[i].count);
+            float r = s * crec(m, &c->items[i]);
             eg += p * g;
             eb += p;
+            ecr[k] += p * r;
             if (c->items[i].slot == y) {
                 feat_y[F_NG + k] = g;
                 feat_y[F_BONUS + k] = s * m->conf[k];
+                feat_y[F_CREC + k] = r;
             }
         }
         exp_f[F_NG + k] = eg;
         exp_f[F_BONUS + k] = eb * s * m->conf[k];
     }
+    for (int k = 0; k < NGM_NORDERS; k++) exp_f[F_CREC + k] = ecr[k];
     if (m->mlen) {
         uint32_t pred = m->hist[m->mptr];
         float f = s * (1.5f * (1.0f - 1.0f / (1.0f + 0.3f * (float)m->mlen)));
@@ -553,6 +568,7 @@ void model_trace(model *m, uint32_t y, smix_token_info *t)
     t->bias[SMIX_COMP_PRIOR] = w[F_PRIOR] * fy[F_PRIOR];
     for (int k = 0; k < NGM_NORDERS; k++)
         t->bias[SMIX_COMP_NG1 + k] = w[F_NG + k] * fy[F_NG + k] + w[F_BONUS + k] * fy[F_BONUS + k]
+                                     + w[F_CREC + k] * fy[F_CREC + k]
                                      + (k == m->longest - 1 ? w[F_PPM] * fy[F_PPM] : 0.0f);
     t->bias[SMIX_COMP_MATCH] = w[F_MATCH] * fy[F_MATCH];
     t->bias[SMIX_COMP_RECENCY] = w[F_REC] * fy[F_REC] + w[F_RLAST] * fy[F_RLAST];

@@ -172,6 +172,7 @@ static void halve_counts(ngm *m, ngm_entry *e)
         if (!c) continue;
         it[w].slot = it[i].slot;
         it[w].count = c;
+        it[w].last = it[i].last;
         total += c;
         w++;
     }
@@ -180,7 +181,7 @@ static void halve_counts(ngm *m, ngm_entry *e)
 }
 
 /* Adds one to slot's count in e; *was_there tells whether it was listed. */
-static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, int *was_there)
+static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *was_there)
 {
     ngm_item *it = m->pool + e->block;
     *was_there = 0;
@@ -188,6 +189,7 @@ static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, int *was_there)
         if (it[i].slot != slot) continue;
         *was_there = 1;
         it[i].count++;
+        it[i].last = now;
         e->total++;
         if (it[i].count >= NGM_COUNT_LIMIT) halve_counts(m, e);
         return 0;
@@ -204,6 +206,7 @@ static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, int *was_there)
     it = m->pool + e->block;
     it[e->n].slot = (uint16_t)slot;
     it[e->n].count = 1;
+    it[e->n].last = now;
     e->n++;
     e->total++;
     return 0;
@@ -220,7 +223,7 @@ int ngm_update(ngm *m, const uint32_t *hist, size_t t, uint32_t slot)
         if (seen_above && UPDATE_EXCLUSION) { m->skip[i] = 1; continue; }
         m->skip[i] = 0;
         int there;
-        if (add_follower(m, &m->table[j], slot, &there) < 0) return -1;
+        if (add_follower(m, &m->table[j], slot, (uint32_t)t + 1, &there) < 0) return -1;
         seen_above |= there;
     }
     for (int i = 0; i < m->usable; i++) {
@@ -244,6 +247,7 @@ int ngm_update(ngm *m, const uint32_t *hist, size_t t, uint32_t slot)
             e->total = 1;
             m->pool[b].slot = (uint16_t)slot;
             m->pool[b].count = 1;
+            m->pool[b].last = (uint32_t)t + 1;
             m->used++;
         }
         prev_existed = existed;

@@ -27,6 +27,7 @@ extern const uint8_t ngm_orders[NGM_NORDERS];   /* 1..8, 16, 32 */
 typedef struct ngm_item {
     uint16_t slot;      /* compact token id */
     uint16_t count;
+    uint32_t last;      /* history position after its last occurrence here */
 } ngm_item;
 
 /* A context as found for the next position. */
