@@ -535,15 +535,20 @@ static void list_details(const char *name, uint64_t comp, const smix_file_info *
     printf("  tokens:          %s\n", cli_group_digits(in->tokens, t, sizeof t));
     printf("  checksum:        CRC-32C %08x\n", (unsigned)in->checksum);
     printf("  level:           %u\n", c->level);
-    if (c->ssm_enabled)
+    if (c->ssm_enabled) {
         printf("  model:           SSM, %u layers, d_model %u, d_inner %u, d_state %u, conv %u\n",
                c->n_layers, c->d_model, c->d_inner, c->d_state, c->d_conv);
-    else
+        if (c->ssm_rows)
+            printf("  SSM head:        %u rows (later distinct tokens share one)\n", c->ssm_rows);
+        printf("  training:        chunk %u tokens, Adam steps %u/%u/%u, lr %.5f, smoothing %.3f\n",
+               c->chunk, c->iters_early, c->iters_mid, c->iters_late, c->lr_milli / 1e5,
+               c->smooth_milli / 1000.0);
+    } else {
         printf("  model:           no SSM (n-gram, match and priors only)\n");
-    printf("  training:        chunk %u tokens, Adam steps %u/%u/%u, lr %.5f, smoothing %.3f\n",
-           c->chunk, c->iters_early, c->iters_mid, c->iters_late, c->lr_milli / 1e5,
-           c->smooth_milli / 1000.0);
+    }
     printf("  n-gram orders:   up to %u\n", c->max_order);
+    if (c->ngram_budget_mb)
+        printf("  n-gram memory:   at most %u MiB (set by --memlimit)\n", c->ngram_budget_mb);
     printf("  vocabulary:      %u tokens\n", (unsigned)c->vocab_size);
 }
 

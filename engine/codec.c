@@ -16,6 +16,7 @@
 #include "checksum.h"
 #include "container.h"
 #include "fmath.h"
+#include "levels.h"
 #include "model.h"
 #include "rc.h"
 #include "tok.h"
@@ -192,8 +193,9 @@ smix_result smix_compress(smix_cctx *cctx, const void *src, size_t n,
     memset(&h, 0, sizeof h);
     smix_result r = smix_level_config(cctx->p.level, &h.cfg);
     if (r != SMIX_OK) return r;
-    if (cctx->p.memlimit && smix_memory_estimate(h.cfg.level, n) > cctx->p.memlimit)
-        return SMIX_ERR_MEMLIMIT;
+    int budget = smix__ngram_budget(cctx->p.memlimit, n);
+    if (budget < 0) return SMIX_ERR_MEMLIMIT;
+    h.cfg.ngram_budget_mb = (uint16_t)budget;
     coder c;
     r = coder_init(&c, &h.cfg, &cctx->p, hooks);
     if (r != SMIX_OK) return r;
@@ -326,7 +328,7 @@ smix_result smix_decompress(smix_dctx *dctx, const void *src, size_t n,
     smix_result r = ctr_read_header(src, n, &h);
     if (r == SMIX_OK) r = ctr_check_payload(src, n, &h);
     if (r != SMIX_OK) return r;
-    if (dctx->p.memlimit && smix_memory_estimate(h.cfg.level, h.input_bytes) > dctx->p.memlimit)
+    if (dctx->p.memlimit && smix_memory_estimate(&h.cfg, h.input_bytes) > dctx->p.memlimit)
         return SMIX_ERR_MEMLIMIT;
     coder c;
     r = coder_init(&c, &h.cfg, &dctx->p, hooks);

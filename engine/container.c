@@ -43,7 +43,7 @@ static void put_config(uint8_t *p, const smix_config *c)
     put16(p + 14, c->smooth_milli);
     put32(p + 16, c->vocab_size);
     put16(p + 20, c->ssm_rows);
-    /* 22..23 reserved, zero */
+    put16(p + 22, c->ngram_budget_mb);
 }
 
 static void get_config(const uint8_t *p, smix_config *c)
@@ -56,6 +56,7 @@ static void get_config(const uint8_t *p, smix_config *c)
     c->smooth_milli = (uint16_t)get16(p + 14);
     c->vocab_size = get32(p + 16);
     c->ssm_rows = (uint16_t)get16(p + 20);
+    c->ngram_budget_mb = (uint16_t)get16(p + 22);
 }
 
 void ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_SIZE])

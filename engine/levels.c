@@ -4,6 +4,7 @@
  */
 #include "smix.h"
 
+#include "levels.h"
 #include "tok.h"
 
 typedef struct level_preset {
@@ -90,11 +91,27 @@ const uint8_t *smix_vocab_token(uint32_t id, uint32_t *len)
     return tok_bytes(tok_builtin(), id, len);
 }
 
-uint64_t smix_memory_estimate(int level, uint64_t n)
+/* Measured on text: the n-gram contexts and follower lists take about 50-60
+ * bytes per input byte; the history, dense per-slot arrays and the SSM are
+ * small next to them (a few bytes per input byte plus a fixed part). */
+#define MEM_FIXED ((uint64_t)48 << 20)
+#define MEM_PER_BYTE_FIXED 4
+#define MEM_PER_BYTE_NGRAM 60
+
+uint64_t smix_memory_estimate(const smix_config *c, uint64_t n)
 {
-    if (level == 0) level = SMIX_LEVEL_DEFAULT;
-    /* n-gram contexts and lists dominate: about 60 bytes per input byte at
-     * worst (measured on text), plus the fixed model and buffers. */
-    (void)level;
-    return ((uint64_t)32 << 20) + n * 60;
+    uint64_t ng = n * MEM_PER_BYTE_NGRAM;
+    if (c->ngram_budget_mb && ng > ((uint64_t)c->ngram_budget_mb << 20))
+        ng = (uint64_t)c->ngram_budget_mb << 20;
+    return MEM_FIXED + n * MEM_PER_BYTE_FIXED + ng;
+}
+
+int smix__ngram_budget(uint64_t memlimit, uint64_t n)
+{
+    if (!memlimit) return 0;
+    uint64_t fixed = MEM_FIXED + n * MEM_PER_BYTE_FIXED;
+    if (n * MEM_PER_BYTE_NGRAM + fixed <= memlimit) return 0;
+    if (memlimit < fixed + ((uint64_t)16 << 20)) return -1;
+    uint64_t mb = (memlimit - fixed) >> 20;
+    return mb > 65535 ? 65535 : (int)mb;
 }

@@ -167,7 +167,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->freq = calloc(m->cap, sizeof *m->freq);
     m->mbits = 18;
     m->mtab = calloc((size_t)1 << m->mbits, sizeof *m->mtab);
-    m->ng = ngm_create(cfg->max_order);
+    m->ng = ngm_create(cfg->max_order, (uint64_t)cfg->ngram_budget_mb << 20);
     m->newid_bits = 1;
     while ((1u << m->newid_bits) < m->vocab) m->newid_bits++;
     m->newid_p = malloc(sizeof(uint16_t) << m->newid_bits);

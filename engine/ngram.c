@@ -40,13 +40,16 @@ struct ngm {
     uint8_t found_at[NGM_NORDERS];          /* context existed at lookup time */
     uint8_t skip[NGM_NORDERS];
     int usable;                             /* orders whose context exists in history */
+    uint64_t budget;                        /* bytes the table and pool may use */
+    int frozen;                             /* budget reached: no new contexts or followers */
 };
 
-ngm *ngm_create(int max_order)
+ngm *ngm_create(int max_order, uint64_t budget)
 {
     ngm *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     m->max_order = max_order;
+    m->budget = budget ? budget : UINT64_MAX;
     m->mask = (1u << 12) - 1;
     m->table = calloc(m->mask + 1, sizeof *m->table);
     if (!m->table) { free(m); return NULL; }
@@ -104,7 +107,11 @@ static int ctx_matches(const uint32_t *hist, size_t a, size_t b, int k)
 int ngm_lookup(ngm *m, const uint32_t *hist, size_t t, ngm_ctx out[NGM_NORDERS])
 {
     /* room for one insertion per order before the update, so cached indices stay valid */
-    if ((m->used + NGM_NORDERS) * 2 > m->mask + 1 && grow_table(m) < 0) return -1;
+    if (!m->frozen && (m->used + NGM_NORDERS) * 2 > m->mask + 1) {
+        /* the decision depends only on sizes both coder sides share */
+        if (ngm_memory(m) + (m->mask + 1) * 2 * sizeof *m->table > m->budget) m->frozen = 1;
+        else if (grow_table(m) < 0) return -1;
+    }
     uint64_t h = 0x9E3779B97F4A7C15ull;
     int found = 0, k = 0;
     m->usable = 0;
@@ -146,7 +153,10 @@ static uint32_t block_alloc(ngm *m, int cls)
     if (m->pool_len + need > m->pool_cap) {
         size_t ncap = m->pool_cap ? m->pool_cap : 1 << 14;
         while (ncap < m->pool_len + need) ncap *= 2;
-        if (ncap > UINT32_MAX) return UINT32_MAX;
+        if (ncap > UINT32_MAX || ngm_memory(m) + (ncap - m->pool_cap) * sizeof(ngm_item) > m->budget) {
+            m->frozen = 1;
+            return UINT32_MAX - 1;
+        }
         ngm_item *np = realloc(m->pool, ncap * sizeof *np);
         if (!np) return UINT32_MAX;
         m->pool = np;
@@ -196,7 +206,9 @@ static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *
     }
     if (e->n == (1u << e->cls)) {
         if (e->cls >= NGM_MAX_CLASS) return 0;   /* full: the new follower is dropped */
+        if (m->frozen) return 0;
         uint32_t nb = block_alloc(m, e->cls + 1);
+        if (nb == UINT32_MAX - 1) return 0;      /* over budget: follower dropped */
         if (nb == UINT32_MAX) return -1;
         memcpy(m->pool + nb, m->pool + e->block, e->n * sizeof(ngm_item));
         block_release(m, e->block, e->cls);
@@ -235,8 +247,9 @@ int ngm_update(ngm *m, const uint32_t *hist, size_t t, uint32_t slot)
         ngm_entry *e = &m->table[j];
         if (existed) {
             /* counted in the first pass */
-        } else if (prev_existed) {
+        } else if (prev_existed && !m->frozen) {
             uint32_t b = block_alloc(m, 1);
+            if (b == UINT32_MAX - 1) break;           /* over budget */
             if (b == UINT32_MAX) return -1;
             e->key = m->key_of[i];
             e->order = ngm_orders[i];

@@ -39,8 +39,12 @@ typedef struct ngm_ctx {
 
 typedef struct ngm ngm;
 
-/* max_order: orders above it are not used (e.g. 8 disables 16 and 32). */
-ngm *ngm_create(int max_order);
+/* max_order: orders above it are not used (e.g. 8 disables 16 and 32).
+ * budget: bytes the model may grow to (0 = unlimited); once reached it
+ * keeps counting what it knows but learns no new contexts or followers.
+ * The point where that happens depends only on the token sequence, so an
+ * encoder and a decoder with the same budget stay in step. */
+ngm *ngm_create(int max_order, uint64_t budget);
 void ngm_free(ngm *m);
 
 /* Looks up the contexts ending at hist[t-1] for predicting hist[t].

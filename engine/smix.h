@@ -84,6 +84,8 @@ typedef struct smix_config {
     uint32_t vocab_size;  /* tokens of the static vocabulary in use (ids < vocab_size) */
     uint16_t ssm_rows;    /* SSM head rows: the first ssm_rows-1 distinct tokens get their own
                              row, later ones share row 0 with NEW (0 = no cap) */
+    uint16_t ngram_budget_mb; /* n-gram memory budget in MiB (0 = unlimited); set
+                                 from --memlimit, recorded so the decoder matches */
 } smix_config;
 
 /* Fixed per-file information, available before the first token. */
@@ -208,8 +210,9 @@ uint32_t smix_vocab_size(void);
 /* Bytes of token id; NULL if id is out of range. *len receives the length. */
 const uint8_t *smix_vocab_token(uint32_t id, uint32_t *len);
 
-/* Estimated peak memory (bytes) to code n input bytes at a level. */
-uint64_t smix_memory_estimate(int level, uint64_t n);
+/* Estimated peak memory (bytes) to code n input bytes with configuration c
+ * (as recorded in a header, or from smix_level_config). */
+uint64_t smix_memory_estimate(const smix_config *c, uint64_t n);
 
 #ifdef __cplusplus
 }

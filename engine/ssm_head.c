@@ -9,7 +9,6 @@
  * or a serial loop), so results do not depend on the thread count or on how
  * the compiler vectorises. The build uses -ffp-contract=off: no FMA.
  */
-#include <math.h>
 #include <string.h>
 #include "ssm_internal.h"
 #include "fmath.h"
@@ -24,18 +23,18 @@
 #pragma GCC diagnostic ignored "-Wpsabi"   /* v8f stays inside this file */
 typedef float v8f __attribute__((vector_size(32)));
 
-static inline v8f ld8(const float *p)
+static inline __attribute__((always_inline)) v8f ld8(const float *p)
 {
     v8f v;
     memcpy(&v, p, sizeof(v));
     return v;
 }
 
-static inline void st8(float *p, v8f v) { memcpy(p, &v, sizeof(v)); }
+static inline __attribute__((always_inline)) void st8(float *p, v8f v) { memcpy(p, &v, sizeof(v)); }
 
 /* == ssm__dot(a, b, 32): lane l sums a[l+8i]*b[l+8i] for i = 0..3 in order,
  * then the fixed tree. */
-static inline float dot32(const float *a, const float *b)
+static inline __attribute__((always_inline)) float dot32(const float *a, const float *b)
 {
     v8f z = { 0, 0, 0, 0, 0, 0, 0, 0 };
     v8f acc = z + ld8(a) * ld8(b);
@@ -45,7 +44,7 @@ static inline float dot32(const float *a, const float *b)
     return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
 }
 
-static inline float dotdm(const float *a, const float *b, int dm)
+static inline __attribute__((always_inline)) float dotdm(const float *a, const float *b, int dm)
 {
     return dm == 32 ? dot32(a, b) : ssm__dot(a, b, dm);
 }

@@ -68,6 +68,7 @@ typedef struct bench {
     double bits, bits_tail, t_model;
     uint64_t n, n_tail_from, hash;
     float loss;
+    int trace;          /* SSM_BENCH_TRACE set: running logit hash per position to stderr */
 } bench;
 
 static double now(void)
@@ -95,6 +96,7 @@ static int step(bench *b, uint32_t target, uint32_t input)
         memcpy(&u, &b->logits[j], 4);
         b->hash = (b->hash ^ u) * 1099511628211ull;
     }
+    if (b->trace) fprintf(stderr, "%llu %016llx\n", (unsigned long long)b->n, (unsigned long long)b->hash);
     smix_chunk_info ci;
     t0 = now();
     if (ssm_observe(b->m, target, input, &ci)) b->loss = ci.loss;
@@ -193,6 +195,7 @@ int main(int argc, char **argv)
     if (thr >= 0.0f) tun.head_thr = thr;
     ssm_set_tuning(b.m, &tun);
     b.hash = 1469598103934665603ull;
+    b.trace = getenv("SSM_BENCH_TRACE") != NULL;
     vocab v = { 0 };
     v.nslots = 1u << 20;
     v.slot_row = calloc(v.nslots, 4);

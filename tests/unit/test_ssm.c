@@ -282,7 +282,7 @@ static void test_determinism(void)
     cfg.level = 5; cfg.n_layers = 2; cfg.d_model = 32; cfg.d_state = 16; cfg.d_inner = 64;
     cfg.d_conv = 4; cfg.chunk = 32; cfg.iters_early = 3; cfg.iters_mid = 2; cfg.iters_late = 2;
     cfg.lr_milli = 200; cfg.smooth_milli = 120;
-    const uint64_t n = 320;
+    const uint64_t n = 200;   /* > 6 chunks: training and row growth included */
     uint64_t a = run_stream(&cfg, 1, 1, NULL, n);
     uint64_t b = run_stream(&cfg, 1, 1, NULL, n);
     uint64_t c = run_stream(&cfg, 2, 1, NULL, n);
@@ -294,8 +294,7 @@ static void test_determinism(void)
     ssm_free(tmp);
     tun.par_min_rows = 1;        /* threads even for the small test vocabulary */
     uint64_t t2 = run_stream(&cfg, 1, 2, &tun, n);
-    uint64_t t3 = run_stream(&cfg, 1, 3, &tun, n);
-    check(a == t2 && a == t3, "1 vs 2 vs 3 threads: identical logits");
+    check(a == t2, "1 vs 2 threads: identical logits");
     tun.reuse_pred = !tun.reuse_pred;
     uint64_t r = run_stream(&cfg, 1, 1, &tun, n);
     check(a == r, "training reuses prediction activations exactly");
