@@ -6,6 +6,7 @@
 
 #include "levels.h"
 #include "tok.h"
+#define SSM_LR 1000
 
 typedef struct level_preset {
     uint8_t ssm, nl, dm, ds, di, it_early, it_mid, it_late, max_order;
@@ -16,15 +17,15 @@ typedef struct level_preset {
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order vocab  rows */
-    { 0, 0,  0,  0,  0, 0, 0, 0, 32, 32768, 0 },     /* 1: n-grams + match + priors only */
-    { 0, 0,  0,  0,  0, 0, 0, 0, 32, 32768, 0 },     /* 2 */
-    { 1, 1, 16,  8, 32, 4, 2, 1, 32, 32768, 1024 },  /* 3 */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  8, 32768, 0 },     /* 1: n-grams up to order 8 + match + priors */
+    { 0, 0,  0,  0,  0, 0, 0, 0, 32, 32768, 0 },     /* 2: n-grams + match + priors */
+    { 1, 1, 16,  8, 32, 4, 2, 1, 32, 32768, 1024 },  /* 3: + a small SSM */
     { 1, 1, 32, 16, 64, 4, 2, 1, 32, 32768, 2048 },  /* 4 */
-    { 1, 2, 32, 16, 64, 4, 2, 1, 32, 32768, 2048 },  /* 5: default, reference dimensions */
-    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 32768, 2048 },  /* 6 */
+    { 1, 2, 32, 16, 64, 4, 2, 1, 32, 32768, 2048 },  /* 5: reference dimensions */
+    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 32768, 2048 },  /* 6: reference training steps */
     { 1, 2, 32, 16, 64, 8, 4, 2, 32, 32768, 4096 },  /* 7 */
     { 1, 2, 32, 16, 64, 8, 4, 2, 32, 32768, 8192 },  /* 8 */
-    { 1, 2, 64, 16, 128, 8, 4, 2, 32, 32768, 8192 }, /* 9 */
+    { 1, 2, 48, 16, 96, 8, 4, 2, 32, 32768, 8192 },  /* 9 */
 };
 
 smix_result smix_level_config(int level, smix_config *out)
@@ -45,7 +46,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.iters_mid = p->it_mid;
     c.iters_late = p->it_late;
     c.max_order = p->max_order;
-    c.lr_milli = p->ssm ? 200 : 0;
+    c.lr_milli = p->ssm ? SSM_LR : 0;
     c.smooth_milli = p->ssm ? 120 : 0;
     uint32_t vs = tok_vocab_size(tok_builtin());
     c.vocab_size = p->vocab < vs ? p->vocab : vs;
