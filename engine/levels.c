@@ -15,17 +15,20 @@ typedef struct level_preset {
 } level_preset;
 
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md). */
+/* Orders above 4 measured no better on enwik8 (the match model and the
+ * recency features cover long repeats), so most levels stop there; see
+ * docs/model.md. The SSM adds 0.1-0.3% at three to five times the time. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order vocab  rows */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  8, 32768, 0 },     /* 1: n-grams up to order 8 + match + priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0, 32, 32768, 0 },     /* 2: n-grams + match + priors */
-    { 1, 1, 16,  8, 32, 4, 2, 1, 32, 32768, 1024 },  /* 3: + a small SSM */
-    { 1, 1, 32, 16, 64, 4, 2, 1, 32, 32768, 2048 },  /* 4 */
-    { 1, 2, 32, 16, 64, 4, 2, 1, 32, 32768, 2048 },  /* 5: reference dimensions */
-    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 32768, 2048 },  /* 6: reference training steps */
-    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 32768, 4096 },  /* 7 */
-    { 1, 2, 32, 16, 64, 8, 4, 2, 32, 32768, 8192 },  /* 8 */
-    { 1, 2, 48, 16, 96, 8, 4, 2, 32, 32768, 8192 },  /* 9 */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 32768, 0 },     /* 1: mixer of n-grams, match, priors */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 32768, 0 },     /* 2: default */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 32768, 2048 },  /* 3: + SSM, one layer */
+    { 1, 2, 32, 16, 64, 4, 2, 1,  4, 32768, 2048 },  /* 4: + SSM, reference dimensions */
+    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 32768, 2048 },  /* 5: reference training steps */
+    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 32768, 4096 },  /* 6 */
+    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 32768, 8192 },  /* 7 */
+    { 1, 2, 32, 16, 64, 8, 4, 2,  8, 32768, 8192 },  /* 8 */
+    { 1, 2, 48, 16, 96, 8, 4, 2, 32, 32768, 8192 },  /* 9: everything */
 };
 
 smix_result smix_level_config(int level, smix_config *out)

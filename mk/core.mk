@@ -81,7 +81,7 @@ SAN_FL       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 SAN_OBJ      := $(ENGINE_SRC:%.c=$(B)/san/obj/%.o)
 SAN_CLI_OBJ  := $(CLI_SRC:%.c=$(B)/san/obj/%.o)
 SAN_UNIT     := $(UNIT_SRC:tests/unit/%.c=$(B)/san/tests/%)
-SAN_DRIVERS  := $(FUZZ_TARGETS:%=$(B)/san/fuzz_%)
+SAN_DRIVERS   = $(FUZZ_TARGETS:%=$(B)/san/fuzz_%)
 SAN_ENV      := ASAN_OPTIONS=exitcode=86 \
                 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
 

@@ -17,7 +17,7 @@ FUZZ_LONG_SECONDS ?= 3600
 FUZZ_JOBS    ?= 2
 FUZZ_TARGETS ?= decode roundtrip trace tok
 
-FUZZ_FL := -std=gnu11 -g -O1 -ffp-contract=off -fno-fast-math -Iengine \
+FUZZ_FL := -std=gnu11 -g -O2 -ffp-contract=off -fno-fast-math -Iengine \
            -fno-omit-frame-pointer -fsanitize=address,undefined \
            -fno-sanitize-recover=undefined -Wall -Wno-unknown-pragmas -MMD -MP
 

@@ -302,7 +302,7 @@ static void fill_info(const synth *s, smix_file_info *f, uint64_t n, uint32_t cr
         f->payload_bytes = (uint64_t)ceil(bits / 8.0) + 2;
         f->compressed_bytes = f->header_bytes + f->payload_bytes;
     }
-    smix_config c = { 5, 2, 64, 16, 128, 4, 64, 4, 2, 1, 1, 32, 200, 10, s->v.n, 0 };
+    smix_config c = { 5, 2, 64, 16, 128, 4, 64, 4, 2, 1, 1, 32, 200, 10, s->v.n, 0, 0 };
     f->config = c;
 }
 

@@ -9,7 +9,7 @@
 #include "fuzz_common.h"
 #include "smix.h"
 
-#define ROUNDTRIP_MAX 4096
+#define ROUNDTRIP_MAX 2048
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
