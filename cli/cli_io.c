@@ -23,11 +23,18 @@
 
 #define CLI_OUT_BUFSZ (256u * 1024u)
 #define CLI_READ_CHUNK (1u << 20)
+/* The engine codes at most 4 GiB - 1 per file; a compressed file of such an
+ * input can be a little larger. Anything beyond this is refused before it
+ * is read into memory. */
+#define CLI_MAX_INPUT ((uint64_t)0xFFFFFFFFu + ((uint64_t)1 << 30))
+#define EFBIG_INPUT (-2)
 
 /* Reads fd to EOF into buf. Returns 0 or an errno value. */
 static int read_fd(int fd, cli_buf *buf)
 {
     for (;;) {
+        if ((uint64_t)buf->len > CLI_MAX_INPUT)
+            return EFBIG_INPUT;
         if (cli_buf_reserve(buf, CLI_READ_CHUNK) != 0)
             return ENOMEM;
         ssize_t r = read(fd, buf->data + buf->len, buf->cap - buf->len);
@@ -58,6 +65,8 @@ int cli_read_input(const char *path, cli_buf *buf, struct stat *st, cli_err *e)
         cli_err_set(e, name, "is a directory");
         rc = -1;
     }
+    if (rc == 0 && S_ISREG(s.st_mode) && (uint64_t)s.st_size > CLI_MAX_INPUT)
+        rc = EFBIG_INPUT;
     /* regular files: one allocation of the right size, plus room to see EOF */
     if (rc == 0 && S_ISREG(s.st_mode) && s.st_size > 0 &&
         (uint64_t)s.st_size < SIZE_MAX - CLI_READ_CHUNK &&
@@ -65,7 +74,9 @@ int cli_read_input(const char *path, cli_buf *buf, struct stat *st, cli_err *e)
         rc = ENOMEM;
     if (rc == 0)
         rc = read_fd(fd, buf);
-    if (rc > 0)
+    if (rc == EFBIG_INPUT)
+        cli_err_set(e, name, "input too large (this version handles up to 4 GiB - 1 per file)");
+    else if (rc > 0)
         cli_err_set(e, name, "read error: %s",
                     rc == EINTR ? "interrupted" : strerror(rc));
     if (path)
