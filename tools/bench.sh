@@ -7,6 +7,8 @@
 #   LEVELS="1 5 9" tools/bench.sh  smix levels to run (default: 1 5 9)
 #   REPEAT=3                       runs per timing; the median is reported
 #   OUT=docs/BENCHMARKS.md         where to write the table ("-" = stdout only)
+#   FILES="a b"                    corpus files to use instead of the default set
+#   PEERS="xz zstd bzip2 7z zpaq"  which peers to run (default: all)
 #
 # The corpus comes from ../shared/corpus (unpacked into build/corpus).
 # Every smix result is checked by a round trip (cmp) before it is reported.
@@ -33,8 +35,7 @@ path_of() {
     done
     echo "bench: $1 not found in $CORPUS" >&2; return 1
 }
-FILES="enwik8_1M alice29.txt book1 kennedy.xls"
-[ "${BENCH:-}" = full ] && FILES="$FILES enwik8_3M bible.txt world192.txt"
+XXX
 
 # median of numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -85,17 +86,24 @@ zpaq_d() { rm -rf "$WORK/xz"; mkdir "$WORK/xz"; cp "$1" "$WORK/b.zpaq"; (cd "$WO
 export -f p7z_c p7z_d zpaq_c zpaq_d
 export WORK
 
+if [ -z "${FILES:-}" ]; then
+    FILES="enwik8_1M alice29.txt book1 kennedy.xls"
+    [ "${BENCH:-}" = full ] && FILES="$FILES enwik8_3M bible.txt world192.txt"
+fi
+PEERS=${PEERS:-"xz zstd bzip2 7z zpaq"}
+peer() { case " $PEERS " in *" $1 "*) command -v "$1" >/dev/null ;; *) return 1 ;; esac; }
+
 for name in $FILES; do
     f=$(path_of "$name") || continue
     echo "bench: $name" >&2
     for L in $LEVELS; do
         bench_tool "smix -$L" "$f" "$SMIX" -q -"$L" -c -- "$SMIX" -q -d -c
     done
-    bench_tool "xz -9e" "$f" xz -9e -c -- xz -d -c
-    bench_tool "zstd -19" "$f" zstd -q -19 -c -- zstd -q -d -c
-    bench_tool "bzip2 -9" "$f" bzip2 -9 -c -- bzip2 -d -c
-    command -v 7z >/dev/null && bench_tool "7z PPMd mx9" "$f" bash -c 'p7z_c "$0"' -- bash -c 'p7z_d "$0"'
-    command -v zpaq >/dev/null && bench_tool "zpaq -m5" "$f" bash -c 'zpaq_c "$0"' -- bash -c 'zpaq_d "$0"'
+    peer xz && bench_tool "xz -9e" "$f" xz -9e -c -- xz -d -c
+    peer zstd && bench_tool "zstd -19" "$f" zstd -q -19 -c -- zstd -q -d -c
+    peer bzip2 && bench_tool "bzip2 -9" "$f" bzip2 -9 -c -- bzip2 -d -c
+    peer 7z && bench_tool "7z PPMd mx9" "$f" bash -c 'p7z_c "$0"' -- bash -c 'p7z_d "$0"'
+    peer zpaq && bench_tool "zpaq -m5" "$f" bash -c 'zpaq_c "$0"' -- bash -c 'zpaq_d "$0"'
 done
 
 {
@@ -114,7 +122,7 @@ cat "$WORK/table"
     echo "All compressors ran in the same run on the same files; timings are the median of"
     echo "REPEAT=$REPEAT run(s) (wall seconds, \`/usr/bin/time\`); the machine is shared, so compare"
     echo "ratios within one table rather than absolute seconds. Every smix row was verified by a"
-    echo "round trip. Command: \`LEVELS=\"$LEVELS\" REPEAT=$REPEAT${BENCH:+ BENCH=$BENCH} tools/bench.sh\`."
+    echo "round trip. Command: \`LEVELS=\"$LEVELS\" REPEAT=$REPEAT${BENCH:+ BENCH=$BENCH} FILES=\"$FILES\" tools/bench.sh\`."
     echo
     echo "Peer commands: \`xz -9e -c\`, \`zstd -19 -c\`, \`bzip2 -9 -c\`, \`7z a -m0=PPMd -mx=9\`,"
     echo "\`zpaq a -m5\` (archive sizes include their headers), smix \`-c -LEVEL\`."
