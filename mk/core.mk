@@ -11,6 +11,9 @@
 #   make uninstall / clean
 
 DEMO_FILE   ?= samples/prose.txt
+# A level with the state space model, so the trace shows every model part
+# (the default level is n-grams only; see engine/levels.c).
+DEMO_LEVEL  ?= 5
 PROGRAMS    := smix smix-tui smix-view
 MAN_PAGES    = $(wildcard $(PROGRAMS:%=docs/%.1))
 VALGRIND    ?= valgrind
@@ -61,8 +64,8 @@ demo:
 	$(Q)$(MAKE) --no-print-directory demo-run
 
 demo-run:
-	@echo "== Compressing $(DEMO_FILE) ($$(wc -c < $(DEMO_FILE)) bytes), recording a trace"
-	$(B)/smix -f -o $(B)/demo.smx --trace $(B)/demo.smt $(DEMO_FILE)
+	@echo "== Compressing $(DEMO_FILE) ($$(wc -c < $(DEMO_FILE)) bytes) at level $(DEMO_LEVEL), recording a trace"
+	$(B)/smix -$(DEMO_LEVEL) -f -o $(B)/demo.smx --trace $(B)/demo.smt $(DEMO_FILE)
 	$(B)/smix -l $(B)/demo.smx
 	@echo "== Checking the round trip"
 	$(B)/smix -d -c $(B)/demo.smx | cmp - $(DEMO_FILE)
@@ -81,7 +84,8 @@ SAN_FL       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 SAN_OBJ      := $(ENGINE_SRC:%.c=$(B)/san/obj/%.o)
 SAN_CLI_OBJ  := $(CLI_SRC:%.c=$(B)/san/obj/%.o)
 SAN_UNIT     := $(UNIT_SRC:tests/unit/%.c=$(B)/san/tests/%)
-SAN_DRIVERS   = $(FUZZ_TARGETS:%=$(B)/san/fuzz_%)
+FUZZ_TARGETS ?= decode roundtrip trace tok
+SAN_DRIVERS  := $(FUZZ_TARGETS:%=$(B)/san/fuzz_%)
 SAN_ENV      := ASAN_OPTIONS=exitcode=86 \
                 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
 

@@ -35,7 +35,6 @@ path_of() {
     done
     echo "bench: $1 not found in $CORPUS" >&2; return 1
 }
-XXX
 
 # median of numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
