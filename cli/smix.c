@@ -82,7 +82,7 @@ static void usage(FILE *f)
 "      --trace=FILE.smt   record what the model predicted for every token\n"
 "\n"
 "Tuning (the output never depends on -T or --memlimit):\n"
-"  -1 .. -9               level: 1 fastest, 9 largest model (default 2)\n"
+"  -1 .. -9               level: 1 fastest, 9 largest model (default 3)\n"
 "      --fast, --best     same as -1, -9\n"
 "  -T, --threads=N        threads to use (0: one per CPU; default 1)\n"
 "  -M, --memlimit=SIZE    fail rather than use more memory (K, M, G suffixes)\n"

@@ -17,12 +17,13 @@ typedef struct level_preset {
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md). */
 /* Orders above 4 measured no better on enwik8 (the match model and the
  * recency features cover long repeats), so most levels stop there; see
- * docs/model.md. The SSM adds 0.1-0.3% at three to five times the time. */
+ * docs/model.md. The SSM adds 0.3-0.9% at three times the time; the
+ * default is the smallest SSM level, the best ratio per second measured. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order vocab  rows */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 32768, 0 },     /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 32768, 0 },     /* 2: default */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 32768, 2048 },  /* 3: + SSM, one layer */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 32768, 0 },     /* 2 */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 32768, 3072 },  /* 3: default: + SSM, one layer */
     { 1, 2, 32, 16, 64, 4, 2, 1,  4, 32768, 2048 },  /* 4: + SSM, reference dimensions */
     { 1, 2, 32, 16, 64, 8, 4, 2,  4, 32768, 2048 },  /* 5: reference training steps */
     { 1, 2, 32, 16, 64, 8, 4, 2,  4, 32768, 4096 },  /* 6 */

@@ -56,7 +56,7 @@ const char *smix_strerror(smix_result r);
 /* Levels: 1 (fastest) .. 9 (best ratio). 0 selects the default. */
 #define SMIX_LEVEL_MIN 1
 #define SMIX_LEVEL_MAX 9
-#define SMIX_LEVEL_DEFAULT 2
+#define SMIX_LEVEL_DEFAULT 3
 
 typedef struct smix_params {
     int level;          /* 0 = default, else 1..9 */

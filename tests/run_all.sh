@@ -12,7 +12,7 @@
 #                                      default: every tests/test_*.sh)
 # Env:   SUITE_TIMEOUT seconds per suite (default 900)
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 logdir=build/test-logs
 mkdir -p "$logdir"

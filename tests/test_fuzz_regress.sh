@@ -7,7 +7,7 @@
 # and round trip) and the golden files (decoder), so a bug found once by
 # `make fuzz` stays fixed. A failing property aborts the driver.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 D=build/fuzz-regress
 pass=0 fail=0
 if [ ! -x $D/fuzz_tok ]; then

@@ -10,7 +10,7 @@
 # tools/make_golden.sh; fresh encoder output is never compared here.
 # Env: SMIX (default build/smix), SMIX_PORTABLE (default build/smix-portable).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 SMIX=${SMIX:-build/smix}
 PORT=${SMIX_PORTABLE:-build/smix-portable}
 G=tests/golden

@@ -3,7 +3,7 @@
 # and man pages in place, the installed smix works, `make uninstall` removes
 # them again.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0

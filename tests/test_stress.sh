@@ -9,7 +9,7 @@
 # 4 GiB is refused with a clear message (the format's limit) without output.
 # Skipped (exit 77) unless SMIX_LONG=1, or when the corpus is absent.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 SMIX=${SMIX:-build/smix}
 MB=${STRESS_MB:-200}
 LIMIT_BYTES=$((2 * 1024 * 1024 * 1024))

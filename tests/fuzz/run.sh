@@ -8,7 +8,7 @@
 # finds is kept in build/fuzz/corpus/<t> between runs; crashers are written
 # to build/fuzz/crashes/<t>-*. Exits non-zero if any target failed.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 secs=${1:-30}
 jobs=${2:-2}
