@@ -4,6 +4,7 @@
  * (file names are untrusted input too), and number parsing and printing.
  */
 #include "cli_util.h"
+#include "smix.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -60,31 +61,14 @@ int cli_buf_write_fn(void *wctx, const void *data, size_t n)
     return cli_buf_append(wctx, data, n) ? 1 : 0;
 }
 
-/* Length of a valid UTF-8 sequence starting at s (1..4), or 0 if the bytes
- * there are not one (overlong forms, surrogates and > U+10FFFF rejected). */
+/* Length of a valid UTF-8 sequence starting at the NUL-terminated s (1..4),
+ * or 0 if the bytes there are not one. C1 controls (U+0080..U+009F) count as
+ * invalid: some terminals take them as escape introducers. */
 static int utf8_len(const unsigned char *s)
 {
-    unsigned c = s[0];
-    int n;
-    unsigned cp, min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; min = 0x10000; }
-    else
-        return 0;
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    /* C1 controls (U+0080..U+009F) act as escape introducers on some terminals */
-    if (cp >= 0x80 && cp <= 0x9F)
-        return 0;
-    return n;
+    uint32_t cp;
+    size_t n = smix_utf8_decode(s, strnlen((const char *)s, 4), &cp);
+    return n && !(cp >= 0x80 && cp <= 0x9F) ? (int)n : 0;
 }
 
 static size_t escape_byte(unsigned char c, char *tmp)

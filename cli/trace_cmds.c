@@ -27,26 +27,10 @@
 
 /* ---------------- UTF-8 and escaping ---------------- */
 
-/* Length (1-4) of the valid UTF-8 sequence at p[0..n), 0 if invalid
- * (overlong forms, surrogates and code points above U+10FFFF are invalid). */
+/* Length (1-4) of the valid UTF-8 sequence at p[0..n), 0 if invalid. */
 static size_t utf8_len(const uint8_t *p, size_t n, uint32_t *cp)
 {
-    uint8_t c = p[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) { *cp = c; return 1; }
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; v = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; v = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; v = c & 0x07; min = 0x10000; }
-    else return 0;
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80) return 0;
-        v = v << 6 | (p[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    *cp = v;
-    return len;
+    return smix_utf8_decode(p, n, cp);
 }
 
 static void json_string(FILE *f, const uint8_t *p, size_t n)

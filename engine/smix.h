@@ -210,6 +210,12 @@ uint32_t smix_vocab_size(void);
 /* Bytes of token id; NULL if id is out of range. *len receives the length. */
 const uint8_t *smix_vocab_token(uint32_t id, uint32_t *len);
 
+/* Decodes one strict UTF-8 sequence at p[0..n): returns its length (1-4) and
+ * the code point in *cp, or 0 if the bytes there are not valid UTF-8
+ * (overlong forms, surrogates and code points above U+10FFFF are invalid).
+ * For programs that show token text and must escape everything else. */
+size_t smix_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
+
 /* Estimated peak memory (bytes) to code n input bytes with configuration c
  * (as recorded in a header, or from smix_level_config). */
 uint64_t smix_memory_estimate(const smix_config *c, uint64_t n);

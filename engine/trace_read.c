@@ -50,10 +50,6 @@ struct smix_trace {
     section sec[TRC_NSECTIONS];
 };
 
-static const char *const comp_names[SMIX_NCOMP] = {
-    "prior", "ng1", "ng2", "ng3", "ng4", "ng5", "ng6", "ng7", "ng8",
-    "ng16", "ng32", "match", "recency"
-};
 static const char *const sec_names[TRC_NSECTIONS] = {
     "tokens", "chunks", "strings", "id index", "string bytes"
 };
@@ -63,7 +59,7 @@ static const uint32_t sec_min_elem[TRC_NSECTIONS] = {
 
 const char *smix_trace_component_name(int comp)
 {
-    return comp >= 0 && comp < SMIX_NCOMP ? comp_names[comp] : "?";
+    return comp >= 0 && comp < SMIX_NCOMP ? smix_component_name(comp) : "?";
 }
 
 static int errf(char *err, size_t errlen, const char *fmt, ...)

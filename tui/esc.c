@@ -13,6 +13,7 @@
 #define _XOPEN_SOURCE 700
 #endif
 #include "esc.h"
+#include "smix.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,22 +31,7 @@ static void esc__set(esc_glyph *g, esc_kind kind, const char *text, int width,
 /* Decodes one strict UTF-8 sequence; returns its length or 0 if invalid. */
 static size_t esc__utf8(const uint8_t *s, size_t n, uint32_t *cp)
 {
-    uint8_t c = s[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) { *cp = c; return 1; }
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; v = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; v = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; v = c & 0x07; min = 0x10000; }
-    else return 0;
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    *cp = v;
-    return len;
+    return smix_utf8_decode(s, n, cp);
 }
 
 static void esc__ascii_control(uint8_t c, esc_glyph *g)

@@ -12,30 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 #include "view.h"
+#include "smix.h"
 
 /* Length of the valid UTF-8 sequence at b[0..n), 0 if invalid. */
 static size_t utf8_len(const uint8_t *b, size_t n, uint32_t *cp)
 {
-    uint8_t c = b[0];
-    size_t len;
-    uint8_t lo = 0x80, hi = 0xBF;
-    if (c < 0x80) { *cp = c; return 1; }
-    if (c >= 0xC2 && c <= 0xDF) len = 2, *cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, *cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, *cp = c & 0x07;
-    else return 0;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;      /* no surrogates */
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;      /* <= U+10FFFF */
-    if (n < len || b[1] < lo || b[1] > hi)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((b[i] & 0xC0) != 0x80)
-            return 0;
-        *cp = (*cp << 6) | (b[i] & 0x3F);
-    }
-    return len;
+    return smix_utf8_decode(b, n, cp);
 }
 
 /* Characters that draw nothing or reorder text: shown as \u escapes. */
