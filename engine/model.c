@@ -433,9 +433,8 @@ int model_predict(model *m)
     for (int f = 0; f < NFEAT; f++) m->wc[f] = m->w[m->set][f] + m->w2[m->set2][f];
     const float *w = m->wc;
     float wz = w[F_SSM], wp = w[F_PRIOR] * m->s;
-    vec_axpby(m->F, wz, m->z, wp, m->prior, m->nslots);
-    vec_recency(m->last, (uint32_t)m->t, RLAST_H, m->rlast, m->nslots);
-    vec_add_scaled(m->F, w[F_RLAST] * m->s, m->rlast, m->nslots);
+    vec_base_logits(m->F, wz, m->z, wp, m->prior, w[F_RLAST] * m->s, m->last,
+                    (uint32_t)m->t, RLAST_H, m->rlast, m->nslots);
     add_sparse(m, w);
     quantise(m);
     return 0;
@@ -449,12 +448,10 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     float inv = (float)(1.0 / m->sum_e), s = m->s;
     memset(feat_y, 0, NFEAT * sizeof *feat_y);
     memset(exp_f, 0, NFEAT * sizeof *exp_f);
-    double ez, ep;
-    vec_dot2(m->e, m->net ? m->z : NULL, m->prior, m->nslots, &ez, &ep);
+    double ez, ep, erl;
+    vec_dot3(m->e, m->net ? m->z : NULL, m->prior, m->rlast, m->nslots, &ez, &ep, &erl);
     exp_f[F_SSM] = ez / m->sum_e;
     exp_f[F_PRIOR] = ep / m->sum_e * s;
-    double er_unused, erl;
-    vec_dot2(m->e, NULL, m->rlast, m->nslots, &er_unused, &erl);
     exp_f[F_RLAST] = erl / m->sum_e * s;
     feat_y[F_RLAST] = s * m->rlast[y];
     feat_y[F_SSM] = m->z[y];

@@ -80,11 +80,6 @@ VEC_CLONES double vec_exp_sum_ent(const float *x, float sub, float *out, uint32_
     return lane_sum(out, n);
 }
 
-VEC_CLONES void vec_axpby(float *out, float a, const float *x, float b, const float *y, uint32_t n)
-{
-    for (uint32_t j = 0; j < n; j++) out[j] = a * x[j] + b * y[j];
-}
-
 VEC_CLONES uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n)
 {
     uint32_t total = 0;
@@ -96,19 +91,33 @@ VEC_CLONES uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32
     return total;
 }
 
-VEC_CLONES void vec_dot2(const float *e, const float *x, const float *y, uint32_t n,
-                         double *sx, double *sy)
+VEC_CLONES void vec_base_logits(float *out, float a, const float *x, float b, const float *y,
+                                float c, const uint32_t *last, uint32_t t, float h, float *r,
+                                uint32_t n)
 {
+    for (uint32_t j = 0; j < n; j++) {
+        float rj = h / (h + (float)(int32_t)(t - last[j]));
+        r[j] = rj;
+        out[j] = (a * x[j] + b * y[j]) + c * rj;
+    }
+}
+
+VEC_CLONES void vec_dot3(const float *e, const float *x, const float *y, const float *r,
+                         uint32_t n, double *sx, double *sy, double *sr)
+{
+    float ay[VEC_LANES] = { 0 }, ar[VEC_LANES] = { 0 };
+    uint32_t j = 0;
+    for (; j + VEC_LANES <= n; j += VEC_LANES)
+        for (int i = 0; i < VEC_LANES; i++) {
+            ay[i] += e[j + i] * (y[j + i] - 0.0f);
+            ar[i] += e[j + i] * (r[j + i] - 0.0f);
+        }
+    for (int i = 0; j < n; j++, i++) {
+        ay[i] += e[j] * (y[j] - 0.0f);
+        ar[i] += e[j] * (r[j] - 0.0f);
+    }
     *sx = x ? lane_dot(e, x, 0.0f, n) : 0.0;
-    *sy = lane_dot(e, y, 0.0f, n);
+    *sy = lanes_total(ay);
+    *sr = lanes_total(ar);
 }
 
-VEC_CLONES void vec_recency(const uint32_t *last, uint32_t t, float h, float *r, uint32_t n)
-{
-    for (uint32_t j = 0; j < n; j++) r[j] = h / (h + (float)(int32_t)(t - last[j]));
-}
-
-VEC_CLONES void vec_add_scaled(float *out, float b, const float *x, uint32_t n)
-{
-    for (uint32_t j = 0; j < n; j++) out[j] = out[j] + b * x[j];
-}

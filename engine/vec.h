@@ -21,16 +21,17 @@ float vec_max(const float *x, uint32_t n);
 double vec_exp_sum(const float *x, float sub, float *out, uint32_t n);
 /* Like vec_exp_sum, and also *sum_xd = sum of out[j] * (x[j] - sub). */
 double vec_exp_sum_ent(const float *x, float sub, float *out, uint32_t n, double *sum_xd);
-/* out[j] = a * x[j] + b * y[j] */
-void vec_axpby(float *out, float a, const float *x, float b, const float *y, uint32_t n);
 /* freq[j] = 1 + floor(e[j] * k); returns the sum of freq. */
 uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n);
-/* *sx = sum e[j] x[j] (0 if x is NULL), *sy = sum e[j] y[j] (lane order). */
-void vec_dot2(const float *e, const float *x, const float *y, uint32_t n, double *sx, double *sy);
 
-/* r[j] = h / (h + t - last[j]): how recently slot j occurred (last = t is now) */
-void vec_recency(const uint32_t *last, uint32_t t, float h, float *r, uint32_t n);
-/* out[j] += b * x[j] */
-void vec_add_scaled(float *out, float b, const float *x, uint32_t n);
+/* The dense part of the logits in one sweep:
+ *   r[j] = h / (h + t - last[j])            how recently slot j occurred
+ *   out[j] = (a * x[j] + b * y[j]) + c * r[j] */
+void vec_base_logits(float *out, float a, const float *x, float b, const float *y,
+                     float c, const uint32_t *last, uint32_t t, float h, float *r, uint32_t n);
+/* sx = sum e[j] x[j] (0 if x is NULL), sy = sum e[j] y[j], sr = sum e[j] r[j],
+ * in one sweep, each in VEC_LANES lanes */
+void vec_dot3(const float *e, const float *x, const float *y, const float *r, uint32_t n,
+              double *sx, double *sy, double *sr);
 
 #endif
