@@ -7,6 +7,8 @@
  */
 #include "vec.h"
 
+#include <string.h>
+
 #include "fmath.h"
 
 #if defined(SMIX_PORTABLE) || !defined(__x86_64__) || !defined(__GNUC__) || defined(__clang__)
@@ -45,26 +47,51 @@ static inline void exp_into(const float *restrict x, float sub, float *restrict 
     for (uint32_t j = 0; j < n; j++) out[j] = fm_exp(x[j] - sub);
 }
 
-/* sum of x[j] in VEC_LANES lanes */
-static inline double lane_sum(const float *restrict x, uint32_t n)
+/* A vector of VEC_LANES floats (GCC vector extension): element-wise IEEE
+ * operations, lowered to whatever registers the target has, so lane i
+ * computes exactly what the scalar loop would. */
+typedef float lanes __attribute__((vector_size(VEC_LANES * sizeof(float))));
+#pragma GCC diagnostic ignored "-Wpsabi"   /* see LANES_INLINE */
+
+/* Always inlined: an out-of-line helper taking or returning a vector would
+ * be shared by the clones with different calling conventions (-Wpsabi). */
+#define LANES_INLINE static inline __attribute__((always_inline))
+
+LANES_INLINE lanes lanes_load(const float *p)
 {
-    float acc[VEC_LANES] = { 0 };
-    uint32_t j = 0;
-    for (; j + VEC_LANES <= n; j += VEC_LANES)
-        for (int i = 0; i < VEC_LANES; i++) acc[i] += x[j + i];
-    for (int i = 0; j < n; j++, i++) acc[i] += x[j];
+    lanes v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+LANES_INLINE double lanes_reduce(lanes v)
+{
+    float acc[VEC_LANES];
+    memcpy(acc, &v, sizeof acc);
     return lanes_total(acc);
 }
 
-/* sum of x[j] * (y[j] - sub) in VEC_LANES lanes */
-static inline double lane_dot(const float *restrict x, const float *restrict y, float sub, uint32_t n)
+/* sum of x[j] in VEC_LANES lanes (element j in lane j % VEC_LANES) */
+LANES_INLINE double lane_sum(const float *restrict x, uint32_t n)
 {
-    float acc[VEC_LANES] = { 0 };
+    lanes acc = { 0 };
+    uint32_t j = 0;
+    for (; j + VEC_LANES <= n; j += VEC_LANES) acc = acc + lanes_load(x + j);
+    for (int i = 0; j < n; j++, i++) acc[i] += x[j];
+    return lanes_reduce(acc);
+}
+
+/* sum of x[j] * (y[j] - sub) in VEC_LANES lanes */
+LANES_INLINE double lane_dot(const float *restrict x, const float *restrict y, float sub,
+                             uint32_t n)
+{
+    lanes acc = { 0 }, vs = { 0 };
+    vs = vs + sub;
     uint32_t j = 0;
     for (; j + VEC_LANES <= n; j += VEC_LANES)
-        for (int i = 0; i < VEC_LANES; i++) acc[i] += x[j + i] * (y[j + i] - sub);
+        acc = acc + lanes_load(x + j) * (lanes_load(y + j) - vs);
     for (int i = 0; j < n; j++, i++) acc[i] += x[j] * (y[j] - sub);
-    return lanes_total(acc);
+    return lanes_reduce(acc);
 }
 
 VEC_CLONES double vec_exp_sum(const float *x, float sub, float *out, uint32_t n)
@@ -105,19 +132,8 @@ VEC_CLONES void vec_base_logits(float *out, float a, const float *x, float b, co
 VEC_CLONES void vec_dot3(const float *e, const float *x, const float *y, const float *r,
                          uint32_t n, double *sx, double *sy, double *sr)
 {
-    float ay[VEC_LANES] = { 0 }, ar[VEC_LANES] = { 0 };
-    uint32_t j = 0;
-    for (; j + VEC_LANES <= n; j += VEC_LANES)
-        for (int i = 0; i < VEC_LANES; i++) {
-            ay[i] += e[j + i] * (y[j + i] - 0.0f);
-            ar[i] += e[j + i] * (r[j + i] - 0.0f);
-        }
-    for (int i = 0; j < n; j++, i++) {
-        ay[i] += e[j] * (y[j] - 0.0f);
-        ar[i] += e[j] * (r[j] - 0.0f);
-    }
     *sx = x ? lane_dot(e, x, 0.0f, n) : 0.0;
-    *sy = lanes_total(ay);
-    *sr = lanes_total(ar);
+    *sy = lane_dot(e, y, 0.0f, n);
+    *sr = lane_dot(e, r, 0.0f, n);
 }
 
