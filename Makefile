@@ -5,7 +5,7 @@
 # Knobs:     CC CFLAGS LDFLAGS PREFIX DESTDIR V=1 BENCH=full
 #
 # Bit-exact decoding: model code is built with -ffp-contract=off and never
-# with -ffast-math/-Ofast/-march=native. SIMD kernels are selected at run time
+# with fast-math, Ofast or native-arch flags. SIMD kernels are selected at run time
 # (target_clones) and are written so every variant computes identical bits;
 # build/smix-portable is the same code with no SIMD at all.
 
