@@ -45,10 +45,9 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS
        F_REC, F_PPM, F_RLAST, F_CREC, F_NEWB = F_CREC + NGM_NORDERS, F_NEWESC, F_NEWRATE, NFEAT };
 #define FIRST_NEW F_NEWB
 #define MATCH_BUCKETS 3
-#define ENT_BUCKETS 1
-#define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS * ENT_BUCKETS)
+#define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
 #define NSETS2 256
-#define APM_SETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
+#define APM_SETS NSETS
 #define APM_RATE 0.02f
 #define REC_WINDOW 256
 /* Entropy-adaptive scale s = clamp((1-b) + b H/5.5, 0.2, 2.5). The reference's
@@ -380,7 +379,7 @@ static void apm_refine(model *m, float fmax)
     float pos = (st + 8.0f) * 2.0f;
     int b = (int)pos;
     float frac = pos - (float)b;
-    const float *cell = m->apm[m->set / ENT_BUCKETS];
+    const float *cell = m->apm[m->set];
     float pa = cell[b] * (1.0f - frac) + cell[b + 1] * frac;
     m->apm_b = b;
     m->apm_frac = frac;
@@ -395,7 +394,7 @@ static void apm_refine(model *m, float fmax)
 static void apm_learn(model *m, uint32_t y)
 {
     if (m->apm_b < 0) return;
-    float *cell = m->apm[m->set / ENT_BUCKETS];
+    float *cell = m->apm[m->set];
     float target = y == m->apm_top ? 1.0f : 0.0f;
     int b = m->apm_b;
     cell[b] += (target - cell[b]) * APM_RATE * (1.0f - m->apm_frac);
@@ -426,9 +425,7 @@ int model_predict(model *m)
     new_features(m);
     ppm_blend(m);
     predict_ssm(m);
-    /* the SSM's confidence picks the weights too: trust it more when it is sure */
-    int hb = 0;
-    m->set = (m->longest * MATCH_BUCKETS + match_bucket(m->mlen)) * ENT_BUCKETS + hb;
+    m->set = m->longest * MATCH_BUCKETS + match_bucket(m->mlen);
     m->set2 = m->t ? (int)((m->hist[m->t - 1] * 2654435761u) >> 24) : 0;
     for (int f = 0; f < NFEAT; f++) m->wc[f] = m->w[m->set][f] + m->w2[m->set2][f];
     const float *w = m->wc;
