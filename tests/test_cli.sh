@@ -296,6 +296,22 @@ if command -v script > /dev/null 2>&1; then
     [ $? -eq 1 ] && grep -q "terminal" tty3.out; st "compressed data from a terminal refused"
 fi
 
+# ---------------------------------------------------------------- --memlimit
+# A limit below what the file would need sets an n-gram budget in the header:
+# the file still round-trips (the decoder stops learning at the same point),
+# -lv shows the budget, and a limit too small for anything is refused.
+mkdir -p ml
+awk 'BEGIN { srand(7); for (i = 0; i < 90000; i++) printf "w%d ", int(rand() * 30000); }' > ml/in
+"$SMIX" -q -1 --memlimit 70M -c ml/in > ml/a.smx 2>"$T/err"
+st "--memlimit with a budget compresses"
+"$SMIX" -d -c ml/a.smx 2>"$T/err" | cmp -s - ml/in
+st "--memlimit budget round-trips"
+"$SMIX" -lv ml/a.smx > ml/l 2>&1
+check "-lv shows the n-gram budget" grep -q "n-gram memory" ml/l
+"$SMIX" -q -1 --memlimit 20M -c ml/in > ml/b.smx 2>"$T/err"
+check "--memlimit too small exits 1" [ $? -eq 1 ]
+check "--memlimit too small message" err_has "memory limit"
+
 # ---------------------------------------------------------------- SIGINT
 # A ~1.5 MB text at the default level takes a while: interrupt it as soon as
 # its temporary file exists; nothing may remain.
