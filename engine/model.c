@@ -648,7 +648,7 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     m->count[slot]++;
     m->last[slot] = (uint32_t)m->t + 1;
     m->prior[slot] = 0.1f * fm_log(1.0f + (float)m->count[slot]);
-    if (ngm_update(m->ng, m->hist, m->t, slot) < 0) return -1;
+    if (ngm_update(m->ng, m->t, slot) < 0) return -1;
     if (m->t == m->hist_cap) {
         size_t ncap = m->hist_cap ? m->hist_cap * 2 : 1 << 16;
         uint32_t *nh = realloc(m->hist, ncap * sizeof *nh);

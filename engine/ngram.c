@@ -14,8 +14,7 @@
 const uint8_t ngm_orders[NGM_NORDERS] = { 1, 2, 3, 4, 5, 6, 7, 8, 16, 32 };
 
 #define NGM_MAX_CLASS 17          /* up to 131072 followers (more than any vocab) */
-#define NGM_COUNT_LIMIT 4000
-#define UPDATE_EXCLUSION 1     /* halve a context's counts beyond this */
+#define NGM_COUNT_LIMIT 4000    /* halve a context's counts beyond this */
 
 typedef struct ngm_entry {
     uint64_t key;          /* 0 = empty */
@@ -38,7 +37,6 @@ struct ngm {
     size_t slot_of[NGM_NORDERS];            /* table index or SIZE_MAX */
     uint64_t key_of[NGM_NORDERS];
     uint8_t found_at[NGM_NORDERS];          /* context existed at lookup time */
-    uint8_t skip[NGM_NORDERS];
     int usable;                             /* orders whose context exists in history */
     uint64_t budget;                        /* bytes the table and pool may use */
     int frozen;                             /* budget reached: no new contexts or followers */
@@ -224,33 +222,36 @@ static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *
     return 0;
 }
 
-int ngm_update(ngm *m, const uint32_t *hist, size_t t, uint32_t slot)
+/* Counts slot in the contexts that existed, longest first, with update
+ * exclusion: once a longer context already listed slot, shorter ones are
+ * left alone (as PPM does), so they keep describing what is new there. */
+static int count_existing(ngm *m, size_t t, uint32_t slot)
 {
-    (void)hist;
-    int prev_existed = 1;   /* order 1 is always created */
-    int seen_above = 0;     /* a longer context already listed slot */
-    for (int i = m->usable - 1; i >= 0; i--) {
+    int seen_above = 0;
+    for (int i = m->usable - 1; i >= 0 && !seen_above; i--) {
         size_t j = m->slot_of[i];
         if (j == SIZE_MAX || !m->found_at[i]) continue;
-        if (seen_above && UPDATE_EXCLUSION) { m->skip[i] = 1; continue; }
-        m->skip[i] = 0;
-        int there;
-        if (add_follower(m, &m->table[j], slot, (uint32_t)t + 1, &there) < 0) return -1;
-        seen_above |= there;
+        if (add_follower(m, &m->table[j], slot, (uint32_t)t + 1, &seen_above) < 0) return -1;
     }
+    return 0;
+}
+
+/* Creates the contexts that did not exist, each only if the next shorter
+ * one existed before this position. */
+static int create_missing(ngm *m, size_t t, uint32_t slot)
+{
+    int prev_existed = 1;   /* order 1 is always created */
     for (int i = 0; i < m->usable; i++) {
         size_t j = m->slot_of[i];
         if (j == SIZE_MAX) break;
         int existed = m->found_at[i];
-        /* another order may have taken this empty slot during this update */
-        while (!existed && m->table[j].key) j = (j + 1) & m->mask;
-        ngm_entry *e = &m->table[j];
-        if (existed) {
-            /* counted in the first pass */
-        } else if (prev_existed && !m->frozen) {
+        if (!existed && prev_existed && !m->frozen) {
+            /* another order may have taken this empty slot during this update */
+            while (m->table[j].key) j = (j + 1) & m->mask;
             uint32_t b = block_alloc(m, 1);
             if (b == UINT32_MAX - 1) break;           /* over budget */
             if (b == UINT32_MAX) return -1;
+            ngm_entry *e = &m->table[j];
             e->key = m->key_of[i];
             e->order = ngm_orders[i];
             e->pos = (uint32_t)t;
@@ -266,4 +267,10 @@ int ngm_update(ngm *m, const uint32_t *hist, size_t t, uint32_t slot)
         prev_existed = existed;
     }
     return 0;
+}
+
+int ngm_update(ngm *m, size_t t, uint32_t slot)
+{
+    if (count_existing(m, t, slot) < 0) return -1;
+    return create_missing(m, t, slot);
 }

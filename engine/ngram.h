@@ -53,9 +53,9 @@ void ngm_free(ngm *m);
  * (it caches where the contexts live). Returns -1 on allocation failure. */
 int ngm_lookup(ngm *m, const uint32_t *hist, size_t t, ngm_ctx out[NGM_NORDERS]);
 
-/* Records that hist[t] == slot followed the contexts looked up last.
+/* Records that slot, the token at position t, followed the contexts looked up last.
  * Returns 0, or -1 on allocation failure. */
-int ngm_update(ngm *m, const uint32_t *hist, size_t t, uint32_t slot);
+int ngm_update(ngm *m, size_t t, uint32_t slot);
 
 size_t ngm_memory(const ngm *m);
 

@@ -29,7 +29,7 @@ static int feed(ngm *m, const uint32_t *hist, size_t n)
     ngm_ctx ctx[NGM_NORDERS];
     for (size_t t = 0; t < n; t++) {
         if (ngm_lookup(m, hist, t, ctx) < 0) return -1;
-        if (ngm_update(m, hist, t, hist[t]) < 0) return -1;
+        if (ngm_update(m, t, hist[t]) < 0) return -1;
     }
     return 0;
 }
@@ -82,7 +82,7 @@ static void test_verification(void)
                 seen = h[u - 2] == h[t - 2] && h[u - 1] == h[t - 1] && h[u] == ctx[1].items[i].slot;
             wrong += !seen;
         }
-        ngm_update(m, h, t, h[t]);   /* keep lookup/update paired */
+        ngm_update(m, t, h[t]);   /* keep lookup/update paired */
     }
     check(wrong == 0, "order-2 followers all belong to their own context");
     ngm_free(m);
