@@ -76,13 +76,6 @@ static void decode(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    decode(data, size);
-    uint8_t *copy = malloc(size ? size : 1);
-    FUZZ_ASSERT(copy != NULL);
-    if (size)
-        memcpy(copy, data, size);
-    if (reseal(copy, size))
-        decode(copy, size);
-    free(copy);
+    fuzz_as_is_and_resealed(data, size, decode, reseal);
     return 0;
 }

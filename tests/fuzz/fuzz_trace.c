@@ -119,13 +119,6 @@ static void try_file(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    try_file(data, size);
-    uint8_t *copy = malloc(size ? size : 1);
-    FUZZ_ASSERT(copy != NULL);
-    if (size)
-        memcpy(copy, data, size);
-    if (reseal(copy, size))
-        try_file(copy, size);
-    free(copy);
+    fuzz_as_is_and_resealed(data, size, try_file, reseal);
     return 0;
 }
