@@ -57,17 +57,23 @@ static void test_counts(void)
     ngm_free(m);
 }
 
+/* n pseudo-random token slots in 1..range (LCG from seed); caller frees */
+static uint32_t *random_tokens(size_t n, uint64_t seed, uint32_t range)
+{
+    uint32_t *h = malloc(n * sizeof *h);
+    for (size_t i = 0; h && i < n; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        h[i] = (uint32_t)(seed >> 40) % range + 1;
+    }
+    return h;
+}
+
 static void test_verification(void)
 {
     /* two different contexts must never share statistics: feed distinct
      * pairs and check each order-2 context has exactly its own follower */
     enum { N = 20000 };
-    uint32_t *h = malloc(N * sizeof *h);
-    uint64_t s = 1;
-    for (int i = 0; i < N; i++) {
-        s = s * 6364136223846793005ull + 1442695040888963407ull;
-        h[i] = (uint32_t)(s >> 40) % 5000 + 1;
-    }
+    uint32_t *h = random_tokens(N, 1, 5000);
     ngm *m = ngm_create(2, 0);
     check(m && feed(m, h, N) == 0, "feed random tokens");
     int wrong = 0;
@@ -92,12 +98,7 @@ static void test_verification(void)
 static void test_budget(void)
 {
     enum { N = 200000 };
-    uint32_t *h = malloc(N * sizeof *h);
-    uint64_t s = 7;
-    for (int i = 0; i < N; i++) {
-        s = s * 6364136223846793005ull + 1442695040888963407ull;
-        h[i] = (uint32_t)(s >> 40) % 3000 + 1;
-    }
+    uint32_t *h = random_tokens(N, 7, 3000);
     const uint64_t budget = 1 << 20;
     ngm *a = ngm_create(32, budget), *b = ngm_create(32, budget), *u = ngm_create(32, 0);
     check(a && b && u && feed(a, h, N) == 0 && feed(b, h, N) == 0 && feed(u, h, N) == 0,
