@@ -136,15 +136,28 @@ static double encode_new_id(coder *c, rc_encoder *rc, uint32_t id)
     return bits;
 }
 
+/* Codes symbol sym of the distribution f[0..) (total); returns its cost. */
+static double encode_symbol(rc_encoder *rc, const uint32_t *f, uint32_t sym, uint32_t total)
+{
+    uint32_t cum = 0;
+    for (uint32_t j = 0; j < sym; j++) cum += f[j];
+    rc_encode(rc, cum, f[sym], total);
+    return cost_bits(f[sym], total);
+}
+
 static smix_result encode_token(coder *c, rc_encoder *rc, uint32_t id)
 {
-    if (model_predict(c->m) < 0) return SMIX_ERR_NOMEM;
-    uint32_t slot = model_slot_of(c->m, id);
-    const uint32_t *f = model_freqs(c->m);
-    uint32_t total = model_total(c->m), cum = 0;
-    for (uint32_t j = 0; j < slot; j++) cum += f[j];
-    rc_encode(rc, cum, f[slot], total);
-    double bits = cost_bits(f[slot], total);
+    model *m = c->m;
+    if (model_predict(m) < 0) return SMIX_ERR_NOMEM;
+    uint32_t slot = model_slot_of(m, id), sym = model_symbol_of(m, id);
+    double bits = encode_symbol(rc, model_freqs(m), sym, model_total(m));
+    if (model_is_escape(m, sym)) {
+        model_escape_prepare(m);
+        uint32_t k = model_class_of(m, slot), n = model_class_size(m, k);
+        bits += encode_symbol(rc, model_class_freqs(m), k, model_class_total(m));
+        rc_encode(rc, model_class_rank(m, slot), 1, n);
+        bits += cost_bits(1, n);
+    }
     if (slot == 0) bits += encode_new_id(c, rc, id);
     return coder_step_done(c, slot, id, bits);
 }
@@ -277,17 +290,42 @@ static smix_result decode_new_id(coder *c, rc_decoder *rc, uint32_t *id, double 
     return SMIX_OK;
 }
 
+/* Decodes one symbol of f[0..n) (total): 0, or -1 for a damaged stream. */
+static int decode_symbol(rc_decoder *rc, const uint32_t *f, uint32_t n, uint32_t total,
+                         uint32_t *sym, double *bits)
+{
+    uint32_t target = rc_decode_target(rc, total);
+    if (target >= total) return -1;
+    uint32_t s = 0, cum = 0;
+    while (s + 1 < n && cum + f[s] <= target) cum += f[s++];
+    if (!f[s] || cum + f[s] <= target) return -1;
+    rc_decode_update(rc, cum, f[s]);
+    *bits += cost_bits(f[s], total);
+    *sym = s;
+    return 0;
+}
+
 static smix_result decode_token(coder *c, rc_decoder *rc, out_buf *o)
 {
-    if (model_predict(c->m) < 0) return SMIX_ERR_NOMEM;
-    const uint32_t *f = model_freqs(c->m);
-    uint32_t total = model_total(c->m), V = model_nslots(c->m);
-    uint32_t target = rc_decode_target(rc, total);
-    if (target >= total) return SMIX_ERR_CORRUPT;
-    uint32_t slot = 0, cum = 0;
-    while (slot + 1 < V && cum + f[slot] <= target) cum += f[slot++];
-    rc_decode_update(rc, cum, f[slot]);
-    double bits = cost_bits(f[slot], total);
+    model *m = c->m;
+    if (model_predict(m) < 0) return SMIX_ERR_NOMEM;
+    uint32_t sym;
+    double bits = 0.0;
+    if (decode_symbol(rc, model_freqs(m), model_nsyms(m), model_total(m), &sym, &bits))
+        return SMIX_ERR_CORRUPT;
+    uint32_t slot = model_symbol_slot(m, sym);
+    if (model_is_escape(m, sym)) {
+        model_escape_prepare(m);
+        uint32_t k;
+        if (decode_symbol(rc, model_class_freqs(m), model_nclasses(m), model_class_total(m), &k, &bits))
+            return SMIX_ERR_CORRUPT;
+        uint32_t n = model_class_size(m, k), r = rc_decode_target(rc, n);
+        if (r >= n) return SMIX_ERR_CORRUPT;
+        rc_decode_update(rc, r, 1);
+        bits += cost_bits(1, n);
+        slot = model_class_member(m, k, r);
+        if (!slot) return SMIX_ERR_CORRUPT;
+    }
     uint32_t id;
     if (slot == 0) {
         smix_result r = decode_new_id(c, rc, &id, &bits);

@@ -4,10 +4,15 @@
  * turned into integer frequencies for the range coder.
  *
  * The model works on "slots": slot 0 is NEW (a token not seen before in this
- * file), slots 1.. are the distinct tokens in order of first occurrence. The
- * encoder and the decoder make exactly the same calls in the same order:
+ * file), slots 1.. are the distinct tokens in order of first occurrence.
+ * A token is coded in up to three steps (see model.c for why):
+ *   1. a symbol among the candidates (NEW is symbol 0) and ESCAPE;
+ *   2. after ESCAPE, the class of the token (a symbol < model_nclasses());
+ *   3. its rank among the class's members, uniformly over model_class_size().
+ * A NEW token's id then follows through the bit tree below. The encoder and
+ * the decoder make exactly the same calls in the same order:
  *     model_predict()                  distribution for the next token
- *     (code a slot with model_freqs())
+ *     (code the steps above)
  *     model_update(slot, token_id)     learn from it (slot 0 = new token)
  * and so compute identical frequencies.
  */
@@ -30,10 +35,28 @@ void model_free(model *m);
 /* Computes the distribution for the next token. Returns 0, -1 on OOM. */
 int model_predict(model *m);
 
-/* After model_predict: number of slots, their frequencies, and the total. */
+/* After model_predict, step 1: number of symbols, their frequencies, total. */
 uint32_t model_nslots(const model *m);
+uint32_t model_nsyms(const model *m);
 const uint32_t *model_freqs(const model *m);
 uint32_t model_total(const model *m);
+/* The step-1 symbol of a token id (0 for an id not seen yet). */
+uint32_t model_symbol_of(const model *m, uint32_t token_id);
+/* The slot of a step-1 symbol (0 for NEW and for ESCAPE). */
+uint32_t model_symbol_slot(const model *m, uint32_t sym);
+int model_is_escape(const model *m, uint32_t sym);
+
+/* Step 2, after ESCAPE: model_escape_prepare() fills the class frequencies
+ * (0 for a class with no member to code). Step 3 codes the rank. */
+void model_escape_prepare(model *m);
+uint32_t model_nclasses(const model *m);
+const uint32_t *model_class_freqs(const model *m);
+uint32_t model_class_total(const model *m);
+uint32_t model_class_of(const model *m, uint32_t slot);
+uint32_t model_class_size(const model *m, uint32_t cls);   /* members to code */
+uint32_t model_class_rank(const model *m, uint32_t slot);
+/* The slot of a rank in a class, 0 if there is none (a damaged stream). */
+uint32_t model_class_member(const model *m, uint32_t cls, uint32_t rank);
 
 /* Slot of a token id, 0 if it has not occurred yet. */
 uint32_t model_slot_of(const model *m, uint32_t token_id);

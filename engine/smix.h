@@ -31,7 +31,7 @@ extern "C" {
 #define SMIX_VERSION_STRING "0.1.0"
 
 /* Container format version written by this library (see docs/format.md). */
-#define SMIX_FORMAT_VERSION 1
+#define SMIX_FORMAT_VERSION 2
 
 typedef enum smix_result {
     SMIX_OK = 0,

@@ -24,14 +24,7 @@ double vec_exp_sum_ent(const float *x, float sub, float *out, uint32_t n, double
 /* freq[j] = 1 + floor(e[j] * k); returns the sum of freq. */
 uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n);
 
-/* The dense part of the logits in one sweep:
- *   r[j] = h / (h + t - last[j])            how recently slot j occurred
- *   out[j] = (a * x[j] + b * y[j]) + c * r[j] */
-void vec_base_logits(float *out, float a, const float *x, float b, const float *y,
-                     float c, const uint32_t *last, uint32_t t, float h, float *r, uint32_t n);
-/* sx = sum e[j] x[j] (0 if x is NULL), sy = sum e[j] y[j], sr = sum e[j] r[j],
- * in one sweep, each in VEC_LANES lanes */
-void vec_dot3(const float *e, const float *x, const float *y, const float *r, uint32_t n,
-              double *sx, double *sy, double *sr);
+/* x[j] = log(1 + x[j] k), for x[j] >= 0 and x[j] k finite. */
+void vec_log1p_scaled(float *x, float k, uint32_t n);
 
 #endif

@@ -1,0 +1,104 @@
+/*
+ * test_slotclass.c - the (count, age) classes of seen tokens: buckets are
+ * monotone and saturate, the boundary list is exactly where the age bucket
+ * changes, representatives fall inside their bucket, and after many random
+ * moves every class list holds exactly the slots whose class says so, with
+ * consistent sizes and used-class bookkeeping.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "slotclass.h"
+
+static int pass, fail;
+static void check(int cond, const char *name)
+{
+    printf("%s %s\n", cond ? "PASS" : "FAIL", name);
+    if (cond) pass++; else fail++;
+}
+
+static uint32_t rng(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(*s >> 33);
+}
+
+static void test_buckets(void)
+{
+    int mono = 1, rep_in = 1;
+    for (uint32_t v = 1; v < 5000000; v++) {
+        mono &= sc_count_bucket(v) >= sc_count_bucket(v - 1 ? v - 1 : 1);
+        mono &= sc_age_bucket(v) >= sc_age_bucket(v - 1);
+    }
+    check(mono, "count and age buckets never decrease");
+    check(sc_count_bucket(1) == 0 && sc_count_bucket(7) == 6 && sc_count_bucket(8) == 7,
+          "counts 1..7 have buckets of their own");
+    check(sc_age_bucket(0) == 0 && sc_age_bucket(3) == 3 && sc_age_bucket(4) == 4 && sc_age_bucket(5) == 4,
+          "ages 0..3 exact, then half-octaves");
+    check(sc_count_bucket(0xFFFFFFFFu) == SC_COUNT_BUCKETS - 1 && sc_age_bucket(0xFFFFFFFFu) == SC_AGE_BUCKETS - 1,
+          "buckets saturate at the last one");
+    for (int b = 0; b < SC_AGE_BUCKETS - 1; b++) {
+        uint32_t r = (uint32_t)sc_age_rep(b);
+        rep_in &= sc_age_bucket(r) == b;
+    }
+    for (int b = 0; b < SC_COUNT_BUCKETS - 1; b++) {
+        uint32_t r = (uint32_t)sc_count_rep(b);
+        rep_in &= sc_count_bucket(r) == b;
+    }
+    check(rep_in, "each representative value lies in its own bucket");
+
+    uint32_t bound[SC_AGE_BUCKETS];
+    int n = sc_age_boundaries(bound, SC_AGE_BUCKETS), exact = n == SC_AGE_BUCKETS - 1, k = 0;
+    for (uint32_t a = 1; a < 2000000 && exact; a++) {
+        int changes = sc_age_bucket(a) != sc_age_bucket(a - 1);
+        int listed = k < n && bound[k] == a;
+        exact &= changes == listed;
+        k += listed;
+    }
+    check(exact && k == n, "the boundary list is exactly the ages where the bucket changes");
+}
+
+/* Every member reachable from its class head, sizes and the used list agree. */
+static int consistent(const slotclass *c, uint32_t nslots)
+{
+    uint32_t seen = 0;
+    for (uint32_t k = 0; k < SC_NCLASS; k++) {
+        uint32_t n = 0, prev = 0;
+        for (uint32_t j = c->head[k]; j; j = c->next[j]) {
+            if (c->cls[j] != k || c->prev[j] != prev || ++n > nslots) return 0;
+            prev = j;
+        }
+        if (n != c->size[k]) return 0;
+        if (n && (c->used_pos[k] >= c->nused || c->used[c->used_pos[k]] != k)) return 0;
+        seen += n;
+    }
+    uint32_t used = 0;
+    for (uint32_t k = 0; k < SC_NCLASS; k++) used += c->size[k] != 0;
+    return seen == nslots - 1 && used == c->nused;
+}
+
+static void test_lists(void)
+{
+    const uint32_t cap = 3000;
+    slotclass c;
+    check(sc_init(&c, cap) == 0, "sc_init");
+    uint64_t s = 42;
+    for (uint32_t j = 1; j < cap; j++) sc_insert(&c, j, rng(&s) % 64);
+    int ok = consistent(&c, cap);
+    for (int i = 0; i < 200000 && ok; i++) {
+        uint32_t j = 1 + rng(&s) % (cap - 1);
+        /* favour few classes so some empty out and refill */
+        sc_move(&c, j, rng(&s) % 4 ? rng(&s) % 8 : rng(&s) % SC_NCLASS);
+        if (i % 1000 == 0) ok = consistent(&c, cap);
+    }
+    check(ok && consistent(&c, cap), "200,000 random moves keep every list, size and the used set consistent");
+    sc_free(&c);
+}
+
+int main(void)
+{
+    test_buckets();
+    test_lists();
+    printf("%d passed, %d failed\n", pass, fail);
+    return fail != 0;
+}
