@@ -100,7 +100,8 @@ struct model {
     /* candidates and the classes of the other seen tokens */
     uint32_t *cand;            /* [cap] candidate slots, NEW first */
     uint32_t ncand;
-    uint32_t *cand_index;      /* [cap] index in cand (valid when cand[index] == slot) */
+    uint16_t *cand_index;      /* [cap] index in cand (valid when cand[index] == slot);
+                                  16 bits keep it in cache: cap <= 65536 (ngm_item.slot) */
     uint16_t *cand_class;      /* [cap] class of cand[i] when it was counted in excl */
     slotclass sc;
     uint32_t excl[SC_NCLASS];  /* candidates in each class now */
@@ -374,7 +375,7 @@ static void ssm_features(model *m)
 static void add_candidate(model *m, uint32_t slot)
 {
     if (is_candidate(m, slot)) return;
-    m->cand_index[slot] = m->ncand;
+    m->cand_index[slot] = (uint16_t)m->ncand;
     m->recsum[m->ncand] = 0.0f;
     m->q[m->ncand] = 0.0f;
     /* the class as counted now: the classes change before the next reset */
@@ -559,19 +560,20 @@ static uint32_t class_others(const model *m, uint32_t k) { return m->sc.size[k] 
 /* Total mass of the non-candidates, and its prior and rlast moments. */
 static void class_masses(model *m, float shift, float top)
 {
-    double mass = 0.0, mprior = 0.0, mrlast = 0.0;
+    /* four partial sums (class i goes to i % 4) break the add latency chain;
+     * the order is fixed by the code, so every build sums alike */
+    double mass[4] = { 0 }, mprior[4] = { 0 }, mrlast[4] = { 0 };
     for (uint32_t i = 0; i < m->sc.nused; i++) {
         uint32_t k = m->sc.used[i], cb = k / SC_AGE_BUCKETS, ab = k % SC_AGE_BUCKETS;
-        uint32_t n = class_others(m, k);
-        double x = (double)n * (m->ep[cb] * m->er[ab]);
-        mass += x;
-        mprior += x * m->prior_rep[cb];
-        mrlast += x * m->rlast_rep[ab];
+        double x = (double)class_others(m, k) * (m->ep[cb] * m->er[ab]);
+        mass[i & 3] += x;
+        mprior[i & 3] += x * m->prior_rep[cb];
+        mrlast[i & 3] += x * m->rlast_rep[ab];
     }
     m->other_scale = fm_exp(top - shift);
-    m->other_mass = mass * m->other_scale;
-    m->other_prior = mprior * m->other_scale;
-    m->other_rlast = mrlast * m->other_scale;
+    m->other_mass = ((mass[0] + mass[1]) + (mass[2] + mass[3])) * m->other_scale;
+    m->other_prior = ((mprior[0] + mprior[1]) + (mprior[2] + mprior[3])) * m->other_scale;
+    m->other_rlast = ((mrlast[0] + mrlast[1]) + (mrlast[2] + mrlast[3])) * m->other_scale;
 }
 
 static void quantise(model *m, const float *w)

@@ -5,21 +5,25 @@
 
 #include <stdlib.h>
 
-/* Half-octave bucket of v >= 2^lo_bits: 2 buckets per power of two. */
+static int log2_floor(uint32_t v) { return 31 - __builtin_clz(v); }
+
+/* Half-octave bucket of v >= 2^lo_log2: 2 buckets per power of two. */
 static int half_octave(uint32_t v, int exact, int lo_log2)
 {
-    int k = 31 - __builtin_clz(v);
+    int k = log2_floor(v);
     int half = (int)((v >> (k - 1)) & 1u);
     return exact + 2 * (k - lo_log2) + half;
 }
 
+/* Counts: 1..7 exact, then octaves (half-octaves measured no better). */
 int sc_count_bucket(uint32_t count)
 {
     if (count < 8) return count ? (int)count - 1 : 0;
-    int b = half_octave(count, 7, 3);
+    int b = 7 + log2_floor(count) - 3;
     return b < SC_COUNT_BUCKETS ? b : SC_COUNT_BUCKETS - 1;
 }
 
+/* Ages: 0..3 exact, then half-octaves (octaves cost 0.01%). */
 int sc_age_bucket(uint32_t age)
 {
     if (age < 4) return (int)age;
@@ -37,7 +41,7 @@ static float half_octave_rep(int offset, int lo_log2)
 
 float sc_count_rep(int b)
 {
-    return b < 7 ? (float)(b + 1) : half_octave_rep(b - 7, 3);
+    return b < 7 ? (float)(b + 1) : 1.5f * (float)(1u << (b - 7 + 3)) - 0.5f;   /* octave midpoint */
 }
 
 float sc_age_rep(int b)
