@@ -18,6 +18,7 @@
 #include "fmath.h"
 #include "levels.h"
 #include "model.h"
+#include "newid.h"
 #include "rc.h"
 #include "tok.h"
 
@@ -25,7 +26,6 @@
 #define OUT_BUF (1u << 16)
 #define PROGRESS_EVERY 1024
 #define MEMCHECK_EVERY 4096
-#define NEWID_SCALE 4096
 
 struct smix_cctx { smix_params p; };
 struct smix_dctx { smix_params p; };
@@ -122,15 +122,16 @@ static double cost_bits(uint32_t freq, uint32_t total)
 
 static double encode_new_id(coder *c, rc_encoder *rc, uint32_t id)
 {
+    newid *n = model_newid(c->m);
+    uint32_t code = newid_code(n, id), node = 1;
     double bits = 0.0;
-    uint32_t node = 1;
-    for (int b = model_newid_bits(c->m) - 1; b >= 0; b--) {
-        int bit = (id >> b) & 1;
-        uint32_t p0 = model_newid_p(c->m, node);
+    for (int b = n->bits - 1; b >= 0; b--) {
+        int bit = (code >> b) & 1;
+        uint32_t p0 = newid_p(n, node);
         if (bit) rc_encode(rc, p0, NEWID_SCALE - p0, NEWID_SCALE);
         else rc_encode(rc, 0, p0, NEWID_SCALE);
         bits += cost_bits(bit ? NEWID_SCALE - p0 : p0, NEWID_SCALE);
-        model_newid_learn(c->m, node, bit);
+        newid_learn(n, node, bit);
         node = 2 * node + (uint32_t)bit;
     }
     return bits;
@@ -273,19 +274,20 @@ static int out_put(out_buf *o, const uint8_t *p, uint32_t n)
 
 static smix_result decode_new_id(coder *c, rc_decoder *rc, uint32_t *id, double *bits)
 {
+    newid *n = model_newid(c->m);
     uint32_t node = 1;
-    for (int b = model_newid_bits(c->m) - 1; b >= 0; b--) {
-        uint32_t p0 = model_newid_p(c->m, node);
+    for (int b = n->bits - 1; b >= 0; b--) {
+        uint32_t p0 = newid_p(n, node);
         uint32_t v = rc_decode_target(rc, NEWID_SCALE);
         if (v >= NEWID_SCALE) return SMIX_ERR_CORRUPT;
         int bit = v >= p0;
         if (bit) rc_decode_update(rc, p0, NEWID_SCALE - p0);
         else rc_decode_update(rc, 0, p0);
         *bits += cost_bits(bit ? NEWID_SCALE - p0 : p0, NEWID_SCALE);
-        model_newid_learn(c->m, node, bit);
+        newid_learn(n, node, bit);
         node = 2 * node + (uint32_t)bit;
     }
-    *id = node - (1u << model_newid_bits(c->m));
+    *id = newid_id(n, node - (1u << n->bits));
     if (*id >= c->info.config.vocab_size || model_slot_of(c->m, *id)) return SMIX_ERR_CORRUPT;
     return SMIX_OK;
 }

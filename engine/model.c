@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "fmath.h"
+#include "newid.h"
 #include "ngram.h"
 #include "slotclass.h"
 #include "ssm.h"
@@ -153,10 +154,7 @@ struct model {
     float *item_g, *item_r;    /* [NGM_NORDERS cap] n-gram and in-context recency features */
     uint32_t *item_cand;       /* [NGM_NORDERS cap] candidate index of each follower */
     float new_feat[NFEAT];     /* features F_NEW* of slot 0 for this position */
-    /* new-token id coder */
-    int newid_bits;
-    uint16_t *newid_p;         /* [1 << newid_bits] P(bit = 0) of each tree node, 1/4096 */
-    uint32_t *newid_avail;     /* [2 << newid_bits] ids below each node not used yet */
+    newid nid;                 /* the id coder of first occurrences */
 };
 
 static float ng_feature(const model *m, int k, uint32_t c)
@@ -217,10 +215,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->mbits = 18;
     m->mtab = calloc((size_t)1 << m->mbits, sizeof *m->mtab);
     m->ng = ngm_create(cfg->max_order, (uint64_t)cfg->ngram_budget_mb << 20);
-    m->newid_bits = 1;
-    while ((1u << m->newid_bits) < m->vocab) m->newid_bits++;
-    m->newid_p = malloc(sizeof(uint16_t) << m->newid_bits);
-    m->newid_avail = calloc((size_t)2 << m->newid_bits, sizeof *m->newid_avail);
+    int nid_ok = newid_init(&m->nid, m->vocab) == 0;
     m->q = calloc(m->cap, sizeof *m->q);
     m->recsum = calloc(m->cap, sizeof *m->recsum);
     m->item_g = calloc((size_t)NGM_NORDERS * m->cap, sizeof *m->item_g);
@@ -232,16 +227,11 @@ model *model_create(const smix_config *cfg, int threads)
     }
     if (!sc_ok || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
         !m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm || !m->last || !m->rlast ||
-        !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || !m->newid_p || !m->newid_avail || (cfg->ssm_enabled && !m->net) ||
+        !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
         model_free(m);
         return NULL;
     }
-    for (uint32_t i = 0; i < (1u << m->newid_bits); i++) m->newid_p[i] = 2048;
-    uint32_t leaves = 1u << m->newid_bits;
-    for (uint32_t id = 0; id < leaves; id++) m->newid_avail[leaves + id] = id < m->vocab;
-    for (uint32_t n = leaves - 1; n >= 1; n--)
-        m->newid_avail[n] = m->newid_avail[2 * n] + m->newid_avail[2 * n + 1];
     m->nslots = 1;             /* slot 0: NEW */
     m->mix_lr = 0.01f;
     m->new_rate = 0.5f;
@@ -254,11 +244,12 @@ void model_free(model *m)
     if (!m) return;
     ssm_free(m->net);
     ngm_free(m->ng);
+    newid_free(&m->nid);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
     sc_free(&m->sc);
     free(m->zf); free(m->cand); free(m->cand_index); free(m->cand_class);
     free(m->z); free(m->F); free(m->e); free(m->e_ssm); free(m->last); free(m->rlast); free(m->freq);
-    free(m->hist); free(m->mtab); free(m->newid_p); free(m->newid_avail); free(m->q); free(m->recsum); free(m->item_g); free(m->item_r); free(m->item_cand);
+    free(m->hist); free(m->mtab); free(m->q); free(m->recsum); free(m->item_g); free(m->item_r); free(m->item_cand);
     free(m);
 }
 
@@ -293,34 +284,7 @@ uint32_t model_symbol_slot(const model *m, uint32_t sym) { return sym < m->ncand
 int model_is_escape(const model *m, uint32_t sym) { return sym == m->ncand && m->n_other; }
 uint32_t model_slot_of(const model *m, uint32_t id) { return id < m->vocab ? m->slot_of[id] : 0; }
 uint32_t model_token_of(const model *m, uint32_t slot) { return slot < m->nslots ? m->id_of[slot] : 0; }
-int model_newid_bits(const model *m) { return m->newid_bits; }
-/* The learned P(bit = 0), corrected by how many ids below each child are
- * still unused (a used id is never new again): p a0 / (p a0 + (1-p) a1). */
-uint32_t model_newid_p(const model *m, uint32_t node)
-{
-    uint64_t a0 = m->newid_avail[2 * node], a1 = m->newid_avail[2 * node + 1];
-    if (!a0) return 0;
-    if (!a1) return 4096;
-    uint64_t p = m->newid_p[node];
-    uint64_t num = p * a0, den = num + (4096 - p) * a1;
-    uint64_t q = num * 4096 / den;
-    return q < 1 ? 1 : q > 4095 ? 4095 : (uint32_t)q;
-}
-
-static void newid_mark_used(model *m, uint32_t id)
-{
-    for (uint32_t n = (1u << m->newid_bits) + id; n >= 1; n /= 2) m->newid_avail[n]--;
-}
-
-void model_newid_learn(model *m, uint32_t node, int bit)
-{
-    uint16_t p = m->newid_p[node];
-    if (bit) p -= p >> 4;
-    else p += (4096 - p) >> 4;
-    if (p < 32) p = 32;
-    if (p > 4064) p = 4064;
-    m->newid_p[node] = p;
-}
+newid *model_newid(model *m) { return &m->nid; }
 
 /* ---- prediction ---- */
 
@@ -611,6 +575,11 @@ int model_predict(model *m)
         m->conf[k] = fm_log(1.0f + (float)m->ctx[k].total / (float)m->ctx[k].n);
     }
     new_features(m);
+    if (m->t) {
+        uint32_t len;
+        const uint8_t *b = tok_bytes(tok_builtin(), m->id_of[m->hist[m->t - 1]], &len);
+        newid_set_context(&m->nid, b, len);
+    }
     predict_ssm(m);
     build_candidates(m);
     ppm_blend(m);
@@ -882,7 +851,7 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     m->new_rate += ((slot == 0 ? 1.0f : 0.0f) - m->new_rate) * (1.0f / 256.0f);
     if (slot == 0) {
         if (token_id >= m->vocab || m->slot_of[token_id]) return -1;
-        newid_mark_used(m, token_id);
+        newid_mark_used(&m->nid, token_id);
         int s = add_slot(m, token_id);
         if (s < 0) return -1;
         slot = (uint32_t)s;

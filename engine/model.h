@@ -9,7 +9,7 @@
  *   1. a symbol among the candidates (NEW is symbol 0) and ESCAPE;
  *   2. after ESCAPE, the class of the token (a symbol < model_nclasses());
  *   3. its rank among the class's members, uniformly over model_class_size().
- * A NEW token's id then follows through the bit tree below. The encoder and
+ * A NEW token's id then follows through model_newid(). The encoder and
  * the decoder make exactly the same calls in the same order:
  *     model_predict()                  distribution for the next token
  *     (code the steps above)
@@ -63,13 +63,8 @@ uint32_t model_slot_of(const model *m, uint32_t token_id);
 /* Token id of a slot >= 1. */
 uint32_t model_token_of(const model *m, uint32_t slot);
 
-/* Bit-tree probabilities for coding the id of a new token: the caller codes
- * id's bits MSB first with model_newid_bits() bits; node starts at 1 and
- * becomes 2*node+bit. p = model_newid_p(node) is P(bit=0) in 1/4096; it is
- * 0 or 4096 when one side holds no unused id (that bit then costs nothing). */
-int model_newid_bits(const model *m);
-uint32_t model_newid_p(const model *m, uint32_t node);
-void model_newid_learn(model *m, uint32_t node, int bit);
+/* The coder of a new token's id (newid.h), used after symbol NEW. */
+struct newid *model_newid(model *m);
 
 /* Fills the trace fields of *t for the actual slot (before model_update).
  * Costs O(slots); only called when a token hook is installed. */

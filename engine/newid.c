@@ -1,0 +1,124 @@
+/*
+ * newid.c - the first-occurrence id coder; see newid.h.
+ */
+#include "newid.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tok.h"
+
+typedef struct id_bytes { const uint8_t *b; uint32_t len, id; } id_bytes;
+
+static int cmp_bytes(const void *pa, const void *pb)
+{
+    const id_bytes *a = pa, *b = pb;
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->b, b->b, n);
+    if (c) return c;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int byte_order(newid *n)
+{
+    id_bytes *v = malloc(n->vocab * sizeof *v);
+    if (!v) return -1;
+    for (uint32_t id = 0; id < n->vocab; id++) {
+        v[id].b = tok_bytes(tok_builtin(), id, &v[id].len);
+        v[id].id = id;
+    }
+    qsort(v, n->vocab, sizeof *v, cmp_bytes);
+    for (uint32_t c = 0; c < n->vocab; c++) {
+        n->id_of[c] = (uint16_t)v[c].id;
+        n->code_of[v[c].id] = (uint16_t)c;
+    }
+    free(v);
+    return 0;
+}
+
+int newid_init(newid *n, uint32_t vocab)
+{
+    memset(n, 0, sizeof *n);
+    n->vocab = vocab;
+    n->bits = 1;
+    while ((1u << n->bits) < vocab) n->bits++;
+    size_t leaves = (size_t)1 << n->bits, ntop = (size_t)256 << NEWID_TOP_BITS;
+    n->code_of = calloc(vocab, sizeof *n->code_of);
+    n->id_of = calloc(vocab, sizeof *n->id_of);
+    n->top = malloc(ntop * sizeof *n->top);
+    n->deep = malloc(NEWID_KINDS * leaves * sizeof *n->deep);
+    n->avail = calloc(2 * leaves, sizeof *n->avail);
+    if (!n->code_of || !n->id_of || !n->top || !n->deep || !n->avail || vocab > 65536 || byte_order(n) < 0) {
+        newid_free(n);
+        return -1;
+    }
+    for (size_t i = 0; i < ntop; i++) n->top[i] = NEWID_SCALE / 2;
+    for (size_t i = 0; i < NEWID_KINDS * leaves; i++) n->deep[i] = NEWID_SCALE / 2;
+    for (size_t c = 0; c < leaves; c++) n->avail[leaves + c] = c < vocab;
+    for (size_t i = leaves - 1; i >= 1; i--) n->avail[i] = n->avail[2 * i] + n->avail[2 * i + 1];
+    return 0;
+}
+
+void newid_free(newid *n)
+{
+    free(n->code_of); free(n->id_of); free(n->top); free(n->deep); free(n->avail);
+    memset(n, 0, sizeof *n);
+}
+
+static int byte_kind(uint8_t b)
+{
+    if (b >= 'a' && b <= 'z') return 1;
+    if (b >= 'A' && b <= 'Z') return 2;
+    if (b >= '0' && b <= '9') return 3;
+    if (b == ' ') return 4;
+    if (b == '\n' || b == '\r' || b == '\t') return 5;
+    if (b == '<' || b == '>' || b == '/' || b == '=' || b == '"') return 6;
+    if (b == '[' || b == ']' || b == '|' || b == '{' || b == '}') return 7;
+    if (b == '&' || b == ';' || b == '#') return 8;
+    if (b >= 0x80) return 9;
+    return 10;
+}
+
+void newid_set_context(newid *n, const uint8_t *prev, uint32_t len)
+{
+    n->last_byte = len ? prev[len - 1] : 0;
+    n->kind = len ? byte_kind(prev[len - 1]) : 0;
+}
+
+static uint16_t *cell(const newid *n, uint32_t node)
+{
+    if (node < (1u << NEWID_TOP_BITS)) return &n->top[((uint32_t)n->last_byte << NEWID_TOP_BITS) + node];
+    return &n->deep[((uint32_t)n->kind << n->bits) + node];
+}
+
+uint32_t newid_code(const newid *n, uint32_t id) { return n->code_of[id]; }
+uint32_t newid_id(const newid *n, uint32_t code) { return code < n->vocab ? n->id_of[code] : code; }
+
+/* The learned p, corrected by the unused codes on each side:
+ * p a0 / (p a0 + (1 - p) a1). */
+uint32_t newid_p(const newid *n, uint32_t node)
+{
+    uint64_t a0 = n->avail[2 * node], a1 = n->avail[2 * node + 1];
+    if (!a0) return 0;
+    if (!a1) return NEWID_SCALE;
+    uint64_t p = *cell(n, node);
+    uint64_t num = p * a0, den = num + (NEWID_SCALE - p) * a1;
+    uint64_t q = num * NEWID_SCALE / den;
+    return q < 1 ? 1 : q > NEWID_SCALE - 1 ? NEWID_SCALE - 1 : (uint32_t)q;
+}
+
+void newid_learn(newid *n, uint32_t node, int bit)
+{
+    uint16_t *c = cell(n, node), p = *c;
+    if (bit) p -= p >> 4;
+    else p += (NEWID_SCALE - p) >> 4;
+    if (p < 32) p = 32;
+    if (p > NEWID_SCALE - 32) p = NEWID_SCALE - 32;
+    *c = p;
+}
+
+void newid_mark_used(newid *n, uint32_t id)
+{
+    for (uint32_t node = (1u << n->bits) + n->code_of[id]; node >= 1; node /= 2) n->avail[node]--;
+}
