@@ -76,6 +76,12 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS
 #define MATCH_MIN 3
 #define MATCH_MAX 64
 #define CTAB 256
+#ifndef KIND_LR2
+#define KIND_LR2 0.4f
+#endif
+#ifndef KIND_LR
+#define KIND_LR 0.15f
+#endif
 
 static const float ng_lambda[NGM_NORDERS] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.05f, 0.04f, 0.03f, 0.03f, 0.50f, 1.00f };
 static const float ng_alpha[NGM_NORDERS] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.015f, 0.01f, 0.008f, 0.008f, 0.001f, 0.001f };
@@ -108,7 +114,12 @@ struct model {
     uint32_t excl[SC_NCLASS];  /* candidates in each class now */
     uint32_t n_other;          /* seen tokens that are not candidates */
     float prior_rep[SC_COUNT_BUCKETS], rlast_rep[SC_AGE_BUCKETS];
-    float ep[SC_COUNT_BUCKETS], er[SC_AGE_BUCKETS];   /* exp of each bucket's logit part */
+    float ep[SC_COUNT_BUCKETS], er[SC_AGE_BUCKETS], ek[SC_KINDS];   /* exp of each bucket's logit part */
+    uint8_t *kind;             /* [cap] sc_token_kind of each slot */
+    float kind_w[256][SC_KINDS];   /* learned bias of a token's kind after the previous token's last byte kind */
+    double kind_mass[SC_KINDS];
+    float *kind_tok;           /* [cap][SC_KINDS] the same after each previous token */
+    float kind_cur[SC_KINDS];  /* the sum in use at this position */            /* mass of the non-candidates by kind */
     double other_scale;        /* exp(max part - shift): class masses are other_scale ep er size */
     double other_mass, other_prior, other_rlast;      /* sum of e, e prior, e rlast over the others */
     uint32_t age_bound[SC_AGE_BUCKETS];
@@ -212,6 +223,8 @@ model *model_create(const smix_config *cfg, int threads)
     m->last = calloc(m->cap, sizeof *m->last);
     m->rlast = calloc(m->cap, sizeof *m->rlast);
     m->freq = calloc(m->cap + 1, sizeof *m->freq);
+    m->kind = calloc(m->cap, sizeof *m->kind);
+    m->kind_tok = calloc((size_t)m->cap * SC_KINDS, sizeof *m->kind_tok);
     m->mbits = 18;
     m->mtab = calloc((size_t)1 << m->mbits, sizeof *m->mtab);
     m->ng = ngm_create(cfg->max_order, (uint64_t)cfg->ngram_budget_mb << 20);
@@ -225,7 +238,7 @@ model *model_create(const smix_config *cfg, int threads)
         m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
         if (m->net) ssm_set_threads(m->net, threads);
     }
-    if (!sc_ok || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
+    if (!sc_ok || !m->kind || !m->kind_tok || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
         !m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm || !m->last || !m->rlast ||
         !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
@@ -247,6 +260,7 @@ void model_free(model *m)
     newid_free(&m->nid);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
     sc_free(&m->sc);
+    free(m->kind); free(m->kind_tok);
     free(m->zf); free(m->cand); free(m->cand_index); free(m->cand_class);
     free(m->z); free(m->F); free(m->e); free(m->e_ssm); free(m->last); free(m->rlast); free(m->freq);
     free(m->hist); free(m->mtab); free(m->q); free(m->recsum); free(m->item_g); free(m->item_r); free(m->item_cand);
@@ -496,12 +510,14 @@ static void apm_learn(model *m, uint32_t y)
 static void candidate_base(model *m, const float *w)
 {
     float wz = w[F_SSM], wp = w[F_PRIOR] * m->s, wr = w[F_RLAST] * m->s;
+    const float *kw = m->kind_cur;
     uint32_t t = (uint32_t)m->t;
     for (uint32_t i = 0; i < m->ncand; i++) {
         uint32_t j = m->cand[i];
         float r = RLAST_H / (RLAST_H + (float)(int32_t)(t - m->last[j]));
         m->rlast[i] = r;
         m->F[i] = (wz * m->zf[i] + wp * m->prior[j]) + wr * r;
+        if (j) m->F[i] += kw[m->kind[j]];
     }
 }
 
@@ -516,7 +532,11 @@ static float class_parts(model *m, const float *w)
     for (int b = 1; b < SC_AGE_BUCKETS; b++) mr = wr * m->rlast_rep[b] > mr ? wr * m->rlast_rep[b] : mr;
     for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->ep[b] = fm_exp(wp * m->prior_rep[b] - mp);
     for (int b = 0; b < SC_AGE_BUCKETS; b++) m->er[b] = fm_exp(wr * m->rlast_rep[b] - mr);
-    return mp + mr;
+    const float *kw = m->kind_cur;
+    float mk = kw[0];
+    for (int f = 1; f < SC_KINDS; f++) mk = kw[f] > mk ? kw[f] : mk;
+    for (int f = 0; f < SC_KINDS; f++) m->ek[f] = fm_exp(kw[f] - mk);
+    return mp + mr + mk;
 }
 
 static uint32_t class_others(const model *m, uint32_t k) { return m->sc.size[k] - m->excl[k]; }
@@ -524,20 +544,27 @@ static uint32_t class_others(const model *m, uint32_t k) { return m->sc.size[k] 
 /* Total mass of the non-candidates, and its prior and rlast moments. */
 static void class_masses(model *m, float shift, float top)
 {
-    /* four partial sums (class i goes to i % 4) break the add latency chain;
-     * the order is fixed by the code, so every build sums alike */
-    double mass[4] = { 0 }, mprior[4] = { 0 }, mrlast[4] = { 0 };
-    for (uint32_t i = 0; i < m->sc.nused; i++) {
-        uint32_t k = m->sc.used[i], cb = k / SC_AGE_BUCKETS, ab = k % SC_AGE_BUCKETS;
-        double x = (double)class_others(m, k) * (m->ep[cb] * m->er[ab]);
-        mass[i & 3] += x;
-        mprior[i & 3] += x * m->prior_rep[cb];
-        mrlast[i & 3] += x * m->rlast_rep[ab];
+    /* sums by kind: the kind gradient needs them, and they are 14
+     * independent chains for the adds; the order is fixed by the code */
+    double mk[SC_KINDS] = { 0 }, mp[SC_KINDS] = { 0 }, mr[SC_KINDS] = { 0 };
+    const slotclass *c = &m->sc;
+    for (uint32_t i = 0; i < c->nused; i++) {
+        int cb = c->used_count[i], ab = c->used_age[i], f = c->used_kind[i];
+        double x = (double)class_others(m, c->used[i]) * ((m->ep[cb] * m->er[ab]) * m->ek[f]);
+        mk[f] += x;
+        mp[f] += x * m->prior_rep[cb];
+        mr[f] += x * m->rlast_rep[ab];
     }
-    m->other_scale = fm_exp(top - shift);
-    m->other_mass = ((mass[0] + mass[1]) + (mass[2] + mass[3])) * m->other_scale;
-    m->other_prior = ((mprior[0] + mprior[1]) + (mprior[2] + mprior[3])) * m->other_scale;
-    m->other_rlast = ((mrlast[0] + mrlast[1]) + (mrlast[2] + mrlast[3])) * m->other_scale;
+    double sc = m->other_scale = fm_exp(top - shift), mass = 0.0, mprior = 0.0, mrlast = 0.0;
+    for (int f = 0; f < SC_KINDS; f++) {
+        mass += mk[f];
+        mprior += mp[f];
+        mrlast += mr[f];
+        m->kind_mass[f] = mk[f] * sc;
+    }
+    m->other_mass = mass * sc;
+    m->other_prior = mprior * sc;
+    m->other_rlast = mrlast * sc;
 }
 
 static void quantise(model *m, const float *w)
@@ -551,6 +578,7 @@ static void quantise(model *m, const float *w)
     }
     double se = vec_exp_sum(m->F, shift, m->e, n);
     m->other_mass = m->other_prior = m->other_rlast = 0.0;
+    memset(m->kind_mass, 0, sizeof m->kind_mass);
     if (m->n_other) class_masses(m, shift, top);
     m->sum_e = se + m->other_mass;
     apm_refine(m, fmax);
@@ -580,6 +608,8 @@ int model_predict(model *m)
         const uint8_t *b = tok_bytes(tok_builtin(), m->id_of[m->hist[m->t - 1]], &len);
         newid_set_context(&m->nid, b, len);
     }
+    const float *kt = m->kind_tok + (size_t)(m->t ? m->hist[m->t - 1] : 0) * SC_KINDS;
+    for (int f = 0; f < SC_KINDS; f++) m->kind_cur[f] = m->kind_w[m->nid.last_byte][f] + kt[f];
     predict_ssm(m);
     build_candidates(m);
     ppm_blend(m);
@@ -603,7 +633,7 @@ void model_escape_prepare(model *m)
     uint32_t total = 0;
     for (uint32_t i = 0; i < m->sc.nused; i++) {
         uint32_t k = m->sc.used[i], n = class_others(m, k);
-        float x = (float)n * (m->ep[k / SC_AGE_BUCKETS] * m->er[k % SC_AGE_BUCKETS]);
+        float x = (float)n * ((m->ep[sc_count_of(k)] * m->er[sc_age_of(k)]) * m->ek[sc_kind_of(k)]);
         m->class_freq[i] = n ? 1 + (uint32_t)(x * scale) : 0;
         total += m->class_freq[i];
     }
@@ -664,8 +694,8 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
         feat_y[F_PPM] = s * m->q[iy];
     } else {   /* a non-candidate: its class's values */
         uint32_t k = m->sc.cls[y];
-        feat_y[F_RLAST] = s * m->rlast_rep[k % SC_AGE_BUCKETS];
-        feat_y[F_PRIOR] = s * m->prior_rep[k / SC_AGE_BUCKETS];
+        feat_y[F_RLAST] = s * m->rlast_rep[sc_age_of(k)];
+        feat_y[F_PRIOR] = s * m->prior_rep[sc_count_of(k)];
     }
     double ecr[NGM_NORDERS] = { 0 };
     for (int k = 0; k < NGM_NORDERS; k++) {
@@ -704,9 +734,26 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     }
 }
 
+/* The kind bias: gradient E_p[kind = f] - [kind of y = f]. */
+static void learn_kinds(model *m, uint32_t y)
+{
+    double pk[SC_KINDS];
+    for (int f = 0; f < SC_KINDS; f++) pk[f] = m->kind_mass[f];
+    for (uint32_t i = 1; i < m->ncand; i++) pk[m->kind[m->cand[i]]] += m->e[i];
+    float *kw = m->kind_w[m->nid.last_byte];
+    float *kt = m->kind_tok + (size_t)(m->t ? m->hist[m->t - 1] : 0) * SC_KINDS;
+    double inv = 1.0 / m->sum_e;
+    for (int f = 0; f < SC_KINDS; f++) {
+        float g = (float)(pk[f] * inv) - (y && m->kind[y] == f ? 1.0f : 0.0f);
+        kw[f] -= KIND_LR * g;
+        kt[f] -= KIND_LR2 * g;
+    }
+}
+
 static void learn_weights(model *m, uint32_t y)
 {
     apm_learn(m, y);
+    learn_kinds(m, y);
     float fy[NFEAT];
     double ef[NFEAT];
     if (m->stats_valid) {
@@ -830,7 +877,7 @@ static void age_classes(model *m)
         if (a >= t) break;
         uint32_t j = m->hist[t - a - 1];
         if (m->last[j] == t - a)
-            sc_move(&m->sc, j, sc_class(sc_count_bucket(m->count[j]), sc_age_bucket(a)));
+            sc_move(&m->sc, j, sc_class(m->kind[j], sc_count_bucket(m->count[j]), sc_age_bucket(a)));
     }
 }
 
@@ -840,6 +887,9 @@ static int add_slot(model *m, uint32_t id)
     uint32_t slot = m->nslots++;
     m->slot_of[id] = slot;
     m->id_of[slot] = id;
+    uint32_t len;
+    const uint8_t *b = tok_bytes(tok_builtin(), id, &len);
+    m->kind[slot] = (uint8_t)sc_token_kind(b, len);
     if (m->net && slot < m->ssm_cap && ssm_add_row(m->net) != (int)slot) return -1;
     return (int)slot;
 }
@@ -861,7 +911,7 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     m->count[slot]++;
     m->last[slot] = (uint32_t)m->t + 1;
     m->prior[slot] = 0.1f * fm_log(1.0f + (float)m->count[slot]);
-    uint32_t k = sc_class(sc_count_bucket(m->count[slot]), 0);
+    uint32_t k = sc_class(m->kind[slot], sc_count_bucket(m->count[slot]), 0);
     if (target == 0) sc_insert(&m->sc, slot, k);
     else sc_move(&m->sc, slot, k);
     if (ngm_update(m->ng, m->t, slot) < 0) return -1;
