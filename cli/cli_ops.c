@@ -492,9 +492,9 @@ int cli_decompress_one(const cli_opts *o, const char *path)
 static void config_summary(const smix_config *c, char *out, size_t outlen)
 {
     if (c->ssm_enabled)
-        snprintf(out, outlen, "ssm%ux%u o%u", c->n_layers, c->d_model, c->max_order);
+        snprintf(out, outlen, "ssm%ux%u o%u%s", c->n_layers, c->d_model, c->max_order, c->skip_context ? "+s" : "");
     else
-        snprintf(out, outlen, "ngram o%u", c->max_order);
+        snprintf(out, outlen, "ngram o%u%s", c->max_order, c->skip_context ? "+s" : "");
 }
 
 static void list_heading(void)

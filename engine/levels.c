@@ -9,7 +9,7 @@
 #define SSM_LR 1000
 
 typedef struct level_preset {
-    uint8_t ssm, nl, dm, ds, di, it_early, it_mid, it_late, max_order;
+    uint8_t ssm, nl, dm, ds, di, it_early, it_mid, it_late, max_order, skip;
     uint32_t vocab;
     uint16_t ssm_rows;
 } level_preset;
@@ -20,16 +20,16 @@ typedef struct level_preset {
  * docs/model.md. The SSM adds 0.3-0.9% at three times the time; the
  * default is the smallest SSM level, the best ratio per second measured. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    /* ssm nl  dm  ds  di  iters    order vocab  rows */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 32768, 0 },     /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 32768, 0 },     /* 2 */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 32768, 3072 },  /* 3: default: + SSM, one layer */
-    { 1, 2, 32, 16, 64, 4, 2, 1,  4, 32768, 2048 },  /* 4: + SSM, reference dimensions */
-    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 32768, 2048 },  /* 5: reference training steps */
-    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 32768, 4096 },  /* 6 */
-    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 32768, 8192 },  /* 7 */
-    { 1, 2, 32, 16, 64, 8, 4, 2,  8, 32768, 8192 },  /* 8 */
-    { 1, 2, 48, 16, 96, 8, 4, 2, 32, 32768, 8192 },  /* 9: everything */
+    /* ssm nl  dm  ds  di  iters    order skip vocab  rows */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 32768, 0 },     /* 1: mixer of n-grams, match, priors */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 32768, 0 },     /* 2 */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 1, 32768, 3072 },  /* 3: default: + SSM, one layer */
+    { 1, 2, 32, 16, 64, 4, 2, 1,  4, 1, 32768, 2048 },  /* 4: + SSM, reference dimensions */
+    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 2048 },  /* 5: reference training steps */
+    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 4096 },  /* 6 */
+    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 8192 },  /* 7 */
+    { 1, 2, 32, 16, 64, 8, 4, 2,  8, 1, 32768, 8192 },  /* 8 */
+    { 1, 2, 48, 16, 96, 8, 4, 2, 32, 1, 32768, 8192 },  /* 9: everything */
 };
 
 smix_result smix_level_config(int level, smix_config *out)
@@ -40,6 +40,7 @@ smix_result smix_level_config(int level, smix_config *out)
     smix_config c = { 0 };
     c.level = (uint8_t)level;
     c.ssm_enabled = p->ssm;
+    c.skip_context = p->skip;
     c.n_layers = p->nl;
     c.d_model = p->dm;
     c.d_state = p->ds;

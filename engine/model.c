@@ -52,8 +52,11 @@
 #include "tok.h"
 #include "vec.h"
 
-enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS + NGM_NORDERS,
-       F_REC, F_PPM, F_RLAST, F_CREC, F_NEWB = F_CREC + NGM_NORDERS, F_NEWESC, F_NEWRATE, NFEAT };
+/* Contexts: the n-gram orders, then the skip context (the token two back). */
+#define NCTX (NGM_NORDERS + 1)
+#define CTX_SKIP NGM_NORDERS
+enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX,
+       F_REC, F_PPM, F_RLAST, F_CREC, F_NEWB = F_CREC + NCTX, F_NEWESC, F_NEWRATE, NFEAT };
 #define FIRST_NEW F_NEWB
 #define MATCH_BUCKETS 3
 #define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
@@ -83,8 +86,8 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NGM_NORDERS, F_MATCH = F_BONUS
 #define KIND_LR 0.15f
 #endif
 
-static const float ng_lambda[NGM_NORDERS] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.05f, 0.04f, 0.03f, 0.03f, 0.50f, 1.00f };
-static const float ng_alpha[NGM_NORDERS] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.015f, 0.01f, 0.008f, 0.008f, 0.001f, 0.001f };
+static const float ng_lambda[NCTX] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.05f, 0.04f, 0.03f, 0.03f, 0.50f, 1.00f, 0.15f };
+static const float ng_alpha[NCTX] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.015f, 0.01f, 0.008f, 0.008f, 0.001f, 0.001f, 0.10f };
 
 struct model {
     smix_config cfg;
@@ -151,19 +154,20 @@ struct model {
     int set;                   /* weight set of the current prediction */
     float s, H;                /* entropy scale, SSM entropy (nats) */
     double sum_e;
-    ngm_ctx ctx[NGM_NORDERS];
-    float conf[NGM_NORDERS];
+    ngm_ctx ctx[NCTX];
+    float conf[NCTX];
     int longest;               /* index+1 of the longest order found, 0 none */
-    float ctab[NGM_NORDERS][CTAB];
+    float ctab[NCTX][CTAB];
     float rec_w[REC_WINDOW + 1];
     float mix_lr;
     float new_rate;            /* running rate of new tokens */
     float *q;                  /* [cap] PPM blend feature of the candidates 0..nctx_cand */
     uint32_t nctx_cand;        /* candidates 1..nctx_cand-1 are context followers */
     float *recsum;             /* [cap] sum of rec_w over a candidate's recent positions */
-    uint32_t item_start[NGM_NORDERS];   /* offsets of each order's followers in: */
-    float *item_g, *item_r;    /* [NGM_NORDERS cap] n-gram and in-context recency features */
-    uint32_t *item_cand;       /* [NGM_NORDERS cap] candidate index of each follower */
+    uint32_t item_start[NCTX]; /* offsets of each context's followers in: */
+    float *item_g, *item_r;    /* [NCTX cap] n-gram and in-context recency features */
+    uint32_t *item_cand;       /* [NCTX cap] candidate index of each follower */
+    ngm *skip;                 /* followers of the token two back (an order-1 model one step behind) */
     float new_feat[NFEAT];     /* features F_NEW* of slot 0 for this position */
     newid nid;                 /* the id coder of first occurrences */
 };
@@ -176,7 +180,7 @@ static float ng_feature(const model *m, int k, uint32_t c)
 
 static void init_tables(model *m)
 {
-    for (int k = 0; k < NGM_NORDERS; k++)
+    for (int k = 0; k < NCTX; k++)
         for (uint32_t c = 0; c < CTAB; c++)
             m->ctab[k][c] = ng_lambda[k] * fm_log(1.0f + (float)c / ng_alpha[k]);
     for (int a = 1; a <= REC_WINDOW; a++)
@@ -191,7 +195,7 @@ static void init_tables(model *m)
         memset(m->w[s], 0, sizeof m->w[s]);
         m->w[s][F_SSM] = 1.0f;
         m->w[s][F_PRIOR] = 1.0f;
-        for (int k = 0; k < NGM_NORDERS; k++) m->w[s][F_NG + k] = 1.0f;
+        for (int k = 0; k < NCTX; k++) m->w[s][F_NG + k] = 1.0f;
         m->w[s][F_MATCH] = 1.0f;
         m->w[s][F_REC] = 1.0f;
         m->w[s][F_NEWRATE] = 1.0f;
@@ -228,19 +232,20 @@ model *model_create(const smix_config *cfg, int threads)
     m->mbits = 18;
     m->mtab = calloc((size_t)1 << m->mbits, sizeof *m->mtab);
     m->ng = ngm_create(cfg->max_order, (uint64_t)cfg->ngram_budget_mb << 20);
+    if (cfg->skip_context) m->skip = ngm_create(1, (uint64_t)cfg->ngram_budget_mb << 18);
     int nid_ok = newid_init(&m->nid, m->vocab) == 0;
     m->q = calloc(m->cap, sizeof *m->q);
     m->recsum = calloc(m->cap, sizeof *m->recsum);
-    m->item_g = calloc((size_t)NGM_NORDERS * m->cap, sizeof *m->item_g);
-    m->item_r = calloc((size_t)NGM_NORDERS * m->cap, sizeof *m->item_r);
-    m->item_cand = calloc((size_t)NGM_NORDERS * m->cap, sizeof *m->item_cand);
+    m->item_g = calloc((size_t)NCTX * m->cap, sizeof *m->item_g);
+    m->item_r = calloc((size_t)NCTX * m->cap, sizeof *m->item_r);
+    m->item_cand = calloc((size_t)NCTX * m->cap, sizeof *m->item_cand);
     if (cfg->ssm_enabled) {
         m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
         if (m->net) ssm_set_threads(m->net, threads);
     }
     if (!sc_ok || !m->kind || !m->kind_tok || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
         !m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm || !m->last || !m->rlast ||
-        !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || !nid_ok || (cfg->ssm_enabled && !m->net) ||
+        !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || (cfg->skip_context && !m->skip) || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
         model_free(m);
         return NULL;
@@ -257,6 +262,7 @@ void model_free(model *m)
     if (!m) return;
     ssm_free(m->net);
     ngm_free(m->ng);
+    ngm_free(m->skip);
     newid_free(&m->nid);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
     sc_free(&m->sc);
@@ -269,8 +275,8 @@ void model_free(model *m)
 
 size_t model_memory(const model *m)
 {
-    size_t b = sizeof *m + (size_t)m->cap * (84 + 12 * NGM_NORDERS) + m->hist_cap * 4 + ((size_t)4 << m->mbits);
-    b += ngm_memory(m->ng);
+    size_t b = sizeof *m + (size_t)m->cap * (84 + 12 * NCTX) + m->hist_cap * 4 + ((size_t)4 << m->mbits);
+    b += ngm_memory(m->ng) + (m->skip ? ngm_memory(m->skip) : 0);
     if (m->net) b += ssm_memory(m->net);
     return b;
 }
@@ -369,7 +375,7 @@ static void build_candidates(model *m)
     m->ncand = 0;
     add_candidate(m, 0);
     uint32_t items = 0;
-    for (int k = NGM_NORDERS - 1; k >= 0; k--) {
+    for (int k = NCTX - 1; k >= 0; k--) {
         const ngm_ctx *c = &m->ctx[k];
         m->item_start[k] = items;
         if (!c->items) continue;
@@ -424,7 +430,7 @@ static float crec(const model *m, const ngm_item *it)
 static void add_sparse(model *m, const float *w)
 {
     float s = m->s;
-    for (int k = 0; k < NGM_NORDERS; k++) {
+    for (int k = 0; k < NCTX; k++) {
         const ngm_ctx *c = &m->ctx[k];
         if (!c->items) continue;
         float bonus = w[F_BONUS + k] * s * m->conf[k];
@@ -596,10 +602,16 @@ static void quantise(model *m, const float *w)
 int model_predict(model *m)
 {
     if (ngm_lookup(m->ng, m->hist, m->t, m->ctx) < 0) return -1;
+    ngm_ctx skip[NGM_NORDERS];
+    m->ctx[CTX_SKIP].items = NULL;
+    if (m->skip && m->t >= 2) {
+        if (ngm_lookup(m->skip, m->hist, m->t - 1, skip) < 0) return -1;
+        m->ctx[CTX_SKIP] = skip[0];
+    }
     m->longest = 0;
-    for (int k = 0; k < NGM_NORDERS; k++) {
+    for (int k = 0; k < NCTX; k++) {
         if (!m->ctx[k].items) continue;
-        m->longest = k + 1;
+        if (k < NGM_NORDERS) m->longest = k + 1;
         m->conf[k] = fm_log(1.0f + (float)m->ctx[k].total / (float)m->ctx[k].n);
     }
     new_features(m);
@@ -697,8 +709,8 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
         feat_y[F_RLAST] = s * m->rlast_rep[sc_age_of(k)];
         feat_y[F_PRIOR] = s * m->prior_rep[sc_count_of(k)];
     }
-    double ecr[NGM_NORDERS] = { 0 };
-    for (int k = 0; k < NGM_NORDERS; k++) {
+    double ecr[NCTX] = { 0 };
+    for (int k = 0; k < NCTX; k++) {
         const ngm_ctx *c = &m->ctx[k];
         if (!c->items) continue;
         double eg = 0.0, eb = 0.0;
@@ -720,7 +732,7 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
         exp_f[F_NG + k] = eg;
         exp_f[F_BONUS + k] = eb * s * m->conf[k];
     }
-    for (int k = 0; k < NGM_NORDERS; k++) exp_f[F_CREC + k] = ecr[k];
+    for (int k = 0; k < NCTX; k++) exp_f[F_CREC + k] = ecr[k];
     if (m->mlen) {
         uint32_t pred = m->hist[m->mptr];
         float f = s * (1.5f * (1.0f - 1.0f / (1.0f + 0.3f * (float)m->mlen)));
@@ -915,6 +927,7 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     if (target == 0) sc_insert(&m->sc, slot, k);
     else sc_move(&m->sc, slot, k);
     if (ngm_update(m->ng, m->t, slot) < 0) return -1;
+    if (m->skip && m->t >= 2 && ngm_update(m->skip, m->t - 1, slot) < 0) return -1;
     if (m->t == m->hist_cap) {
         size_t ncap = m->hist_cap ? m->hist_cap * 2 : 1 << 16;
         uint32_t *nh = realloc(m->hist, ncap * sizeof *nh);

@@ -490,7 +490,8 @@ static void build_header(const smix_trace_writer *w, const sec_desc *d, uint8_t 
     uint8_t *p = h + TRC_H_CONFIG;
     const uint8_t u8s[12] = { c->level, c->n_layers, c->d_model, c->d_state, c->d_inner,
                               c->d_conv, c->chunk, c->iters_early, c->iters_mid,
-                              c->iters_late, c->ssm_enabled, c->max_order };
+                              c->iters_late, (uint8_t)(c->ssm_enabled | c->skip_context << 1),
+                              c->max_order };
     memcpy(p, u8s, 12);
     trc_put16(p + 12, c->lr_milli);
     trc_put16(p + 14, c->smooth_milli);

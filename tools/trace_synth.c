@@ -302,7 +302,10 @@ static void fill_info(const synth *s, smix_file_info *f, uint64_t n, uint32_t cr
         f->payload_bytes = (uint64_t)ceil(bits / 8.0) + 2;
         f->compressed_bytes = f->header_bytes + f->payload_bytes;
     }
-    smix_config c = { 5, 2, 64, 16, 128, 4, 64, 4, 2, 1, 1, 32, 200, 10, s->v.n, 0, 0 };
+    smix_config c = { .level = 5, .n_layers = 2, .d_model = 64, .d_state = 16, .d_inner = 128,
+                      .d_conv = 4, .chunk = 64, .iters_early = 4, .iters_mid = 2, .iters_late = 1,
+                      .ssm_enabled = 1, .max_order = 32, .lr_milli = 200, .smooth_milli = 10,
+                      .vocab_size = s->v.n };
     f->config = c;
 }
 

@@ -101,7 +101,10 @@ static void make_info(smix_file_info *f, int end)
     f->payload_bytes = end ? 1234 : 0;
     f->compressed_bytes = end ? 1267 : 0;
     f->checksum = 0xDEADBEEF;
-    smix_config c = { 5, 2, 64, 16, 128, 4, 64, 4, 2, 1, 1, 32, 200, 10, 4096 };
+    smix_config c = { .level = 5, .n_layers = 2, .d_model = 64, .d_state = 16, .d_inner = 128,
+                      .d_conv = 4, .chunk = 64, .iters_early = 4, .iters_mid = 2, .iters_late = 1,
+                      .ssm_enabled = 1, .skip_context = 1, .max_order = 32, .lr_milli = 200,
+                      .smooth_milli = 10, .vocab_size = 4096 };
     f->config = c;
 }
 
@@ -235,7 +238,7 @@ static void check_summary(const smix_trace *t)
            s.payload_bytes == 1234 && s.compressed_bytes == 1267 && s.checksum == 0xDEADBEEF &&
            s.chunks == NTOK / 64 && s.vocab_size == 4096, "summary fields");
     EXPECT(fabs(s.total_bits - bits) < 1e-6, "total bits %f vs %f", s.total_bits, bits);
-    EXPECT(s.config.level == 5 && s.config.d_inner == 128 && s.config.max_order == 32 &&
+    EXPECT(s.config.level == 5 && s.config.ssm_enabled == 1 && s.config.skip_context == 1 && s.config.d_inner == 128 && s.config.max_order == 32 &&
            s.config.lr_milli == 200 && s.config.smooth_milli == 10, "config");
     smix_chunk_info c;
     EXPECT(smix_trace_chunk_count(t) == s.chunks, "chunk count");
