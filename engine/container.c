@@ -51,7 +51,7 @@ static void get_config(const uint8_t *p, smix_config *c)
     memset(c, 0, sizeof *c);
     c->level = p[0]; c->n_layers = p[1]; c->d_model = p[2]; c->d_state = p[3];
     c->d_inner = p[4]; c->d_conv = p[5]; c->chunk = p[6]; c->iters_early = p[7];
-    c->iters_mid = p[8]; c->iters_late = p[9]; c->ssm_enabled = p[10] & 1; c->skip_context = (p[10] >> 1) & 1; c->max_order = p[11];
+    c->iters_mid = p[8]; c->iters_late = p[9]; c->ssm_enabled = p[10] & 1; c->skip_context = (p[10] >> 1) & 3; c->max_order = p[11];
     c->lr_milli = (uint16_t)get16(p + 12);
     c->smooth_milli = (uint16_t)get16(p + 14);
     c->vocab_size = get32(p + 16);
@@ -77,7 +77,7 @@ void ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_SIZE])
 smix_result ctr_check_config(const smix_config *c)
 {
     SAFETY_CHECK(c->level >= SMIX_LEVEL_MIN && c->level <= SMIX_LEVEL_MAX, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->ssm_enabled <= 1 && c->skip_context <= 1, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->ssm_enabled <= 1 && c->skip_context <= 3, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->max_order >= 1 && c->max_order <= 32, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->vocab_size >= 256 && c->vocab_size <= tok_vocab_size(tok_builtin()) &&
                  c->vocab_size < 65535, SMIX_ERR_CORRUPT);

@@ -20,9 +20,9 @@ typedef struct level_preset {
  * docs/model.md. The SSM adds 0.3-0.9% at three times the time; the
  * default is the smallest SSM level, the best ratio per second measured. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    /* ssm nl  dm  ds  di  iters    order skip vocab  rows */
+    /* ssm nl  dm  ds  di  iters    order skip vocab  rows   (skip: minimum count, 0 = off) */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 32768, 0 },     /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 32768, 0 },     /* 2 */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 2, 32768, 0 },     /* 2 */
     { 1, 1, 32, 16, 64, 4, 2, 1,  4, 1, 32768, 3072 },  /* 3: default: + SSM, one layer */
     { 1, 2, 32, 16, 64, 4, 2, 1,  4, 1, 32768, 2048 },  /* 4: + SSM, reference dimensions */
     { 1, 2, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 2048 },  /* 5: reference training steps */

@@ -78,7 +78,8 @@ typedef struct smix_config {
     uint8_t iters_mid;    /* for chunks 10..29 */
     uint8_t iters_late;   /* afterwards */
     uint8_t ssm_enabled;  /* 0: n-gram/match/prior only */
-    uint8_t skip_context; /* 1: also the followers of the token two back */
+    uint8_t skip_context; /* > 0: also the followers of the token two back that were
+                             seen at least this many times (1..3) */
     uint8_t max_order;    /* highest n-gram order in use (<= 32) */
     uint16_t lr_milli;    /* Adam learning rate * 1e5 (e.g. 200 = 0.002) */
     uint16_t smooth_milli;/* label smoothing * 1000 */
