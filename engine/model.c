@@ -79,6 +79,9 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX
 #define MATCH_MIN 3
 #define MATCH_MAX 64
 #define CTAB 256
+#ifndef BUCKET_LR
+#define BUCKET_LR 0.03f
+#endif
 #ifndef KIND_LR2
 #define KIND_LR2 0.4f
 #endif
@@ -122,7 +125,9 @@ struct model {
     float kind_w[256][SC_KINDS];   /* learned bias of a token's kind after the previous token's last byte kind */
     double kind_mass[SC_KINDS];
     float *kind_tok;           /* [cap][SC_KINDS] the same after each previous token */
-    float kind_cur[SC_KINDS];  /* the sum in use at this position */            /* mass of the non-candidates by kind */
+    float kind_cur[SC_KINDS];  /* the sum in use at this position */
+    float count_bias[SC_COUNT_BUCKETS], age_bias[SC_AGE_BUCKETS];   /* learned, every seen token */
+    double count_mass[SC_COUNT_BUCKETS], age_mass[SC_AGE_BUCKETS];  /* of the non-candidates */
     double other_scale;        /* exp(max part - shift): class masses are other_scale ep er size */
     double other_mass, other_prior, other_rlast;      /* sum of e, e prior, e rlast over the others */
     uint32_t age_bound[SC_AGE_BUCKETS];
@@ -528,7 +533,10 @@ static void candidate_base(model *m, const float *w)
         float r = RLAST_H / (RLAST_H + (float)(int32_t)(t - m->last[j]));
         m->rlast[i] = r;
         m->F[i] = (wz * m->zf[i] + wp * m->prior[j]) + wr * r;
-        if (j) m->F[i] += kw[m->kind[j]];
+        if (j) {
+            uint32_t k = m->cand_class[i];
+            m->F[i] += (kw[m->kind[j]] + m->count_bias[sc_count_of(k)]) + m->age_bias[sc_age_of(k)];
+        }
     }
 }
 
@@ -539,10 +547,15 @@ static float class_parts(model *m, const float *w)
 {
     float wp = w[F_PRIOR] * m->s, wr = w[F_RLAST] * m->s;
     float mp = wp * m->prior_rep[0], mr = wr * m->rlast_rep[0];
-    for (int b = 1; b < SC_COUNT_BUCKETS; b++) mp = wp * m->prior_rep[b] > mp ? wp * m->prior_rep[b] : mp;
-    for (int b = 1; b < SC_AGE_BUCKETS; b++) mr = wr * m->rlast_rep[b] > mr ? wr * m->rlast_rep[b] : mr;
-    for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->ep[b] = fm_exp(wp * m->prior_rep[b] - mp);
-    for (int b = 0; b < SC_AGE_BUCKETS; b++) m->er[b] = fm_exp(wr * m->rlast_rep[b] - mr);
+    float lp[SC_COUNT_BUCKETS], lr[SC_AGE_BUCKETS];
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++) lp[b] = wp * m->prior_rep[b] + m->count_bias[b];
+    for (int b = 0; b < SC_AGE_BUCKETS; b++) lr[b] = wr * m->rlast_rep[b] + m->age_bias[b];
+    mp = lp[0];
+    mr = lr[0];
+    for (int b = 1; b < SC_COUNT_BUCKETS; b++) mp = lp[b] > mp ? lp[b] : mp;
+    for (int b = 1; b < SC_AGE_BUCKETS; b++) mr = lr[b] > mr ? lr[b] : mr;
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->ep[b] = fm_exp(lp[b] - mp);
+    for (int b = 0; b < SC_AGE_BUCKETS; b++) m->er[b] = fm_exp(lr[b] - mr);
     const float *kw = m->kind_cur;
     float mk = kw[0];
     for (int f = 1; f < SC_KINDS; f++) mk = kw[f] > mk ? kw[f] : mk;
@@ -558,11 +571,14 @@ static void class_masses(model *m, float shift, float top)
     /* sums by kind: the kind gradient needs them, and they are 14
      * independent chains for the adds; the order is fixed by the code */
     double mk[SC_KINDS] = { 0 }, mp[SC_KINDS] = { 0 }, mr[SC_KINDS] = { 0 };
+    double mc[SC_COUNT_BUCKETS] = { 0 }, ma[SC_AGE_BUCKETS] = { 0 };
     const slotclass *c = &m->sc;
     for (uint32_t i = 0; i < c->nused; i++) {
         int cb = c->used_count[i], ab = c->used_age[i], f = c->used_kind[i];
         double x = (double)class_others(m, c->used[i]) * ((m->ep[cb] * m->er[ab]) * m->ek[f]);
         mk[f] += x;
+        mc[cb] += x;
+        ma[ab] += x;
         mp[f] += x * m->prior_rep[cb];
         mr[f] += x * m->rlast_rep[ab];
     }
@@ -573,6 +589,8 @@ static void class_masses(model *m, float shift, float top)
         mrlast += mr[f];
         m->kind_mass[f] = mk[f] * sc;
     }
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->count_mass[b] = mc[b] * sc;
+    for (int b = 0; b < SC_AGE_BUCKETS; b++) m->age_mass[b] = ma[b] * sc;
     m->other_mass = mass * sc;
     m->other_prior = mprior * sc;
     m->other_rlast = mrlast * sc;
@@ -590,6 +608,8 @@ static void quantise(model *m, const float *w)
     double se = vec_exp_sum(m->F, shift, m->e, n);
     m->other_mass = m->other_prior = m->other_rlast = 0.0;
     memset(m->kind_mass, 0, sizeof m->kind_mass);
+    memset(m->count_mass, 0, sizeof m->count_mass);
+    memset(m->age_mass, 0, sizeof m->age_mass);
     if (m->n_other) class_masses(m, shift, top);
     m->sum_e = se + m->other_mass;
     apm_refine(m, fmax);
@@ -782,10 +802,29 @@ static void learn_kinds(model *m, uint32_t y)
     }
 }
 
+/* The count and age biases: gradient E_p[bucket = b] - [bucket of y = b]. */
+static void learn_buckets(model *m, uint32_t y)
+{
+    double pc[SC_COUNT_BUCKETS], pa[SC_AGE_BUCKETS];
+    memcpy(pc, m->count_mass, sizeof pc);
+    memcpy(pa, m->age_mass, sizeof pa);
+    for (uint32_t i = 1; i < m->ncand; i++) {
+        pc[sc_count_of(m->cand_class[i])] += m->e[i];
+        pa[sc_age_of(m->cand_class[i])] += m->e[i];
+    }
+    int yc = y ? sc_count_of(m->sc.cls[y]) : -1, ya = y ? sc_age_of(m->sc.cls[y]) : -1;
+    double inv = 1.0 / m->sum_e;
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++)
+        m->count_bias[b] -= BUCKET_LR * ((float)(pc[b] * inv) - (b == yc ? 1.0f : 0.0f));
+    for (int b = 0; b < SC_AGE_BUCKETS; b++)
+        m->age_bias[b] -= BUCKET_LR * ((float)(pa[b] * inv) - (b == ya ? 1.0f : 0.0f));
+}
+
 static void learn_weights(model *m, uint32_t y)
 {
     apm_learn(m, y);
     learn_kinds(m, y);
+    learn_buckets(m, y);
     float fy[NFEAT];
     double ef[NFEAT];
     if (m->stats_valid) {
