@@ -82,6 +82,11 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX
 #ifndef BUCKET_LR
 #define BUCKET_LR 0.03f
 #endif
+#ifndef KIND_LR3
+#define KIND_LR3 0.3f
+#endif
+#define KIND_PAIR_BITS 16
+#define KIND_PAIRS (1u << KIND_PAIR_BITS)
 #ifndef KIND_LR2
 #define KIND_LR2 0.4f
 #endif
@@ -125,6 +130,8 @@ struct model {
     float kind_w[256][SC_KINDS];   /* learned bias of a token's kind after the previous token's last byte kind */
     double kind_mass[SC_KINDS];
     float *kind_tok;           /* [cap][SC_KINDS] the same after each previous token */
+    float *kind_pair;          /* [KIND_PAIRS][SC_KINDS] and after each (hashed) pair of previous tokens */
+    uint32_t kind_pair_at;     /* row of kind_pair in use */
     float kind_cur[SC_KINDS];  /* the sum in use at this position */
     float count_bias[SC_COUNT_BUCKETS], age_bias[SC_AGE_BUCKETS];   /* learned, every seen token */
     double count_mass[SC_COUNT_BUCKETS], age_mass[SC_AGE_BUCKETS];  /* of the non-candidates */
@@ -235,6 +242,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->freq = calloc(m->cap + 1, sizeof *m->freq);
     m->kind = calloc(m->cap, sizeof *m->kind);
     m->kind_tok = calloc((size_t)m->cap * SC_KINDS, sizeof *m->kind_tok);
+    m->kind_pair = calloc((size_t)KIND_PAIRS * SC_KINDS, sizeof *m->kind_pair);
     m->mbits = 18;
     m->mtab = calloc((size_t)1 << m->mbits, sizeof *m->mtab);
     m->ng = ngm_create(cfg->max_order, (uint64_t)cfg->ngram_budget_mb << 20);
@@ -252,7 +260,7 @@ model *model_create(const smix_config *cfg, int threads)
         m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
         if (m->net) ssm_set_threads(m->net, threads);
     }
-    if (!sc_ok || !m->kind || !m->kind_tok || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
+    if (!sc_ok || !m->kind || !m->kind_tok || !m->kind_pair || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
         !m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm || !m->last || !m->rlast ||
         !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || (cfg->skip_context && (!m->skip || !m->skip_items)) || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
@@ -276,7 +284,7 @@ void model_free(model *m)
     newid_free(&m->nid);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
     sc_free(&m->sc);
-    free(m->kind); free(m->kind_tok);
+    free(m->kind); free(m->kind_tok); free(m->kind_pair);
     free(m->zf); free(m->cand); free(m->cand_index); free(m->cand_class);
     free(m->z); free(m->F); free(m->e); free(m->e_ssm); free(m->last); free(m->rlast); free(m->freq);
     free(m->hist); free(m->mtab); free(m->q); free(m->recsum); free(m->item_g); free(m->item_r); free(m->item_cand);
@@ -661,7 +669,9 @@ int model_predict(model *m)
         newid_set_context(&m->nid, b, len);
     }
     const float *kt = m->kind_tok + (size_t)(m->t ? m->hist[m->t - 1] : 0) * SC_KINDS;
-    for (int f = 0; f < SC_KINDS; f++) m->kind_cur[f] = m->kind_w[m->nid.last_byte][f] + kt[f];
+    m->kind_pair_at = m->t > 1 ? (uint32_t)(((m->hist[m->t - 1] * 0x9E3779B1u) ^ (m->hist[m->t - 2] * 0x85EBCA6Bu + 0x27D4EB2Fu)) * 0xC2B2AE35u >> (32 - KIND_PAIR_BITS)) : 0;
+    const float *kp = m->kind_pair + (size_t)m->kind_pair_at * SC_KINDS;
+    for (int f = 0; f < SC_KINDS; f++) m->kind_cur[f] = (m->kind_w[m->nid.last_byte][f] + kt[f]) + kp[f];
     predict_ssm(m);
     build_candidates(m);
     ppm_blend(m);
@@ -794,11 +804,13 @@ static void learn_kinds(model *m, uint32_t y)
     for (uint32_t i = 1; i < m->ncand; i++) pk[m->kind[m->cand[i]]] += m->e[i];
     float *kw = m->kind_w[m->nid.last_byte];
     float *kt = m->kind_tok + (size_t)(m->t ? m->hist[m->t - 1] : 0) * SC_KINDS;
+    float *kp = m->kind_pair + (size_t)m->kind_pair_at * SC_KINDS;
     double inv = 1.0 / m->sum_e;
     for (int f = 0; f < SC_KINDS; f++) {
         float g = (float)(pk[f] * inv) - (y && m->kind[y] == f ? 1.0f : 0.0f);
         kw[f] -= KIND_LR * g;
         kt[f] -= KIND_LR2 * g;
+        kp[f] -= KIND_LR3 * g;
     }
 }
 
