@@ -133,7 +133,8 @@ struct model {
     float *kind_pair;          /* [KIND_PAIRS][SC_KINDS] and after each (hashed) pair of previous tokens */
     uint32_t kind_pair_at;     /* row of kind_pair in use */
     float kind_cur[SC_KINDS];  /* the sum in use at this position */
-    float count_bias[SC_COUNT_BUCKETS], age_bias[SC_AGE_BUCKETS];   /* learned, every seen token */
+    float count_bias_t[NEWID_KINDS][SC_COUNT_BUCKETS], age_bias_t[NEWID_KINDS][SC_AGE_BUCKETS];   /* learned, every seen token */
+    float *count_bias, *age_bias;   /* the rows in use: by kind of the previous token's last byte */
     double count_mass[SC_COUNT_BUCKETS], age_mass[SC_AGE_BUCKETS];  /* of the non-candidates */
     double other_scale;        /* exp(max part - shift): class masses are other_scale ep er size */
     double other_mass, other_prior, other_rlast;      /* sum of e, e prior, e rlast over the others */
@@ -672,6 +673,8 @@ int model_predict(model *m)
     m->kind_pair_at = m->t > 1 ? (uint32_t)(((m->hist[m->t - 1] * 0x9E3779B1u) ^ (m->hist[m->t - 2] * 0x85EBCA6Bu + 0x27D4EB2Fu)) * 0xC2B2AE35u >> (32 - KIND_PAIR_BITS)) : 0;
     const float *kp = m->kind_pair + (size_t)m->kind_pair_at * SC_KINDS;
     for (int f = 0; f < SC_KINDS; f++) m->kind_cur[f] = (m->kind_w[m->nid.last_byte][f] + kt[f]) + kp[f];
+    m->count_bias = m->count_bias_t[m->nid.kind];
+    m->age_bias = m->age_bias_t[m->nid.kind];
     predict_ssm(m);
     build_candidates(m);
     ppm_blend(m);
