@@ -500,8 +500,13 @@ static void apm_refine(model *m, float fmax)
     uint32_t top = i;
     m->apm_top = m->cand[i];
     m->apm_b = -1;
-    if (m->nslots < 2 || !(m->sum_e - m->e[top] > 0.0)) return;
-    float p = (float)(m->e[top] / m->sum_e);
+    /* the rest summed, not sum_e - e[top]: when the favourite holds nearly
+     * all the mass that difference is rounding noise (and it once made
+     * frequency totals overflow the coder's range) */
+    double rest = m->other_mass;
+    for (uint32_t j = 0; j < m->ncand; j++) rest += j == top ? 0.0 : (double)m->e[j];
+    if (m->nslots < 2 || !(rest > 1e-6 * m->e[top])) return;   /* p > 0.999999: leave it */
+    float p = (float)(m->e[top] / (m->e[top] + rest));
     if (p > 0.9999f) p = 0.9999f;
     if (p < 0.0001f) p = 0.0001f;
     float st = stretchf(p);
@@ -515,7 +520,6 @@ static void apm_refine(model *m, float fmax)
     m->apm_frac = frac;
     float pf = (p + 3.0f * pa) * 0.25f;
     pf = pf < 0.0001f ? 0.0001f : pf > 0.9999f ? 0.9999f : pf;
-    double rest = m->sum_e - m->e[top];
     float enew = (float)(pf / (1.0f - pf) * rest);
     m->sum_e = rest + enew;
     m->e[top] = enew;
@@ -605,6 +609,21 @@ static void class_masses(model *m, float shift, float top)
     m->other_rlast = mrlast * sc;
 }
 
+/* Float rounding may push a total slightly past MODEL_TOTAL (by a few per
+ * symbol); the coder allows 4x that. Anything beyond would be a bug upstream:
+ * halve until it fits rather than emit a stream that cannot decode. */
+static uint32_t fit_total(uint32_t *f, uint32_t n, uint32_t total)
+{
+    while (total > 4 * MODEL_TOTAL) {
+        total = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            f[i] = f[i] ? 1 + f[i] / 2 : 0;
+            total += f[i];
+        }
+    }
+    return total;
+}
+
 static void quantise(model *m, const float *w)
 {
     uint32_t n = m->ncand;
@@ -630,7 +649,7 @@ static void quantise(model *m, const float *w)
         total += m->freq[n];
         m->nsyms = n + 1;
     }
-    m->total = total;
+    m->total = fit_total(m->freq, m->nsyms, total);
 }
 
 /* The skip context's followers seen only once make many candidates for
@@ -702,7 +721,7 @@ void model_escape_prepare(model *m)
         m->class_freq[i] = n ? 1 + (uint32_t)(x * scale) : 0;
         total += m->class_freq[i];
     }
-    m->class_total = total;
+    m->class_total = fit_total(m->class_freq, m->sc.nused, total);
 }
 
 uint32_t model_nclasses(const model *m) { return m->sc.nused; }
