@@ -42,14 +42,16 @@ static inline float fm_exp(float x)
     return p * fm_bits_to_float((uint32_t)(n + 127) << 23);
 }
 
-/* natural log, x > 0 (x <= 0 or denormal returns about -87.3). */
-static inline float fm_log(float x)
+/* natural log for a normal x > 0, branch-free (the mantissa is folded into
+ * [sqrt(1/2), sqrt(2)) by a select) so loops over it vectorise. */
+static inline float fm_log_normal(float x)
 {
-    if (!(x >= 1.17549435e-38f)) return -87.3365447f;
     uint32_t u = fm_float_to_bits(x);
     int e = (int)((u >> 23) & 255) - 127;
     float m = fm_bits_to_float((u & 0x007FFFFFu) | 0x3F800000u);  /* [1, 2) */
-    if (m > 1.41421356f) { m *= 0.5f; e += 1; }
+    int big = m > 1.41421356f;
+    m = big ? m * 0.5f : m;
+    e += big;
     float f = m - 1.0f;                          /* [-0.293, 0.414] */
     float s = f / (2.0f + f);
     float s2 = s * s;
@@ -60,6 +62,13 @@ static inline float fm_log(float x)
     q = q * s2 + 1.0f / 3.0f;
     q = q * s2 + 1.0f;
     return 2.0f * s * q + (float)e * 0.693147180559945309f;
+}
+
+/* natural log, x > 0 (x <= 0 or denormal returns about -87.3). */
+static inline float fm_log(float x)
+{
+    if (!(x >= 1.17549435e-38f)) return -87.3365447f;
+    return fm_log_normal(x);
 }
 
 static inline float fm_log2(float x) { return fm_log(x) * 1.44269504088896341f; }

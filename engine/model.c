@@ -8,12 +8,18 @@
  *   F[j] = w_ssm z[j]                        z = SSM logits
  *        + w_prior s 0.1 log(1 + count[j])   global frequency prior
  *        + sum_k s (w_k g_k(c_k[j]) + v_k conf_k + r_k R/(R + age_k[j]))
- *                                            n-gram order k saw j c_k times,
- *                                            last time age_k[j] tokens ago
+ *                                            n-gram order k (or the skip
+ *                                            context, the token two back) saw
+ *                                            j c_k times, last age_k[j] ago
  *        + w_ppm s log(1 + q[j] / u)         PPMD-style blend of all orders
  *        + w_match s m(len) [j = predicted]  longest earlier match
- *        + w_rec s sum 0.05 e^(-3 age/256)   tokens of the last 256 positions
- *        + w_last s H / (H + age_j)          time since j last occurred (dense)
+ *        + w_rec s sum 0.05 e^(-3 age/256)   tokens of the last 64 positions
+ *        + w_last s H / (H + age_j)          time since j last occurred
+ *        + K[kind j] + C[count bucket j] + A[age bucket j]
+ *                                            learned biases (K by the previous
+ *                                            token, the previous pair and the
+ *                                            previous last byte; C and A by
+ *                                            that byte's kind)
  *        + (slot 0 only) bias, escape estimate, log rate of new tokens
  *
  * with g_k(c) = lambda_k log(1 + c/alpha_k) (the reference's form, the
@@ -27,11 +33,13 @@
  * Finally an APM refines the favourite's probability.
  *
  * Sparse evaluation: only the "candidates" (NEW, the followers of the
- * contexts found, the last REC_WINDOW tokens, the match) get the sparse
- * features. Every other seen token's logit depends only on its count and age
- * (prior and time-since-last-seen; the SSM feature is measured against the
- * SSM's mean over those tokens and so is 0 for them), so they are handled as
- * classes of equal logit (slotclass.h) and cost O(classes), not O(tokens).
+ * contexts found, the last REC_WINDOW tokens, the match, the SSM's
+ * favourites) get the sparse
+ * features. Every other seen token's logit depends only on its kind, count
+ * and age (biases, prior and time-since-last-seen at the class's typical
+ * values; the SSM feature is measured against the SSM's mean over those
+ * tokens and so is 0 for them), so they are handled as classes of equal
+ * logit (slotclass.h) and cost O(classes in use), not O(tokens).
  * Coding is then in up to three steps: a candidate or ESCAPE; after an escape
  * the class; then the member of the class, uniformly.
  *

@@ -118,27 +118,8 @@ VEC_CLONES uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32
     return total;
 }
 
-/* log(1 + x k) for x >= 0 with fm_log's polynomial, written branch-free so
- * it vectorises: m in [sqrt(1/2), sqrt(2)) by a select instead of a branch. */
+/* log(1 + x k) for x >= 0: the argument is >= 1, always normal. */
 VEC_CLONES void vec_log1p_scaled(float *x, float k, uint32_t n)
 {
-    for (uint32_t j = 0; j < n; j++) {
-        float v = 1.0f + x[j] * k;
-        uint32_t u = fm_float_to_bits(v);
-        int e = (int)((u >> 23) & 255) - 127;
-        float m = fm_bits_to_float((u & 0x007FFFFFu) | 0x3F800000u);
-        int big = m > 1.41421356f;
-        m = big ? m * 0.5f : m;
-        e += big;
-        float f = m - 1.0f;
-        float s = f / (2.0f + f);
-        float s2 = s * s;
-        float q = 1.0f / 11.0f;
-        q = q * s2 + 1.0f / 9.0f;
-        q = q * s2 + 1.0f / 7.0f;
-        q = q * s2 + 1.0f / 5.0f;
-        q = q * s2 + 1.0f / 3.0f;
-        q = q * s2 + 1.0f;
-        x[j] = 2.0f * s * q + (float)e * 0.693147180559945309f;
-    }
+    for (uint32_t j = 0; j < n; j++) x[j] = fm_log_normal(1.0f + x[j] * k);
 }

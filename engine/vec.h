@@ -1,6 +1,6 @@
 /*
- * vec.h - dense kernels over the slot vocabulary, the per-token O(V) work of
- * the mixer (max, exp-and-sum, quantisation, expectations).
+ * vec.h - dense kernels over the mixer's candidate arrays and the SSM's rows
+ * (max, exp-and-sum, quantisation, the PPM blend's log).
  *
  * Every reduction uses VEC_LANES independent accumulators (element j goes to
  * lane j % VEC_LANES) combined in a fixed pairwise tree, and no operation is

@@ -14,17 +14,13 @@ set -u
 SMIX=${SMIX:-build/smix}
 PORT=${PORT:-build/smix-portable}
 LEVELS=${LEVELS:-1 2 3 4 9}
-CORPUS_SRC=../shared/corpus
-if [ ! -f "$CORPUS_SRC/unpack.sh" ]; then
-    echo "SKIP corpus round trips: no corpus at $CORPUS_SRC (see README)"; exit 77
-fi
+cd "$(dirname "$0")/.." || exit 1
+source tests/corpus_lib.sh
+corpus_unpack "corpus round trips"
 pass=0 fail=0
 ok() { echo "PASS $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 
-if [ ! -f build/corpus/SHA256SUMS ] || ! (cd build/corpus && sha256sum -c --quiet SHA256SUMS >/dev/null 2>&1); then
-    sh "$CORPUS_SRC/unpack.sh" build/corpus >/dev/null || { echo "FAIL unpack corpus"; exit 1; }
-fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/smix-corpus.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 head -c 100000 build/corpus/enwik8_1M > "$W/enwik8"

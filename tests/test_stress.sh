@@ -17,17 +17,11 @@ LIMIT_BYTES=$((2 * 1024 * 1024 * 1024))
 if [ "${SMIX_LONG:-0}" != 1 ]; then
     echo "SKIP stress test: run by make check-long (SMIX_LONG=1)"; exit 77
 fi
-CORPUS_SRC=../shared/corpus
-if [ ! -f "$CORPUS_SRC/unpack.sh" ]; then
-    echo "SKIP stress test: no corpus at $CORPUS_SRC (see README)"; exit 77
-fi
+source tests/corpus_lib.sh
+corpus_unpack "stress test"
 pass=0 fail=0
 ok() { echo "PASS $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-
-if [ ! -f build/corpus/SHA256SUMS ] || ! (cd build/corpus && sha256sum -c --quiet SHA256SUMS >/dev/null 2>&1); then
-    sh "$CORPUS_SRC/unpack.sh" build/corpus || { echo "FAIL unpack corpus"; exit 1; }
-fi
 
 W=build/stress
 mkdir -p "$W"
