@@ -61,8 +61,11 @@
 #include "vec.h"
 
 /* Contexts: the n-gram orders, then the skip context (the token two back). */
-#define NCTX (NGM_NORDERS + 1)
-#define CTX_SKIP NGM_NORDERS
+#define NCTX (NGM_NORDERS + NSKIP)
+#define CTX_SKIP NGM_NORDERS   /* the first skip context */
+#ifndef NSKIP
+#define NSKIP 2                 /* skip contexts: the token 2, 3, ... back */
+#endif
 enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX,
        F_REC, F_PPM, F_RLAST, F_CREC, F_NEWB = F_CREC + NCTX, F_NEWESC, F_NEWRATE, NFEAT };
 #define FIRST_NEW F_NEWB
@@ -102,8 +105,8 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX
 #define KIND_LR 0.15f
 #endif
 
-static const float ng_lambda[NCTX] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.05f, 0.04f, 0.03f, 0.03f, 0.50f, 1.00f, 0.15f };
-static const float ng_alpha[NCTX] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.015f, 0.01f, 0.008f, 0.008f, 0.001f, 0.001f, 0.10f };
+static const float ng_lambda[NCTX] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.05f, 0.04f, 0.03f, 0.03f, 0.50f, 1.00f, 0.15f, 0.15f };
+static const float ng_alpha[NCTX] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.015f, 0.01f, 0.008f, 0.008f, 0.001f, 0.001f, 0.10f, 0.10f };
 
 struct model {
     smix_config cfg;
@@ -188,8 +191,8 @@ struct model {
     uint32_t item_start[NCTX]; /* offsets of each context's followers in: */
     float *item_g, *item_r;    /* [NCTX cap] n-gram and in-context recency features */
     uint32_t *item_cand;       /* [NCTX cap] candidate index of each follower */
-    ngm *skip;                 /* followers of the token two back (an order-1 model one step behind) */
-    ngm_item *skip_items;      /* [cap] the ones used: seen at least cfg.skip_context times */
+    ngm *skip[NSKIP];          /* followers of the token d = 2, 3 .. back (order-1 models d - 1 steps behind) */
+    ngm_item *skip_items[NSKIP];   /* [cap] the ones used: seen at least cfg.skip_context times */
     float new_feat[NFEAT];     /* features F_NEW* of slot 0 for this position */
     newid nid;                 /* the id coder of first occurrences */
 };
@@ -254,10 +257,16 @@ model *model_create(const smix_config *cfg, int threads)
     m->kind_pair = calloc((size_t)KIND_PAIRS * SC_KINDS, sizeof *m->kind_pair);
     m->mbits = 18;
     m->mtab = calloc((size_t)1 << m->mbits, sizeof *m->mtab);
-    m->ng = ngm_create(cfg->max_order, (uint64_t)cfg->ngram_budget_mb << 20);
-    if (cfg->skip_context) {
-        m->skip = ngm_create(1, (uint64_t)cfg->ngram_budget_mb << 18);
-        m->skip_items = malloc(m->cap * sizeof *m->skip_items);
+    /* --memlimit's n-gram budget is shared: each skip context may use an
+     * eighth, the n-gram orders the rest */
+    uint64_t budget = (uint64_t)cfg->ngram_budget_mb << 20, skip_budget = budget / 8;
+    if (cfg->skip_context) budget -= NSKIP * skip_budget;
+    m->ng = ngm_create(cfg->max_order, budget);
+    int skip_ok = 1;
+    for (int d = 0; d < NSKIP && cfg->skip_context; d++) {
+        m->skip[d] = ngm_create(1, skip_budget);
+        m->skip_items[d] = malloc(m->cap * sizeof *m->skip_items[d]);
+        skip_ok &= m->skip[d] && m->skip_items[d];
     }
     int nid_ok = newid_init(&m->nid, m->vocab) == 0;
     m->q = calloc(m->cap, sizeof *m->q);
@@ -271,7 +280,7 @@ model *model_create(const smix_config *cfg, int threads)
     }
     if (!sc_ok || !m->kind || !m->kind_tok || !m->kind_pair || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
         !m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm || !m->last || !m->rlast ||
-        !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || (cfg->skip_context && (!m->skip || !m->skip_items)) || !nid_ok || (cfg->ssm_enabled && !m->net) ||
+        !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || !skip_ok || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
         model_free(m);
         return NULL;
@@ -288,8 +297,10 @@ void model_free(model *m)
     if (!m) return;
     ssm_free(m->net);
     ngm_free(m->ng);
-    ngm_free(m->skip);
-    free(m->skip_items);
+    for (int d = 0; d < NSKIP; d++) {
+        ngm_free(m->skip[d]);
+        free(m->skip_items[d]);
+    }
     newid_free(&m->nid);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
     sc_free(&m->sc);
@@ -303,7 +314,8 @@ void model_free(model *m)
 size_t model_memory(const model *m)
 {
     size_t b = sizeof *m + (size_t)m->cap * (84 + 12 * NCTX) + m->hist_cap * 4 + ((size_t)4 << m->mbits);
-    b += ngm_memory(m->ng) + (m->skip ? ngm_memory(m->skip) : 0);
+    b += ngm_memory(m->ng);
+    for (int d = 0; d < NSKIP; d++) b += m->skip[d] ? ngm_memory(m->skip[d]) : 0;
     if (m->net) b += ssm_memory(m->net);
     return b;
 }
@@ -663,14 +675,14 @@ static void quantise(model *m, const float *w)
 /* The skip context's followers seen only once make many candidates for
  * little gain (enwik8_1M level 2: all 234,309 bytes in 3.1 s, twice or more
  * 234,699 in 2.5 s, none 235,617 in 2.0 s): the level sets the minimum. */
-static ngm_ctx filter_skip(model *m, const ngm_ctx *c)
+static ngm_ctx filter_skip(model *m, int d, const ngm_ctx *c)
 {
     ngm_ctx out = { NULL, 0, 0 };
     if (!c->items) return out;
     for (uint32_t i = 0; i < c->n; i++)
-        if (c->items[i].count >= m->cfg.skip_context) m->skip_items[out.n++] = c->items[i];
+        if (c->items[i].count >= m->cfg.skip_context) m->skip_items[d][out.n++] = c->items[i];
     if (!out.n) return out;
-    out.items = m->skip_items;
+    out.items = m->skip_items[d];
     out.total = c->total;
     return out;
 }
@@ -679,10 +691,11 @@ int model_predict(model *m)
 {
     if (ngm_lookup(m->ng, m->hist, m->t, m->ctx) < 0) return -1;
     ngm_ctx skip[NGM_NORDERS];
-    m->ctx[CTX_SKIP].items = NULL;
-    if (m->skip && m->t >= 2) {
-        if (ngm_lookup(m->skip, m->hist, m->t - 1, skip) < 0) return -1;
-        m->ctx[CTX_SKIP] = filter_skip(m, &skip[0]);
+    for (int d = 0; d < NSKIP; d++) {
+        m->ctx[CTX_SKIP + d].items = NULL;
+        if (!m->skip[d] || m->t < (size_t)d + 2) continue;
+        if (ngm_lookup(m->skip[d], m->hist, m->t - 1 - d, skip) < 0) return -1;
+        m->ctx[CTX_SKIP + d] = filter_skip(m, d, &skip[0]);
     }
     m->longest = 0;
     for (int k = 0; k < NCTX; k++) {
@@ -1028,7 +1041,8 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     if (target == 0) sc_insert(&m->sc, slot, k);
     else sc_move(&m->sc, slot, k);
     if (ngm_update(m->ng, m->t, slot) < 0) return -1;
-    if (m->skip && m->t >= 2 && ngm_update(m->skip, m->t - 1, slot) < 0) return -1;
+    for (int d = 0; d < NSKIP; d++)
+        if (m->skip[d] && m->t >= (size_t)d + 2 && ngm_update(m->skip[d], m->t - 1 - d, slot) < 0) return -1;
     if (m->t == m->hist_cap) {
         size_t ncap = m->hist_cap ? m->hist_cap * 2 : 1 << 16;
         uint32_t *nh = realloc(m->hist, ncap * sizeof *nh);
