@@ -172,6 +172,9 @@ struct model {
     int set2;
     float wc[NFEAT];           /* weights in use: w[set] + w2[set2] */
     float apm[APM_SETS][33];   /* favourite's hit rate by (set, stretched p) */
+    float esc_apm[APM_SETS * NEWID_KINDS][33];   /* escape rate by (set, previous byte kind, stretched p) */
+    int esc_b, esc_ctx;
+    float esc_frac;
     uint32_t apm_top;
     int apm_b;
     float apm_frac;
@@ -216,6 +219,9 @@ static void init_tables(model *m)
     for (int s = 0; s < APM_SETS; s++)
         for (int b = 0; b <= 32; b++)
             m->apm[s][b] = 1.0f / (1.0f + fm_exp(-((float)b * 0.5f - 8.0f)));
+    for (int s = 0; s < APM_SETS * NEWID_KINDS; s++)
+        for (int b = 0; b <= 32; b++)
+            m->esc_apm[s][b] = 1.0f / (1.0f + fm_exp(-((float)b * 0.5f - 8.0f)));
     for (int s = 0; s < NSETS; s++) {
         memset(m->w[s], 0, sizeof m->w[s]);
         m->w[s][F_SSM] = 1.0f;
@@ -545,6 +551,46 @@ static void apm_refine(model *m, float fmax)
     m->e[top] = enew;
 }
 
+/* The same for the probability of ESCAPE (a seen token no candidate):
+ * rescales the mass of all the classes together. */
+static void esc_refine(model *m, double cand_mass)
+{
+    m->esc_b = -1;
+    if (!(m->other_mass > 0.0) || !(cand_mass > 0.0)) return;
+    float p = (float)(m->other_mass / (m->other_mass + cand_mass));
+    p = p < 0.0001f ? 0.0001f : p > 0.9999f ? 0.9999f : p;
+    float st = stretchf(p);
+    st = st < -7.999f ? -7.999f : st > 7.999f ? 7.999f : st;
+    float pos = (st + 8.0f) * 2.0f;
+    int b = (int)pos;
+    float frac = pos - (float)b;
+    m->esc_ctx = m->set * NEWID_KINDS + m->nid.kind;
+    const float *cell = m->esc_apm[m->esc_ctx];
+    float pa = cell[b] * (1.0f - frac) + cell[b + 1] * frac;
+    m->esc_b = b;
+    m->esc_frac = frac;
+    float pf = (p + pa) * 0.5f;
+    pf = pf < 0.0001f ? 0.0001f : pf > 0.9999f ? 0.9999f : pf;
+    double f = (double)pf / (1.0 - (double)pf) * cand_mass / m->other_mass;
+    m->other_scale *= f;
+    m->other_mass *= f;
+    m->other_prior *= f;
+    m->other_rlast *= f;
+    for (int k = 0; k < SC_KINDS; k++) m->kind_mass[k] *= f;
+    for (int k = 0; k < SC_COUNT_BUCKETS; k++) m->count_mass[k] *= f;
+    for (int k = 0; k < SC_AGE_BUCKETS; k++) m->age_mass[k] *= f;
+}
+
+static void esc_learn(model *m, uint32_t y)
+{
+    if (m->esc_b < 0) return;
+    float *cell = m->esc_apm[m->esc_ctx];
+    float target = y && !is_candidate(m, y) ? 1.0f : 0.0f;
+    int b = m->esc_b;
+    cell[b] += (target - cell[b]) * APM_RATE * (1.0f - m->esc_frac);
+    cell[b + 1] += (target - cell[b + 1]) * APM_RATE * m->esc_frac;
+}
+
 static void apm_learn(model *m, uint32_t y)
 {
     if (m->apm_b < 0) return;
@@ -658,7 +704,11 @@ static void quantise(model *m, const float *w)
     memset(m->kind_mass, 0, sizeof m->kind_mass);
     memset(m->count_mass, 0, sizeof m->count_mass);
     memset(m->age_mass, 0, sizeof m->age_mass);
-    if (m->n_other) class_masses(m, shift, top);
+    m->esc_b = -1;
+    if (m->n_other) {
+        class_masses(m, shift, top);
+        esc_refine(m, se);
+    }
     m->sum_e = se + m->other_mass;
     apm_refine(m, fmax);
     float K = (float)((double)(MODEL_TOTAL - 2 * (n + 1)) / m->sum_e);
@@ -878,6 +928,7 @@ static void learn_buckets(model *m, uint32_t y)
 static void learn_weights(model *m, uint32_t y)
 {
     apm_learn(m, y);
+    esc_learn(m, y);
     learn_kinds(m, y);
     learn_buckets(m, y);
     float fy[NFEAT];
