@@ -171,10 +171,13 @@ struct model {
     float w2[NSETS2][NFEAT];   /* second weight set, selected by the previous token */
     int set2;
     float wc[NFEAT];           /* weights in use: w[set] + w2[set2] */
-    float apm[APM_SETS][33];   /* favourite's hit rate by (set, stretched p) */
+    float apm[APM_SETS * NEWID_KINDS][33];   /* favourite's hit rate by (set, stretched p) */
     float esc_apm[APM_SETS * NEWID_KINDS][33];   /* escape rate by (set, previous byte kind, stretched p) */
     int esc_b, esc_ctx;
     float esc_frac;
+    float new_apm[APM_SETS * NEWID_KINDS][33];   /* the same for NEW */
+    int new_b;
+    float new_frac;
     uint32_t apm_top;
     int apm_b;
     float apm_frac;
@@ -216,12 +219,12 @@ static void init_tables(model *m)
     for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->prior_rep[b] = 0.1f * fm_log(1.0f + sc_count_rep(b));
     for (int b = 0; b < SC_AGE_BUCKETS; b++) m->rlast_rep[b] = RLAST_H / (RLAST_H + sc_age_rep(b));
     m->n_age_bound = sc_age_boundaries(m->age_bound, SC_AGE_BUCKETS);
-    for (int s = 0; s < APM_SETS; s++)
+    for (int s = 0; s < APM_SETS * NEWID_KINDS; s++)
         for (int b = 0; b <= 32; b++)
             m->apm[s][b] = 1.0f / (1.0f + fm_exp(-((float)b * 0.5f - 8.0f)));
     for (int s = 0; s < APM_SETS * NEWID_KINDS; s++)
         for (int b = 0; b <= 32; b++)
-            m->esc_apm[s][b] = 1.0f / (1.0f + fm_exp(-((float)b * 0.5f - 8.0f)));
+            m->esc_apm[s][b] = m->new_apm[s][b] = 1.0f / (1.0f + fm_exp(-((float)b * 0.5f - 8.0f)));
     for (int s = 0; s < NSETS; s++) {
         memset(m->w[s], 0, sizeof m->w[s]);
         m->w[s][F_SSM] = 1.0f;
@@ -540,7 +543,7 @@ static void apm_refine(model *m, float fmax)
     float pos = (st + 8.0f) * 2.0f;
     int b = (int)pos;
     float frac = pos - (float)b;
-    const float *cell = m->apm[m->set];
+    const float *cell = m->apm[m->set * NEWID_KINDS + m->nid.kind];
     float pa = cell[b] * (1.0f - frac) + cell[b + 1] * frac;
     m->apm_b = b;
     m->apm_frac = frac;
@@ -564,7 +567,6 @@ static void esc_refine(model *m, double cand_mass)
     float pos = (st + 8.0f) * 2.0f;
     int b = (int)pos;
     float frac = pos - (float)b;
-    m->esc_ctx = m->set * NEWID_KINDS + m->nid.kind;
     const float *cell = m->esc_apm[m->esc_ctx];
     float pa = cell[b] * (1.0f - frac) + cell[b + 1] * frac;
     m->esc_b = b;
@@ -581,6 +583,43 @@ static void esc_refine(model *m, double cand_mass)
     for (int k = 0; k < SC_AGE_BUCKETS; k++) m->age_mass[k] *= f;
 }
 
+/* And for NEW (candidate 0); sets sum_e (the rest summed, not subtracted:
+ * see apm_refine). */
+static void new_refine(model *m)
+{
+    m->new_b = -1;
+    m->sum_e = m->other_mass;
+    for (uint32_t i = 0; i < m->ncand; i++) m->sum_e += m->e[i];
+    double rest = m->other_mass;
+    for (uint32_t i = 1; i < m->ncand; i++) rest += m->e[i];
+    if (!(rest > 0.0) || !(m->e[0] > 0.0f)) return;
+    float p = (float)(m->e[0] / (m->e[0] + rest));
+    p = p < 0.0001f ? 0.0001f : p > 0.9999f ? 0.9999f : p;
+    float st = stretchf(p);
+    st = st < -7.999f ? -7.999f : st > 7.999f ? 7.999f : st;
+    float pos = (st + 8.0f) * 2.0f;
+    int b = (int)pos;
+    float frac = pos - (float)b;
+    const float *cell = m->new_apm[m->esc_ctx];
+    float pa = cell[b] * (1.0f - frac) + cell[b + 1] * frac;
+    m->new_b = b;
+    m->new_frac = frac;
+    float pf = (p + pa) * 0.5f;
+    pf = pf < 0.0001f ? 0.0001f : pf > 0.9999f ? 0.9999f : pf;
+    m->e[0] = (float)((double)pf / (1.0 - (double)pf) * rest);
+    m->sum_e = rest + m->e[0];
+}
+
+static void new_learn(model *m, uint32_t y)
+{
+    if (m->new_b < 0) return;
+    float *cell = m->new_apm[m->esc_ctx];
+    float target = y == 0 ? 1.0f : 0.0f;
+    int b = m->new_b;
+    cell[b] += (target - cell[b]) * APM_RATE * (1.0f - m->new_frac);
+    cell[b + 1] += (target - cell[b + 1]) * APM_RATE * m->new_frac;
+}
+
 static void esc_learn(model *m, uint32_t y)
 {
     if (m->esc_b < 0) return;
@@ -594,7 +633,7 @@ static void esc_learn(model *m, uint32_t y)
 static void apm_learn(model *m, uint32_t y)
 {
     if (m->apm_b < 0) return;
-    float *cell = m->apm[m->set];
+    float *cell = m->apm[m->set * NEWID_KINDS + m->nid.kind];
     float target = y == m->apm_top ? 1.0f : 0.0f;
     int b = m->apm_b;
     cell[b] += (target - cell[b]) * APM_RATE * (1.0f - m->apm_frac);
@@ -705,11 +744,12 @@ static void quantise(model *m, const float *w)
     memset(m->count_mass, 0, sizeof m->count_mass);
     memset(m->age_mass, 0, sizeof m->age_mass);
     m->esc_b = -1;
+    m->esc_ctx = m->set * NEWID_KINDS + m->nid.kind;
     if (m->n_other) {
         class_masses(m, shift, top);
         esc_refine(m, se);
     }
-    m->sum_e = se + m->other_mass;
+    new_refine(m);
     apm_refine(m, fmax);
     float K = (float)((double)(MODEL_TOTAL - 2 * (n + 1)) / m->sum_e);
     uint32_t total = vec_quantise(m->e, K, m->freq, n);
@@ -929,6 +969,7 @@ static void learn_weights(model *m, uint32_t y)
 {
     apm_learn(m, y);
     esc_learn(m, y);
+    new_learn(m, y);
     learn_kinds(m, y);
     learn_buckets(m, y);
     float fy[NFEAT];
