@@ -85,6 +85,9 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX
 /* SSM rows within this many nats of its favourite become candidates: the
  * SSM's gain comes mostly from tokens no context or recent position offers. */
 #define SSM_CAND_MARGIN 6.0f
+#ifndef SSM_CAND_MAX
+#define SSM_CAND_MAX 32
+#endif
 /* Entropy-adaptive scale s = clamp((1-b) + b H/5.5, 0.2, 2.5). The reference's
  * b = 0.6 cost 0.7% on enwik8's first 300 KB once the weights are learned
  * (they already adapt per context); b = 0.2 keeps a mild effect at no cost. */
@@ -423,6 +426,23 @@ static void add_candidate(model *m, uint32_t slot)
     if (slot) m->excl[m->sc.cls[slot]]++;
 }
 
+/* The SSM's favourites: its SSM_CAND_MAX best rows (ties to the lower row)
+ * among those within SSM_CAND_MARGIN nats of its best. */
+static void ssm_favourites(model *m)
+{
+    uint32_t best[SSM_CAND_MAX];
+    int nb = 0;
+    float zmin = vec_max(m->z, m->ssm_rows_used) - SSM_CAND_MARGIN;
+    for (uint32_t r = 1; r < m->ssm_rows_used; r++) {
+        float z = m->z[r];
+        if (z < zmin || (nb == SSM_CAND_MAX && z <= m->z[best[nb - 1]])) continue;
+        int i = nb < SSM_CAND_MAX ? nb++ : nb - 1;
+        while (i > 0 && m->z[best[i - 1]] < z) { best[i] = best[i - 1]; i--; }
+        best[i] = r;
+    }
+    for (int i = 0; i < nb; i++) add_candidate(m, best[i]);
+}
+
 /* NEW, the followers of every context found, the match, the recent tokens. */
 static void build_candidates(model *m)
 {
@@ -444,11 +464,7 @@ static void build_candidates(model *m)
         add_candidate(m, j);
         m->recsum[m->cand_index[j]] += m->rec_w[a];
     }
-    if (m->net) {   /* the SSM's favourites */
-        float zmin = vec_max(m->z, m->ssm_rows_used) - SSM_CAND_MARGIN;
-        for (uint32_t r = 1; r < m->ssm_rows_used; r++)
-            if (m->z[r] >= zmin) add_candidate(m, r);
-    }
+    if (m->net) ssm_favourites(m);
     m->n_other = m->nslots - m->ncand;
 }
 
