@@ -14,18 +14,19 @@ typedef struct level_preset {
     uint16_t ssm_rows;
 } level_preset;
 
-/* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md). */
-/* Orders above 4 measured no better on enwik8 (the match model and the
- * recency features cover long repeats), so most levels stop there; see
- * docs/model.md. The SSM adds 0.3-0.9% at three times the time; the
- * default is the smallest SSM level, the best ratio per second measured. */
+/* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md, docs/model.md).
+ * Orders above 4 measured no better on enwik8 (the match model and the
+ * recency features cover long repeats), so most levels stop there. The skip
+ * contexts pay about 1% for 1.5-2x the time of level 1. The SSM adds 0.2-0.5%
+ * at four times the time of level 3, so the default (3) is the best mixer
+ * without it, and levels 4-9 add it, growing. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip vocab  rows   (skip: minimum count, 0 = off) */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 32768, 0 },     /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 2, 32768, 0 },     /* 2 */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 1, 32768, 3072 },  /* 3: default: + SSM, one layer */
-    { 1, 2, 32, 16, 64, 4, 2, 1,  4, 1, 32768, 2048 },  /* 4: + SSM, reference dimensions */
-    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 2048 },  /* 5: reference training steps */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 2, 32768, 0 },     /* 2: + skip contexts (followers seen twice) */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 32768, 0 },     /* 3: default: + every skip follower */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 1, 32768, 3072 },  /* 4: + SSM, one layer */
+    { 1, 2, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 2048 },  /* 5: SSM of the reference's dimensions and steps */
     { 1, 2, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 4096 },  /* 6 */
     { 1, 2, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 8192 },  /* 7 */
     { 1, 2, 32, 16, 64, 8, 4, 2,  8, 1, 32768, 8192 },  /* 8 */

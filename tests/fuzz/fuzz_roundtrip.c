@@ -4,7 +4,7 @@
  * Property: smix_compress succeeds on any input and smix_decompress gives the
  * same bytes back; smix_frame_info agrees with the input size. Level 1 (the
  * mixer without the state space model) on inputs capped at ROUNDTRIP_MAX
- * bytes; when the first byte is a multiple of 4, level 3 (one SSM layer) on
+ * bytes; when the first byte is a multiple of 4, level 4 (one SSM layer) on
  * at most SSM_MAX bytes, which is slower per byte. Run libFuzzer with
  * -max_len=ROUNDTRIP_MAX.
  */
@@ -16,8 +16,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int level = size > 0 && data[0] % 4 == 0 ? 3 : 1;
-    size_t cap = level == 3 ? SSM_MAX : ROUNDTRIP_MAX;
+    int level = size > 0 && data[0] % 4 == 0 ? 4 : 1;
+    size_t cap = level == 4 ? SSM_MAX : ROUNDTRIP_MAX;
     if (size > cap)
         size = cap;
     smix_params p = {.level = level, .threads = 1, .memlimit = 0};
