@@ -12,6 +12,14 @@ all: $(B)/smix-view
 
 $(VIEW_OBJ): BASEFL += $(VIEW_CFLAGS)
 
+ifeq ($(strip $(VIEW_LIBS)),)
+# No SDL2 development files: say what to install instead of a compiler error.
+$(B)/smix-view:
+	@echo "smix-view needs SDL2 and SDL2_ttf: run 'make deps' (as root it installs them)" >&2
+	@echo "  or: apt-get install libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core" >&2
+	@exit 1
+else
 $(B)/smix-view: $(VIEW_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(VIEW_OBJ) $(LIB) $(VIEW_LIBS) $(LDLIBS)
+endif
