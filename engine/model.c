@@ -72,10 +72,6 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX
 #define MATCH_BUCKETS 3
 #define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
 #define NSETS2 16384
-#define NSETS3 65536
-#ifndef W3_RATE
-#define W3_RATE 1.0f
-#endif
 #define APM_SETS NSETS
 #define APM_RATE 0.02f
 /* 64 positions: 256 measured 0.03% smaller output on enwik8's first 1 MB
@@ -97,6 +93,7 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX
 #define MATCH_MIN 3
 #define MATCH_MAX 64
 #define CTAB 256
+#define BIAS_MAX 8.0f
 #ifndef BUCKET_LR
 #define BUCKET_LR 0.03f
 #endif
@@ -177,8 +174,6 @@ struct model {
     float gv[NSETS][NFEAT];    /* running mean of squared gradients (RMSprop) */
     float w2[NSETS2][NFEAT];   /* second weight set, selected by the previous token */
     int set2;
-    float (*w3)[NFEAT];        /* [NSETS3] third weight set, by the previous two tokens */
-    int set3;
     float wc[NFEAT];           /* weights in use: w[set] + w2[set2] */
     float apm[APM_SETS * NEWID_KINDS][33];   /* favourite's hit rate by (set, stretched p) */
     float esc_apm[APM_SETS * NEWID_KINDS][33];   /* escape rate by (set, previous byte kind, stretched p) */
@@ -271,7 +266,6 @@ model *model_create(const smix_config *cfg, int threads)
     m->rlast = calloc(m->cap, sizeof *m->rlast);
     m->freq = calloc(m->cap + 1, sizeof *m->freq);
     m->kind = calloc(m->cap, sizeof *m->kind);
-    m->w3 = calloc(NSETS3, sizeof *m->w3);
     m->kind_tok = calloc((size_t)m->cap * SC_KINDS, sizeof *m->kind_tok);
     m->kind_pair = calloc((size_t)KIND_PAIRS * SC_KINDS, sizeof *m->kind_pair);
     m->mbits = 18;
@@ -297,7 +291,7 @@ model *model_create(const smix_config *cfg, int threads)
         m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
         if (m->net) ssm_set_threads(m->net, threads);
     }
-    if (!sc_ok || !m->kind || !m->w3 || !m->kind_tok || !m->kind_pair || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
+    if (!sc_ok || !m->kind ||  !m->kind_tok || !m->kind_pair || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
         !m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm || !m->last || !m->rlast ||
         !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || !skip_ok || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
@@ -323,7 +317,7 @@ void model_free(model *m)
     newid_free(&m->nid);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
     sc_free(&m->sc);
-    free(m->kind); free(m->w3); free(m->kind_tok); free(m->kind_pair);
+    free(m->kind); free(m->kind_tok); free(m->kind_pair);
     free(m->zf); free(m->cand); free(m->cand_index); free(m->cand_class);
     free(m->z); free(m->F); free(m->e); free(m->e_ssm); free(m->last); free(m->rlast); free(m->freq);
     free(m->hist); free(m->mtab); free(m->q); free(m->recsum); free(m->item_g); free(m->item_r); free(m->item_cand);
@@ -584,7 +578,7 @@ static void esc_refine(model *m, double cand_mass)
     m->esc_b = -1;
     if (!(m->other_mass > 0.0) || !(cand_mass > 0.0)) return;
     float p = (float)(m->other_mass / (m->other_mass + cand_mass));
-    p = p < 0.0001f ? 0.0001f : p > 0.9999f ? 0.9999f : p;
+    if (!(p >= 0.0001f && p <= 0.9999f)) return;
     float st = stretchf(p);
     st = st < -7.999f ? -7.999f : st > 7.999f ? 7.999f : st;
     float pos = (st + 8.0f) * 2.0f;
@@ -617,7 +611,7 @@ static void new_refine(model *m)
     for (uint32_t i = 1; i < m->ncand; i++) rest += m->e[i];
     if (!(rest > 0.0) || !(m->e[0] > 0.0f)) return;
     float p = (float)(m->e[0] / (m->e[0] + rest));
-    p = p < 0.0001f ? 0.0001f : p > 0.9999f ? 0.9999f : p;
+    if (!(p >= 0.0001f && p <= 0.9999f)) return;
     float st = stretchf(p);
     st = st < -7.999f ? -7.999f : st > 7.999f ? 7.999f : st;
     float pos = (st + 8.0f) * 2.0f;
@@ -739,17 +733,25 @@ static void class_masses(model *m, float shift, float top)
 
 /* Float rounding may push a total slightly past MODEL_TOTAL (by a few per
  * symbol); the coder allows 4x that. Anything beyond would be a bug upstream:
- * halve until it fits rather than emit a stream that cannot decode. */
-static uint32_t fit_total(uint32_t *f, uint32_t n, uint32_t total)
+ * halve until it fits rather than emit a stream that cannot decode. The sum
+ * is recomputed in 64 bits so a wrapped 32-bit sum cannot hide an excess. */
+static uint32_t fit_total(uint32_t *f, uint32_t n)
 {
-    while (total > 4 * MODEL_TOTAL) {
-        total = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            f[i] = f[i] ? 1 + f[i] / 2 : 0;
-            total += f[i];
-        }
+    for (;;) {
+        uint64_t total = 0;
+        for (uint32_t i = 0; i < n; i++) total += f[i];
+        if (total <= 4 * (uint64_t)MODEL_TOTAL) return (uint32_t)total;
+        for (uint32_t i = 0; i < n; i++) f[i] = f[i] ? 1 + f[i] / 2 : 0;
     }
-    return total;
+}
+
+/* A frequency scale that keeps every e K a finite float below 2^32: if the
+ * mass is degenerate, all symbols get the floor frequency (the same on every
+ * build, where an out-of-range float-to-int conversion would not be). */
+static float safe_scale(double total, double mass)
+{
+    double k = total / mass;
+    return k > 0.0 && k < 1e30 ? (float)k : 0.0f;
 }
 
 static void quantise(model *m, const float *w)
@@ -774,15 +776,15 @@ static void quantise(model *m, const float *w)
     }
     new_refine(m);
     apm_refine(m, fmax);
-    float K = (float)((double)(MODEL_TOTAL - 2 * (n + 1)) / m->sum_e);
-    uint32_t total = vec_quantise(m->e, K, m->freq, n);
+    float K = safe_scale((double)(MODEL_TOTAL - 2 * (n + 1)), m->sum_e);
+    vec_quantise(m->e, K, m->freq, n);
     m->nsyms = n;
     if (m->n_other) {
-        m->freq[n] = 1 + (uint32_t)((float)m->other_mass * K);
-        total += m->freq[n];
+        float x = (float)m->other_mass * K;
+        m->freq[n] = 1 + (x < 4e9f ? (uint32_t)x : 0);
         m->nsyms = n + 1;
     }
-    m->total = fit_total(m->freq, m->nsyms, total);
+    m->total = fit_total(m->freq, m->nsyms);
 }
 
 /* The skip context's followers seen only once make many candidates for
@@ -834,8 +836,7 @@ int model_predict(model *m)
     ssm_features(m);
     m->set = m->longest * MATCH_BUCKETS + match_bucket(m->mlen);
     m->set2 = m->t ? (int)((m->hist[m->t - 1] * 2654435761u) >> 18) : 0;
-    m->set3 = m->t > 1 ? (int)(((m->hist[m->t - 1] * 2654435761u) ^ (m->hist[m->t - 2] * 0x9E3779B1u + 0x7F4A7C15u)) * 0x85EBCA6Bu >> 16) : 0;
-    for (int f = 0; f < NFEAT; f++) m->wc[f] = (m->w[m->set][f] + m->w2[m->set2][f]) + m->w3[m->set3][f];
+    for (int f = 0; f < NFEAT; f++) m->wc[f] = m->w[m->set][f] + m->w2[m->set2][f];
     candidate_base(m, m->wc);
     add_sparse(m, m->wc);
     quantise(m, m->wc);
@@ -847,8 +848,7 @@ int model_predict(model *m)
 /* The symbols of step 2 are the classes with members, in sc.used order. */
 void model_escape_prepare(model *m)
 {
-    double K = (double)(MODEL_TOTAL - 2 * SC_NCLASS) / m->other_mass;
-    float scale = (float)(m->other_scale * K);
+    float scale = safe_scale((double)(MODEL_TOTAL - 2 * SC_NCLASS) * m->other_scale, m->other_mass);
     uint32_t total = 0;
     for (uint32_t i = 0; i < m->sc.nused; i++) {
         uint32_t k = m->sc.used[i], n = class_others(m, k);
@@ -856,7 +856,8 @@ void model_escape_prepare(model *m)
         m->class_freq[i] = n ? 1 + (uint32_t)(x * scale) : 0;
         total += m->class_freq[i];
     }
-    m->class_total = fit_total(m->class_freq, m->sc.nused, total);
+    (void)total;
+    m->class_total = fit_total(m->class_freq, m->sc.nused);
 }
 
 uint32_t model_nclasses(const model *m) { return m->sc.nused; }
@@ -953,6 +954,11 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     }
 }
 
+/* The learned biases stay within +-BIAS_MAX: on long runs of one kind they
+ * would otherwise drift until the classes' logits underflow (seen on
+ * kennedy.xls after 760,000 tokens). */
+static float clamp_bias(float b) { return b < -BIAS_MAX ? -BIAS_MAX : b > BIAS_MAX ? BIAS_MAX : b; }
+
 /* The kind bias: gradient E_p[kind = f] - [kind of y = f]. */
 static void learn_kinds(model *m, uint32_t y)
 {
@@ -965,9 +971,9 @@ static void learn_kinds(model *m, uint32_t y)
     double inv = 1.0 / m->sum_e;
     for (int f = 0; f < SC_KINDS; f++) {
         float g = (float)(pk[f] * inv) - (y && m->kind[y] == f ? 1.0f : 0.0f);
-        kw[f] -= KIND_LR * g;
-        kt[f] -= KIND_LR2 * g;
-        kp[f] -= KIND_LR3 * g;
+        kw[f] = clamp_bias(kw[f] - KIND_LR * g);
+        kt[f] = clamp_bias(kt[f] - KIND_LR2 * g);
+        kp[f] = clamp_bias(kp[f] - KIND_LR3 * g);
     }
 }
 
@@ -984,9 +990,9 @@ static void learn_buckets(model *m, uint32_t y)
     int yc = y ? sc_count_of(m->sc.cls[y]) : -1, ya = y ? sc_age_of(m->sc.cls[y]) : -1;
     double inv = 1.0 / m->sum_e;
     for (int b = 0; b < SC_COUNT_BUCKETS; b++)
-        m->count_bias[b] -= BUCKET_LR * ((float)(pc[b] * inv) - (b == yc ? 1.0f : 0.0f));
+        m->count_bias[b] = clamp_bias(m->count_bias[b] - BUCKET_LR * ((float)(pc[b] * inv) - (b == yc ? 1.0f : 0.0f)));
     for (int b = 0; b < SC_AGE_BUCKETS; b++)
-        m->age_bias[b] -= BUCKET_LR * ((float)(pa[b] * inv) - (b == ya ? 1.0f : 0.0f));
+        m->age_bias[b] = clamp_bias(m->age_bias[b] - BUCKET_LR * ((float)(pa[b] * inv) - (b == ya ? 1.0f : 0.0f)));
 }
 
 static void learn_weights(model *m, uint32_t y)
@@ -1005,7 +1011,7 @@ static void learn_weights(model *m, uint32_t y)
         feature_stats(m, y, fy, ef);
     }
     m->stats_valid = 0;
-    float *w = m->w[m->set], *w2 = m->w2[m->set2], *w3 = m->w3[m->set3], *v = m->gv[m->set];
+    float *w = m->w[m->set], *w2 = m->w2[m->set2], *v = m->gv[m->set];
     float lr = m->mix_lr;
     for (int f = 0; f < NFEAT; f++) {
         float g = (float)ef[f] - fy[f];
@@ -1013,7 +1019,6 @@ static void learn_weights(model *m, uint32_t y)
         float step = lr * g / fm_sqrt(v[f] + 1e-6f);
         w[f] -= step;
         w2[f] -= step;
-        w3[f] -= W3_RATE * step;
     }
 }
 

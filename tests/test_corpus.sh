@@ -6,7 +6,8 @@
 # once made a frequency total overflow the coder at level 9 after 25,000
 # tokens of enwik8). Each level compresses the first 100 KB of enwik8 and
 # of book1, and build/smix-portable decodes what build/smix wrote (and the
-# other way round for the default level), byte-exact.
+# other way round for the default level), byte-exact; kennedy.xls (binary)
+# round-trips at level 1 within 1.5x the size of xz -9e.
 # Skipped (exit 77) when ../shared/corpus is absent.
 #
 # Run from the repo root: bash tests/test_corpus.sh   (LEVELS="1 2 ... 9" for all)
@@ -38,6 +39,21 @@ for f in enwik8 book1; do
 done
 "$PORT" -q -c "$W/enwik8" > "$W/p.smx" && "$SMIX" -q -d -c "$W/p.smx" | cmp -s - "$W/enwik8" \
     && ok "portable encode, SIMD decode (default level)" || bad "portable encode, SIMD decode"
+
+# A binary file: the model must not drift on a million one-byte tokens (an
+# APM that lifted tiny probabilities once made kennedy.xls 7x larger than
+# xz -9e, and out-of-range frequencies made it undecodable).
+K=$(find build/corpus/ -name kennedy.xls | head -1)
+if [ -n "$K" ] && command -v xz >/dev/null; then
+    xzs=$(xz -9e -c "$K" | wc -c)
+    if "$SMIX" -q -1 -c "$K" > "$W/k.smx" && "$PORT" -q -d -c "$W/k.smx" | cmp -s - "$K"; then
+        s=$(stat -c %s "$W/k.smx")
+        [ "$s" -le $((xzs * 3 / 2)) ] && ok "kennedy.xls level 1: $s bytes (xz -9e $xzs), decodes exactly" \
+            || bad "kennedy.xls level 1: $s bytes, more than 1.5x xz -9e ($xzs)"
+    else
+        bad "kennedy.xls level 1 does not round-trip"
+    fi
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
