@@ -533,11 +533,33 @@ static void new_features(model *m)
     m->new_feat[F_NEWRATE] = fm_log(m->new_rate + 1e-4f);
 }
 
+static float stretchf(float p) { return fm_log(p / (1.0f - p)); }
+
+/* One APM row: 33 cells over the stretched probability in [-8, 8]. Looks
+ * up p's interpolated estimate and remembers where, for apm_update. */
+static float apm_lookup(const float *cell, float p, int *bucket, float *frac)
+{
+    float st = stretchf(p);
+    st = st < -7.999f ? -7.999f : st > 7.999f ? 7.999f : st;
+    float pos = (st + 8.0f) * 2.0f;
+    int b = (int)pos;
+    float fr = pos - (float)b;
+    *bucket = b;
+    *frac = fr;
+    return cell[b] * (1.0f - fr) + cell[b + 1] * fr;
+}
+
+static void apm_update(float *cell, int b, float frac, float target)
+{
+    if (b < 0) return;
+    cell[b] += (target - cell[b]) * APM_RATE * (1.0f - frac);
+    cell[b + 1] += (target - cell[b + 1]) * APM_RATE * frac;
+}
+
 /* Secondary estimation of the favourite's probability (PAQ's APM): an
  * adaptive map from (mixing context, stretched probability) to the observed
  * hit rate, interpolated between 33 buckets; the result is averaged with the
  * input and the favourite's weight is set to match. O(1) per token. */
-static float stretchf(float p) { return fm_log(p / (1.0f - p)); }
 
 static void apm_refine(model *m, float fmax)
 {
@@ -555,15 +577,7 @@ static void apm_refine(model *m, float fmax)
     float p = (float)(m->e[top] / (m->e[top] + rest));
     if (p > 0.9999f) p = 0.9999f;
     if (p < 0.0001f) p = 0.0001f;
-    float st = stretchf(p);
-    st = st < -7.999f ? -7.999f : st > 7.999f ? 7.999f : st;
-    float pos = (st + 8.0f) * 2.0f;
-    int b = (int)pos;
-    float frac = pos - (float)b;
-    const float *cell = m->apm[m->set * NEWID_KINDS + m->nid.kind];
-    float pa = cell[b] * (1.0f - frac) + cell[b + 1] * frac;
-    m->apm_b = b;
-    m->apm_frac = frac;
+    float pa = apm_lookup(m->apm[m->set * NEWID_KINDS + m->nid.kind], p, &m->apm_b, &m->apm_frac);
     float pf = (p + 3.0f * pa) * 0.25f;
     pf = pf < 0.0001f ? 0.0001f : pf > 0.9999f ? 0.9999f : pf;
     float enew = (float)(pf / (1.0f - pf) * rest);
@@ -579,15 +593,7 @@ static void esc_refine(model *m, double cand_mass)
     if (!(m->other_mass > 0.0) || !(cand_mass > 0.0)) return;
     float p = (float)(m->other_mass / (m->other_mass + cand_mass));
     if (!(p >= 0.0001f && p <= 0.9999f)) return;
-    float st = stretchf(p);
-    st = st < -7.999f ? -7.999f : st > 7.999f ? 7.999f : st;
-    float pos = (st + 8.0f) * 2.0f;
-    int b = (int)pos;
-    float frac = pos - (float)b;
-    const float *cell = m->esc_apm[m->esc_ctx];
-    float pa = cell[b] * (1.0f - frac) + cell[b + 1] * frac;
-    m->esc_b = b;
-    m->esc_frac = frac;
+    float pa = apm_lookup(m->esc_apm[m->esc_ctx], p, &m->esc_b, &m->esc_frac);
     float pf = (p + pa) * 0.5f;
     pf = pf < 0.0001f ? 0.0001f : pf > 0.9999f ? 0.9999f : pf;
     double f = (double)pf / (1.0 - (double)pf) * cand_mass / m->other_mass;
@@ -612,49 +618,18 @@ static void new_refine(model *m)
     if (!(rest > 0.0) || !(m->e[0] > 0.0f)) return;
     float p = (float)(m->e[0] / (m->e[0] + rest));
     if (!(p >= 0.0001f && p <= 0.9999f)) return;
-    float st = stretchf(p);
-    st = st < -7.999f ? -7.999f : st > 7.999f ? 7.999f : st;
-    float pos = (st + 8.0f) * 2.0f;
-    int b = (int)pos;
-    float frac = pos - (float)b;
-    const float *cell = m->new_apm[m->esc_ctx];
-    float pa = cell[b] * (1.0f - frac) + cell[b + 1] * frac;
-    m->new_b = b;
-    m->new_frac = frac;
+    float pa = apm_lookup(m->new_apm[m->esc_ctx], p, &m->new_b, &m->new_frac);
     float pf = (p + pa) * 0.5f;
     pf = pf < 0.0001f ? 0.0001f : pf > 0.9999f ? 0.9999f : pf;
     m->e[0] = (float)((double)pf / (1.0 - (double)pf) * rest);
     m->sum_e = rest + m->e[0];
 }
 
-static void new_learn(model *m, uint32_t y)
+static void learn_apms(model *m, uint32_t y)
 {
-    if (m->new_b < 0) return;
-    float *cell = m->new_apm[m->esc_ctx];
-    float target = y == 0 ? 1.0f : 0.0f;
-    int b = m->new_b;
-    cell[b] += (target - cell[b]) * APM_RATE * (1.0f - m->new_frac);
-    cell[b + 1] += (target - cell[b + 1]) * APM_RATE * m->new_frac;
-}
-
-static void esc_learn(model *m, uint32_t y)
-{
-    if (m->esc_b < 0) return;
-    float *cell = m->esc_apm[m->esc_ctx];
-    float target = y && !is_candidate(m, y) ? 1.0f : 0.0f;
-    int b = m->esc_b;
-    cell[b] += (target - cell[b]) * APM_RATE * (1.0f - m->esc_frac);
-    cell[b + 1] += (target - cell[b + 1]) * APM_RATE * m->esc_frac;
-}
-
-static void apm_learn(model *m, uint32_t y)
-{
-    if (m->apm_b < 0) return;
-    float *cell = m->apm[m->set * NEWID_KINDS + m->nid.kind];
-    float target = y == m->apm_top ? 1.0f : 0.0f;
-    int b = m->apm_b;
-    cell[b] += (target - cell[b]) * APM_RATE * (1.0f - m->apm_frac);
-    cell[b + 1] += (target - cell[b + 1]) * APM_RATE * m->apm_frac;
+    apm_update(m->apm[m->set * NEWID_KINDS + m->nid.kind], m->apm_b, m->apm_frac, y == m->apm_top ? 1.0f : 0.0f);
+    apm_update(m->esc_apm[m->esc_ctx], m->esc_b, m->esc_frac, y && !is_candidate(m, y) ? 1.0f : 0.0f);
+    apm_update(m->new_apm[m->esc_ctx], m->new_b, m->new_frac, y == 0 ? 1.0f : 0.0f);
 }
 
 /* Prior, time since last seen and SSM feature of every candidate. */
@@ -997,9 +972,7 @@ static void learn_buckets(model *m, uint32_t y)
 
 static void learn_weights(model *m, uint32_t y)
 {
-    apm_learn(m, y);
-    esc_learn(m, y);
-    new_learn(m, y);
+    learn_apms(m, y);
     learn_kinds(m, y);
     learn_buckets(m, y);
     float fy[NFEAT];
