@@ -60,12 +60,11 @@
 #include "tok.h"
 #include "vec.h"
 
-/* Contexts: the n-gram orders, then the skip context (the token two back). */
-#define NCTX (NGM_NORDERS + NSKIP)
+/* Contexts: the n-gram orders, then the skip contexts (the token 2, 3 back).
+ * Every constant below shapes the coded output: changing one is a format change. */
+#define NSKIP 2
 #define CTX_SKIP NGM_NORDERS   /* the first skip context */
-#ifndef NSKIP
-#define NSKIP 2                 /* skip contexts: the token 2, 3, ... back */
-#endif
+#define NCTX (NGM_NORDERS + NSKIP)
 enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX,
        F_REC, F_PPM, F_RLAST, F_CREC, F_NEWB = F_CREC + NCTX, F_NEWESC, F_NEWRATE, NFEAT };
 #define FIRST_NEW F_NEWB
@@ -81,9 +80,7 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX
 /* SSM rows within this many nats of its favourite become candidates: the
  * SSM's gain comes mostly from tokens no context or recent position offers. */
 #define SSM_CAND_MARGIN 6.0f
-#ifndef SSM_CAND_MAX
 #define SSM_CAND_MAX 32
-#endif
 /* Entropy-adaptive scale s = clamp((1-b) + b H/5.5, 0.2, 2.5). The reference's
  * b = 0.6 cost 0.7% on enwik8's first 300 KB once the weights are learned
  * (they already adapt per context); b = 0.2 keeps a mild effect at no cost. */
@@ -94,20 +91,12 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX
 #define MATCH_MAX 64
 #define CTAB 256
 #define BIAS_MAX 8.0f
-#ifndef BUCKET_LR
-#define BUCKET_LR 0.03f
-#endif
-#ifndef KIND_LR3
-#define KIND_LR3 0.3f
-#endif
+#define BUCKET_LR 0.03f        /* count and age biases */
+#define KIND_LR 0.15f          /* kind bias by the previous last byte, */
+#define KIND_LR2 0.4f          /*   by the previous token, */
+#define KIND_LR3 0.3f          /*   by the hashed previous pair */
 #define KIND_PAIR_BITS 16
 #define KIND_PAIRS (1u << KIND_PAIR_BITS)
-#ifndef KIND_LR2
-#define KIND_LR2 0.4f
-#endif
-#ifndef KIND_LR
-#define KIND_LR 0.15f
-#endif
 
 static const float ng_lambda[NCTX] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.05f, 0.04f, 0.03f, 0.03f, 0.50f, 1.00f, 0.15f, 0.15f };
 static const float ng_alpha[NCTX] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.015f, 0.01f, 0.008f, 0.008f, 0.001f, 0.001f, 0.10f, 0.10f };
@@ -141,8 +130,7 @@ struct model {
     uint32_t n_other;          /* seen tokens that are not candidates */
     float prior_rep[SC_COUNT_BUCKETS], rlast_rep[SC_AGE_BUCKETS];
     float ep[SC_COUNT_BUCKETS], er[SC_AGE_BUCKETS], ek[SC_KINDS];   /* exp of each bucket's logit part */
-    uint8_t *kind;             /* [cap] sc_token_kind of each slot */
-    float kind_w[256][SC_KINDS];   /* learned bias of a token's kind after the previous token's last byte kind */
+    float kind_w[256][SC_KINDS];   /* learned bias of a token's kind, by the previous token's last byte */
     double kind_mass[SC_KINDS];
     float *kind_tok;           /* [cap][SC_KINDS] the same after each previous token */
     float *kind_pair;          /* [KIND_PAIRS][SC_KINDS] and after each (hashed) pair of previous tokens */
@@ -224,11 +212,8 @@ static void init_tables(model *m)
     for (int b = 0; b < SC_AGE_BUCKETS; b++) m->rlast_rep[b] = RLAST_H / (RLAST_H + sc_age_rep(b));
     m->n_age_bound = sc_age_boundaries(m->age_bound, SC_AGE_BUCKETS);
     for (int s = 0; s < APM_SETS * NEWID_KINDS; s++)
-        for (int b = 0; b <= 32; b++)
-            m->apm[s][b] = 1.0f / (1.0f + fm_exp(-((float)b * 0.5f - 8.0f)));
-    for (int s = 0; s < APM_SETS * NEWID_KINDS; s++)
-        for (int b = 0; b <= 32; b++)
-            m->esc_apm[s][b] = m->new_apm[s][b] = 1.0f / (1.0f + fm_exp(-((float)b * 0.5f - 8.0f)));
+        for (int b = 0; b <= 32; b++)   /* start as the identity map */
+            m->apm[s][b] = m->esc_apm[s][b] = m->new_apm[s][b] = 1.0f / (1.0f + fm_exp(-((float)b * 0.5f - 8.0f)));
     for (int s = 0; s < NSETS; s++) {
         memset(m->w[s], 0, sizeof m->w[s]);
         m->w[s][F_SSM] = 1.0f;
@@ -265,7 +250,6 @@ model *model_create(const smix_config *cfg, int threads)
     m->last = calloc(m->cap, sizeof *m->last);
     m->rlast = calloc(m->cap, sizeof *m->rlast);
     m->freq = calloc(m->cap + 1, sizeof *m->freq);
-    m->kind = calloc(m->cap, sizeof *m->kind);
     m->kind_tok = calloc((size_t)m->cap * SC_KINDS, sizeof *m->kind_tok);
     m->kind_pair = calloc((size_t)KIND_PAIRS * SC_KINDS, sizeof *m->kind_pair);
     m->mbits = 18;
@@ -291,7 +275,7 @@ model *model_create(const smix_config *cfg, int threads)
         m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
         if (m->net) ssm_set_threads(m->net, threads);
     }
-    if (!sc_ok || !m->kind ||  !m->kind_tok || !m->kind_pair || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
+    if (!sc_ok || !m->kind_tok || !m->kind_pair || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
         !m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm || !m->last || !m->rlast ||
         !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || !skip_ok || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
@@ -317,7 +301,7 @@ void model_free(model *m)
     newid_free(&m->nid);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
     sc_free(&m->sc);
-    free(m->kind); free(m->kind_tok); free(m->kind_pair);
+    free(m->kind_tok); free(m->kind_pair);
     free(m->zf); free(m->cand); free(m->cand_index); free(m->cand_class);
     free(m->z); free(m->F); free(m->e); free(m->e_ssm); free(m->last); free(m->rlast); free(m->freq);
     free(m->hist); free(m->mtab); free(m->q); free(m->recsum); free(m->item_g); free(m->item_r); free(m->item_cand);
@@ -333,7 +317,6 @@ size_t model_memory(const model *m)
     return b;
 }
 
-uint32_t model_nslots(const model *m) { return m->nslots; }
 
 /* A sparse set: no clearing between positions. */
 static int is_candidate(const model *m, uint32_t slot)
@@ -645,7 +628,7 @@ static void candidate_base(model *m, const float *w)
         m->F[i] = (wz * m->zf[i] + wp * m->prior[j]) + wr * r;
         if (j) {
             uint32_t k = m->cand_class[i];
-            m->F[i] += (kw[m->kind[j]] + m->count_bias[sc_count_of(k)]) + m->age_bias[sc_age_of(k)];
+            m->F[i] += (kw[sc_kind_of(k)] + m->count_bias[sc_count_of(k)]) + m->age_bias[sc_age_of(k)];
         }
     }
 }
@@ -824,14 +807,11 @@ int model_predict(model *m)
 void model_escape_prepare(model *m)
 {
     float scale = safe_scale((double)(MODEL_TOTAL - 2 * SC_NCLASS) * m->other_scale, m->other_mass);
-    uint32_t total = 0;
     for (uint32_t i = 0; i < m->sc.nused; i++) {
         uint32_t k = m->sc.used[i], n = class_others(m, k);
         float x = (float)n * ((m->ep[sc_count_of(k)] * m->er[sc_age_of(k)]) * m->ek[sc_kind_of(k)]);
         m->class_freq[i] = n ? 1 + (uint32_t)(x * scale) : 0;
-        total += m->class_freq[i];
     }
-    (void)total;
     m->class_total = fit_total(m->class_freq, m->sc.nused);
 }
 
@@ -934,36 +914,36 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
  * kennedy.xls after 760,000 tokens). */
 static float clamp_bias(float b) { return b < -BIAS_MAX ? -BIAS_MAX : b > BIAS_MAX ? BIAS_MAX : b; }
 
-/* The kind bias: gradient E_p[kind = f] - [kind of y = f]. */
-static void learn_kinds(model *m, uint32_t y)
+/* The kind, count and age biases: gradient E_p[class part = b] - [part of
+ * y's class = b], the expectation over the candidates (one pass) and the
+ * classes (summed by class_masses). */
+static void learn_class_biases(model *m, uint32_t y)
 {
-    double pk[SC_KINDS];
-    for (int f = 0; f < SC_KINDS; f++) pk[f] = m->kind_mass[f];
-    for (uint32_t i = 1; i < m->ncand; i++) pk[m->kind[m->cand[i]]] += m->e[i];
+    double pk[SC_KINDS], pc[SC_COUNT_BUCKETS], pa[SC_AGE_BUCKETS];
+    memcpy(pk, m->kind_mass, sizeof pk);
+    memcpy(pc, m->count_mass, sizeof pc);
+    memcpy(pa, m->age_mass, sizeof pa);
+    for (uint32_t i = 1; i < m->ncand; i++) {
+        uint32_t k = m->cand_class[i];
+        pk[sc_kind_of(k)] += m->e[i];
+        pc[sc_count_of(k)] += m->e[i];
+        pa[sc_age_of(k)] += m->e[i];
+    }
+    int yk = -1, yc = -1, ya = -1;
+    if (y) {
+        uint32_t k = m->sc.cls[y];
+        yk = sc_kind_of(k), yc = sc_count_of(k), ya = sc_age_of(k);
+    }
+    double inv = 1.0 / m->sum_e;
     float *kw = m->kind_w[m->nid.last_byte];
     float *kt = m->kind_tok + (size_t)(m->t ? m->hist[m->t - 1] : 0) * SC_KINDS;
     float *kp = m->kind_pair + (size_t)m->kind_pair_at * SC_KINDS;
-    double inv = 1.0 / m->sum_e;
     for (int f = 0; f < SC_KINDS; f++) {
-        float g = (float)(pk[f] * inv) - (y && m->kind[y] == f ? 1.0f : 0.0f);
+        float g = (float)(pk[f] * inv) - (f == yk ? 1.0f : 0.0f);
         kw[f] = clamp_bias(kw[f] - KIND_LR * g);
         kt[f] = clamp_bias(kt[f] - KIND_LR2 * g);
         kp[f] = clamp_bias(kp[f] - KIND_LR3 * g);
     }
-}
-
-/* The count and age biases: gradient E_p[bucket = b] - [bucket of y = b]. */
-static void learn_buckets(model *m, uint32_t y)
-{
-    double pc[SC_COUNT_BUCKETS], pa[SC_AGE_BUCKETS];
-    memcpy(pc, m->count_mass, sizeof pc);
-    memcpy(pa, m->age_mass, sizeof pa);
-    for (uint32_t i = 1; i < m->ncand; i++) {
-        pc[sc_count_of(m->cand_class[i])] += m->e[i];
-        pa[sc_age_of(m->cand_class[i])] += m->e[i];
-    }
-    int yc = y ? sc_count_of(m->sc.cls[y]) : -1, ya = y ? sc_age_of(m->sc.cls[y]) : -1;
-    double inv = 1.0 / m->sum_e;
     for (int b = 0; b < SC_COUNT_BUCKETS; b++)
         m->count_bias[b] = clamp_bias(m->count_bias[b] - BUCKET_LR * ((float)(pc[b] * inv) - (b == yc ? 1.0f : 0.0f)));
     for (int b = 0; b < SC_AGE_BUCKETS; b++)
@@ -973,8 +953,7 @@ static void learn_buckets(model *m, uint32_t y)
 static void learn_weights(model *m, uint32_t y)
 {
     learn_apms(m, y);
-    learn_kinds(m, y);
-    learn_buckets(m, y);
+    learn_class_biases(m, y);
     float fy[NFEAT];
     double ef[NFEAT];
     if (m->stats_valid) {
@@ -1098,7 +1077,7 @@ static void age_classes(model *m)
         if (a >= t) break;
         uint32_t j = m->hist[t - a - 1];
         if (m->last[j] == t - a)
-            sc_move(&m->sc, j, sc_class(m->kind[j], sc_count_bucket(m->count[j]), sc_age_bucket(a)));
+            sc_move(&m->sc, j, sc_class(sc_kind_of(m->sc.cls[j]), sc_count_bucket(m->count[j]), sc_age_bucket(a)));
     }
 }
 
@@ -1108,9 +1087,6 @@ static int add_slot(model *m, uint32_t id)
     uint32_t slot = m->nslots++;
     m->slot_of[id] = slot;
     m->id_of[slot] = id;
-    uint32_t len;
-    const uint8_t *b = tok_bytes(tok_builtin(), id, &len);
-    m->kind[slot] = (uint8_t)sc_token_kind(b, len);
     if (m->net && slot < m->ssm_cap && ssm_add_row(m->net) != (int)slot) return -1;
     return (int)slot;
 }
@@ -1132,9 +1108,14 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     m->count[slot]++;
     m->last[slot] = (uint32_t)m->t + 1;
     m->prior[slot] = 0.1f * fm_log(1.0f + (float)m->count[slot]);
-    uint32_t k = sc_class(m->kind[slot], sc_count_bucket(m->count[slot]), 0);
-    if (target == 0) sc_insert(&m->sc, slot, k);
-    else sc_move(&m->sc, slot, k);
+    int count_bucket = sc_count_bucket(m->count[slot]);
+    if (target == 0) {   /* its first class: the kind comes from its bytes */
+        uint32_t len;
+        const uint8_t *b = tok_bytes(tok_builtin(), token_id, &len);
+        sc_insert(&m->sc, slot, sc_class(sc_token_kind(b, len), count_bucket, 0));
+    } else {
+        sc_move(&m->sc, slot, sc_class(sc_kind_of(m->sc.cls[slot]), count_bucket, 0));
+    }
     if (ngm_update(m->ng, m->t, slot) < 0) return -1;
     for (int d = 0; d < NSKIP; d++)
         if (m->skip[d] && m->t >= (size_t)d + 2 && ngm_update(m->skip[d], m->t - 1 - d, slot) < 0) return -1;

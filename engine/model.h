@@ -36,7 +36,6 @@ void model_free(model *m);
 int model_predict(model *m);
 
 /* After model_predict, step 1: number of symbols, their frequencies, total. */
-uint32_t model_nslots(const model *m);
 uint32_t model_nsyms(const model *m);
 const uint32_t *model_freqs(const model *m);
 uint32_t model_total(const model *m);

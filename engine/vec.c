@@ -107,15 +107,9 @@ VEC_CLONES double vec_exp_sum_ent(const float *x, float sub, float *out, uint32_
     return lane_sum(out, n);
 }
 
-VEC_CLONES uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n)
+VEC_CLONES void vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n)
 {
-    uint32_t total = 0;
-    for (uint32_t j = 0; j < n; j++) {
-        uint32_t f = 1 + (uint32_t)(int32_t)(e[j] * k);
-        freq[j] = f;
-        total += f;
-    }
-    return total;
+    for (uint32_t j = 0; j < n; j++) freq[j] = 1 + (uint32_t)(int32_t)(e[j] * k);
 }
 
 /* log(1 + x k) for x >= 0: the argument is >= 1, always normal. */

@@ -21,8 +21,8 @@ float vec_max(const float *x, uint32_t n);
 double vec_exp_sum(const float *x, float sub, float *out, uint32_t n);
 /* Like vec_exp_sum, and also *sum_xd = sum of out[j] * (x[j] - sub). */
 double vec_exp_sum_ent(const float *x, float sub, float *out, uint32_t n, double *sum_xd);
-/* freq[j] = 1 + floor(e[j] * k); returns the sum of freq. */
-uint32_t vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n);
+/* freq[j] = 1 + floor(e[j] * k), for 0 <= e[j] k < 2^31 (the caller sums). */
+void vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n);
 
 /* x[j] = log(1 + x[j] k), for x[j] >= 0 and x[j] k finite. */
 void vec_log1p_scaled(float *x, float k, uint32_t n);
