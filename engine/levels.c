@@ -19,10 +19,11 @@ typedef struct level_preset {
  * recency features cover long repeats), so most levels stop there. The skip
  * contexts pay about 1% for 1.5-2x the time of level 1. The SSM adds 0.2-0.5%
  * at four times the time of level 3, so the default (3) is the best mixer
- * without it, and levels 4-9 add it with a growing head (enwik8_1M: 3,072
- * rows 228,035 bytes in 21 s, 16,384 rows 227,273 in 82 s; two layers of the
- * reference's size 228,358 in 64 s; DM 48, two layers, order 32 227,936 in
- * 105 s). */
+ * without it, and levels 4-9 add it with a growing head (enwik8_1M, make
+ * bench: 3,072 rows 228,324 bytes in 20 s, 16,384 rows 227,536 in 83 s;
+ * before the binary-input fix, two layers of the reference's size gave
+ * 228,358 in 64 s and DM 48, two layers, order 32 227,936 in 105 s, against
+ * 228,035 for one layer of 3,072 rows). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip vocab  rows   (skip: minimum count, 0 = off) */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 32768, 0 },     /* 1: mixer of n-grams, match, priors */
