@@ -491,15 +491,20 @@ int cli_decompress_one(const cli_opts *o, const char *path)
 
 static void config_summary(const smix_config *c, char *out, size_t outlen)
 {
+    /* "+s3": three skip contexts; "+b": tokens coded bit by bit with the byte model */
+    char blocks[16] = "", skip[8] = "";
+    const char *bytes = c->byte_mix ? "+b" : "";
+    if (c->blocks > 1) snprintf(blocks, sizeof blocks, " %ub", c->blocks);
+    if (c->skip_context) snprintf(skip, sizeof skip, "+s%u", c->skip_context + 1u);
     if (c->ssm_enabled)
-        snprintf(out, outlen, "ssm%ux%u o%u%s", c->n_layers, c->d_model, c->max_order, c->skip_context ? "+s" : "");
+        snprintf(out, outlen, "ssm%ux%u o%u%s%s%s", c->n_layers, c->d_model, c->max_order, skip, bytes, blocks);
     else
-        snprintf(out, outlen, "ngram o%u%s", c->max_order, c->skip_context ? "+s" : "");
+        snprintf(out, outlen, "ngram o%u%s%s%s", c->max_order, skip, bytes, blocks);
 }
 
 static void list_heading(void)
 {
-    printf("%11s %13s %7s %7s %11s %4s %-14s %-8s  %s\n", "Compressed", "Uncompressed",
+    printf("%11s %13s %7s %7s %11s %4s %-16s %-8s  %s\n", "Compressed", "Uncompressed",
            "Ratio", "bpb", "Tokens", "Lvl", "Model", "CRC-32C", "Filename");
 }
 
@@ -515,7 +520,7 @@ static void list_row(const char *name, uint64_t comp, uint64_t orig, uint64_t to
         snprintf(lvl, sizeof lvl, "%u", in->config.level);
         snprintf(crc, sizeof crc, "%08x", (unsigned)in->checksum);
     }
-    printf("%11s %13s %7s %7s %11s %4s %-14s %-8s  %s\n", cli_group_digits(comp, a, sizeof a),
+    printf("%11s %13s %7s %7s %11s %4s %-16s %-8s  %s\n", cli_group_digits(comp, a, sizeof a),
            cli_group_digits(orig, b, sizeof b), ratio, bpb, cli_group_digits(tokens, t, sizeof t),
            lvl, cfg, crc, name);
 }
@@ -533,6 +538,8 @@ static void list_details(const char *name, uint64_t comp, const smix_file_info *
         printf("  ratio:           %.3f (%.3f bits per byte)\n",
                (double)in->input_bytes / (double)comp, (double)comp * 8.0 / (double)in->input_bytes);
     printf("  tokens:          %s\n", cli_group_digits(in->tokens, t, sizeof t));
+    if (in->input_bytes && !in->tokens)
+        printf("  stored:          as it is (the model did not make it smaller)\n");
     printf("  checksum:        CRC-32C %08x\n", (unsigned)in->checksum);
     printf("  level:           %u\n", c->level);
     if (c->ssm_enabled) {
@@ -547,6 +554,10 @@ static void list_details(const char *name, uint64_t comp, const smix_file_info *
         printf("  model:           no SSM (n-gram, match and priors only)\n");
     }
     printf("  n-gram orders:   up to %u\n", c->max_order);
+    if (c->byte_mix)
+        printf("  byte model:      tokens coded bit by bit, 2^%u byte-context counters\n", c->byte_mix);
+    if (c->blocks > 1)
+        printf("  blocks:          %u, each coded by a model of its own\n", c->blocks);
     if (c->ngram_budget_mb)
         printf("  n-gram memory:   at most %u MiB (set by --memlimit)\n", c->ngram_budget_mb);
     printf("  vocabulary:      %u tokens\n", (unsigned)c->vocab_size);

@@ -24,7 +24,7 @@ typedef struct cli_opts {
     int rm_source;           /* --rm */
     int verbosity;           /* 0 -q, 1 default, 2+ -v */
     int level;               /* 0 = library default */
-    int threads;             /* 0 = library default */
+    int threads;             /* 0 = library default (automatic) */
     uint64_t memlimit;       /* 0 = none */
     const char *out_path;    /* -o */
     const char *trace_path;  /* --trace */

@@ -81,11 +81,12 @@ static void usage(FILE *f)
 "      --rm               remove each input once its output is complete\n"
 "      --trace=FILE.smt   record what the model predicted for every token\n"
 "\n"
-"Tuning (the output never depends on -T or --memlimit):\n"
+"Tuning (the output never depends on -T):\n"
 "  -1 .. -9               level: 1 fastest, 9 largest model (default 3)\n"
 "      --fast, --best     same as -1, -9\n"
-"  -T, --threads=N        threads to use (0: one per CPU; default 1)\n"
-"  -M, --memlimit=SIZE    fail rather than use more memory (K, M, G suffixes)\n"
+"  -T, --threads=N        threads to use (default 0: one per CPU, at most 4)\n"
+"  -M, --memlimit=SIZE    fail rather than use more memory (K, M, G suffixes);\n"
+"                         a limit below the need caps the n-gram model\n"
 "\n"
 "Messages:\n"
 "  -v, --verbose          progress even when stderr is not a terminal; -lv details\n"
@@ -105,11 +106,7 @@ static int set_threads(cli_args *a, const char *arg)
         cli_report("--threads", "'%s' is not a thread count (0..%d)", arg, MAX_THREADS);
         return -1;
     }
-    if (v == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        v = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
-    }
-    a->o.threads = (int)v;
+    a->o.threads = (int)v;   /* 0: the library's automatic choice */
     return 0;
 }
 

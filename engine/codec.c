@@ -1,17 +1,25 @@
 /*
  * codec.c - the public API: compress and decompress one frame.
  *
- * The encoder tokenises the input piece by piece (pieces end on the
- * tokenizer's chunk boundaries, so the result equals tokenising it whole),
- * and for every token asks the model for a distribution, range-codes the
- * token's slot (slot 0 = NEW, then the token id through a bit tree) and lets
- * the model learn. The decoder makes exactly the same model calls, so it
- * sees the same frequencies. Hooks observe without influencing the output.
+ * The input is cut into blocks (one, or a few at level 1) that start on the
+ * tokenizer's chunk boundaries; each block has a model and a range-coder
+ * stream of its own, so blocks can be coded in parallel and the bits never
+ * depend on how many threads did it. Within a block the encoder tokenises
+ * piece by piece (pieces end on chunk boundaries, so the result equals
+ * tokenising the block whole), and for every token asks the model for a
+ * distribution, range-codes the token's slot (slot 0 = NEW, then the token id
+ * through a bit tree) and lets the model learn. The decoder makes exactly the
+ * same model calls, so it sees the same frequencies. Hooks observe without
+ * influencing the output; with a token or chunk hook the blocks run one after
+ * another, so the hook sees the tokens in order.
  */
 #include "smix.h"
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "checksum.h"
 #include "container.h"
@@ -21,6 +29,7 @@
 #include "newid.h"
 #include "rc.h"
 #include "tok.h"
+#include "tokbits.h"
 
 #define PIECE_BYTES (1u << 16)
 #define OUT_BUF (1u << 16)
@@ -32,7 +41,7 @@ struct smix_dctx { smix_params p; };
 
 static smix_params params_or_default(const smix_params *p)
 {
-    smix_params d = { 0, 1, 0 };
+    smix_params d = { 0, 0, 0 };   /* default level, automatic threads, no limit */
     return p ? *p : d;
 }
 
@@ -54,31 +63,115 @@ void smix_dctx_free(smix_dctx *d) { free(d); }
 
 /* ---- shared per-frame state ---- */
 
+/* What the blocks of one frame share: their progress, summed for the
+ * progress hook, and a flag that stops them all (a hook asked to stop, or a
+ * block failed). Written under a critical section or atomically. */
+typedef struct frame_share {
+    const smix_hooks *hooks;
+    uint64_t input_bytes;
+    uint64_t bytes[SMIX_MAX_BLOCKS], tokens[SMIX_MAX_BLOCKS];
+    double bits[SMIX_MAX_BLOCKS];
+    int stop;
+} frame_share;
+
+static int share_stopped(frame_share *s) { return __atomic_load_n(&s->stop, __ATOMIC_RELAXED); }
+static void share_stop(frame_share *s) { __atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED); }
+
 typedef struct coder {
     model *m;
+    tokbits *tb;               /* tokens coded bit by bit (config.byte_mix), else NULL */
     const tok_vocab *vocab;
-    const smix_hooks *hooks;
-    smix_file_info info;
+    const smix_hooks *hooks;   /* token and chunk hooks: NULL unless the blocks run in order */
+    frame_share *share;
+    smix_config cfg;
+    uint32_t block;
+    uint64_t block_bytes;      /* input bytes of this block */
+    uint64_t first_token, first_byte;   /* where the block starts in the file */
     uint64_t memlimit;
-    uint64_t tokens, bytes_done;
+    uint64_t tokens, bytes_done;        /* in this block */
     double bits;
     smix_token_info ti;
 } coder;
 
-static int want_trace(const coder *c) { return c->hooks && c->hooks->token; }
+/* Threads for the blocks: one unless there are several blocks and no hook
+ * needs the tokens in order. */
+static int block_threads(const smix_params *p, uint32_t nb, const smix_hooks *hooks)
+{
+    if (nb < 2 || (hooks && (hooks->token || hooks->chunk))) return 1;
+    int t = p->threads;
+#ifdef _OPENMP
+    if (t <= 0) t = omp_get_num_procs();
+#endif
+    int most = (int)smix__live_blocks(nb);
+    return t < 1 ? 1 : t > most ? most : t;
+}
+
+/* Threads for the SSM of a one-block frame: as asked, or one per CPU up to
+ * SSM_AUTO_THREADS (its head is split by rows; on a head of a few thousand
+ * rows more threads than that would mostly wait on each other). */
+#define SSM_AUTO_THREADS 4
+static int ssm_threads(const smix_params *p)
+{
+    if (p->threads > 0) return p->threads;
+    int t = 1;
+#ifdef _OPENMP
+    t = omp_get_num_procs();
+#endif
+    return t < 1 ? 1 : t > SSM_AUTO_THREADS ? SSM_AUTO_THREADS : t;
+}
 
 static smix_result coder_init(coder *c, const smix_config *cfg, const smix_params *p,
-                              const smix_hooks *hooks)
+                              const smix_hooks *hooks, frame_share *share, uint32_t block)
 {
     memset(c, 0, sizeof *c);
     c->vocab = tok_builtin();
-    c->hooks = (hooks && hooks->version == SMIX_HOOKS_VERSION) ? hooks : NULL;
-    c->memlimit = p->memlimit;
-    c->m = model_create(cfg, p->threads > 0 ? p->threads : 1);
+    c->hooks = hooks;
+    c->share = share;
+    c->cfg = *cfg;
+    c->block = block;
+    c->memlimit = p->memlimit / smix__live_blocks(cfg->blocks);
+    /* several blocks keep the threads busy; one block may give them to the SSM */
+    c->m = model_create(cfg, cfg->blocks == 1 ? ssm_threads(p) : 1);
     if (!c->m) return SMIX_ERR_NOMEM;
-    c->info.format_version = SMIX_FORMAT_VERSION;
-    c->info.config = *cfg;
+    if (cfg->byte_mix) {
+        c->tb = tokbits_create(cfg->vocab_size, cfg->byte_mix, cfg->escape_walk);
+        if (!c->tb) return SMIX_ERR_NOMEM;
+    }
     return SMIX_OK;
+}
+
+static void coder_free(coder *c)
+{
+    tokbits_free(c->tb);
+    model_free(c->m);
+}
+
+static int want_trace(const coder *c) { return c->hooks && c->hooks->token; }
+
+/* Publishes this block's progress, calls the progress hook with the sums
+ * over all blocks; nonzero when the frame must stop. */
+static int report_progress(coder *c)
+{
+    frame_share *s = c->share;
+    int stop;
+    #pragma omp critical(smix_progress)
+    {
+        s->bytes[c->block] = c->bytes_done;
+        s->tokens[c->block] = c->tokens;
+        s->bits[c->block] = c->bits;
+        if (!share_stopped(s) && s->hooks && s->hooks->progress) {
+            uint64_t bytes = 0, tokens = 0;
+            double bits = 0.0;
+            for (uint32_t i = 0; i < c->cfg.blocks; i++) {
+                bytes += s->bytes[i];
+                tokens += s->tokens[i];
+                bits += s->bits[i];
+            }
+            if (s->hooks->progress(s->hooks->user, bytes, s->input_bytes, tokens, bits)) share_stop(s);
+        }
+        stop = share_stopped(s);
+    }
+    return stop;
 }
 
 static smix_result coder_step_done(coder *c, uint32_t slot, uint32_t id, double bits)
@@ -88,8 +181,8 @@ static smix_result coder_step_done(coder *c, uint32_t slot, uint32_t id, double 
     if (want_trace(c)) {
         smix_token_info *t = &c->ti;
         model_trace(c->m, slot, t);
-        t->index = c->tokens;
-        t->offset = c->bytes_done;
+        t->index = c->first_token + c->tokens;
+        t->offset = c->first_byte + c->bytes_done;
         t->length = len;
         t->token_id = id;
         t->bytes = bytes;
@@ -101,13 +194,14 @@ static smix_result coder_step_done(coder *c, uint32_t slot, uint32_t id, double 
     smix_chunk_info ci;
     int r = model_update(c->m, slot, id, &ci);
     if (r < 0) return SMIX_ERR_NOMEM;
-    if (r == 1 && c->hooks && c->hooks->chunk) c->hooks->chunk(c->hooks->user, &ci);
+    if (r == 1 && c->hooks && c->hooks->chunk) {
+        ci.first_token += c->first_token;
+        c->hooks->chunk(c->hooks->user, &ci);
+    }
     c->tokens++;
     c->bytes_done += len;
     c->bits += bits;
-    if (c->tokens % PROGRESS_EVERY == 0 && c->hooks && c->hooks->progress &&
-        c->hooks->progress(c->hooks->user, c->bytes_done, c->info.input_bytes, c->tokens, c->bits))
-        return SMIX_ERR_ABORTED;
+    if (c->tokens % PROGRESS_EVERY == 0 && report_progress(c)) return SMIX_ERR_ABORTED;
     if (c->memlimit && c->tokens % MEMCHECK_EVERY == 0 && model_memory(c->m) > c->memlimit)
         return SMIX_ERR_MEMLIMIT;
     return SMIX_OK;
@@ -116,6 +210,18 @@ static smix_result coder_step_done(coder *c, uint32_t slot, uint32_t id, double 
 static double cost_bits(uint32_t freq, uint32_t total)
 {
     return -(double)fm_log2((float)freq / (float)total);
+}
+
+/* The result of a frame from its blocks': the first real failure (a block
+ * stopped because another failed reports ABORTED), else ABORTED, else OK. */
+static smix_result frame_result(const smix_result *r, uint32_t nb)
+{
+    smix_result out = SMIX_OK;
+    for (uint32_t i = 0; i < nb; i++) {
+        if (r[i] != SMIX_OK && r[i] != SMIX_ERR_ABORTED) return r[i];
+        if (r[i] == SMIX_ERR_ABORTED) out = r[i];
+    }
+    return out;
 }
 
 /* ---- encoder ---- */
@@ -151,7 +257,14 @@ static smix_result encode_token(coder *c, rc_encoder *rc, uint32_t id)
     model *m = c->m;
     if (model_predict(m) < 0) return SMIX_ERR_NOMEM;
     uint32_t slot = model_slot_of(m, id), sym = model_symbol_of(m, id);
-    double bits = encode_symbol(rc, model_freqs(m), sym, model_total(m));
+    double bits;
+    if (c->tb) {
+        uint32_t left;
+        bits = tokbits_encode(c->tb, m, rc, id, &left);
+        if (!left) return coder_step_done(c, slot, id, bits);
+    } else {
+        bits = encode_symbol(rc, model_freqs(m), sym, model_total(m));
+    }
     if (model_is_escape(m, sym)) {
         model_escape_prepare(m);
         uint32_t k = model_class_of(m, slot), n = model_class_size(m, k);
@@ -160,6 +273,7 @@ static smix_result encode_token(coder *c, rc_encoder *rc, uint32_t id)
         bits += cost_bits(1, n);
     }
     if (slot == 0) bits += encode_new_id(c, rc, id);
+    if (c->tb) tokbits_pass(c->tb, id);
     return coder_step_done(c, slot, id, bits);
 }
 
@@ -171,31 +285,117 @@ static size_t piece_end(const uint8_t *src, size_t a, size_t n)
     return b;
 }
 
-static smix_result encode_all(coder *c, rc_encoder *rc, const uint8_t *src, size_t n,
-                              uint32_t limit)
+/* Block i starts at at[i]: the first chunk boundary at or after i n / nb. */
+static void block_bounds(const uint8_t *src, size_t n, uint32_t nb, size_t *at)
+{
+    size_t b = 0;
+    at[0] = 0;
+    for (uint32_t i = 1; i < nb; i++) {
+        size_t want = (size_t)((uint64_t)n * i / nb);
+        while (b < want) b += tok_chunk_len(src + b, n - b);
+        at[i] = b;
+    }
+    at[nb] = n;
+}
+
+static smix_result encode_all(coder *c, rc_encoder *rc, const uint8_t *src, size_t n)
 {
     uint32_t *ids = malloc(sizeof *ids * (PIECE_BYTES + TOK_CHUNK_MAX));
     if (!ids) return SMIX_ERR_NOMEM;
     smix_result r = SMIX_OK;
     for (size_t a = 0; a < n && r == SMIX_OK;) {
         size_t b = piece_end(src, a, n);
-        size_t k = tok_encode(c->vocab, limit, src + a, b - a, ids);
+        size_t k = tok_encode(c->vocab, c->cfg.vocab_size, src + a, b - a, ids);
         for (size_t i = 0; i < k && r == SMIX_OK; i++) r = encode_token(c, rc, ids[i]);
         a = b;
+        if (r == SMIX_OK && share_stopped(c->share)) r = SMIX_ERR_ABORTED;
     }
     free(ids);
     if (r == SMIX_OK && rc->failed) r = SMIX_ERR_NOMEM;
     return r;
 }
 
-static smix_result emit_frame(const ctr_header *h, const uint8_t *payload,
+typedef struct enc_block {
+    const uint8_t *src;
+    size_t n;
+    uint64_t first_token, first_byte, tokens;
+    rc_encoder rc;
+    int stored;                /* the model did not make it smaller: kept as it is */
+} enc_block;
+
+static smix_result encode_block(const smix_config *cfg, const smix_params *p, const smix_hooks *hooks,
+                                frame_share *share, uint32_t i, enc_block *b)
+{
+    coder c;
+    smix_result r = coder_init(&c, cfg, p, hooks, share, i);
+    if (r == SMIX_OK) {
+        c.block_bytes = b->n;
+        c.first_token = b->first_token;
+        c.first_byte = b->first_byte;
+        r = encode_all(&c, &b->rc, b->src, b->n);
+    }
+    if (r == SMIX_OK && b->n) rc_enc_finish(&b->rc);
+    if (r == SMIX_OK && b->rc.failed) r = SMIX_ERR_NOMEM;
+    b->tokens = c.tokens;
+    b->stored = b->n && b->rc.len >= b->n;
+    coder_free(&c);
+    if (r != SMIX_OK) share_stop(share);
+    return r;
+}
+
+/* What a block puts in the frame: its range-coder stream, or its input
+ * when stored. Returns the length and sets *p. */
+static size_t block_payload(const enc_block *b, const uint8_t **p)
+{
+    *p = b->stored ? b->src : b->rc.buf;
+    return b->stored ? b->n : b->rc.len;
+}
+
+static smix_result emit_frame(const ctr_header *h, const enc_block *b,
                               smix_write_fn write, void *wctx)
 {
-    uint8_t hdr[CTR_HEADER_SIZE];
-    ctr_write_header(h, hdr);
-    if (write(wctx, hdr, sizeof hdr)) return SMIX_ERR_WRITE;
-    if (h->payload_bytes && write(wctx, payload, h->payload_bytes)) return SMIX_ERR_WRITE;
+    uint8_t hdr[CTR_HEADER_MAX];
+    uint32_t size = ctr_write_header(h, hdr);
+    if (write(wctx, hdr, size)) return SMIX_ERR_WRITE;
+    for (uint32_t i = 0; i < h->cfg.blocks; i++) {
+        const uint8_t *p;
+        size_t len = block_payload(&b[i], &p);
+        if (len && write(wctx, p, len)) return SMIX_ERR_WRITE;
+    }
     return SMIX_OK;
+}
+
+static void fill_header(ctr_header *h, const uint8_t *src, size_t n, const enc_block *b)
+{
+    h->input_bytes = n;
+    h->crc_input = crc32c(0, src, n);
+    for (uint32_t i = 0; i < h->cfg.blocks; i++) {
+        const uint8_t *p;
+        size_t len = block_payload(&b[i], &p);
+        h->block[i].input_bytes = b[i].n;
+        h->block[i].tokens = b[i].stored ? 0 : b[i].tokens;
+        h->block[i].payload_bytes = len;
+        h->tokens += h->block[i].tokens;
+        h->payload_bytes += len;
+        h->crc_payload = crc32c(h->crc_payload, p, len);
+    }
+    h->header_bytes = ctr_header_size(h->cfg.blocks);
+}
+
+static const smix_hooks *valid_hooks(const smix_hooks *hooks)
+{
+    return hooks && hooks->version == SMIX_HOOKS_VERSION ? hooks : NULL;
+}
+
+static void report_end(const smix_hooks *hooks, smix_file_info *info, const ctr_header *h, uint64_t compressed)
+{
+    if (!hooks || !hooks->end) return;
+    info->tokens = h->tokens;
+    info->header_bytes = h->header_bytes;
+    info->payload_bytes = h->payload_bytes;
+    info->compressed_bytes = compressed;
+    info->checksum = h->crc_input;
+    hooks->end(hooks->user, info);
 }
 
 smix_result smix_compress(smix_cctx *cctx, const void *src, size_t n,
@@ -207,70 +407,110 @@ smix_result smix_compress(smix_cctx *cctx, const void *src, size_t n,
     memset(&h, 0, sizeof h);
     smix_result r = smix_level_config(cctx->p.level, &h.cfg);
     if (r != SMIX_OK) return r;
-    int budget = smix__ngram_budget(cctx->p.memlimit, n);
+    uint32_t nb = smix__block_count(&h.cfg, n);
+    h.cfg.blocks = (uint8_t)nb;
+    h.cfg.byte_mix = smix__byte_table_bits(&h.cfg, n);
+    int budget = smix__ngram_budget(&h.cfg, cctx->p.memlimit, n);
     if (budget < 0) return SMIX_ERR_MEMLIMIT;
     h.cfg.ngram_budget_mb = (uint16_t)budget;
-    coder c;
-    r = coder_init(&c, &h.cfg, &cctx->p, hooks);
-    if (r != SMIX_OK) return r;
-    c.info.input_bytes = n;
-    if (c.hooks && c.hooks->begin) c.hooks->begin(c.hooks->user, &c.info);
-    rc_encoder rc;
-    rc_enc_init(&rc);
-    r = encode_all(&c, &rc, src, n, h.cfg.vocab_size);
+    hooks = valid_hooks(hooks);
+    smix_file_info info = { SMIX_FORMAT_VERSION, n, 0, 0, 0, 0, 0, h.cfg };
+    if (hooks && hooks->begin) hooks->begin(hooks->user, &info);
+    frame_share *share = calloc(1, sizeof *share);
+    enc_block *b = calloc(nb, sizeof *b);
+    if (!share || !b) {
+        free(share);
+        free(b);
+        return SMIX_ERR_NOMEM;
+    }
+    share->hooks = hooks;
+    share->input_bytes = n;
+    size_t at[SMIX_MAX_BLOCKS + 1];
+    block_bounds(src, n, nb, at);
+    smix_result res[SMIX_MAX_BLOCKS];
+    for (uint32_t i = 0; i < nb; i++) {
+        b[i].src = (const uint8_t *)src + at[i];
+        b[i].n = at[i + 1] - at[i];
+        b[i].first_byte = at[i];
+        rc_enc_init(&b[i].rc);
+    }
+    int nt = block_threads(&cctx->p, nb, hooks);
+    if (nt == 1) {
+        for (uint32_t i = 0; i < nb; i++) {
+            b[i].first_token = i ? b[i - 1].first_token + b[i - 1].tokens : 0;
+            res[i] = encode_block(&h.cfg, &cctx->p, hooks, share, i, &b[i]);
+        }
+    } else {
+        #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+        for (int i = 0; i < (int)nb; i++) res[i] = encode_block(&h.cfg, &cctx->p, NULL, share, (uint32_t)i, &b[i]);
+    }
+    r = frame_result(res, nb);
     if (r == SMIX_OK) {
-        if (n) rc_enc_finish(&rc);
-        if (rc.failed) r = SMIX_ERR_NOMEM;
+        fill_header(&h, src, n, b);
+        r = emit_frame(&h, b, write, wctx);
     }
-    if (r == SMIX_OK) {
-        h.input_bytes = n;
-        h.tokens = c.tokens;
-        h.payload_bytes = rc.len;
-        h.crc_input = crc32c(0, src, n);
-        h.crc_payload = crc32c(0, rc.buf, rc.len);
-        r = emit_frame(&h, rc.buf, write, wctx);
-    }
-    if (r == SMIX_OK && c.hooks && c.hooks->end) {
-        c.info.tokens = c.tokens;
-        c.info.header_bytes = CTR_HEADER_SIZE;
-        c.info.payload_bytes = rc.len;
-        c.info.compressed_bytes = CTR_HEADER_SIZE + rc.len;
-        c.info.checksum = h.crc_input;
-        c.hooks->end(c.hooks->user, &c.info);
-    }
-    rc_enc_free(&rc);
-    model_free(c.m);
+    if (r == SMIX_OK) report_end(hooks, &info, &h, h.header_bytes + h.payload_bytes);
+    for (uint32_t i = 0; i < nb; i++) rc_enc_free(&b[i].rc);
+    free(b);
+    free(share);
     return r;
 }
 
 /* ---- decoder ---- */
 
-typedef struct out_buf {
-    uint8_t buf[OUT_BUF];
-    size_t len;
-    uint64_t written;
+/* Where a block's output goes: straight through write() (in OUT_BUF pieces),
+ * or, for a block decoded beside an earlier one, kept whole until the
+ * earlier blocks are written. crc runs over what has been written. */
+typedef struct out_sink {
+    uint8_t *buf;
+    size_t len, cap;
+    uint64_t most;             /* a kept block's size: its buffer grows no larger */
+    int keep;
     uint32_t crc;
     smix_write_fn write;
     void *wctx;
-} out_buf;
+} out_sink;
 
-static int out_flush(out_buf *o)
+static int sink_init(out_sink *o, int keep, uint64_t most, smix_write_fn write, void *wctx)
+{
+    memset(o, 0, sizeof *o);
+    o->keep = keep;
+    o->most = most;
+    o->write = write;
+    o->wctx = wctx;
+    o->cap = keep ? 0 : OUT_BUF;
+    o->buf = keep ? NULL : malloc(OUT_BUF);
+    return keep || o->buf ? 0 : -1;
+}
+
+static int sink_flush(out_sink *o)
 {
     if (!o->len) return 0;
     o->crc = crc32c(o->crc, o->buf, o->len);
     int e = o->write(o->wctx, o->buf, o->len);
-    o->written += o->len;
     o->len = 0;
     return e;
 }
 
-static int out_put(out_buf *o, const uint8_t *p, uint32_t n)
+/* -1 on a write error, -2 out of memory */
+static int sink_put(out_sink *o, const uint8_t *p, uint32_t n)
 {
-    if (o->len + n > OUT_BUF && out_flush(o)) return -1;
+    if (!o->keep && o->len + n > OUT_BUF && sink_flush(o)) return -1;
+    if (o->keep && o->len + n > o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : OUT_BUF;
+        while (cap < o->len + n) cap *= 2;
+        if (cap > o->most && o->most >= o->len + n) cap = (size_t)o->most;   /* never past the block */
+        uint8_t *nb = realloc(o->buf, cap);
+        if (!nb) return -2;
+        o->buf = nb;
+        o->cap = cap;
+    }
     memcpy(o->buf + o->len, p, n);
     o->len += n;
     return 0;
 }
+
+static void sink_free(out_sink *o) { free(o->buf); o->buf = NULL; }
 
 static smix_result decode_new_id(coder *c, rc_decoder *rc, uint32_t *id, double *bits)
 {
@@ -288,7 +528,7 @@ static smix_result decode_new_id(coder *c, rc_decoder *rc, uint32_t *id, double 
         node = 2 * node + (uint32_t)bit;
     }
     *id = newid_id(n, node - (1u << n->bits));
-    if (*id >= c->info.config.vocab_size || model_slot_of(c->m, *id)) return SMIX_ERR_CORRUPT;
+    if (*id >= c->cfg.vocab_size || model_slot_of(c->m, *id)) return SMIX_ERR_CORRUPT;
     return SMIX_OK;
 }
 
@@ -307,15 +547,23 @@ static int decode_symbol(rc_decoder *rc, const uint32_t *f, uint32_t n, uint32_t
     return 0;
 }
 
-static smix_result decode_token(coder *c, rc_decoder *rc, out_buf *o)
+static smix_result emit_token(coder *c, out_sink *o, uint32_t slot, uint32_t id, double bits);
+
+static smix_result decode_token(coder *c, rc_decoder *rc, out_sink *o)
 {
     model *m = c->m;
     if (model_predict(m) < 0) return SMIX_ERR_NOMEM;
-    uint32_t sym;
+    uint32_t sym, id, slot;
     double bits = 0.0;
-    if (decode_symbol(rc, model_freqs(m), model_nsyms(m), model_total(m), &sym, &bits))
+    if (c->tb) {
+        if (tokbits_decode(c->tb, m, rc, &id, &bits)) return SMIX_ERR_CORRUPT;
+        if (id < TOKBITS_NEW) return emit_token(c, o, model_slot_of(m, id), id, bits);
+        sym = id == TOKBITS_ESCAPE ? model_nsyms(m) - 1 : 0;
+        if (id == TOKBITS_ESCAPE && !model_is_escape(m, sym)) return SMIX_ERR_CORRUPT;
+    } else if (decode_symbol(rc, model_freqs(m), model_nsyms(m), model_total(m), &sym, &bits)) {
         return SMIX_ERR_CORRUPT;
-    uint32_t slot = model_symbol_slot(m, sym);
+    }
+    slot = model_symbol_slot(m, sym);
     if (model_is_escape(m, sym)) {
         model_escape_prepare(m);
         uint32_t k;
@@ -328,35 +576,135 @@ static smix_result decode_token(coder *c, rc_decoder *rc, out_buf *o)
         slot = model_class_member(m, k, r);
         if (!slot) return SMIX_ERR_CORRUPT;
     }
-    uint32_t id;
     if (slot == 0) {
         smix_result r = decode_new_id(c, rc, &id, &bits);
         if (r != SMIX_OK) return r;
     } else {
         id = model_token_of(c->m, slot);
     }
+    if (c->tb) tokbits_pass(c->tb, id);
+    return emit_token(c, o, slot, id, bits);
+}
+
+/* Writes a decoded token's bytes and lets the model learn from it. */
+static smix_result emit_token(coder *c, out_sink *o, uint32_t slot, uint32_t id, double bits)
+{
     uint32_t len;
     const uint8_t *bytes = tok_bytes(c->vocab, id, &len);
-    if (c->bytes_done + len > c->info.input_bytes) return SMIX_ERR_CORRUPT;
-    if (out_put(o, bytes, len)) return SMIX_ERR_WRITE;
+    if (c->bytes_done + len > c->block_bytes) return SMIX_ERR_CORRUPT;
+    int e = sink_put(o, bytes, len);
+    if (e) return e == -2 ? SMIX_ERR_NOMEM : SMIX_ERR_WRITE;
     return coder_step_done(c, slot, id, bits);
 }
 
-static smix_result decode_all(coder *c, const ctr_header *h, const uint8_t *payload, out_buf *o)
+typedef struct dec_block {
+    const uint8_t *payload;
+    const ctr_block *size;
+    uint64_t first_token, first_byte;
+    out_sink *sink;
+} dec_block;
+
+/* A stored block (none for an empty one): its payload is its input. */
+static smix_result copy_stored(const dec_block *b)
 {
-    if (h->tokens == 0)   /* an empty input has no payload at all */
-        return h->payload_bytes || h->input_bytes ? SMIX_ERR_CORRUPT :
-               h->crc_input != 0 ? SMIX_ERR_CHECKSUM : SMIX_OK;
-    rc_decoder rc;
-    rc_dec_init(&rc, payload, h->payload_bytes);
-    smix_result r = SMIX_OK;
-    while (r == SMIX_OK && c->tokens < h->tokens) {
-        r = decode_token(c, &rc, o);
-        if (r == SMIX_OK && rc.overrun > 8) r = SMIX_ERR_CORRUPT;
+    for (uint64_t at = 0; at < b->size->input_bytes;) {
+        uint64_t left = b->size->input_bytes - at;
+        uint32_t n = left < OUT_BUF ? (uint32_t)left : OUT_BUF;
+        int e = sink_put(b->sink, b->payload + at, n);
+        if (e) return e == -2 ? SMIX_ERR_NOMEM : SMIX_ERR_WRITE;
+        at += n;
     }
-    if (r == SMIX_OK && out_flush(o)) r = SMIX_ERR_WRITE;
-    if (r == SMIX_OK && (c->bytes_done != h->input_bytes || rc.overrun)) r = SMIX_ERR_CORRUPT;
-    if (r == SMIX_OK && o->crc != h->crc_input) r = SMIX_ERR_CHECKSUM;
+    return SMIX_OK;
+}
+
+static smix_result decode_block(const smix_config *cfg, const smix_params *p, const smix_hooks *hooks,
+                                frame_share *share, uint32_t i, const dec_block *b)
+{
+    if (b->size->tokens == 0) return copy_stored(b);
+    coder c;
+    smix_result r = coder_init(&c, cfg, p, hooks, share, i);
+    if (r == SMIX_OK) {
+        c.block_bytes = b->size->input_bytes;
+        c.first_token = b->first_token;
+        c.first_byte = b->first_byte;
+        rc_decoder rc;
+        rc_dec_init(&rc, b->payload, b->size->payload_bytes);
+        while (r == SMIX_OK && c.tokens < b->size->tokens) {
+            r = decode_token(&c, &rc, b->sink);
+            if (r == SMIX_OK && rc.overrun > 8) r = SMIX_ERR_CORRUPT;
+        }
+        if (r == SMIX_OK && (c.bytes_done != b->size->input_bytes || rc.overrun)) r = SMIX_ERR_CORRUPT;
+    }
+    coder_free(&c);
+    if (r != SMIX_OK) share_stop(share);
+    return r;
+}
+
+/* Blocks decoded in parallel are written in order: each finished block that
+ * no unfinished one precedes is written (and what it kept freed) at once,
+ * so a decoder holds only the blocks that finished early. */
+typedef struct flush_state {
+    uint32_t next, crc;
+    smix_result r;
+    uint8_t done[SMIX_MAX_BLOCKS];
+} flush_state;
+
+static void flush_ready(flush_state *f, out_sink *sinks, uint32_t nb, const smix_result *res,
+                        frame_share *share)
+{
+    while (f->r == SMIX_OK && f->next < nb && f->done[f->next]) {
+        uint32_t i = f->next++;
+        if (res[i] != SMIX_OK) {   /* frame_result reports it */
+            f->r = res[i];
+            break;
+        }
+        if (i) sinks[i].crc = f->crc;   /* a kept block: its crc continues the earlier ones' */
+        if (sink_flush(&sinks[i])) f->r = SMIX_ERR_WRITE;
+        f->crc = sinks[i].crc;
+        if (i) sink_free(&sinks[i]);
+    }
+    if (f->r != SMIX_OK) share_stop(share);
+}
+
+/* Decodes every block: in order into one streaming sink, or in parallel with
+ * the first block streaming and the others kept until their turn. */
+static smix_result decode_blocks(const ctr_header *h, const uint8_t *payload, const smix_params *p,
+                                 const smix_hooks *hooks, frame_share *share, out_sink *sinks, int nt)
+{
+    uint32_t nb = h->cfg.blocks;
+    dec_block b[SMIX_MAX_BLOCKS];
+    smix_result res[SMIX_MAX_BLOCKS];
+    uint64_t tok = 0, byte = 0;
+    for (uint32_t i = 0; i < nb; i++) {
+        b[i].payload = payload;
+        b[i].size = &h->block[i];
+        b[i].first_token = tok;
+        b[i].first_byte = byte;
+        b[i].sink = nt == 1 ? &sinks[0] : &sinks[i];
+        payload += h->block[i].payload_bytes;
+        tok += h->block[i].tokens;
+        byte += h->block[i].input_bytes;
+    }
+    flush_state fs;
+    memset(&fs, 0, sizeof fs);
+    if (nt == 1) {
+        for (uint32_t i = 0; i < nb; i++) res[i] = decode_block(&h->cfg, p, hooks, share, i, &b[i]);
+        fs.done[0] = 1;
+        flush_ready(&fs, sinks, 1, &res[0], share);
+    } else {
+        #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+        for (int i = 0; i < (int)nb; i++) {
+            res[i] = decode_block(&h->cfg, p, NULL, share, (uint32_t)i, &b[i]);
+            #pragma omp critical(smix_flush)
+            {
+                fs.done[i] = 1;
+                flush_ready(&fs, sinks, nb, res, share);
+            }
+        }
+    }
+    smix_result r = frame_result(res, nb);
+    if (r == SMIX_OK) r = fs.r;
+    if (r == SMIX_OK && fs.crc != h->crc_input) r = SMIX_ERR_CHECKSUM;
     return r;
 }
 
@@ -370,31 +718,25 @@ smix_result smix_decompress(smix_dctx *dctx, const void *src, size_t n,
     if (r != SMIX_OK) return r;
     if (dctx->p.memlimit && smix_memory_estimate(&h.cfg, h.input_bytes) > dctx->p.memlimit)
         return SMIX_ERR_MEMLIMIT;
-    coder c;
-    r = coder_init(&c, &h.cfg, &dctx->p, hooks);
-    if (r != SMIX_OK) return r;
-    c.info.input_bytes = h.input_bytes;
-    if (c.hooks && c.hooks->begin) c.hooks->begin(c.hooks->user, &c.info);
-    out_buf *o = malloc(sizeof *o);
-    if (!o) r = SMIX_ERR_NOMEM;
+    hooks = valid_hooks(hooks);
+    smix_file_info info = { SMIX_FORMAT_VERSION, h.input_bytes, 0, 0, 0, 0, 0, h.cfg };
+    if (hooks && hooks->begin) hooks->begin(hooks->user, &info);
+    uint32_t nb = h.cfg.blocks;
+    int nt = block_threads(&dctx->p, nb, hooks);
+    frame_share *share = calloc(1, sizeof *share);
+    out_sink *sinks = calloc(nb, sizeof *sinks);
+    r = share && sinks ? SMIX_OK : SMIX_ERR_NOMEM;
+    for (uint32_t i = 0; i < (nt == 1 ? 1 : nb) && r == SMIX_OK; i++)
+        if (sink_init(&sinks[i], i > 0, h.block[i].input_bytes, write, wctx)) r = SMIX_ERR_NOMEM;
     if (r == SMIX_OK) {
-        o->len = 0;
-        o->written = 0;
-        o->crc = 0;
-        o->write = write;
-        o->wctx = wctx;
-        r = decode_all(&c, &h, (const uint8_t *)src + h.header_bytes, o);
+        share->hooks = hooks;
+        share->input_bytes = h.input_bytes;
+        r = decode_blocks(&h, (const uint8_t *)src + h.header_bytes, &dctx->p, hooks, share, sinks, nt);
     }
-    if (r == SMIX_OK && c.hooks && c.hooks->end) {
-        c.info.tokens = c.tokens;
-        c.info.header_bytes = h.header_bytes;
-        c.info.payload_bytes = h.payload_bytes;
-        c.info.compressed_bytes = n;
-        c.info.checksum = h.crc_input;
-        c.hooks->end(c.hooks->user, &c.info);
-    }
-    free(o);
-    model_free(c.m);
+    if (r == SMIX_OK) report_end(hooks, &info, &h, n);
+    for (uint32_t i = 0; sinks && i < nb; i++) sink_free(&sinks[i]);
+    free(sinks);
+    free(share);
     return r;
 }
 

@@ -1,7 +1,7 @@
 /*
  * container.c - reading and writing the smix frame header.
  *
- * Layout (little-endian), CTR_HEADER_SIZE = 68 bytes:
+ * Layout (little-endian), CTR_HEADER_SIZE = 68 bytes for one block:
  *   0  4  magic "SMX\x1a"
  *   4  1  format major version (SMIX_FORMAT_VERSION)
  *   5  1  format minor version
@@ -9,7 +9,10 @@
  *   8 24  model config (see put_config)
  *  32  8  original size      40 8 token count     48 8 payload size
  *  56  4  CRC-32C of the original                 60 4 CRC-32C of the payload
- *  64  4  CRC-32C of bytes 0..63 (of 0..size-4 for longer headers)
+ *  64 16B block table when B = blocks >= 2: input size (4), tokens (4),
+ *         payload size (8) of each block. A block of 0 tokens is stored:
+ *         its payload is its input, as it is
+ *  64+16B 4  CRC-32C of the bytes before it
  * A reader accepts any minor version of its major with a header of at least
  * 68 bytes (later fields are ignored); another major is refused with
  * "newer" or "older" in the message.
@@ -38,10 +41,12 @@ static void put_config(uint8_t *p, const smix_config *c)
     memset(p, 0, 24);
     p[0] = c->level; p[1] = c->n_layers; p[2] = c->d_model; p[3] = c->d_state;
     p[4] = c->d_inner; p[5] = c->d_conv; p[6] = c->chunk; p[7] = c->iters_early;
-    p[8] = c->iters_mid; p[9] = c->iters_late; p[10] = (uint8_t)(c->ssm_enabled | c->skip_context << 1); p[11] = c->max_order;
+    p[8] = c->iters_mid; p[9] = c->iters_late; p[10] = ctr_config_flags(c); p[11] = c->max_order;
     put16(p + 12, c->lr_milli);
     put16(p + 14, c->smooth_milli);
-    put32(p + 16, c->vocab_size);
+    put16(p + 16, c->vocab_size);
+    p[18] = (uint8_t)(c->vocab_size >> 16);
+    p[19] = (uint8_t)(c->byte_mix | (c->escape_walk ? 0x80 : 0));
     put16(p + 20, c->ssm_rows);
     put16(p + 22, c->ngram_budget_mb);
 }
@@ -51,33 +56,50 @@ static void get_config(const uint8_t *p, smix_config *c)
     memset(c, 0, sizeof *c);
     c->level = p[0]; c->n_layers = p[1]; c->d_model = p[2]; c->d_state = p[3];
     c->d_inner = p[4]; c->d_conv = p[5]; c->chunk = p[6]; c->iters_early = p[7];
-    c->iters_mid = p[8]; c->iters_late = p[9]; c->ssm_enabled = p[10] & 1; c->skip_context = (p[10] >> 1) & 3; c->max_order = p[11];
+    c->iters_mid = p[8]; c->iters_late = p[9]; ctr_set_config_flags(c, p[10]); c->max_order = p[11];
     c->lr_milli = (uint16_t)get16(p + 12);
     c->smooth_milli = (uint16_t)get16(p + 14);
-    c->vocab_size = get32(p + 16);
+    c->vocab_size = get16(p + 16) | (uint32_t)p[18] << 16;
+    c->byte_mix = p[19] & 0x7F;
+    c->escape_walk = p[19] >> 7;
     c->ssm_rows = (uint16_t)get16(p + 20);
     c->ngram_budget_mb = (uint16_t)get16(p + 22);
 }
 
-void ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_SIZE])
+uint32_t ctr_header_size(uint32_t blocks)
 {
+    return CTR_HEADER_SIZE + (blocks > 1 ? blocks * CTR_BLOCK_ENTRY : 0);
+}
+
+uint32_t ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_MAX])
+{
+    uint32_t size = ctr_header_size(h->cfg.blocks);
     memcpy(out, ctr_magic, 4);
     out[4] = SMIX_FORMAT_VERSION;
     out[5] = CTR_MINOR;
-    put16(out + 6, CTR_HEADER_SIZE);
+    put16(out + 6, size);
     put_config(out + 8, &h->cfg);
     put64(out + 32, h->input_bytes);
     put64(out + 40, h->tokens);
     put64(out + 48, h->payload_bytes);
     put32(out + 56, h->crc_input);
     put32(out + 60, h->crc_payload);
-    put32(out + 64, crc32c(0, out, 64));
+    for (uint32_t i = 0; h->cfg.blocks > 1 && i < h->cfg.blocks; i++) {
+        uint8_t *e = out + 64 + i * CTR_BLOCK_ENTRY;
+        put32(e, (uint32_t)h->block[i].input_bytes);
+        put32(e + 4, (uint32_t)h->block[i].tokens);
+        put64(e + 8, h->block[i].payload_bytes);
+    }
+    put32(out + size - 4, crc32c(0, out, size - 4));
+    return size;
 }
 
 smix_result ctr_check_config(const smix_config *c)
 {
     SAFETY_CHECK(c->level >= SMIX_LEVEL_MIN && c->level <= SMIX_LEVEL_MAX, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->ssm_enabled <= 1 && c->skip_context <= 3, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->ssm_enabled <= 1 && c->skip_context <= 2, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->byte_mix == 0 ? !c->escape_walk : c->byte_mix >= 16 && c->byte_mix <= 26, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->blocks >= 1 && c->blocks <= SMIX_MAX_BLOCKS, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->max_order >= 1 && c->max_order <= 32, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->vocab_size >= 256 && c->vocab_size <= tok_vocab_size(tok_builtin()) &&
                  c->vocab_size < 65535, SMIX_ERR_CORRUPT);
@@ -92,6 +114,30 @@ smix_result ctr_check_config(const smix_config *c)
     SAFETY_CHECK(c->lr_milli >= 1 && c->lr_milli <= 10000, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->smooth_milli < 1000, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->ssm_rows == 0 || c->ssm_rows >= 16, SMIX_ERR_CORRUPT);
+    return SMIX_OK;
+}
+
+/* The block table (one implicit block for a header without one): every
+ * block's sizes in range, and their sums the totals. */
+static smix_result read_blocks(const uint8_t *src, ctr_header *h)
+{
+    uint32_t nb = h->cfg.blocks;
+    SAFETY_CHECK(h->header_bytes >= ctr_header_size(nb), SMIX_ERR_CORRUPT);
+    uint64_t in = 0, tokens = 0, payload = 0;
+    for (uint32_t i = 0; i < nb; i++) {
+        const uint8_t *e = src + 64 + i * CTR_BLOCK_ENTRY;
+        ctr_block *b = &h->block[i];
+        b->input_bytes = nb == 1 ? h->input_bytes : get32(e);
+        b->tokens = nb == 1 ? h->tokens : get32(e + 4);
+        b->payload_bytes = nb == 1 ? h->payload_bytes : get64(e + 8);
+        /* no tokens: the block's bytes are stored as they are (none for an empty block) */
+        SAFETY_CHECK(b->tokens ? b->tokens <= b->input_bytes && b->payload_bytes > 0
+                               : b->payload_bytes == b->input_bytes, SMIX_ERR_CORRUPT);
+        in += b->input_bytes;
+        tokens += b->tokens;
+        payload += b->payload_bytes;
+    }
+    SAFETY_CHECK(in == h->input_bytes && tokens == h->tokens && payload == h->payload_bytes, SMIX_ERR_CORRUPT);
     return SMIX_OK;
 }
 
@@ -116,9 +162,8 @@ smix_result ctr_read_header(const uint8_t *src, size_t n, ctr_header *h)
     if (r != SMIX_OK) return r;
     SAFETY_CHECK(h->input_bytes <= CTR_MAX_INPUT, SMIX_ERR_TOO_LARGE);
     SAFETY_CHECK(h->tokens <= h->input_bytes, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK((h->tokens == 0) == (h->input_bytes == 0), SMIX_ERR_CORRUPT);
     SAFETY_CHECK(h->payload_bytes <= (uint64_t)1 << 40, SMIX_ERR_CORRUPT);
-    return SMIX_OK;
+    return read_blocks(src, h);
 }
 
 smix_result ctr_check_payload(const uint8_t *src, size_t n, const ctr_header *h)

@@ -1,9 +1,10 @@
 /*
  * container.h - the smix frame: header, payload, checksums (docs/format.md).
  *
- * A frame is a fixed header (magic, version, model config, sizes, CRC-32C
- * of the original, CRC-32C of the payload, CRC-32C of the header itself)
- * followed by the range-coder payload. Every field read from untrusted input
+ * A frame is a header (magic, version, model config, sizes, CRC-32C of the
+ * original, CRC-32C of the payload, the block table when there are two
+ * blocks or more, CRC-32C of the header itself) followed by the payloads of
+ * the blocks, in order. Every field read from untrusted input
  * is validated here, so the codec can trust a parsed header.
  */
 #ifndef SMIX_CONTAINER_H
@@ -13,21 +14,46 @@
 #include <stdint.h>
 #include "smix.h"
 
-#define CTR_HEADER_SIZE 68
+#define CTR_HEADER_SIZE 68            /* with one block */
+#define CTR_BLOCK_ENTRY 16            /* each entry of the block table (two blocks or more) */
+#define CTR_HEADER_MAX (CTR_HEADER_SIZE + SMIX_MAX_BLOCKS * CTR_BLOCK_ENTRY)
 #define CTR_MAX_INPUT 0xFFFFFFFFull     /* token positions are 32-bit */
 
+typedef struct ctr_block {
+    uint64_t input_bytes, tokens, payload_bytes;   /* tokens == 0: stored (payload = input) */
+} ctr_block;
+
 typedef struct ctr_header {
-    smix_config cfg;
+    smix_config cfg;           /* cfg.blocks: entries of block[] in use */
     uint64_t input_bytes;
     uint64_t tokens;
     uint64_t payload_bytes;
     uint32_t crc_input;
     uint32_t crc_payload;
-    uint32_t header_bytes;     /* as read (>= CTR_HEADER_SIZE) */
+    uint32_t header_bytes;     /* as read or written */
+    ctr_block block[SMIX_MAX_BLOCKS];   /* sizes of each block; their sums are the totals */
 } ctr_header;
 
-/* Serialises h into out[CTR_HEADER_SIZE]. */
-void ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_SIZE]);
+/* The config's flags byte (offset 10 of the config, also in traces): bit 0
+ * ssm_enabled, bits 1-2 skip_context, bits 3-7 blocks - 1. Inline, so the
+ * trace writer needs no other part of the container. */
+static inline uint8_t ctr_config_flags(const smix_config *c)
+{
+    return (uint8_t)((c->ssm_enabled & 1) | (c->skip_context & 3) << 1 | ((c->blocks ? c->blocks - 1 : 0) & 31) << 3);
+}
+
+static inline void ctr_set_config_flags(smix_config *c, uint8_t flags)
+{
+    c->ssm_enabled = flags & 1;
+    c->skip_context = (flags >> 1) & 3;
+    c->blocks = (uint8_t)((flags >> 3) + 1);
+}
+
+/* Header size for a number of blocks. */
+uint32_t ctr_header_size(uint32_t blocks);
+
+/* Serialises h into out[ctr_header_size(h->cfg.blocks)]; returns that size. */
+uint32_t ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_MAX]);
 
 /* Parses and validates a header from src[0..n). Does not check the payload
  * checksum (see ctr_check_payload). */

@@ -4,37 +4,47 @@
  */
 #include "smix.h"
 
+#include "bytemix.h"
 #include "levels.h"
 #include "tok.h"
 #define SSM_LR 1000
 
 typedef struct level_preset {
-    uint8_t ssm, nl, dm, ds, di, it_early, it_mid, it_late, max_order, skip;
+    uint8_t ssm, nl, dm, ds, di, it_early, it_mid, it_late, max_order, skip, blocks, byte_mix;
     uint32_t vocab;
     uint16_t ssm_rows;
 } level_preset;
 
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md, docs/model.md).
  * Orders above 4 measured no better on enwik8 (the match model and the
- * recency features cover long repeats), so most levels stop there. The skip
- * contexts pay about 1% for 1.5-2x the time of level 1. The SSM adds 0.2-0.5%
- * at four times the time of level 3, so the default (3) is the best mixer
- * without it, and levels 4-9 add it with a growing head (enwik8_1M, make
- * bench: 3,072 rows 228,324 bytes in 20 s, 16,384 rows 227,536 in 83 s;
- * before the binary-input fix, two layers of the reference's size gave
- * 228,358 in 64 s and DM 48, two layers, order 32 227,936 in 105 s, against
- * 228,035 for one layer of 3,072 rows). */
+ * recency features cover long repeats), so every level stops at 3 or 4.
+ * Level 1 codes inputs of 512 KiB or more in blocks, in parallel. The
+ * skip contexts pay about 0.9% for 1.8x the time of level 2. Levels 2-9
+ * learn the context followers' cell biases (model.c; level 3: 0.30%
+ * smaller for 5% more time; level 1 leaves them out, 8% of its time for
+ * 0.2%), and levels 4-9 add a third skip context, the token 4 back (0.16%
+ * at level 3 for 20% more time, so the default does without).
+ * Levels 3-9 code the token model's choice bit by bit, mixed with a byte
+ * model of 2^byte_mix counters (tokbits.c, bytemix.c: level 3 on enwik8_1M
+ * 2.1% smaller than in format 4 for 1.5x the time; level 2 stays the fast
+ * step between 1 and 3), and levels 4-9 walk escapes the same way (1.4% at
+ * level 3 when measured, but 1.9x its time: too slow for the default).
+ * With the byte model the SSM head's size no longer pays (level 9 with
+ * 2,048 rows: 0.06% smaller in 1.3x the time of 512 rows), so levels 4-9
+ * grow the byte table instead (2^24 to 2^26 counters) and keep a head of
+ * 256-512 rows; level 9 stays well within 70x the time of xz -9e on
+ * enwik8_1M with two threads. The measurements: docs/model.md, session 5. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    /* ssm nl  dm  ds  di  iters    order skip vocab  rows   (skip: minimum count, 0 = off) */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 32768, 0 },     /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 2, 32768, 0 },     /* 2: + skip contexts (followers seen twice) */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 32768, 0 },     /* 3: default: + every skip follower */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 1, 32768, 3072 },  /* 4: + SSM, one layer */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 1, 32768, 4096 },  /* 5: more SSM rows (the head's */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 1, 32768, 8192 },  /* 6:   size is what pays; a second */
-    { 1, 1, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 8192 },  /* 7:   layer, a wider model and */
-    { 1, 1, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 12288 }, /* 8:   orders above 4 measured */
-    { 1, 1, 32, 16, 64, 8, 4, 2,  4, 1, 32768, 16384 }, /* 9:   no better) */
+    /* ssm nl  dm  ds  di  iters    order skip blocks byte_mix vocab rows   (skip: 0 off, 1 two skip contexts, 2 three) */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 32, 0, 32768, 0 },    /* 1: mixer of n-grams, match, priors; blocks */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 1, 0, 32768, 0 },     /* 2: level 1 + follower cell biases, one block */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 1, 24, 32768, 0 },     /* 3: default: + order 4, skip contexts, byte model */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 24, 32768, 512 },  /* 4: + SSM, one layer, a third skip context, escape walk */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 25, 32768, 512 },  /* 5-9: larger byte tables, then more SSM rows */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 26, 32768, 256 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 26, 32768, 384 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 26, 32768, 448 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 26, 32768, 512 },
 };
 
 smix_result smix_level_config(int level, smix_config *out)
@@ -46,6 +56,9 @@ smix_result smix_level_config(int level, smix_config *out)
     c.level = (uint8_t)level;
     c.ssm_enabled = p->ssm;
     c.skip_context = p->skip;
+    c.blocks = p->blocks;
+    c.byte_mix = p->byte_mix;
+    c.escape_walk = p->ssm && p->byte_mix;
     c.n_layers = p->nl;
     c.d_model = p->dm;
     c.d_state = p->ds;
@@ -104,25 +117,83 @@ const uint8_t *smix_vocab_token(uint32_t id, uint32_t *len)
 
 /* Measured on text: the n-gram contexts and follower lists take about 50-60
  * bytes per input byte; the history, dense per-slot arrays and the SSM are
- * small next to them (a few bytes per input byte plus a fixed part). */
-#define MEM_FIXED ((uint64_t)48 << 20)
+ * small next to them (a few bytes per input byte plus a fixed part: about
+ * 12 MB of a model's tables, and the process's own). */
+#define MEM_PROCESS ((uint64_t)32 << 20)
+#define MEM_MODEL ((uint64_t)16 << 20)
 #define MEM_PER_BYTE_FIXED 4
 #define MEM_PER_BYTE_NGRAM 60
+#define MIN_NGRAM_BUDGET ((uint64_t)16 << 20)
+/* A block learns from scratch: enwik8's first 1 MB at level 1 cost 1.851
+ * bpb whole and 1.922 in two halves (commit 61bd30b). An input of SPLIT_BYTES or more is cut
+ * into blocks of about BLOCK_BYTES (two at least, at most the level's
+ * number): the time per byte grows with a block's size (more distinct
+ * tokens, longer follower lists), so blocks of bounded size keep the fast
+ * level's speed on large inputs, and two CPUs share the work. */
+#define SPLIT_BYTES (512u << 10)
+#define BLOCK_BYTES (1536u << 10)
+/* Blocks running at once, at most: the memory estimate counts this many
+ * models (codec.c never runs more threads over blocks). */
+#define LIVE_BLOCKS 4
+
+/* Everything but the n-gram models: blocks run at the same time, each with
+ * its model, and a decoder holds the output of every block but the first
+ * until the first is done. */
+static uint64_t live_blocks(uint64_t nb) { return nb < LIVE_BLOCKS ? nb : LIVE_BLOCKS; }
+
+/* The byte model of levels with byte_mix: its table and APMs, whatever
+ * the input's size. */
+static uint64_t memory_byte_mix(const smix_config *c)
+{
+    return c->byte_mix ? bytemix_memory(c->byte_mix) : 0;
+}
+
+static uint64_t memory_fixed(const smix_config *c, uint64_t nb, uint64_t n)
+{
+    uint64_t per = n / nb + 1;
+    return MEM_PROCESS + live_blocks(nb) * (MEM_MODEL + memory_byte_mix(c) + per * MEM_PER_BYTE_FIXED) +
+           (nb > 1 ? n - per : 0);
+}
 
 uint64_t smix_memory_estimate(const smix_config *c, uint64_t n)
 {
-    uint64_t ng = n * MEM_PER_BYTE_NGRAM;
+    uint64_t nb = c->blocks > 1 ? c->blocks : 1;
+    uint64_t ng = (n / nb + 1) * MEM_PER_BYTE_NGRAM;
     if (c->ngram_budget_mb && ng > ((uint64_t)c->ngram_budget_mb << 20))
         ng = (uint64_t)c->ngram_budget_mb << 20;
-    return MEM_FIXED + n * MEM_PER_BYTE_FIXED + ng;
+    return memory_fixed(c, nb, n) + live_blocks(nb) * ng;
 }
 
-int smix__ngram_budget(uint64_t memlimit, uint64_t n)
+uint32_t smix__block_count(const smix_config *c, uint64_t n)
+{
+    uint64_t most = c->blocks > 1 ? c->blocks : 1;
+    if (most < 2 || n < SPLIT_BYTES) return 1;
+    uint64_t fit = (n + BLOCK_BYTES - 1) / BLOCK_BYTES;
+    fit = fit < 2 ? 2 : fit;
+    return (uint32_t)(fit < most ? fit : most);
+}
+
+uint32_t smix__live_blocks(uint32_t blocks) { return (uint32_t)live_blocks(blocks); }
+
+/* A byte touches at most 8 contexts x 2 nibbles x 16 counters of the byte
+ * model: a table of 256 counters per input byte has room for all of them,
+ * so a small input gets a small table (the level's size is the most), and
+ * `smix -9` on a short file does not clear 256 MB. */
+#define BYTE_TABLE_MIN 16
+uint8_t smix__byte_table_bits(const smix_config *c, uint64_t n)
+{
+    if (!c->byte_mix) return 0;
+    uint8_t bits = BYTE_TABLE_MIN;
+    while (bits < c->byte_mix && ((uint64_t)1 << bits) < 256 * n) bits++;
+    return bits;
+}
+
+int smix__ngram_budget(const smix_config *c, uint64_t memlimit, uint64_t n)
 {
     if (!memlimit) return 0;
-    uint64_t fixed = MEM_FIXED + n * MEM_PER_BYTE_FIXED;
-    if (n * MEM_PER_BYTE_NGRAM + fixed <= memlimit) return 0;
-    if (memlimit < fixed + ((uint64_t)16 << 20)) return -1;
-    uint64_t mb = (memlimit - fixed) >> 20;
+    uint64_t nb = c->blocks > 1 ? c->blocks : 1, live = live_blocks(nb), fixed = memory_fixed(c, nb, n);
+    if (live * (n / nb + 1) * MEM_PER_BYTE_NGRAM + fixed <= memlimit) return 0;
+    if (memlimit < fixed + live * MIN_NGRAM_BUDGET) return -1;
+    uint64_t mb = (memlimit - fixed) / live >> 20;
     return mb > 65535 ? 65535 : (int)mb;
 }

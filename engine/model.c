@@ -9,12 +9,15 @@
  *        + w_prior s 0.1 log(1 + count[j])   global frequency prior
  *        + sum_k s (w_k g_k(c_k[j]) + v_k conf_k + r_k R/(R + age_k[j]))
  *                                            n-gram order k (or the skip
- *                                            context, the token two back) saw
+ *                                            context, the token 2-4 back) saw
  *                                            j c_k times, last age_k[j] ago
  *        + w_ppm s log(1 + q[j] / u)         PPMD-style blend of all orders
  *        + w_match s m(len) [j = predicted]  longest earlier match
- *        + w_rec s sum 0.05 e^(-3 age/256)   tokens of the last 64 positions
+ *        + w_rec s sum 0.05 e^(-3 age/W)     tokens of the last W = 32 positions
+ *                                            (16 at levels 1 and 2)
  *        + w_last s H / (H + age_j)          time since j last occurred
+ *        + sum_k (S_k[cell of c_k[j], c_k[j]/total_k] + T_k[cell of c_k[j], age_k[j]])
+ *                                            learned follower cell biases
  *        + K[kind j] + C[count bucket j] + A[age bucket j]
  *                                            learned biases (K by the previous
  *                                            token, the previous pair and the
@@ -41,7 +44,10 @@
  * tokens and so is 0 for them), so they are handled as classes of equal
  * logit (slotclass.h) and cost O(classes in use), not O(tokens).
  * Coding is then in up to three steps: a candidate or ESCAPE; after an escape
- * the class; then the member of the class, uniformly.
+ * the class (its mass times a factor learned for step 2 alone); then the
+ * member of the class, uniformly. Levels 1 and 2 ("fast") look at 16 recent
+ * positions instead of 32 and thin long order-1 follower lists, as every
+ * level thins the skip contexts' (filter_skip).
  *
  * Frequencies: f[i] = 1 + floor(e[i] K), e[i] = exp(F[i] - max F), K chosen
  * so the total stays below MODEL_TOTAL. Every sum runs in a fixed order:
@@ -60,9 +66,9 @@
 #include "tok.h"
 #include "vec.h"
 
-/* Contexts: the n-gram orders, then the skip contexts (the token 2, 3 back).
+/* Contexts: the n-gram orders, then the skip contexts (the token 2, 3, 4 back).
  * Every constant below shapes the coded output: changing one is a format change. */
-#define NSKIP 2
+#define NSKIP 3
 #define CTX_SKIP NGM_NORDERS   /* the first skip context */
 #define NCTX (NGM_NORDERS + NSKIP)
 enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX,
@@ -73,10 +79,11 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX
 #define NSETS2 16384
 #define APM_SETS NSETS
 #define APM_RATE 0.02f
-/* 64 positions: 256 measured 0.03% smaller output on enwik8's first 1 MB
- * for 25% more time at level 1 (older tokens are still told apart by the
- * age classes). */
-#define REC_WINDOW 64
+/* 32 positions: 64 measured 0.01% smaller output on enwik8's first 1 MB at
+ * level 3 for 3% more time, 256 another 0.03% for 25% more (older tokens
+ * are still told apart by the age classes). */
+#define REC_WINDOW 32
+#define REC_WINDOW_FAST 16     /* levels 1 and 2: 6% faster, and no larger */
 /* SSM rows within this many nats of its favourite become candidates: the
  * SSM's gain comes mostly from tokens no context or recent position offers. */
 #define SSM_CAND_MARGIN 6.0f
@@ -97,9 +104,20 @@ enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX
 #define KIND_LR3 0.3f          /*   by the hashed previous pair */
 #define KIND_PAIR_BITS 16
 #define KIND_PAIRS (1u << KIND_PAIR_BITS)
+#define CLASS_LR 0.1f          /* step-2 class factor */
+#define CLASS_FMIN 3.3546e-4f  /* e^-8 .. e^8, as the biases */
+#define CLASS_FMAX 2980.96f
+/* Learned biases of a context's followers by cell: (count octave, octave of
+ * count/total) and (count octave, age in the context, by powers of 4); one
+ * table per context and kind of the previous last byte. They let the mix
+ * bend the fixed shape of g_k: a follower seen once in a context seen once
+ * is a far better bet than one seen once among 1,000. */
+#define CELL_OCTAVES 8
+#define NCELLS (CELL_OCTAVES * CELL_OCTAVES)
+#define CELL_LR 0.02f
 
-static const float ng_lambda[NCTX] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.05f, 0.04f, 0.03f, 0.03f, 0.50f, 1.00f, 0.15f, 0.15f };
-static const float ng_alpha[NCTX] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.015f, 0.01f, 0.008f, 0.008f, 0.001f, 0.001f, 0.10f, 0.10f };
+static const float ng_lambda[NCTX] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.05f, 0.04f, 0.03f, 0.03f, 0.50f, 1.00f, 0.15f, 0.15f, 0.15f };
+static const float ng_alpha[NCTX] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.015f, 0.01f, 0.008f, 0.008f, 0.001f, 0.001f, 0.10f, 0.10f, 0.10f };
 
 struct model {
     smix_config cfg;
@@ -125,8 +143,9 @@ struct model {
     uint16_t *cand_index;      /* [cap] index in cand (valid when cand[index] == slot);
                                   16 bits keep it in cache: cap <= 65536 (ngm_item.slot) */
     uint16_t *cand_class;      /* [cap] class of cand[i] when it was counted in excl */
+    uint16_t *cand_used;       /* [cap] that class's place in sc.used then */
     slotclass sc;
-    uint32_t excl[SC_NCLASS];  /* candidates in each class now */
+    uint32_t excl[SC_NCLASS];  /* candidates in each class now, by place in sc.used */
     uint32_t n_other;          /* seen tokens that are not candidates */
     float prior_rep[SC_COUNT_BUCKETS], rlast_rep[SC_AGE_BUCKETS];
     float ep[SC_COUNT_BUCKETS], er[SC_AGE_BUCKETS], ek[SC_KINDS];   /* exp of each bucket's logit part */
@@ -144,6 +163,11 @@ struct model {
     uint32_t age_bound[SC_AGE_BUCKETS];
     int n_age_bound;
     uint32_t nsyms;            /* candidates + escape (if there are others) */
+    float class_unit[SC_NCLASS];   /* mass of one member of used class i, from class_masses */
+    float class_p[SC_NCLASS];      /* stage-2 probability of used class i (after an escape) */
+    double member_p[SC_NCLASS];    /* model_escape_tokens: class_p[i] over its members to code */
+    int escaped;                   /* escape_prepare ran at this position */
+    float *class_factor;           /* [NEWID_KINDS][SC_NCLASS] learned, stage 2 only */
     uint32_t class_freq[SC_NCLASS], class_total;
     int stats_valid;           /* fy_cache/ef_cache hold this position's feature stats */
     float fy_cache[NFEAT];
@@ -181,6 +205,8 @@ struct model {
     int longest;               /* index+1 of the longest order found, 0 none */
     float ctab[NCTX][CTAB];
     float rec_w[REC_WINDOW + 1];
+    int fast;                  /* levels 1 and 2: a shorter recent window, filtered order-1 lists */
+    int rec_window;            /* REC_WINDOW, or REC_WINDOW_FAST at levels 1 and 2 */
     float mix_lr;
     float new_rate;            /* running rate of new tokens */
     float *q;                  /* [cap] PPM blend feature of the candidates 0..nctx_cand */
@@ -188,9 +214,14 @@ struct model {
     float *recsum;             /* [cap] sum of rec_w over a candidate's recent positions */
     uint32_t item_start[NCTX]; /* offsets of each context's followers in: */
     float *item_g, *item_r;    /* [NCTX cap] n-gram and in-context recency features */
+    uint8_t *item_share, *item_age;   /* [NCTX cap] each follower's cells (share_cell, age_cell) */
+    float cell_share_bias_t[NEWID_KINDS][NCTX][NCELLS], cell_age_bias_t[NEWID_KINDS][NCTX][NCELLS];
+    float (*cell_share_bias)[NCELLS], (*cell_age_bias)[NCELLS];   /* the tables in use */
+    int cells;                 /* levels 2-9 (level 1: 8% of its time for 0.2%) */
     uint32_t *item_cand;       /* [NCTX cap] candidate index of each follower */
-    ngm *skip[NSKIP];          /* followers of the token d = 2, 3 .. back (order-1 models d - 1 steps behind) */
-    ngm_item *skip_items[NSKIP];   /* [cap] the ones used: seen at least cfg.skip_context times */
+    ngm *skip[NSKIP];          /* followers of the token d = 2, 3, 4 back (order-1 models d - 1 steps behind) */
+    ngm_item *skip_items[NSKIP];   /* [cap] the skip followers kept by filter_skip, when it drops some */
+    ngm_item *o1_items;        /* [cap] a long order-1 list, filtered (levels 1, 2) */
     float new_feat[NFEAT];     /* features F_NEW* of slot 0 for this position */
     newid nid;                 /* the id coder of first occurrences */
 };
@@ -206,8 +237,8 @@ static void init_tables(model *m)
     for (int k = 0; k < NCTX; k++)
         for (uint32_t c = 0; c < CTAB; c++)
             m->ctab[k][c] = ng_lambda[k] * fm_log(1.0f + (float)c / ng_alpha[k]);
-    for (int a = 1; a <= REC_WINDOW; a++)
-        m->rec_w[a] = 0.05f * fm_exp(-3.0f * (float)a / (float)REC_WINDOW);
+    for (int a = 1; a <= m->rec_window; a++)
+        m->rec_w[a] = 0.05f * fm_exp(-3.0f * (float)a / (float)m->rec_window);
     for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->prior_rep[b] = 0.1f * fm_log(1.0f + sc_count_rep(b));
     for (int b = 0; b < SC_AGE_BUCKETS; b++) m->rlast_rep[b] = RLAST_H / (RLAST_H + sc_age_rep(b));
     m->n_age_bound = sc_age_boundaries(m->age_bound, SC_AGE_BUCKETS);
@@ -243,6 +274,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->cand = calloc(m->cap, sizeof *m->cand);
     m->cand_index = calloc(m->cap, sizeof *m->cand_index);
     m->cand_class = calloc(m->cap, sizeof *m->cand_class);
+    m->cand_used = calloc(m->cap, sizeof *m->cand_used);
     int sc_ok = sc_init(&m->sc, m->cap) == 0;
     m->F = calloc(m->cap, sizeof *m->F);
     m->e = calloc(m->cap, sizeof *m->e);
@@ -252,38 +284,47 @@ model *model_create(const smix_config *cfg, int threads)
     m->freq = calloc(m->cap + 1, sizeof *m->freq);
     m->kind_tok = calloc((size_t)m->cap * SC_KINDS, sizeof *m->kind_tok);
     m->kind_pair = calloc((size_t)KIND_PAIRS * SC_KINDS, sizeof *m->kind_pair);
+    m->class_factor = malloc((size_t)NEWID_KINDS * SC_NCLASS * sizeof *m->class_factor);
     m->mbits = 18;
     m->mtab = calloc((size_t)1 << m->mbits, sizeof *m->mtab);
     /* --memlimit's n-gram budget is shared: each skip context may use an
      * eighth, the n-gram orders the rest */
     uint64_t budget = (uint64_t)cfg->ngram_budget_mb << 20, skip_budget = budget / 8;
-    if (cfg->skip_context) budget -= NSKIP * skip_budget;
+    int nskip = cfg->skip_context ? cfg->skip_context + 1 : 0;
+    budget -= (uint64_t)nskip * skip_budget;
     m->ng = ngm_create(cfg->max_order, budget);
     int skip_ok = 1;
-    for (int d = 0; d < NSKIP && cfg->skip_context; d++) {
+    for (int d = 0; d < nskip && d < NSKIP; d++) {
         m->skip[d] = ngm_create(1, skip_budget);
         m->skip_items[d] = malloc(m->cap * sizeof *m->skip_items[d]);
         skip_ok &= m->skip[d] && m->skip_items[d];
     }
     int nid_ok = newid_init(&m->nid, m->vocab) == 0;
+    m->o1_items = malloc(m->cap * sizeof *m->o1_items);
     m->q = calloc(m->cap, sizeof *m->q);
     m->recsum = calloc(m->cap, sizeof *m->recsum);
     m->item_g = calloc((size_t)NCTX * m->cap, sizeof *m->item_g);
     m->item_r = calloc((size_t)NCTX * m->cap, sizeof *m->item_r);
     m->item_cand = calloc((size_t)NCTX * m->cap, sizeof *m->item_cand);
+    m->item_share = calloc((size_t)NCTX * m->cap, 1);
+    m->item_age = calloc((size_t)NCTX * m->cap, 1);
     if (cfg->ssm_enabled) {
         m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
         if (m->net) ssm_set_threads(m->net, threads);
     }
-    if (!sc_ok || !m->kind_tok || !m->kind_pair || !m->zf || !m->cand || !m->cand_index || !m->cand_class ||
+    if (!sc_ok || !m->kind_tok || !m->class_factor || !m->kind_pair || !m->zf || !m->cand || !m->cand_index || !m->cand_class || !m->cand_used ||
         !m->slot_of || !m->id_of || !m->count || !m->prior || !m->z || !m->F || !m->e || !m->e_ssm || !m->last || !m->rlast ||
-        !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->ng || !skip_ok || !nid_ok || (cfg->ssm_enabled && !m->net) ||
+        !m->freq || !m->mtab || !m->q || !m->recsum || !m->item_g || !m->item_r || !m->item_cand || !m->item_share || !m->item_age || !m->ng || !m->o1_items || !skip_ok || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
         model_free(m);
         return NULL;
     }
+    for (size_t i = 0; i < (size_t)NEWID_KINDS * SC_NCLASS; i++) m->class_factor[i] = 1.0f;
     m->nslots = 1;             /* slot 0: NEW */
     m->mix_lr = 0.01f;
+    m->fast = cfg->level <= 2;
+    m->cells = cfg->level >= 2;
+    m->rec_window = m->fast ? REC_WINDOW_FAST : REC_WINDOW;
     m->new_rate = 0.5f;
     init_tables(m);
     return m;
@@ -299,18 +340,20 @@ void model_free(model *m)
         free(m->skip_items[d]);
     }
     newid_free(&m->nid);
+    free(m->o1_items);
     free(m->slot_of); free(m->id_of); free(m->count); free(m->prior);
     sc_free(&m->sc);
-    free(m->kind_tok); free(m->kind_pair);
-    free(m->zf); free(m->cand); free(m->cand_index); free(m->cand_class);
+    free(m->kind_tok); free(m->kind_pair); free(m->class_factor);
+    free(m->zf); free(m->cand); free(m->cand_index); free(m->cand_class); free(m->cand_used);
     free(m->z); free(m->F); free(m->e); free(m->e_ssm); free(m->last); free(m->rlast); free(m->freq);
     free(m->hist); free(m->mtab); free(m->q); free(m->recsum); free(m->item_g); free(m->item_r); free(m->item_cand);
+    free(m->item_share); free(m->item_age);
     free(m);
 }
 
 size_t model_memory(const model *m)
 {
-    size_t b = sizeof *m + (size_t)m->cap * (84 + 12 * NCTX) + m->hist_cap * 4 + ((size_t)4 << m->mbits);
+    size_t b = sizeof *m + (size_t)m->cap * (84 + 14 * NCTX) + m->hist_cap * 4 + ((size_t)4 << m->mbits);
     b += ngm_memory(m->ng);
     for (int d = 0; d < NSKIP; d++) b += m->skip[d] ? ngm_memory(m->skip[d]) : 0;
     if (m->net) b += ssm_memory(m->net);
@@ -391,16 +434,23 @@ static void ssm_features(model *m)
     for (uint32_t i = 0; i < m->ncand; i++) m->zf[i] = ssm_logit(m, m->cand[i]) - ref;
 }
 
-static void add_candidate(model *m, uint32_t slot)
+/* Makes slot a candidate (if it is not one yet); returns its index. */
+static uint32_t add_candidate(model *m, uint32_t slot)
 {
-    if (is_candidate(m, slot)) return;
-    m->cand_index[slot] = (uint16_t)m->ncand;
-    m->recsum[m->ncand] = 0.0f;
-    m->q[m->ncand] = 0.0f;
+    if (is_candidate(m, slot)) return m->cand_index[slot];
+    uint32_t i = m->ncand++;
+    m->cand_index[slot] = (uint16_t)i;
+    m->recsum[i] = 0.0f;
+    m->q[i] = 0.0f;
     /* the class as counted now: the classes change before the next reset */
-    m->cand_class[m->ncand] = slot ? m->sc.cls[slot] : 0;
-    m->cand[m->ncand++] = slot;
-    if (slot) m->excl[m->sc.cls[slot]]++;
+    m->cand_class[i] = slot ? m->sc.cls[slot] : 0;
+    m->cand[i] = slot;
+    if (slot) {
+        uint32_t u = m->sc.used_pos[m->sc.cls[slot]];
+        m->cand_used[i] = (uint16_t)u;
+        m->excl[u]++;
+    }
+    return i;
 }
 
 /* The SSM's favourites: its SSM_CAND_MAX best rows (ties to the lower row)
@@ -423,7 +473,7 @@ static void ssm_favourites(model *m)
 /* NEW, the followers of every context found, the match, the recent tokens. */
 static void build_candidates(model *m)
 {
-    for (uint32_t i = 0; i < m->ncand; i++) m->excl[m->cand_class[i]] = 0;
+    for (uint32_t i = 1; i < m->ncand; i++) m->excl[m->cand_used[i]] = 0;
     m->ncand = 0;
     add_candidate(m, 0);
     uint32_t items = 0;
@@ -431,16 +481,14 @@ static void build_candidates(model *m)
         const ngm_ctx *c = &m->ctx[k];
         m->item_start[k] = items;
         if (!c->items) continue;
+        uint32_t *ci = m->item_cand + items;
         items += c->n;
-        for (uint32_t i = 0; i < c->n; i++) add_candidate(m, c->items[i].slot);
+        for (uint32_t i = 0; i < c->n; i++) ci[i] = add_candidate(m, c->items[i].slot);
     }
     m->nctx_cand = m->ncand;
     if (m->mlen) add_candidate(m, m->hist[m->mptr]);
-    for (int a = 1; a <= REC_WINDOW && (size_t)a <= m->t; a++) {
-        uint32_t j = m->hist[m->t - a];
-        add_candidate(m, j);
-        m->recsum[m->cand_index[j]] += m->rec_w[a];
-    }
+    for (int a = 1; a <= m->rec_window && (size_t)a <= m->t; a++)
+        m->recsum[add_candidate(m, m->hist[m->t - a])] += m->rec_w[a];
     if (m->net) ssm_favourites(m);
     m->n_other = m->nslots - m->ncand;
 }
@@ -460,8 +508,8 @@ static void ppm_blend(model *m)
         /* PPMD: each follower (2c - 1) / 2n, escape d / 2n */
         float esc = (float)c->n / (float)(2 * c->total);
         float share = mass / (float)(2 * c->total);
-        for (uint32_t i = 0; i < c->n; i++)
-            m->q[m->cand_index[c->items[i].slot]] += share * (float)(2 * c->items[i].count - 1);
+        const uint32_t *ci = m->item_cand + m->item_start[k];
+        for (uint32_t i = 0; i < c->n; i++) m->q[ci[i]] += share * (float)(2 * c->items[i].count - 1);
         mass *= esc;
     }
     vec_log1p_scaled(m->q, (float)m->nslots / (mass > 1e-6f ? mass : 1e-6f), nq);
@@ -475,6 +523,18 @@ static float crec(const model *m, const ngm_item *it)
     return CREC_H / (CREC_H + (float)(uint32_t)((uint32_t)m->t - it->last));
 }
 
+static int octave(uint32_t x) { return 31 - __builtin_clz(x | 1); }
+static int cell_octave(int o) { return o < CELL_OCTAVES - 1 ? o : CELL_OCTAVES - 1; }
+static uint8_t share_cell(uint32_t count, uint32_t total)
+{
+    int oc = octave(count);
+    return (uint8_t)(cell_octave(oc) * CELL_OCTAVES + cell_octave(octave(total) - oc));
+}
+static uint8_t age_cell(uint32_t count, uint32_t age)
+{
+    return (uint8_t)(cell_octave(octave(count)) * CELL_OCTAVES + cell_octave(octave(age) / 2));
+}
+
 static void add_sparse(model *m, const float *w)
 {
     float s = m->s;
@@ -484,12 +544,20 @@ static void add_sparse(model *m, const float *w)
         float bonus = w[F_BONUS + k] * s * m->conf[k];
         float wk = w[F_NG + k] * s, wc = w[F_CREC + k] * s;
         float *g = m->item_g + m->item_start[k], *r = m->item_r + m->item_start[k];
-        uint32_t *ci = m->item_cand + m->item_start[k];
+        const uint32_t *ci = m->item_cand + m->item_start[k];
+        uint8_t *sc = m->item_share + m->item_start[k], *ac = m->item_age + m->item_start[k];
+        const float *sb = m->cell_share_bias[k], *ab = m->cell_age_bias[k];
         for (uint32_t i = 0; i < c->n; i++) {
-            ci[i] = m->cand_index[c->items[i].slot];
-            g[i] = ng_feature(m, k, c->items[i].count);
-            r[i] = crec(m, &c->items[i]);
-            m->F[ci[i]] += wk * g[i] + bonus + wc * r[i];
+            const ngm_item *it = &c->items[i];
+            g[i] = ng_feature(m, k, it->count);
+            r[i] = crec(m, it);
+            float f = wk * g[i] + bonus + wc * r[i];
+            if (m->cells) {
+                sc[i] = share_cell(it->count, c->total);
+                ac[i] = age_cell(it->count, (uint32_t)m->t - it->last);
+                f += sb[sc[i]] + ab[ac[i]];
+            }
+            m->F[ci[i]] += f;
         }
     }
     if (m->mlen) {
@@ -594,10 +662,12 @@ static void esc_refine(model *m, double cand_mass)
 static void new_refine(model *m)
 {
     m->new_b = -1;
-    m->sum_e = m->other_mass;
-    for (uint32_t i = 0; i < m->ncand; i++) m->sum_e += m->e[i];
-    double rest = m->other_mass;
-    for (uint32_t i = 1; i < m->ncand; i++) rest += m->e[i];
+    double all = m->other_mass + (double)m->e[0], rest = m->other_mass;   /* with and without NEW */
+    for (uint32_t i = 1; i < m->ncand; i++) {
+        all += m->e[i];
+        rest += m->e[i];
+    }
+    m->sum_e = all;
     if (!(rest > 0.0) || !(m->e[0] > 0.0f)) return;
     float p = (float)(m->e[0] / (m->e[0] + rest));
     if (!(p >= 0.0001f && p <= 0.9999f)) return;
@@ -656,34 +726,40 @@ static float class_parts(model *m, const float *w)
     return mp + mr + mk;
 }
 
-static uint32_t class_others(const model *m, uint32_t k) { return m->sc.size[k] - m->excl[k]; }
+/* members of used class i that are not candidates */
+static uint32_t class_others(const model *m, uint32_t i) { return m->sc.used_size[i] - m->excl[i]; }
 
-/* Total mass of the non-candidates, and its prior and rlast moments. */
+/* Total mass of the non-candidates by kind, count and age bucket; its
+ * prior and rlast moments follow from the bucket sums (prior and rlast are
+ * the same for every member of a bucket). */
 static void class_masses(model *m, float shift, float top)
 {
-    /* sums by kind: the kind gradient needs them, and they are 14
-     * independent chains for the adds; the order is fixed by the code */
-    double mk[SC_KINDS] = { 0 }, mp[SC_KINDS] = { 0 }, mr[SC_KINDS] = { 0 };
-    double mc[SC_COUNT_BUCKETS] = { 0 }, ma[SC_AGE_BUCKETS] = { 0 };
+    double mk[SC_KINDS] = { 0 }, mc[SC_COUNT_BUCKETS] = { 0 }, ma[SC_AGE_BUCKETS] = { 0 };
     const slotclass *c = &m->sc;
-    for (uint32_t i = 0; i < c->nused; i++) {
-        int cb = c->used_count[i], ab = c->used_age[i], f = c->used_kind[i];
-        double x = (double)class_others(m, c->used[i]) * ((m->ep[cb] * m->er[ab]) * m->ek[f]);
-        mk[f] += x;
-        mc[cb] += x;
-        ma[ab] += x;
-        mp[f] += x * m->prior_rep[cb];
-        mr[f] += x * m->rlast_rep[ab];
+    uint32_t n = c->nused;
+    float *unit = m->class_unit, *x = m->class_p;   /* class_p: scratch until escape_prepare */
+    for (uint32_t i = 0; i < n; i++) {
+        unit[i] = (m->ep[c->used_count[i]] * m->er[c->used_age[i]]) * m->ek[c->used_kind[i]];
+        x[i] = (float)(c->used_size[i] - m->excl[i]) * unit[i];
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        mk[c->used_kind[i]] += x[i];
+        mc[c->used_count[i]] += x[i];
+        ma[c->used_age[i]] += x[i];
     }
     double sc = m->other_scale = fm_exp(top - shift), mass = 0.0, mprior = 0.0, mrlast = 0.0;
     for (int f = 0; f < SC_KINDS; f++) {
         mass += mk[f];
-        mprior += mp[f];
-        mrlast += mr[f];
         m->kind_mass[f] = mk[f] * sc;
     }
-    for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->count_mass[b] = mc[b] * sc;
-    for (int b = 0; b < SC_AGE_BUCKETS; b++) m->age_mass[b] = ma[b] * sc;
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++) {
+        mprior += mc[b] * m->prior_rep[b];
+        m->count_mass[b] = mc[b] * sc;
+    }
+    for (int b = 0; b < SC_AGE_BUCKETS; b++) {
+        mrlast += ma[b] * m->rlast_rep[b];
+        m->age_mass[b] = ma[b] * sc;
+    }
     m->other_mass = mass * sc;
     m->other_prior = mprior * sc;
     m->other_rlast = mrlast * sc;
@@ -745,24 +821,52 @@ static void quantise(model *m, const float *w)
     m->total = fit_total(m->freq, m->nsyms);
 }
 
+/* A context's followers seen at least minc times or in the last `recent`
+ * positions, copied into out; the list itself when every follower stays
+ * (no copy), and no context at all when none does. */
+static ngm_ctx keep_followers(const ngm_ctx *c, uint32_t minc, uint32_t recent, uint32_t t, ngm_item *out)
+{
+    ngm_ctx kept = { NULL, 0, 0 };
+    if (!c->items || minc <= 1) return c->items ? *c : kept;
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->items[i].count >= minc || t - c->items[i].last < recent) out[kept.n++] = c->items[i];
+    if (!kept.n) return kept;
+    kept.items = out;
+    kept.total = c->total;
+    return kept;
+}
+
 /* The skip context's followers seen only once make many candidates for
  * little gain (enwik8_1M level 2: all 234,309 bytes in 3.1 s, twice or more
- * 234,699 in 2.5 s, none 235,617 in 2.0 s): the level sets the minimum. */
+ * 234,699 in 2.5 s, none 235,617 in 2.0 s), but so does dropping them all:
+ * a long list keeps only followers seen twice (three times past
+ * SKIP_LONG2), or seen in the last SKIP_RECENT positions. Their number grows
+ * with the input: on enwik8_3M at level 3 the rule took 30.1 s to 19.0 s for
+ * 0.09% more output (0.07% on enwik8_1M, 5.0 s to 3.7 s). */
+#define SKIP_LONG 128
+#define SKIP_LONG2 512
+#define SKIP_RECENT 2048
 static ngm_ctx filter_skip(model *m, int d, const ngm_ctx *c)
 {
-    ngm_ctx out = { NULL, 0, 0 };
-    if (!c->items) return out;
-    for (uint32_t i = 0; i < c->n; i++)
-        if (c->items[i].count >= m->cfg.skip_context) m->skip_items[d][out.n++] = c->items[i];
-    if (!out.n) return out;
-    out.items = m->skip_items[d];
-    out.total = c->total;
-    return out;
+    uint32_t minc = c->n > SKIP_LONG2 ? 3 : c->n > SKIP_LONG ? 2 : 1;
+    return keep_followers(c, minc, SKIP_RECENT, (uint32_t)m->t, m->skip_items[d]);
+}
+
+/* Levels 1 and 2 apply the same rule to a long order-1 list: followers seen
+ * twice or in the last O1_RECENT positions (level 2: enwik8_1M 2.21 ->
+ * 1.89 s for 0.17% more output, enwik8_3M 10.8 -> 8.6 s for 0.25%). */
+#define O1_LONG 256
+#define O1_RECENT 4096
+static void filter_order1(model *m)
+{
+    if (m->ctx[0].n > O1_LONG)
+        m->ctx[0] = keep_followers(&m->ctx[0], 2, O1_RECENT, (uint32_t)m->t, m->o1_items);
 }
 
 int model_predict(model *m)
 {
     if (ngm_lookup(m->ng, m->hist, m->t, m->ctx) < 0) return -1;
+    if (m->fast) filter_order1(m);
     ngm_ctx skip[NGM_NORDERS];
     for (int d = 0; d < NSKIP; d++) {
         m->ctx[CTX_SKIP + d].items = NULL;
@@ -787,6 +891,8 @@ int model_predict(model *m)
     const float *kp = m->kind_pair + (size_t)m->kind_pair_at * SC_KINDS;
     for (int f = 0; f < SC_KINDS; f++) m->kind_cur[f] = (m->kind_w[m->nid.last_byte][f] + kt[f]) + kp[f];
     m->count_bias = m->count_bias_t[m->nid.kind];
+    m->cell_share_bias = m->cell_share_bias_t[m->nid.kind];
+    m->cell_age_bias = m->cell_age_bias_t[m->nid.kind];
     m->age_bias = m->age_bias_t[m->nid.kind];
     predict_ssm(m);
     build_candidates(m);
@@ -801,25 +907,57 @@ int model_predict(model *m)
     return 0;
 }
 
+/* The learned biases stay within +-BIAS_MAX: on long runs of one kind they
+ * would otherwise drift until the classes' logits underflow (seen on
+ * kennedy.xls after 760,000 tokens). */
+static float clamp_bias(float b) { return b < -BIAS_MAX ? -BIAS_MAX : b > BIAS_MAX ? BIAS_MAX : b; }
+
 /* ---- escapes: the class, then the member ---- */
 
-/* The symbols of step 2 are the classes with members, in sc.used order. */
+/* The symbols of step 2 are the classes with members, in sc.used order.
+ * Their masses are those of step 1 times a learned factor by class and by
+ * the kind of the last byte, which only step 2 uses (enwik8_1M at level 3:
+ * 0.14% smaller). */
 void model_escape_prepare(model *m)
 {
-    float scale = safe_scale((double)(MODEL_TOTAL - 2 * SC_NCLASS) * m->other_scale, m->other_mass);
+    const float *cf = m->class_factor + (size_t)m->nid.kind * SC_NCLASS;
+    double sum = 0.0;
     for (uint32_t i = 0; i < m->sc.nused; i++) {
-        uint32_t k = m->sc.used[i], n = class_others(m, k);
-        float x = (float)n * ((m->ep[sc_count_of(k)] * m->er[sc_age_of(k)]) * m->ek[sc_kind_of(k)]);
-        m->class_freq[i] = n ? 1 + (uint32_t)(x * scale) : 0;
+        float x = (float)class_others(m, i) * (m->class_unit[i] * cf[m->sc.used[i]]);
+        m->class_p[i] = x;
+        sum += x;
+    }
+    float scale = safe_scale((double)(MODEL_TOTAL - 2 * SC_NCLASS), sum);
+    float inv = sum > 0.0 && sum < 1e30 ? (float)(1.0 / sum) : 0.0f;   /* degenerate: no step */
+    for (uint32_t i = 0; i < m->sc.nused; i++) {
+        uint32_t n = class_others(m, i);
+        m->class_freq[i] = n ? 1 + (uint32_t)(m->class_p[i] * scale) : 0;
+        m->class_p[i] *= inv;
     }
     m->class_total = fit_total(m->class_freq, m->sc.nused);
+    m->escaped = 1;
+}
+
+/* The class factor: after an escape, a step on the stage-2 cost, taken on
+ * its log (a bias) as f e^(-lr g) ~ f (1 - lr g), which needs no exp. */
+static void learn_class_factor(model *m, uint32_t y)
+{
+    if (!m->escaped) return;
+    m->escaped = 0;
+    float *cf = m->class_factor + (size_t)m->nid.kind * SC_NCLASS;
+    uint32_t yu = model_class_of(m, y);
+    for (uint32_t i = 0; i < m->sc.nused; i++) {
+        uint32_t k = m->sc.used[i];
+        float f = cf[k] * (1.0f - CLASS_LR * (m->class_p[i] - (i == yu ? 1.0f : 0.0f)));
+        cf[k] = f < CLASS_FMIN ? CLASS_FMIN : f > CLASS_FMAX ? CLASS_FMAX : f;
+    }
 }
 
 uint32_t model_nclasses(const model *m) { return m->sc.nused; }
 const uint32_t *model_class_freqs(const model *m) { return m->class_freq; }
 uint32_t model_class_total(const model *m) { return m->class_total; }
 uint32_t model_class_of(const model *m, uint32_t slot) { return m->sc.used_pos[m->sc.cls[slot]]; }
-uint32_t model_class_size(const model *m, uint32_t sym) { return class_others(m, m->sc.used[sym]); }
+uint32_t model_class_size(const model *m, uint32_t sym) { return class_others(m, sym); }
 
 uint32_t model_class_rank(const model *m, uint32_t slot)
 {
@@ -836,6 +974,23 @@ uint32_t model_class_member(const model *m, uint32_t sym, uint32_t rank)
         if (rank-- == 0) return j;
     }
     return 0;
+}
+
+/* One pass over the slots in order (sequential memory), not over the class
+ * lists: an escape lists every seen token but the candidates. */
+uint32_t model_escape_tokens(model *m, uint32_t *ids, double *p)
+{
+    for (uint32_t i = 0; i < m->sc.nused; i++) {
+        uint32_t others = class_others(m, i);
+        m->member_p[i] = others ? (double)m->class_p[i] / (double)others : 0.0;
+    }
+    uint32_t n = 0;
+    for (uint32_t slot = 1; slot < m->nslots; slot++) {
+        if (is_candidate(m, slot)) continue;
+        ids[n] = m->id_of[slot];
+        p[n++] = m->member_p[m->sc.used_pos[m->sc.cls[slot]]];
+    }
+    return n;
 }
 
 /* ---- learning the mixing weights ---- */
@@ -909,10 +1064,6 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     }
 }
 
-/* The learned biases stay within +-BIAS_MAX: on long runs of one kind they
- * would otherwise drift until the classes' logits underflow (seen on
- * kennedy.xls after 760,000 tokens). */
-static float clamp_bias(float b) { return b < -BIAS_MAX ? -BIAS_MAX : b > BIAS_MAX ? BIAS_MAX : b; }
 
 /* The kind, count and age biases: gradient E_p[class part = b] - [part of
  * y's class = b], the expectation over the candidates (one pass) and the
@@ -950,10 +1101,61 @@ static void learn_class_biases(model *m, uint32_t y)
         m->age_bias[b] = clamp_bias(m->age_bias[b] - BUCKET_LR * ((float)(pa[b] * inv) - (b == ya ? 1.0f : 0.0f)));
 }
 
+/* y's place among context k's followers, or -1. */
+static int32_t follower_index(const model *m, int k, uint32_t y)
+{
+    if (!is_candidate(m, y) || m->cand_index[y] >= m->nctx_cand) return -1;
+    const uint32_t *ci = m->item_cand + m->item_start[k];
+    for (uint32_t i = 0; m->ctx[k].items && i < m->ctx[k].n; i++)
+        if (ci[i] == m->cand_index[y]) return (int32_t)i;
+    return -1;
+}
+
+/* The followers' cell biases: gradient E_p[cell] - [y's cell]. The
+ * probabilities are summed per cell in two interleaved halves, so that
+ * consecutive followers in the same cell do not wait for each other (3%
+ * less time at level 2 than one sum per cell). */
+static void learn_cells(model *m, uint32_t y)
+{
+    float inv = (float)(1.0 / m->sum_e);
+    for (int k = 0; k < NCTX; k++) {
+        const ngm_ctx *c = &m->ctx[k];
+        if (!c->items) continue;
+        float gs[2][NCELLS] = { { 0 } }, ga[2][NCELLS] = { { 0 } };
+        const uint32_t *ci = m->item_cand + m->item_start[k];
+        const uint8_t *sc = m->item_share + m->item_start[k], *ac = m->item_age + m->item_start[k];
+        uint32_t i = 0;
+        for (; i + 1 < c->n; i += 2) {
+            float p0 = m->e[ci[i]] * inv, p1 = m->e[ci[i + 1]] * inv;
+            gs[0][sc[i]] += p0;
+            ga[0][ac[i]] += p0;
+            gs[1][sc[i + 1]] += p1;
+            ga[1][ac[i + 1]] += p1;
+        }
+        if (i < c->n) {
+            float p0 = m->e[ci[i]] * inv;
+            gs[0][sc[i]] += p0;
+            ga[0][ac[i]] += p0;
+        }
+        int32_t iy = follower_index(m, k, y);
+        if (iy >= 0) {
+            gs[0][sc[iy]] -= 1.0f;
+            ga[0][ac[iy]] -= 1.0f;
+        }
+        float *sb = m->cell_share_bias[k], *ab = m->cell_age_bias[k];
+        for (int b = 0; b < NCELLS; b++) {
+            sb[b] = clamp_bias(sb[b] - CELL_LR * (gs[0][b] + gs[1][b]));
+            ab[b] = clamp_bias(ab[b] - CELL_LR * (ga[0][b] + ga[1][b]));
+        }
+    }
+}
+
 static void learn_weights(model *m, uint32_t y)
 {
     learn_apms(m, y);
+    learn_class_factor(m, y);
     learn_class_biases(m, y);
+    if (m->cells) learn_cells(m, y);
     float fy[NFEAT];
     double ef[NFEAT];
     if (m->stats_valid) {
@@ -1000,6 +1202,15 @@ static void top_k(const float *v, const uint32_t *list, uint32_t n, float scale,
     }
 }
 
+/* The cell biases order k gave slot y (0 if y is not among its followers). */
+static float cell_bias_of(const model *m, int k, uint32_t y)
+{
+    int32_t i = m->cells ? follower_index(m, k, y) : -1;
+    if (i < 0) return 0.0f;
+    uint32_t at = m->item_start[k] + (uint32_t)i;
+    return m->cell_share_bias[k][m->item_share[at]] + m->cell_age_bias[k][m->item_age[at]];
+}
+
 void model_trace(model *m, uint32_t y, smix_token_info *t)
 {
     float *fy = m->fy_cache;
@@ -1012,7 +1223,8 @@ void model_trace(model *m, uint32_t y, smix_token_info *t)
     for (int k = 0; k < NGM_NORDERS; k++)
         t->bias[SMIX_COMP_NG1 + k] = w[F_NG + k] * fy[F_NG + k] + w[F_BONUS + k] * fy[F_BONUS + k]
                                      + w[F_CREC + k] * fy[F_CREC + k]
-                                     + (k == m->longest - 1 ? w[F_PPM] * fy[F_PPM] : 0.0f);
+                                     + (k == m->longest - 1 ? w[F_PPM] * fy[F_PPM] : 0.0f)
+                                     + cell_bias_of(m, k, y);
     t->bias[SMIX_COMP_MATCH] = w[F_MATCH] * fy[F_MATCH];
     t->bias[SMIX_COMP_RECENCY] = w[F_REC] * fy[F_REC] + w[F_RLAST] * fy[F_RLAST];
     t->scale = m->s;

@@ -69,7 +69,7 @@ int sc_token_kind(const uint8_t *bytes, uint32_t len)
 
 int sc_init(slotclass *c, uint32_t cap)
 {
-    for (uint32_t k = 0; k < SC_NCLASS; k++) c->size[k] = c->head[k] = 0;
+    for (uint32_t k = 0; k < SC_NCLASS; k++) c->head[k] = 0;
     c->nused = 0;
     c->next = calloc(cap, sizeof *c->next);
     c->prev = calloc(cap, sizeof *c->prev);
@@ -94,13 +94,15 @@ void sc_insert(slotclass *c, uint32_t slot, uint32_t k)
     if (h) c->prev[h] = slot;
     c->head[k] = slot;
     c->cls[slot] = (uint16_t)k;
-    if (c->size[k]++ == 0) {
+    if (!h) {   /* the class was empty: it joins the used list */
         c->used_pos[k] = (uint16_t)c->nused;
+        c->used_size[c->nused] = 0;
         c->used_count[c->nused] = (uint8_t)sc_count_of(k);
         c->used_age[c->nused] = (uint8_t)sc_age_of(k);
         c->used_kind[c->nused] = (uint8_t)sc_kind_of(k);
         c->used[c->nused++] = (uint16_t)k;
     }
+    c->used_size[c->used_pos[k]]++;
 }
 
 void sc_move(slotclass *c, uint32_t slot, uint32_t k)
@@ -110,13 +112,15 @@ void sc_move(slotclass *c, uint32_t slot, uint32_t k)
     uint32_t p = c->prev[slot], n = c->next[slot];
     if (p) c->next[p] = n; else c->head[old] = n;
     if (n) c->prev[n] = p;
-    if (--c->size[old] == 0) {   /* swap the last used class into its place */
+    c->used_size[c->used_pos[old]]--;
+    if (!c->head[old]) {   /* now empty: swap the last used class into its place */
         uint32_t at = c->used_pos[old], q = --c->nused;
         uint16_t last = c->used[q];
         c->used[at] = last;
         c->used_count[at] = c->used_count[q];
         c->used_age[at] = c->used_age[q];
         c->used_kind[at] = c->used_kind[q];
+        c->used_size[at] = c->used_size[q];
         c->used_pos[last] = (uint16_t)at;
     }
     sc_insert(c, slot, k);

@@ -29,13 +29,13 @@
 #define SC_NCLASS (SC_KINDS * SC_COUNT_BUCKETS * SC_AGE_BUCKETS)
 
 typedef struct slotclass {
-    uint32_t size[SC_NCLASS];   /* members of each class */
     uint32_t head[SC_NCLASS];   /* first member, 0 = empty (slot 0 is never a member) */
     uint16_t used[SC_NCLASS];   /* the classes with members, in used[0..nused) */
     uint16_t used_pos[SC_NCLASS];
     uint32_t nused;
     /* the parts of used[i] (so the per-token sums over classes need no division) */
     uint8_t used_count[SC_NCLASS], used_age[SC_NCLASS], used_kind[SC_NCLASS];
+    uint32_t used_size[SC_NCLASS];   /* members of used[i] */
     uint32_t *next, *prev;      /* [cap] list links, 0 = none */
     uint16_t *cls;              /* [cap] class of each member */
 } slotclass;
@@ -60,6 +60,12 @@ void sc_move(slotclass *c, uint32_t slot, uint32_t k);
 /* Kind of a token by its first byte: space, lower, upper, digit, newline,
  * '[' ']' '|', markup '<' '>' '&', other ASCII, bytes >= 0x80. */
 int sc_token_kind(const uint8_t *bytes, uint32_t len);
+
+/* Members of class k (an empty class has no head and no place in used). */
+static inline uint32_t sc_size(const slotclass *c, uint32_t k)
+{
+    return c->head[k] ? c->used_size[c->used_pos[k]] : 0;
+}
 
 static inline uint32_t sc_class(int kind, int count_bucket, int age_bucket)
 {

@@ -31,7 +31,7 @@ extern "C" {
 #define SMIX_VERSION_STRING "0.1.0"
 
 /* Container format version written by this library (see docs/format.md). */
-#define SMIX_FORMAT_VERSION 2
+#define SMIX_FORMAT_VERSION 5
 
 typedef enum smix_result {
     SMIX_OK = 0,
@@ -57,10 +57,12 @@ const char *smix_strerror(smix_result r);
 #define SMIX_LEVEL_MIN 1
 #define SMIX_LEVEL_MAX 9
 #define SMIX_LEVEL_DEFAULT 3
+#define SMIX_MAX_BLOCKS 32
 
 typedef struct smix_params {
     int level;          /* 0 = default, else 1..9 */
-    int threads;        /* 0 = library default (1); results never depend on it */
+    int threads;        /* 0 = automatic: one per CPU, at most 4; N: N threads (blocks
+                           still at most 4 at once). Results never depend on it */
     uint64_t memlimit;  /* bytes; 0 = no limit. Exceeding it -> SMIX_ERR_MEMLIMIT */
 } smix_params;
 
@@ -78,16 +80,26 @@ typedef struct smix_config {
     uint8_t iters_mid;    /* for chunks 10..29 */
     uint8_t iters_late;   /* afterwards */
     uint8_t ssm_enabled;  /* 0: n-gram/match/prior only */
-    uint8_t skip_context; /* > 0: also the followers of the token two back that were
-                             seen at least this many times (1..3) */
+    uint8_t skip_context; /* skip contexts (followers of a token further back): 0 none,
+                             1 the tokens 2 and 3 back, 2 also the token 4 back */
     uint8_t max_order;    /* highest n-gram order in use (<= 32) */
     uint16_t lr_milli;    /* Adam learning rate * 1e5 (e.g. 200 = 0.002) */
     uint16_t smooth_milli;/* label smoothing * 1000 */
     uint32_t vocab_size;  /* tokens of the static vocabulary in use (ids < vocab_size) */
     uint16_t ssm_rows;    /* SSM head rows: the first ssm_rows-1 distinct tokens get their own
                              row, later ones share row 0 with NEW (0 = no cap) */
-    uint16_t ngram_budget_mb; /* n-gram memory budget in MiB (0 = unlimited); set
-                                 from --memlimit, recorded so the decoder matches */
+    uint16_t ngram_budget_mb; /* n-gram memory budget in MiB (0 = unlimited) of each
+                                 block's model; set from --memlimit, recorded so the
+                                 decoder matches */
+    uint8_t byte_mix;     /* 0: tokens coded as symbols of the token model; else tokens coded
+                             bit by bit, mixed with byte contexts in a table of 2^byte_mix
+                             counters (16..26) */
+    uint8_t escape_walk;  /* with byte_mix: an escaped token is coded bit by bit among every
+                             token it can be, else by its class and rank */
+    uint8_t blocks;       /* the input is cut into this many blocks (1..SMIX_MAX_BLOCKS), each
+                             coded by a model of its own, so they can run in parallel.
+                             smix_level_config gives the most a level uses; a header,
+                             how many a file has */
 } smix_config;
 
 /* Fixed per-file information, available before the first token. */

@@ -181,8 +181,7 @@ void ssm__head_logits(ssm *s, int t, uint32_t from)
 /* All positions, all rows: rows outer so each head row is read once. */
 void ssm__head_logits_all(ssm *s)
 {
-    int nt = nthreads(s, s->rows);
-    #pragma omp parallel num_threads(nt)
+    #pragma omp parallel num_threads(nthreads(s, s->rows))
     {
         long a, b;
         thread_range(0, s->rows, &a, &b);

@@ -19,6 +19,7 @@
  * touching the lost pages raises SIGBUS; that is not guarded against.
  */
 #include "smix_trace.h"
+#include "container.h"
 #include "trace_format.h"
 
 #include <errno.h>
@@ -170,7 +171,7 @@ static void parse_summary(smix_trace *t)
     smix_config *g = &s->config;
     g->level = c[0]; g->n_layers = c[1]; g->d_model = c[2]; g->d_state = c[3];
     g->d_inner = c[4]; g->d_conv = c[5]; g->chunk = c[6]; g->iters_early = c[7];
-    g->iters_mid = c[8]; g->iters_late = c[9]; g->ssm_enabled = c[10] & 1; g->skip_context = (c[10] >> 1) & 3; g->max_order = c[11];
+    g->iters_mid = c[8]; g->iters_late = c[9]; ctr_set_config_flags(g, c[10]); g->max_order = c[11];
     g->lr_milli = trc_get16(c + 12);
     g->smooth_milli = trc_get16(c + 14);
     g->vocab_size = trc_get32(c + 16);

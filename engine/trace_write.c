@@ -19,6 +19,7 @@
  * by finish.
  */
 #include "smix_trace.h"
+#include "container.h"
 #include "trace_format.h"
 
 #include <errno.h>
@@ -490,7 +491,7 @@ static void build_header(const smix_trace_writer *w, const sec_desc *d, uint8_t 
     uint8_t *p = h + TRC_H_CONFIG;
     const uint8_t u8s[12] = { c->level, c->n_layers, c->d_model, c->d_state, c->d_inner,
                               c->d_conv, c->chunk, c->iters_early, c->iters_mid,
-                              c->iters_late, (uint8_t)(c->ssm_enabled | c->skip_context << 1),
+                              c->iters_late, ctr_config_flags(c),
                               c->max_order };
     memcpy(p, u8s, 12);
     trc_put16(p + 12, c->lr_milli);

@@ -243,6 +243,70 @@ if [ -x "$PORT" ]; then
 else
     bad "portable cross-decoding" "$PORT not built (make portable)"
 fi
+# level 4: the SSM (threads over its rows) and the escape walk
+"$SMIX" -q -4 -T1 -c "$s" > t41.smx && "$SMIX" -q -4 -T2 -c "$s" > t42.smx
+check "level 4: -T1 and -T2 outputs identical" cmp -s t41.smx t42.smx
+if [ -x "$PORT" ]; then
+    "$PORT" -q -T2 -dc t41.smx | cmp -s - "$s"
+    check "level 4: smix-portable decodes smix" [ $? -eq 0 ]
+fi
+# ---------------------------------------------------------------- stored
+# Data the model cannot shrink is stored as it is: the output is the header
+# plus the input, in one block or two, and decodes with either build.
+mkdir -p sto
+head -c 30000 /dev/urandom > sto/rand
+"$SMIX" -q -c sto/rand > sto/rand.smx
+st "random data compresses"
+check "random data: at most the 68-byte header added" [ "$(stat -c %s sto/rand.smx)" -le $((30000 + 68)) ]
+"$SMIX" -lv sto/rand.smx > sto/l 2>&1
+check "-lv says stored" grep -q "stored" sto/l
+"$SMIX" -q -dc sto/rand.smx | cmp -s - sto/rand
+st "stored round trip"
+head -c 600000 /dev/urandom > sto/rand2
+"$SMIX" -q -1 -c sto/rand2 > sto/rand2.smx
+check "random data in two blocks: at most the 100-byte header added" [ "$(stat -c %s sto/rand2.smx)" -le $((600000 + 100)) ]
+"$SMIX" -q -T2 -dc sto/rand2.smx | cmp -s - sto/rand2
+st "two stored blocks round trip"
+if [ -x "$PORT" ]; then
+    "$PORT" -q -T1 -dc sto/rand2.smx | cmp -s - sto/rand2
+    st "two stored blocks: smix-portable decodes"
+fi
+
+# ---------------------------------------------------------------- blocks
+# Over 512 KiB, level 1 codes two blocks with a model each; the bits must not
+# depend on the threads (-T1 codes them one after the other, -T2 at once),
+# the two builds must agree, a trace must cover both blocks in order, and a
+# damaged byte in the second block's payload must fail (the payload CRC
+# refuses it before any block decodes; test_container and the golden error
+# files cover the block table's own checks) and leave no output.
+mkdir -p blk
+for i in $(seq 24); do cat "$ROOT"/samples/{prose.txt,wordfreq.c,page.html,multilingual.txt}; done > blk/in
+"$SMIX" -q -1 -T1 -c blk/in > blk/t1.smx && "$SMIX" -q -1 -T2 -c blk/in > blk/t2.smx
+check "two blocks: -T1 and -T2 outputs identical" cmp -s blk/t1.smx blk/t2.smx
+check "two blocks: the header says 2" eval '"$SMIX" -lv blk/t1.smx | grep -q "blocks: *2"'
+"$SMIX" -q -T2 -dc blk/t1.smx | cmp -s - blk/in
+st "two blocks: -T2 decodes"
+"$SMIX" -q -T1 -dc blk/t2.smx | cmp -s - blk/in
+st "two blocks: -T1 decodes"
+if [ -x "$PORT" ]; then
+    "$PORT" -q -1 -c blk/in | cmp -s - blk/t1.smx
+    st "two blocks: smix-portable output identical"
+    "$PORT" -q -T2 -dc blk/t1.smx | cmp -s - blk/in
+    st "two blocks: smix-portable decodes"
+fi
+"$SMIX" -q -1 --trace blk/tr.smt -c blk/in > blk/tr.smx
+check "two blocks: --trace does not change the output" cmp -s blk/tr.smx blk/t1.smx
+"$SMIX" --trace-dump jsonl blk/tr.smt | sed 's/^{"index":\([0-9]*\),"offset":\([0-9]*\),"length":\([0-9]*\),.*/\1 \2 \3/' |
+    awk -v n="$(stat -c %s blk/in)" '{ if ($1 != NR - 1 || $2 != at) bad = 1; at = $2 + $3 } END { exit bad || at != n }'
+st "two blocks: the trace covers every byte, in order"
+size=$(stat -c %s blk/t1.smx)
+cp blk/t1.smx blk/bad.smx
+printf '\x55' | dd of=blk/bad.smx bs=1 seek=$((size - 20)) conv=notrunc status=none
+"$SMIX" -q -T2 -d -o blk/bad.out blk/bad.smx 2>"$T/err"
+check "two blocks: a damaged second-block payload fails" [ $? -eq 1 ]
+check "two blocks: ... as corrupt data" grep -q "corrupt" "$T/err"
+check "two blocks: ... and leaves no output" [ ! -e blk/bad.out ]
+
 run -q --trace tr.smt -c "$s" > tr.smx
 [ $? -eq 0 ] && [ -s tr.smt ]; st "--trace writes the trace"
 check "--trace does not change the output" cmp -s tr.smx t1.smx
@@ -302,12 +366,19 @@ fi
 # -lv shows the budget, and a limit too small for anything is refused.
 mkdir -p ml
 awk 'BEGIN { srand(7); for (i = 0; i < 90000; i++) printf "w%d ", int(rand() * 30000); }' > ml/in
-"$SMIX" -q -1 --memlimit 70M -c ml/in > ml/a.smx 2>"$T/err"
+"$SMIX" -q -2 --memlimit 70M -c ml/in > ml/a.smx 2>"$T/err"
 st "--memlimit with a budget compresses"
 "$SMIX" -d -c ml/a.smx 2>"$T/err" | cmp -s - ml/in
 st "--memlimit budget round-trips"
 "$SMIX" -lv ml/a.smx > ml/l 2>&1
 check "-lv shows the n-gram budget" grep -q "n-gram memory" ml/l
+# level 1 cuts this input (over 512 KiB) into two blocks, each with a budget
+"$SMIX" -q -1 --memlimit 100M -c ml/in > ml/c.smx 2>"$T/err"
+st "--memlimit with two blocks compresses"
+"$SMIX" -lv ml/c.smx > ml/l 2>&1
+check "-lv shows two blocks with a budget" eval 'grep -q "blocks: *2" ml/l && grep -q "n-gram memory" ml/l'
+"$SMIX" -d -T2 -c ml/c.smx 2>"$T/err" | cmp -s - ml/in
+st "two blocks with a budget round-trip"
 "$SMIX" -q -1 --memlimit 20M -c ml/in > ml/b.smx 2>"$T/err"
 check "--memlimit too small exits 1" [ $? -eq 1 ]
 check "--memlimit too small message" err_has "memory limit"

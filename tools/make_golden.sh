@@ -63,6 +63,8 @@ head -c 4096 samples/records.bin >"$tmp/binary"
 head -c 3000 samples/events.jsonl >"$tmp/log"
 : >"$tmp/empty"
 printf 'A' >"$tmp/one"
+# over 512 KiB, so level 1 cuts it into two blocks; repetitive, so small
+for i in $(seq 24); do cat samples/prose.txt samples/wordfreq.c samples/multilingual.txt samples/page.html; done >"$tmp/blocks"
 echo "golden frames (format $ver):"
 golden prose-l1 "$tmp/prose" -1
 golden prose-default "$tmp/prose"
@@ -72,6 +74,9 @@ golden binary-l3 "$tmp/binary" -3
 golden log-l6 "$tmp/log" -6
 golden empty "$tmp/empty"
 golden one-byte "$tmp/one"
+golden blocks-l1 "$tmp/blocks" -1
+xz -9 -c samples/prose.txt >"$tmp/stored"   # incompressible: kept as it is
+golden stored-default "$tmp/stored"
 
 # Damaged and foreign files, all made from the prose frame.
 E=$G/errors
@@ -93,7 +98,12 @@ flip "$src" "$E/flipped-header-byte.smx" 20
 flip "$src" "$E/flipped-header-crc.smx" $((hsize - 1))
 "$tmp/reseal" "$src" "$E/resealed-wrong-size.smx" 32 $(( $(od -An -tu1 -j32 -N1 "$src") ^ 0x04 ))
 "$tmp/reseal" "$src" "$E/resealed-bad-level.smx" 8 0
+# flags byte (offset 18): skip_context 3 is not a valid value
+"$tmp/reseal" "$src" "$E/resealed-bad-skip.smx" 18 $(( $(od -An -tu1 -j18 -N1 "$src") | 0x06 ))
 flip "$src" "$E/wrong-magic.smx" 0
+blk=$G/decode/v$ver-blocks-l1.smx
+"$tmp/reseal" "$blk" "$E/resealed-block-sizes.smx" 64 $(( $(od -An -tu1 -j64 -N1 "$blk") ^ 0x10 ))
+"$tmp/reseal" "$blk" "$E/resealed-block-count.smx" 18 $(( $(od -An -tu1 -j18 -N1 "$blk") ^ 0x08 ))
 "$tmp/reseal" "$src" "$E/future-version.smx" 4 $((ver + 1))
 [ "$ver" -gt 0 ] && "$tmp/reseal" "$src" "$E/older-version.smx" 4 $((ver - 1))
 { cat "$src"; printf 'garbage'; } >"$E/trailing-garbage.smx"

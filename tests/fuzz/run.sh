@@ -36,7 +36,7 @@ make_seeds() {
         if [ -x "$SMIX" ]; then
             "$SMIX" -q -1 -c "$F/seeds/$b.part" >"$F/seeds/decode/$b.smx" 2>/dev/null || rm -f "$F/seeds/decode/$b.smx"
             # and small frames of level 4, so the SSM path is reached
-            head -c 600 "$s" | "$SMIX" -q -4 >"$F/seeds/decode/$b.l5.smx" 2>/dev/null || rm -f "$F/seeds/decode/$b.l5.smx"
+            head -c 600 "$s" | "$SMIX" -q -4 >"$F/seeds/decode/$b.l4.smx" 2>/dev/null || rm -f "$F/seeds/decode/$b.l4.smx"
             head -c 300 "$s" >"$F/seeds/$b.tiny"
             "$SMIX" -q -1 -f -o "$F/seeds/$b.tiny.smx" --trace "$F/seeds/trace/$b.smt" "$F/seeds/$b.tiny" \
                 >/dev/null 2>&1 || rm -f "$F/seeds/trace/$b.smt"

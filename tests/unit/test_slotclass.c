@@ -69,12 +69,12 @@ static int consistent(const slotclass *c, uint32_t nslots)
             if (c->cls[j] != k || c->prev[j] != prev || ++n > nslots) return 0;
             prev = j;
         }
-        if (n != c->size[k]) return 0;
         if (n && (c->used_pos[k] >= c->nused || c->used[c->used_pos[k]] != k)) return 0;
+        if (n != sc_size(c, k)) return 0;   /* after used_pos is known to be in range */
         seen += n;
     }
     uint32_t used = 0;
-    for (uint32_t k = 0; k < SC_NCLASS; k++) used += c->size[k] != 0;
+    for (uint32_t k = 0; k < SC_NCLASS; k++) used += sc_size(c, k) != 0;
     for (uint32_t i = 0; i < c->nused; i++)
         if (c->used_count[i] != sc_count_of(c->used[i]) || c->used_age[i] != sc_age_of(c->used[i]) ||
             c->used_kind[i] != sc_kind_of(c->used[i]))

@@ -170,6 +170,28 @@ static void test_round_trips(const fixture *f, uint8_t *buf, size_t cap)
 
 /* ---- the rest ---- */
 
+typedef struct token_ref { const uint8_t *b; uint32_t len; } token_ref;
+
+static int cmp_token_ref(const void *pa, const void *pb)
+{
+    const token_ref *a = pa, *b = pb;
+    int c = memcmp(a->b, b->b, a->len < b->len ? a->len : b->len);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static int unique_strings(const tok_vocab *v)
+{
+    uint32_t size = tok_vocab_size(v);
+    token_ref *t = malloc(size * sizeof *t);
+    if (!t) return 0;
+    for (uint32_t i = 0; i < size; i++) t[i].b = tok_bytes(v, i, &t[i].len);
+    qsort(t, size, sizeof *t, cmp_token_ref);
+    int ok = 1;
+    for (uint32_t i = 1; i < size; i++) ok &= cmp_token_ref(&t[i - 1], &t[i]) != 0;
+    free(t);
+    return ok;
+}
+
 static void test_vocab(const tok_vocab *v)
 {
     uint32_t size = tok_vocab_size(v), len, l, r;
@@ -195,6 +217,7 @@ static void test_vocab(const tok_vocab *v)
                    !memcmp(p + la, pb, lb);
     }
     check(parts_ok, "every merge = its parts concatenated, parts earlier");
+    check(unique_strings(v), "no two tokens have the same bytes (tokbits.c tells candidates apart by them)");
     uint32_t one = 7;
     uint8_t out[4];
     check(tok_decode(v, &one, 1, out, 0) == 1, "tok_decode reports length past cap");

@@ -1,0 +1,321 @@
+/*
+ * bytemix.c - byte-context counters, two logistic mixers, an APM; see
+ * bytemix.h.
+ *
+ * Contexts: the bits of the current byte so far with the last 0, 1, 2, 3,
+ * 4, 5 and 6 bytes, and with the current word (the letters since the last
+ * non-letter, case folded). Each context's counters for one nibble share a
+ * 64-byte bucket of one table, so a byte costs two cache misses per
+ * context. A counter is a probability (22 bits) and a count (10 bits); it
+ * moves by 1/(count + 1.5) of its error, so it averages while young and
+ * tracks once the count reaches the limit. Each context gives the mixers
+ * two inputs: the stretch of its probability, and that scaled by n/(n+4),
+ * so a mixer can trust a young counter less than an old one.
+ *
+ * Mixing: the first mixer (weights chosen by the bits of the byte so far)
+ * mixes the contexts alone: the byte model's own prediction. The second
+ * (weights chosen by the token model's confidence and the position in the
+ * token) mixes the contexts, the first mixer and the token model's
+ * marginal; an APM by the last byte and the bits so far refines it (its
+ * output weighs 3/4). Token-level decisions have counters of their own in
+ * the same table, by decision, position and the last 0-4 bytes, and a
+ * small mixer with the token model's probability.
+ */
+#include "bytemix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmath.h"
+
+#define NCTX 8                 /* orders 0-6 and the word */
+#define NX (2 * NCTX)          /* inputs per context: its stretch, and that times n/(n+4) */
+#define NIN1 (NX + 1)        /* + bias */
+#define NIN2 (NX + 3)        /* + first mixer, token model, bias */
+#define CONF_BUCKETS 12
+#define POS_BUCKETS 3
+#define NSET2 (2 * CONF_BUCKETS * POS_BUCKETS)
+#define APM_CELLS 33
+#define EVENT_KINDS 4
+#define EVENT_POS 8
+#define EVENT_ORDERS 5
+#define EVENT_IN (EVENT_ORDERS + 2)
+#define COUNT_LIMIT 30
+#define LR1 0.02f
+#define LR2 0.001f
+#define LR_EVENT 0.002f
+#define APM_RATE 0.02f
+#define INPUT_CLAMP 8.0f
+
+struct bytemix {
+    uint32_t *table;            /* counters: p << 10 | count */
+    uint32_t mask;
+    float stretch[4096];        /* ln(p/(1-p)) of a 12-bit probability */
+    float recip[COUNT_LIMIT + 1];
+    /* history */
+    uint64_t last;              /* the last 8 bytes, most recent lowest */
+    uint32_t word;              /* hash of the current word */
+    uint32_t c0;                /* bits of the current byte with a leading 1 */
+    uint32_t hash[NCTX];        /* context hashes at the byte boundary */
+    uint32_t base[NCTX];        /* bucket of the current nibble */
+    /* the bit being coded */
+    uint32_t *slot[NCTX];
+    float x[NIN2];
+    float p1, p2;
+    int set2, set3, apm_lo;
+    float p2a, p2b;
+    float apm_frac, apm_p, apm2_p;
+    float *apm_row, *apm2_row;
+    float w1[256][NIN1];
+    float w2[NSET2][NIN2];
+    float w3[2 * 256][NIN2];    /* a second set, by the walk and the bits so far */
+    float *apm;                 /* [2 x 65536][APM_CELLS]: by the last byte, by a hash of two */
+    /* token-level decisions */
+    uint32_t *ev_slot[EVENT_ORDERS];
+    float w_ev[EVENT_KINDS * EVENT_POS][EVENT_IN];
+    float ev_x[EVENT_IN], ev_p;
+    int ev_set;
+};
+
+static float clampf(float x, float lo, float hi) { return x < lo ? lo : x > hi ? hi : x; }
+static float squash(float x) { return fm_sigmoid(clampf(x, -30.0f, 30.0f)); }
+static float stretch_f(float p)
+{
+    p = clampf(p, 1.0f / 65536.0f, 1.0f - 1.0f / 65536.0f);
+    return fm_log(p / (1.0f - p));
+}
+
+static void byte_boundary(bytemix *bm);
+
+bytemix *bytemix_create(int table_bits)
+{
+    if (table_bits < 16 || table_bits > 26) return NULL;
+    bytemix *bm = calloc(1, sizeof *bm);
+    if (!bm) return NULL;
+    size_t n = (size_t)1 << table_bits;
+    bm->table = malloc(n * sizeof *bm->table);
+    bm->apm = malloc((size_t)2 * 65536 * APM_CELLS * sizeof *bm->apm);
+    if (!bm->table || !bm->apm) {
+        bytemix_free(bm);
+        return NULL;
+    }
+    bm->mask = (uint32_t)(n - 1);
+    for (size_t i = 0; i < n; i++) bm->table[i] = (uint32_t)1 << 31;   /* p = 1/2, count 0 */
+    for (int i = 0; i < 4096; i++) bm->stretch[i] = stretch_f(((float)i + 0.5f) / 4096.0f);
+    for (int i = 0; i <= COUNT_LIMIT; i++) bm->recip[i] = 1.0f / ((float)i + 1.5f);
+    for (int s = 0; s < 256; s++)
+        for (int i = 0; i < NIN1; i++) bm->w1[s][i] = 0.3f;
+    for (int s = 0; s < NSET2; s++) {
+        for (int i = 0; i < NIN2; i++) bm->w2[s][i] = 0.0f;
+        bm->w2[s][NX + 1] = 1.0f;   /* start from the token model alone */
+    }
+    for (int s = 0; s < 2 * 256; s++) {
+        for (int i = 0; i < NIN2; i++) bm->w3[s][i] = 0.0f;
+        bm->w3[s][NX + 1] = 1.0f;
+    }
+    float identity[APM_CELLS];   /* each APM row starts as the identity */
+    for (int j = 0; j < APM_CELLS; j++) identity[j] = squash((float)(j - 16) * 0.5f);
+    for (int c = 0; c < 2 * 65536; c++) memcpy(bm->apm + (size_t)c * APM_CELLS, identity, sizeof identity);
+    for (int s = 0; s < EVENT_KINDS * EVENT_POS; s++) {
+        for (int i = 0; i < EVENT_IN; i++) bm->w_ev[s][i] = 0.0f;
+        bm->w_ev[s][EVENT_ORDERS] = 1.0f;
+    }
+    bm->c0 = 1;
+    byte_boundary(bm);
+    return bm;
+}
+
+void bytemix_free(bytemix *bm)
+{
+    if (!bm) return;
+    free(bm->table);
+    free(bm->apm);
+    free(bm);
+}
+
+uint64_t bytemix_memory(int table_bits)
+{
+    return sizeof(bytemix) + ((uint64_t)sizeof(uint32_t) << table_bits) + (uint64_t)2 * 65536 * APM_CELLS * sizeof(float);
+}
+
+static uint32_t mix_hash(uint32_t a, uint32_t b)
+{
+    uint32_t h = (a ^ (b * 0x9E3779B1u)) * 0x85EBCA6Bu;
+    return h ^ (h >> 15);
+}
+
+/* Buckets of 16 counters: the nibble's 15 partial values index 1..15. */
+static void set_buckets(bytemix *bm)
+{
+    uint32_t nib = bm->c0 >= 16 ? bm->c0 : 0;
+    for (int i = 0; i < NCTX; i++) bm->base[i] = (mix_hash(bm->hash[i], nib + 1) & bm->mask) & ~15u;
+}
+
+static void byte_boundary(bytemix *bm)
+{
+    uint64_t h = bm->last;
+    bm->hash[0] = 0;
+    for (int k = 1; k <= 6; k++) {
+        uint64_t v = h & ((((uint64_t)1) << (8 * k)) - 1);
+        bm->hash[k] = mix_hash(mix_hash((uint32_t)v, (uint32_t)(v >> 32)), (uint32_t)k * 0x2545F491u);
+    }
+    bm->hash[7] = mix_hash(bm->word, 0x51ED27u);
+    set_buckets(bm);
+}
+
+static void find_slots(bytemix *bm)
+{
+    uint32_t c0 = bm->c0, idx;
+    if (c0 < 16) idx = c0;
+    else if (c0 < 32) idx = 1;
+    else if (c0 < 64) idx = 2 | (c0 & 1);
+    else if (c0 < 128) idx = 4 | (c0 & 3);
+    else idx = 8 | (c0 & 7);
+    for (int i = 0; i < NCTX; i++) bm->slot[i] = &bm->table[bm->base[i] + idx];
+}
+
+static float counter_input(const bytemix *bm, uint32_t c)
+{
+    if ((c & 1023u) == 0) return 0.0f;
+    return bm->stretch[c >> 20];
+}
+
+static void counter_learn(const bytemix *bm, uint32_t *c, int bit)
+{
+    uint32_t v = *c, n = v & 1023u;
+    int32_t p = (int32_t)(v >> 10), target = bit ? (1 << 22) - 1 : 0;
+    p += (int32_t)((float)(target - p) * bm->recip[n]);
+    if (n < COUNT_LIMIT) n++;
+    *c = ((uint32_t)p << 10) | n;
+}
+
+/* The first mixer: the byte contexts alone. Also sets the inputs x[0..NX). */
+static void first_mixer(bytemix *bm)
+{
+    find_slots(bm);
+    for (int i = 0; i < NCTX; i++) {
+        uint32_t c = *bm->slot[i], n = c & 1023u;
+        bm->x[i] = counter_input(bm, c);
+        bm->x[NCTX + i] = bm->x[i] * ((float)n / ((float)n + 4.0f));
+    }
+    bm->x[NX] = 0.25f;
+    const float *w = bm->w1[bm->c0];
+    float dot = 0.0f;
+    for (int i = 0; i < NIN1; i++) dot += w[i] * bm->x[i];
+    bm->p1 = squash(dot);
+}
+
+static int conf_bucket(float st)
+{
+    int b = (int)((st + 6.0f) * (float)CONF_BUCKETS / 12.0f);
+    return b < 0 ? 0 : b >= CONF_BUCKETS ? CONF_BUCKETS - 1 : b;
+}
+
+uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
+{
+    first_mixer(bm);
+    float st = clampf(stretch_f(p_token), -INPUT_CLAMP * 2, INPUT_CLAMP * 2);
+    float x1 = stretch_f(bm->p1);
+    float *x = bm->x;
+    x[NX] = x1;
+    x[NX + 1] = st;
+    x[NX + 2] = 0.25f;
+    bm->set2 = (walk * CONF_BUCKETS + conf_bucket(st)) * POS_BUCKETS + (pos < POS_BUCKETS ? pos : POS_BUCKETS - 1);
+    bm->set3 = walk * 256 + (int)bm->c0;
+    const float *w = bm->w2[bm->set2], *v = bm->w3[bm->set3];
+    float dot = 0.0f, dot3 = 0.0f;
+    for (int i = 0; i < NIN2; i++) dot += w[i] * x[i];
+    for (int i = 0; i < NIN2; i++) dot3 += v[i] * x[i];
+    bm->p2a = squash(dot);
+    bm->p2b = squash(dot3);
+    bm->p2 = squash((dot + dot3) * 0.5f);
+    /* APM by the last byte and the bits so far */
+    float s = clampf(stretch_f(bm->p2), -7.999f, 7.999f);
+    float f = (s + 8.0f) * 2.0f;
+    int lo = (int)f;
+    bm->apm_frac = f - (float)lo;
+    bm->apm_lo = lo;
+    bm->apm_row = bm->apm + (size_t)(((uint32_t)(bm->last & 255) << 8) | bm->c0) * APM_CELLS;
+    bm->apm_p = bm->apm_row[lo] * (1.0f - bm->apm_frac) + bm->apm_row[lo + 1] * bm->apm_frac;
+    uint32_t h2 = mix_hash((uint32_t)(bm->last & 0xFFFF), bm->c0 * 0x2F0B3u) >> 16;
+    bm->apm2_row = bm->apm + ((size_t)65536 + h2) * APM_CELLS;
+    bm->apm2_p = bm->apm2_row[lo] * (1.0f - bm->apm_frac) + bm->apm2_row[lo + 1] * bm->apm_frac;
+    float p = (2.0f * bm->p2 + 3.0f * bm->apm_p + 3.0f * bm->apm2_p) * 0.125f;
+    uint32_t q = (uint32_t)(p * (float)BYTEMIX_SCALE + 0.5f);
+    return q < 1 ? 1 : q > BYTEMIX_SCALE - 1 ? BYTEMIX_SCALE - 1 : q;
+}
+
+static void advance(bytemix *bm, int bit)
+{
+    bm->c0 = (bm->c0 << 1) | (uint32_t)bit;
+    if (bm->c0 >= 256) {
+        uint32_t c = bm->c0 & 255;
+        bm->last = (bm->last << 8) | c;
+        int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 128;
+        bm->word = letter ? (bm->word ^ (c | 32u)) * 0x01000193u : 0;
+        bm->c0 = 1;
+        byte_boundary(bm);
+    } else if (bm->c0 >= 16 && bm->c0 < 32) {
+        set_buckets(bm);
+    }
+}
+
+void bytemix_learn(bytemix *bm, int bit)
+{
+    float y = (float)bit;
+    float e1 = (y - bm->p1) * LR1;
+    float *w1 = bm->w1[bm->c0];
+    for (int i = 0; i < NX; i++) w1[i] += e1 * bm->x[i];
+    w1[NX] += e1 * 0.25f;
+    float e2 = (y - bm->p2a) * LR2, e3 = (y - bm->p2b) * LR2;
+    float *w2 = bm->w2[bm->set2], *w3 = bm->w3[bm->set3];
+    for (int i = 0; i < NIN2; i++) w2[i] += e2 * bm->x[i];
+    for (int i = 0; i < NIN2; i++) w3[i] += e3 * bm->x[i];
+    float *a = bm->apm_row;
+    int lo = bm->apm_lo;
+    a[lo] += (y - a[lo]) * APM_RATE * (1.0f - bm->apm_frac);
+    a[lo + 1] += (y - a[lo + 1]) * APM_RATE * bm->apm_frac;
+    a = bm->apm2_row;
+    a[lo] += (y - a[lo]) * APM_RATE * (1.0f - bm->apm_frac);
+    a[lo + 1] += (y - a[lo + 1]) * APM_RATE * bm->apm_frac;
+    for (int i = 0; i < NCTX; i++) counter_learn(bm, bm->slot[i], bit);
+    advance(bm, bit);
+}
+
+void bytemix_pass(bytemix *bm, int bit)
+{
+    find_slots(bm);
+    for (int i = 0; i < NCTX; i++) counter_learn(bm, bm->slot[i], bit);
+    advance(bm, bit);
+}
+
+/* Token-level decisions: counters by the decision, the position in the
+ * token and the last 0-4 bytes, mixed with the token model's probability. */
+uint32_t bytemix_event_p(bytemix *bm, int kind, float p_token, int pos)
+{
+    uint32_t pb = (uint32_t)(pos < EVENT_POS ? pos : EVENT_POS - 1);
+    uint32_t ctx = (uint32_t)kind * EVENT_POS + pb;
+    bm->ev_set = (int)ctx;
+    for (int k = 0; k < EVENT_ORDERS; k++) {
+        uint64_t v = k ? bm->last & ((((uint64_t)1) << (8 * k)) - 1) : 0;
+        uint32_t h = mix_hash(mix_hash((uint32_t)v, (uint32_t)(v >> 32) + ctx * 0x3C6EF372u), 0x7F4A7C15u + (uint32_t)k);
+        bm->ev_slot[k] = &bm->table[h & bm->mask];
+        bm->ev_x[k] = counter_input(bm, *bm->ev_slot[k]);
+    }
+    bm->ev_x[EVENT_ORDERS] = clampf(stretch_f(p_token), -INPUT_CLAMP * 2, INPUT_CLAMP * 2);
+    bm->ev_x[EVENT_ORDERS + 1] = 0.25f;
+    const float *w = bm->w_ev[bm->ev_set];
+    float dot = 0.0f;
+    for (int i = 0; i < EVENT_IN; i++) dot += w[i] * bm->ev_x[i];
+    bm->ev_p = squash(dot);
+    uint32_t q = (uint32_t)(bm->ev_p * (float)BYTEMIX_SCALE + 0.5f);
+    return q < 1 ? 1 : q > BYTEMIX_SCALE - 1 ? BYTEMIX_SCALE - 1 : q;
+}
+
+void bytemix_event_learn(bytemix *bm, int bit)
+{
+    float e = ((float)bit - bm->ev_p) * LR_EVENT;
+    float *w = bm->w_ev[bm->ev_set];
+    for (int i = 0; i < EVENT_IN; i++) w[i] += e * bm->ev_x[i];
+    for (int k = 0; k < EVENT_ORDERS; k++) counter_learn(bm, bm->ev_slot[k], bit);
+}

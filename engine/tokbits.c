@@ -1,0 +1,351 @@
+/*
+ * tokbits.c - the token model's candidates coded bit by bit; see tokbits.h.
+ *
+ * Only the candidates are walked: a bit on which all the remaining
+ * candidates agree is not coded (the byte model still reads it), and an
+ * end-of-token decision is coded only where one candidate ends and others
+ * go on. The marginals are summed over the candidates in the model's symbol
+ * order, so the decoder adds the same numbers in the same order.
+ */
+#include "tokbits.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytemix.h"
+#include "fmath.h"
+#include "tok.h"
+
+typedef struct cand {
+    const uint8_t *bytes;
+    uint32_t len, id;
+    double mass;
+} cand;
+
+struct tokbits {
+    bytemix *bm;
+    int walk_escapes;           /* escapes walked too, else left to the caller */
+    uint32_t cap;               /* entries of cands, esc_ids, esc_p */
+    cand *cands;                /* the tokens still possible */
+    uint32_t *esc_ids;          /* model_escape_tokens */
+    double *esc_p;
+    const uint8_t **bytes_of;   /* [cap] each token's bytes, looked up once */
+    uint8_t *len_of, *first_of;
+};
+
+tokbits *tokbits_create(uint32_t vocab, int table_bits, int walk_escapes)
+{
+    tokbits *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->walk_escapes = walk_escapes;
+    t->cap = vocab + 1;
+    t->bm = bytemix_create(table_bits);
+    t->cands = malloc(t->cap * sizeof *t->cands);
+    t->esc_ids = malloc(t->cap * sizeof *t->esc_ids);
+    t->esc_p = malloc(t->cap * sizeof *t->esc_p);
+    t->bytes_of = malloc(t->cap * sizeof *t->bytes_of);
+    t->len_of = malloc(t->cap);
+    t->first_of = malloc(t->cap);
+    if (!t->bm || !t->cands || !t->esc_ids || !t->esc_p || !t->bytes_of || !t->len_of || !t->first_of) {
+        tokbits_free(t);
+        return NULL;
+    }
+    for (uint32_t id = 0; id < vocab; id++) {
+        uint32_t len;
+        t->bytes_of[id] = tok_bytes(tok_builtin(), id, &len);
+        t->len_of[id] = (uint8_t)len;
+        t->first_of[id] = t->bytes_of[id][0];
+    }
+    return t;
+}
+
+void tokbits_free(tokbits *t)
+{
+    if (!t) return;
+    bytemix_free(t->bm);
+    free(t->cands);
+    free(t->esc_ids);
+    free(t->esc_p);
+    free(t->bytes_of);
+    free(t->len_of);
+    free(t->first_of);
+    free(t);
+}
+
+/* One binary decision, coded or decoded: p1 is P(bit = 1) in 1/BYTEMIX_SCALE. */
+typedef struct bit_io {
+    rc_encoder *enc;
+    rc_decoder *dec;
+    const uint8_t *target;   /* encoding: the token's bytes */
+    uint32_t target_len;
+    double bits;
+    int damaged;
+} bit_io;
+
+static int code_bit(bit_io *io, uint32_t p1, int bit)
+{
+    if (io->enc) {
+        if (bit) rc_encode(io->enc, 0, p1, BYTEMIX_SCALE);
+        else rc_encode(io->enc, p1, BYTEMIX_SCALE - p1, BYTEMIX_SCALE);
+    } else {
+        uint32_t v = rc_decode_target(io->dec, BYTEMIX_SCALE);
+        if (v >= BYTEMIX_SCALE) io->damaged = 1;
+        bit = v < p1;
+        if (bit) rc_decode_update(io->dec, 0, p1);
+        else rc_decode_update(io->dec, p1, BYTEMIX_SCALE - p1);
+    }
+    io->bits -= (double)fm_log2((float)(bit ? p1 : BYTEMIX_SCALE - p1) / (float)BYTEMIX_SCALE);
+    return bit;
+}
+
+/* The candidates of the model's distribution (t->cands), their mass, the
+ * mass it left to NEW and ESCAPE together (*other) and to NEW (*fresh).
+ * Returns their count. */
+static uint32_t gather(tokbits *t, const model *m, double *mass, double *other, double *fresh)
+{
+    uint32_t n = 0, nsyms = model_nsyms(m);
+    const uint32_t *f = model_freqs(m);
+    double c = 0.0, o = 0.0;
+    for (uint32_t s = 0; s < nsyms; s++) {
+        uint32_t slot = model_symbol_slot(m, s);
+        if (slot == 0) {
+            o += (double)f[s];
+            if (s == 0) *fresh = (double)f[s];
+            continue;
+        }
+        cand *k = &t->cands[n++];
+        k->id = model_token_of(m, slot);
+        k->bytes = t->bytes_of[k->id];
+        k->len = t->len_of[k->id];
+        k->mass = (double)f[s];
+        c += (double)f[s];
+    }
+    *mass = c;
+    *other = o;
+    return n;
+}
+
+static double cand_mass(const tokbits *t, uint32_t n)
+{
+    double mass = 0.0;
+    for (uint32_t i = 0; i < n; i++) mass += t->cands[i].mass;
+    return mass;
+}
+
+static double ratio(double part, double whole)
+{
+    return whole > 1e-300 ? part / whole : 0.5;
+}
+
+/* Codes (or decodes) whether the token ends after pos bytes, when candidate
+ * `exact` does and others go on; removes it when the token goes on. */
+static int code_end(tokbits *t, bit_io *io, uint32_t *n, uint32_t exact, uint32_t pos, int walk)
+{
+    double p = ratio(t->cands[exact].mass, cand_mass(t, *n));
+    uint32_t q = bytemix_event_p(t->bm, walk == BYTEMIX_ESCAPES ? BYTEMIX_END_ESCAPE : BYTEMIX_END, (float)p,
+                                 (int)pos);
+    int end = code_bit(io, q, io->target && pos == io->target_len);
+    bytemix_event_learn(t->bm, end);
+    if (!end) t->cands[exact] = t->cands[--*n];
+    return end;
+}
+
+/* One bit of byte pos, given the mass and count of the tokens left and of
+ * those with the bit set: coded (or decoded) unless they all agree. */
+static int code_byte_bit(tokbits *t, bit_io *io, double mass, double ones, uint32_t n, uint32_t n1,
+                         uint32_t pos, int k, int walk)
+{
+    if (n1 == 0 || n1 == n) {
+        bytemix_pass(t->bm, n1 != 0);
+        return n1 != 0;
+    }
+    uint32_t q = bytemix_p(t->bm, (float)ratio(ones, mass), (int)pos, walk);
+    int bit = code_bit(io, q, io->target ? (io->target[pos] >> k) & 1 : 0);
+    bytemix_learn(t->bm, bit);
+    return bit;
+}
+
+/* The bits of byte pos from the mass and count of the tokens left by byte
+ * value; returns the byte. */
+static uint32_t code_byte_sums(tokbits *t, bit_io *io, const double *mass, const uint32_t *count, uint32_t pos,
+                               int walk)
+{
+    uint32_t v = 0;
+    for (int k = 7; k >= 0; k--) {
+        uint32_t lo = v << (k + 1), half = 1u << k, c = 0, c1 = 0;
+        double all = 0.0, ones = 0.0;
+        for (uint32_t b = lo; b < lo + half; b++) {
+            all += mass[b];
+            c += count[b];
+        }
+        for (uint32_t b = lo + half; b < lo + 2 * half; b++) {
+            ones += mass[b];
+            c1 += count[b];
+        }
+        all += ones;
+        v = (v << 1) | (uint32_t)code_byte_bit(t, io, all, ones, c + c1, c1, pos, k, walk);
+    }
+    return v;
+}
+
+/* Many tokens left: their mass by byte value, the bits from its sums, then
+ * one pass to keep those that agree. */
+#define HISTOGRAM_MIN 64
+static void code_byte_histogram(tokbits *t, bit_io *io, uint32_t *n, uint32_t pos, int walk)
+{
+    double mass[256] = { 0 };
+    uint32_t count[256] = { 0 };
+    for (uint32_t i = 0; i < *n; i++) {
+        uint32_t b = t->cands[i].bytes[pos];
+        mass[b] += t->cands[i].mass;
+        count[b]++;
+    }
+    uint32_t v = code_byte_sums(t, io, mass, count, pos, walk), kept = 0;
+    for (uint32_t i = 0; i < *n; i++)
+        if (t->cands[i].bytes[pos] == v) t->cands[kept++] = t->cands[i];
+    *n = kept;
+}
+
+/* Codes (or decodes) byte pos among t->cands[0..n); keeps those that agree. */
+static void code_byte(tokbits *t, bit_io *io, uint32_t *n, uint32_t pos, int walk)
+{
+    if (*n >= HISTOGRAM_MIN) {
+        code_byte_histogram(t, io, n, pos, walk);
+        return;
+    }
+    for (int k = 7; k >= 0; k--) {
+        double mass = 0.0, ones = 0.0;
+        uint32_t n1 = 0;
+        for (uint32_t i = 0; i < *n; i++) {
+            mass += t->cands[i].mass;
+            if ((t->cands[i].bytes[pos] >> k) & 1) {
+                ones += t->cands[i].mass;
+                n1++;
+            }
+        }
+        int bit = code_byte_bit(t, io, mass, ones, *n, n1, pos, k, walk);
+        if (n1 == 0 || n1 == *n) continue;
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < *n; i++)
+            if ((int)((t->cands[i].bytes[pos] >> k) & 1) == bit) t->cands[kept++] = t->cands[i];
+        *n = kept;
+    }
+}
+
+/* Which of t->cands[0..n), which agree on their first `pos` bytes; returns
+ * its index. */
+static uint32_t code_candidate(tokbits *t, bit_io *io, uint32_t n, int walk, uint32_t pos)
+{
+    for (;; pos++) {
+        if (pos > 0) {
+            uint32_t exact = n;
+            for (uint32_t i = 0; i < n; i++)
+                if (t->cands[i].len == pos) exact = i;
+            if (exact < n && (n == 1 || code_end(t, io, &n, exact, pos, walk))) return exact;
+        }
+        code_byte(t, io, &n, pos, walk);
+        if (io->damaged) return 0;
+    }
+}
+
+/* Codes (or decodes) whether the token is a candidate (returns 1) or not. */
+static int code_is_cand(tokbits *t, bit_io *io, const model *m, uint32_t *n, int is_cand, double *fresh,
+                        double *other)
+{
+    double mass;
+    *fresh = 0.0;
+    *n = gather(t, m, &mass, other, fresh);
+    if (*n == 0) return 0;
+    double p = ratio(mass, mass + *other);
+    uint32_t q = bytemix_event_p(t->bm, BYTEMIX_IS_CAND, (float)p, 0);
+    int bit = code_bit(io, q, is_cand);
+    bytemix_event_learn(t->bm, bit);
+    return bit;
+}
+
+void tokbits_pass(tokbits *t, uint32_t id)
+{
+    const uint8_t *b = t->bytes_of[id];
+    for (uint32_t i = 0; i < t->len_of[id]; i++)
+        for (int k = 7; k >= 0; k--) bytemix_pass(t->bm, (b[i] >> k) & 1);
+}
+
+/* Codes (or decodes) whether a token that is no candidate is new (returns
+ * 1) or an escape; forced when the model left no mass to one of them. */
+static int code_is_new(tokbits *t, bit_io *io, double fresh, double other, int is_new)
+{
+    if (fresh <= 0.0 || fresh >= other) return fresh > 0.0;
+    uint32_t q = bytemix_event_p(t->bm, BYTEMIX_IS_NEW, (float)(fresh / other), 0);
+    int bit = code_bit(io, q, is_new);
+    bytemix_event_learn(t->bm, bit);
+    return bit;
+}
+
+/* After an escape: which of the tokens it can be (the model's list, with
+ * its step-2 masses). The list is long (every seen token that is no
+ * candidate), so its first byte is coded from sums by byte value and only
+ * the tokens that share it are walked further. Returns the token's id, or
+ * TOKBITS_NEW for an empty list (a damaged stream). */
+static uint32_t code_escape(tokbits *t, bit_io *io, model *m)
+{
+    model_escape_prepare(m);
+    uint32_t total = model_escape_tokens(m, t->esc_ids, t->esc_p);
+    if (total == 0) return TOKBITS_NEW;
+    /* four partial sums, so that runs of one first byte do not wait on
+     * each other's additions; combined in a fixed order */
+    double part[4][256], mass[256];
+    uint32_t count[256] = { 0 };
+    memset(part, 0, sizeof part);
+    for (uint32_t i = 0; i < total; i++) {
+        uint32_t b = t->first_of[t->esc_ids[i]];
+        part[i & 3][b] += t->esc_p[i];
+        count[b]++;
+    }
+    for (int b = 0; b < 256; b++) mass[b] = (part[0][b] + part[1][b]) + (part[2][b] + part[3][b]);
+    uint32_t first = code_byte_sums(t, io, mass, count, 0, BYTEMIX_ESCAPES), n = 0;
+    for (uint32_t i = 0; i < total; i++) {
+        uint32_t id = t->esc_ids[i];
+        if (t->first_of[id] != first) continue;
+        cand *k = &t->cands[n++];
+        k->id = id;
+        k->bytes = t->bytes_of[id];
+        k->len = t->len_of[id];
+        k->mass = t->esc_p[i];
+    }
+    if (n == 0) return TOKBITS_NEW;
+    return t->cands[code_candidate(t, io, n, BYTEMIX_ESCAPES, 1)].id;
+}
+
+double tokbits_encode(tokbits *t, model *m, rc_encoder *rc, uint32_t id, uint32_t *left)
+{
+    bit_io io = { rc, NULL, NULL, 0, 0.0, 0 };
+    io.target = tok_bytes(tok_builtin(), id, &io.target_len);
+    uint32_t n, slot = model_slot_of(m, id);
+    int is_cand = slot && model_symbol_slot(m, model_symbol_of(m, id)) == slot;
+    double fresh, rest;
+    *left = 0;
+    if (code_is_cand(t, &io, m, &n, is_cand, &fresh, &rest)) code_candidate(t, &io, n, BYTEMIX_CANDIDATES, 0);
+    else if (code_is_new(t, &io, fresh, rest, slot == 0)) *left = TOKBITS_NEW;
+    else if (t->walk_escapes) code_escape(t, &io, m);
+    else *left = TOKBITS_ESCAPE;
+    return io.bits;
+}
+
+int tokbits_decode(tokbits *t, model *m, rc_decoder *rc, uint32_t *id, double *bits)
+{
+    bit_io io = { NULL, rc, NULL, 0, 0.0, 0 };
+    uint32_t n;
+    double fresh, rest;
+    if (code_is_cand(t, &io, m, &n, 0, &fresh, &rest)) {
+        *id = t->cands[code_candidate(t, &io, n, BYTEMIX_CANDIDATES, 0)].id;
+    } else if (code_is_new(t, &io, fresh, rest, 0)) {
+        *id = TOKBITS_NEW;
+    } else if (t->walk_escapes) {
+        *id = code_escape(t, &io, m);
+        if (*id == TOKBITS_NEW) return -1;
+    } else {
+        *id = TOKBITS_ESCAPE;
+    }
+    *bits += io.bits;
+    return io.damaged ? -1 : 0;
+}
