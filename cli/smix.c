@@ -360,6 +360,8 @@ int main(int argc, char **argv)
 {
     cli_args a;
     int rc;
+    if (smix_guard_stdio() != 0)
+        return 1;   /* no descriptor to report on */
     if (parse_args(argc, argv, &a) != 0) {
         free(a.files);
         return 1;

@@ -230,6 +230,15 @@ const uint8_t *smix_vocab_token(uint32_t id, uint32_t *len);
  * For programs that show token text and must escape everything else. */
 size_t smix_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
 
+/* For programs built on the library: opens /dev/null on any of the
+ * descriptors 0, 1 and 2 that is closed, so that no file opened later takes
+ * their place (a closed stderr would otherwise receive the messages meant
+ * for it inside the output file). They are opened in the other direction,
+ * so that reading a closed stdin or writing a closed stdout fails (EBADF)
+ * and is reported. Call it first in main(). Returns 0, or -1 if a
+ * descriptor could not be filled (the program should then exit). */
+int smix_guard_stdio(void);
+
 /* Estimated peak memory (bytes) to code n input bytes with configuration c
  * (as recorded in a header, or from smix_level_config). */
 uint64_t smix_memory_estimate(const smix_config *c, uint64_t n);

@@ -3,7 +3,7 @@
 #
 # Round trips in every I/O mode (file, stdin/stdout, -c, -o) on samples/ and
 # on awkward inputs; refusals (existing output, terminal, wrong suffix);
-# write errors (/dev/full); --rm only after success; SIGINT leaves nothing;
+# write errors (/dev/full); --rm only after success; closed descriptors 0-2; SIGINT leaves nothing;
 # -l and -t; damaged/foreign/future-version files fail cleanly; -T1 == -T2;
 # build/smix-portable and build/smix decode each other; --trace does not
 # change the output; names are escaped in messages.
@@ -157,6 +157,46 @@ run -q --rm -c rm/b > /dev/null
 check "--rm with -c keeps the source" [ -f rm/b ]
 run -q --rm -o /dev/null rm/b
 check "--rm with -o /dev/null keeps the source" [ -f rm/b ]
+
+# ---------------------------------------------------------------- closed 0-2
+# A closed descriptor must not be taken by the output file: with stderr
+# closed, -v's progress lines once went into the .smx and --rm then deleted
+# the source of an undecodable file.
+mkdir fd && cp in/sample-prose.txt fd/a 2>/dev/null || cp in/nonutf8.txt fd/a
+cp fd/a fd/a.orig
+"$SMIX" -v --rm fd/a 2>&-
+check "stderr closed: compression succeeds" [ $? -eq 0 ]
+"$SMIX" -q -dc fd/a.smx 2>"$T/err" | cmp -s - fd/a.orig
+check "stderr closed: the .smx decodes to the source" [ $? -eq 0 ]
+"$SMIX" -v -d fd/a.smx 2>&-
+check "stderr closed: decompression writes the original" cmp -s fd/a fd/a.orig
+"$SMIX" -q -c fd/a.orig >&- 2>"$T/err"
+check "stdout closed: -c fails" [ $? -eq 1 ]
+check "stdout closed: the error says so" err_has "stdout: write error"
+"$SMIX" -q -c <&- >/dev/null 2>"$T/err"
+check "stdin closed: reading it fails" [ $? -eq 1 ]
+check "stdin closed: the error says so" err_has "stdin: read error"
+# Started with 0-2 closed and blocked on reading a FIFO, smix must hold
+# /dev/null on 0-2 (the FIFO and anything opened later get 3 and up).
+mkfifo fd/fifo
+"$SMIX" -q -o fd/fifo.smx fd/fifo <&- >&- 2>&- &
+pid=$!
+fds=""
+for _ in $(seq 1 100); do
+    fds=$(readlink /proc/$pid/fd/0 /proc/$pid/fd/1 /proc/$pid/fd/2 2>/dev/null | tr '\n' ' ')
+    [ -n "$fds" ] && break
+    sleep 0.05
+done
+cat fd/a.orig > fd/fifo
+wait $pid
+check "closed 0-2 are held on /dev/null" [ "$fds" = "/dev/null /dev/null /dev/null " ]
+"$SMIX" -q -dc fd/fifo.smx 2>/dev/null | cmp -s - fd/a.orig
+check "closed 0-2: the FIFO's data round-trips" [ $? -eq 0 ]
+rm -f fd/a.smx
+"$SMIX" -q fd/a <&- >&- 2>&-
+check "all three closed: the file is still compressed" [ $? -eq 0 ]
+"$SMIX" -q -dc fd/a.smx 2>/dev/null | cmp -s - fd/a.orig
+check "all three closed: the .smx decodes" [ $? -eq 0 ]
 
 # ---------------------------------------------------------------- metadata, several files
 mkdir md && cp in/nonutf8.txt md/a && chmod 640 md/a && touch -d '2001-02-03 04:05:06' md/a

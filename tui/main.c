@@ -149,6 +149,7 @@ int main(int argc, char **argv)
     char err[512] = "";
     memset(&o, 0, sizeof o);
     o.crt.force_mode = -1;
+    if (smix_guard_stdio() != 0) return 1;
     setlocale(LC_ALL, "");
     if (main__parse(argc, argv, &o) != 0) return 1;
     int *keys = NULL;

@@ -330,6 +330,8 @@ static int load(vw_state *st, const options *o)
 
 int main(int argc, char **argv)
 {
+    if (smix_guard_stdio() != 0)
+        return 1;
     vw_state st = { 0 };
     options o = { .w = DEFAULT_W, .h = DEFAULT_H, .scale = 1.0, .mouse_x = -1, .mouse_y = -1 };
     st.font_pt = DEFAULT_PT;
