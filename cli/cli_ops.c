@@ -44,6 +44,7 @@ typedef struct job {
     cli_progress prog;
     smix_hooks hooks;
     cli_err err;
+    smix_file_info info;     /* a compressed input's header, once read */
     double t0;
 } job;
 
@@ -105,6 +106,27 @@ static int job_fail(job *j)
     return 1;
 }
 
+/* The memory decoding needs, the compressed input included. */
+static uint64_t decode_need(const smix_file_info *info)
+{
+    return smix_memory_estimate(&info->config, info->input_bytes) + info->compressed_bytes;
+}
+
+/* What to do about a memory limit depends on the direction: a compressor
+ * can choose a lower level, a decoder must do what the file asks. */
+static void memlimit_error(job *j)
+{
+    char need[32], lim[32];
+    cli_human_size(j->o->memlimit, lim, sizeof lim);
+    if (j->o->mode == CLI_COMPRESS)
+        cli_err_set(&j->err, j->in_name, "memory limit exceeded: --memlimit %s is too small "
+                    "for this input at this level (raise it or use a lower level)", lim);
+    else
+        cli_err_set(&j->err, j->in_name, "memory limit exceeded: decoding this file needs about "
+                    "%s, more than --memlimit %s (raise --memlimit)",
+                    cli_human_size(decode_need(&j->info), need, sizeof need), lim);
+}
+
 /* Turns an engine result into the message the user needs. */
 static int engine_error(job *j, smix_result r)
 {
@@ -114,6 +136,8 @@ static int engine_error(job *j, smix_result r)
     }
     if (r == SMIX_ERR_ABORTED && cli_sig_pending())
         cli_err_set(&j->err, j->in_name, "interrupted");
+    else if (r == SMIX_ERR_MEMLIMIT)
+        memlimit_error(j);
     else
         cli_err_set(&j->err, j->in_name, "%s", smix_strerror(r));
     return -1;
@@ -176,9 +200,93 @@ static int check_input(job *j)
     return 0;
 }
 
+/* ---------------- reading the input ----------------
+ *
+ * The whole input is held in memory (the engine codes one buffer), so it
+ * counts against --memlimit, and what is too large is refused from its size
+ * before it is read, or, for a pipe or a device, as soon as it has become
+ * too large. A compressed input is recognised from its header before the
+ * rest of it is read. */
+
+/* A compressed file holds at most the input, stored, and its header. */
+#define MAX_COMPRESSED (SMIX_MAX_INPUT + SMIX_FRAME_HEADER_MAX)
+
+static int too_large(job *j, uint64_t size, int known)
+{
+    char a[32], b[32];
+    uint64_t ml = j->o->memlimit;
+    if (!ml || ml >= SMIX_MAX_INPUT)
+        cli_err_set(&j->err, j->in_name, "%s", smix_strerror(SMIX_ERR_TOO_LARGE));
+    else if (known)
+        cli_err_set(&j->err, j->in_name, "memory limit exceeded: the input (%s) is held in "
+                    "memory and is larger than --memlimit %s", cli_human_size(size, a, sizeof a),
+                    cli_human_size(ml, b, sizeof b));
+    else
+        cli_err_set(&j->err, j->in_name, "memory limit exceeded: the input is held in memory "
+                    "and is larger than --memlimit %s (stopped reading it there)",
+                    cli_human_size(ml, b, sizeof b));
+    return -1;
+}
+
+/* Reads the rest of an opened input, refusing it once it holds more than
+ * limit bytes. */
+static int read_rest(job *j, cli_in *in, uint64_t want, uint64_t limit, int (*over)(job *))
+{
+    int rc = cli_in_read(in, &j->src, want, limit, &j->err);
+    cli_in_close(in);
+    return rc > 0 ? over(j) : rc;
+}
+
+static int compress_over(job *j)
+{
+    return too_large(j, j->src.len, 0);
+}
+
 static int read_src(job *j)
 {
-    return cli_read_input(j->in, &j->src, &j->st, &j->err);
+    cli_in in;
+    uint64_t size, limit = SMIX_MAX_INPUT;
+    if (j->o->memlimit && j->o->memlimit < limit)
+        limit = j->o->memlimit;
+    if (cli_in_open(&in, j->in, &j->err) != 0)
+        return -1;
+    j->st = in.st;
+    if (!cli_in_size(&in, &size))
+        return read_rest(j, &in, UINT64_MAX, limit, compress_over);
+    if (size > limit) {
+        cli_in_close(&in);
+        return too_large(j, size, 1);
+    }
+    return read_rest(j, &in, size + 1, limit, compress_over);
+}
+
+static int frame_over(job *j)
+{
+    return engine_error(j, SMIX_ERR_CORRUPT);   /* bytes after the frame */
+}
+
+/* Reads a compressed input: first its header, which must be valid, agree
+ * with the file's size and fit in --memlimit, then exactly the frame. */
+static int read_frame(job *j)
+{
+    cli_in in;
+    uint64_t size;
+    if (cli_in_open(&in, j->in, &j->err) != 0)
+        return -1;
+    j->st = in.st;
+    int known = cli_in_size(&in, &size);
+    int rc = cli_in_read(&in, &j->src, SMIX_FRAME_HEADER_MAX, MAX_COMPRESSED, &j->err);
+    smix_result r = rc ? SMIX_OK : smix_frame_header(j->src.data, j->src.len, &j->info);
+    if (!rc && r == SMIX_OK && known && size != j->info.compressed_bytes)
+        r = size < j->info.compressed_bytes ? SMIX_ERR_TRUNCATED : SMIX_ERR_CORRUPT;
+    if (!rc && r == SMIX_OK && j->o->mode != CLI_LIST && j->o->memlimit &&
+        decode_need(&j->info) > j->o->memlimit)
+        r = SMIX_ERR_MEMLIMIT;
+    if (rc || r != SMIX_OK) {
+        cli_in_close(&in);
+        return rc ? -1 : engine_error(j, r);
+    }
+    return read_rest(j, &in, j->info.compressed_bytes + 1, j->info.compressed_bytes, frame_over);
 }
 
 /* Sets up j->hooks: progress (which also carries the stop request of a
@@ -216,13 +324,15 @@ static int finish_trace(job *j)
     return 0;
 }
 
+/* The engine gets what --memlimit leaves once the input is in memory. */
 static smix_params job_params(const job *j)
 {
     smix_params p;
     memset(&p, 0, sizeof p);
     p.level = j->o->level;
     p.threads = j->o->threads;
-    p.memlimit = j->o->memlimit;
+    if (j->o->memlimit)
+        p.memlimit = j->o->memlimit > j->src.len ? j->o->memlimit - j->src.len : 1;
     return p;
 }
 
@@ -479,7 +589,7 @@ int cli_decompress_one(const cli_opts *o, const char *path)
 {
     job j;
     job_init(&j, o, path);
-    int rc = decompress_prepare(&j) || read_src(&j) || decompress_run(&j) ||
+    int rc = decompress_prepare(&j) || read_frame(&j) || decompress_run(&j) ||
              decompress_finish(&j);
     if (rc)
         job_fail(&j);
@@ -569,7 +679,7 @@ int cli_list_one(const cli_opts *o, const char *path, cli_list_totals *tot)
     char esc[1024];
     smix_file_info info;
     job_init(&j, o, path);
-    int rc = read_src(&j);
+    int rc = read_frame(&j);
     smix_result r = SMIX_OK;
     if (rc == 0 && (r = smix_frame_info(j.src.data, j.src.len, &info)) != SMIX_OK)
         rc = engine_error(&j, r);

@@ -17,7 +17,7 @@
 #define CTR_HEADER_SIZE 68            /* with one block */
 #define CTR_BLOCK_ENTRY 16            /* each entry of the block table (two blocks or more) */
 #define CTR_HEADER_MAX (CTR_HEADER_SIZE + SMIX_MAX_BLOCKS * CTR_BLOCK_ENTRY)
-#define CTR_MAX_INPUT 0xFFFFFFFFull     /* token positions are 32-bit */
+#define CTR_MAX_INPUT SMIX_MAX_INPUT   /* token positions are 32-bit */
 
 typedef struct ctr_block {
     uint64_t input_bytes, tokens, payload_bytes;   /* tokens == 0: stored (payload = input) */

@@ -213,8 +213,22 @@ smix_result smix_decompress(smix_dctx *dctx, const void *src, size_t n,
                             smix_write_fn write, void *wctx,
                             const smix_hooks *hooks);
 
-/* Parses and validates only the header of a frame (for `smix -l`). */
+/* Parses and validates a whole frame src[0..n) without decoding it (for
+ * `smix -l`): the header, the sizes it declares against n, the payload's
+ * checksum. Fills info. */
 smix_result smix_frame_info(const void *src, size_t n, smix_file_info *info);
+
+/* Parses and validates only the header at the start of a frame, src[0..n)
+ * being the first n bytes of it (SMIX_FRAME_HEADER_MAX are always enough),
+ * so that a program can refuse a foreign, damaged or too demanding file
+ * before reading all of it. Fills info with what the header declares
+ * (compressed_bytes is the size the whole frame must have). Returns
+ * SMIX_ERR_TRUNCATED if n is too short for the header. */
+smix_result smix_frame_header(const void *src, size_t n, smix_file_info *info);
+#define SMIX_FRAME_HEADER_MAX 65536
+
+/* The most bytes one smix_compress call takes (SMIX_ERR_TOO_LARGE above). */
+#define SMIX_MAX_INPUT 0xFFFFFFFFull
 
 /* The configuration a level selects (level 0 = default). */
 smix_result smix_level_config(int level, smix_config *out);

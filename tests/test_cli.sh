@@ -423,6 +423,62 @@ st "two blocks with a budget round-trip"
 check "--memlimit too small exits 1" [ $? -eq 1 ]
 check "--memlimit too small message" err_has "memory limit"
 
+# Decoding needs what the file's level needs: the message says how much and
+# does not suggest a lower level (the decoder cannot choose one).
+"$SMIX" -q -3 -c ml/in > ml/d.smx
+"$SMIX" -q -d --memlimit 40M -c ml/d.smx > /dev/null 2>"$T/err"
+check "-d over --memlimit exits 1" [ $? -eq 1 ]
+check "-d over --memlimit: says what decoding needs" err_has "decoding this file needs about"
+check "-d over --memlimit: no advice to use a lower level" bash -c '! grep -q "lower level" "$1"' _ "$T/err"
+# The help must not claim that the output does not depend on --memlimit:
+# a budget below the need is recorded in the header and changes the bytes.
+"$SMIX" -q -2 -c ml/in > ml/nolimit.smx
+check "--memlimit with a budget changes the output" bash -c '! cmp -s ml/a.smx ml/nolimit.smx'
+check "-h does not claim the output is independent of --memlimit" \
+    bash -c '! "$1" -h | grep -i "never depends" | grep -q memlimit' _ "$SMIX"
+check "-h says a budget changes the output" bash -c '"$1" -h | grep -A2 -- --memlimit | grep -q "changes the output"' _ "$SMIX"
+
+# ---------------------------------------------------------------- large and endless inputs
+# The input is held in memory: what is too large is refused from its size
+# before it is read, an endless input once it passes --memlimit, and a file
+# that is not smix from its first bytes. Under a 300 MB address-space cap a
+# program that read the input first would fail with "Cannot allocate memory".
+mkdir -p big
+truncate -s $((4 * 1024 * 1024 * 1024 + 1)) big/huge
+limited() { ( ulimit -v 300000; "$SMIX" "$@" ) 2>"$T/err"; }
+limited -c big/huge > /dev/null
+check "sparse 4 GiB + 1: refused" [ $? -eq 1 ]
+check "sparse 4 GiB + 1: refused before reading it" err_has "input too large"
+limited -d -c big/huge > /dev/null
+check "-d of 4 GiB of zeros: refused" [ $? -eq 1 ]
+check "-d of 4 GiB of zeros: refused from its first bytes" err_has "not in smix format"
+limited -t big/huge
+check "-t of 4 GiB of zeros: refused from its first bytes" err_has "not in smix format"
+limited -l big/huge > /dev/null
+check "-l of 4 GiB of zeros: refused from its first bytes" err_has "not in smix format"
+limited --memlimit 64M -c big/huge > /dev/null
+check "--memlimit 64M, a 4 GiB file: refused" [ $? -eq 1 ]
+check "--memlimit 64M, a 4 GiB file: from its size" err_has "memory limit exceeded: the input (4.00 GiB)"
+limited --memlimit 64M -c /dev/zero > /dev/null
+check "--memlimit 64M, /dev/zero: refused" [ $? -eq 1 ]
+check "--memlimit 64M, /dev/zero: stops reading at the limit" err_has "larger than --memlimit 64.0 MiB"
+limited -d -c < /dev/zero > /dev/null
+check "-d of /dev/zero on stdin: not in smix format" err_has "not in smix format"
+rm -f big/huge
+# A file shorter or longer than its header says is refused before decoding,
+# from a file or from a pipe (extra bytes after the frame).
+"$SMIX" -q -c in/nonutf8.txt > big/good.smx
+{ cat big/good.smx; printf 'extra'; } > big/long.smx
+limited -t big/long.smx
+check "a frame followed by more bytes: refused" [ $? -eq 1 ]
+check "... as corrupt" err_has "corrupt"
+cat big/long.smx | limited -d -c > /dev/null
+check "the same through a pipe: refused as corrupt" err_has "corrupt"
+head -c 100 big/good.smx | limited -d -c > /dev/null
+check "a truncated frame through a pipe: truncated" err_has "truncated"
+cat big/good.smx | limited -d -c | cmp -s - in/nonutf8.txt
+check "a frame through a pipe decodes under the cap" [ $? -eq 0 ]
+
 # ---------------------------------------------------------------- SIGINT
 # A ~1.5 MB text at the default level takes a while: interrupt it as soon as
 # its temporary file exists; nothing may remain.

@@ -1,5 +1,6 @@
 /*
- * fuzz_decode.c - smix_decompress and smix_frame_info on arbitrary bytes.
+ * fuzz_decode.c - smix_decompress, smix_frame_info and smix_frame_header on
+ * arbitrary bytes.
  *
  * Property: no crash, no sanitizer report, no hang, and a result that is
  * either SMIX_OK or one of the documented error codes.
@@ -56,6 +57,14 @@ static void decode(const uint8_t *data, size_t size)
     smix_result r = smix_frame_info(data, size, &info);
     FUZZ_ASSERT((int)r >= 0 && r < SMIX_ERR__COUNT);
     FUZZ_ASSERT(smix_strerror(r) != NULL);
+    /* The header alone, as the CLI checks it before reading the rest: it
+     * accepts whatever the whole frame passes, and declares its size. */
+    smix_file_info head;
+    smix_result rh = smix_frame_header(data, size / 2, &head);
+    FUZZ_ASSERT((int)rh >= 0 && rh < SMIX_ERR__COUNT);
+    if (r == SMIX_OK)
+        FUZZ_ASSERT(smix_frame_header(data, info.header_bytes, &head) == SMIX_OK &&
+                    head.compressed_bytes == size && head.input_bytes == info.input_bytes);
 
     smix_params p = {.level = 0, .threads = 1, .memlimit = MEM_LIMIT};
     smix_dctx *d = smix_dctx_create(&p);
