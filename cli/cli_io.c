@@ -412,3 +412,28 @@ int cli_same_file(const char *a, const char *b)
         return 0;
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
+
+/* The directory part of path ("." if none) and its last component. */
+static int split_path(const char *path, char **dir, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+    return *dir ? 0 : -1;
+}
+
+int cli_same_path(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    char *da = NULL, *db = NULL;
+    const char *ba, *bb;
+    if (strcmp(a, b) == 0 || cli_same_file(a, b))
+        return 1;
+    int same = 0;
+    if (split_path(a, &da, &ba) == 0 && split_path(b, &db, &bb) == 0 &&
+        strcmp(ba, bb) == 0 && stat(da, &sa) == 0 && stat(db, &sb) == 0)
+        same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    free(da);
+    free(db);
+    return same;
+}

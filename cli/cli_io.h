@@ -89,4 +89,8 @@ void cli_sync_dir_of(const char *path);
 /* 1 if a and b name the same existing file, else 0. */
 int cli_same_file(const char *a, const char *b);
 
+/* 1 if a and b name the same file, existing or not yet (the same name in
+ * the same directory, however the paths spell it), else 0. */
+int cli_same_path(const char *a, const char *b);
+
 #endif /* CLI_IO_H */

@@ -175,6 +175,10 @@ static int check_trace_path(job *j)
         cli_err_set(&j->err, j->in_name, "input and trace are the same file");
         return -1;
     }
+    if (j->out_path && cli_same_path(j->out_path, j->o->trace_path)) {
+        cli_err_set(&j->err, j->o->trace_path, "the trace and the output are the same file");
+        return -1;
+    }
     return 0;
 }
 

@@ -364,6 +364,18 @@ check "--trace refuses to overwrite" [ $? -eq 1 ]
 [ $? -eq 0 ] && [ -s dump.jsonl ]; st "--trace-dump jsonl"
 run --trace-report bad/text.smx
 check "--trace-report on a non-trace fails" [ $? -eq 1 ]
+# The trace and the output may not be one file, however it is spelled: the
+# trace once ended up under the output's name (and -f replaced it silently).
+mkdir -p tsame && cp "$s" tsame/a
+run -q --trace tsame/a.smx tsame/a
+[ $? -eq 1 ] && [ ! -e tsame/a.smx ]; st "--trace FILE.smx FILE: refused, nothing written"
+check "... the message says why" err_has "the trace and the output are the same file"
+run -q -f --trace ./tsame/../tsame/x.smx -o tsame/x.smx tsame/a
+[ $? -eq 1 ] && [ ! -e tsame/x.smx ]; st "-f --trace X -o X (spelled differently): refused"
+"$SMIX" -q -c tsame/a > tsame/a.smx && rm tsame/a
+run -q -d --trace tsame/a tsame/a.smx
+[ $? -eq 1 ] && [ ! -e tsame/a ]; st "-d --trace FILE FILE.smx: refused, nothing written"
+check "... and no temporary files left" no_temp tsame
 
 # ---------------------------------------------------------------- options and messages
 run --memlimit 1K -q -c "$s" > ml.smx
