@@ -451,6 +451,13 @@ check "frames: an input of two frames, -T1 and -T2 identical" cmp -s fr/big1.smx
 check "frames: ... -l counts 2" grep -q "2 fr" fr/l
 "$SMIX" -q -dc fr/big1.smx | cmp -s - fr/big
 st "frames: ... round trip"
+# Progress on a terminal (script(1) gives smix a pty): the line is redrawn
+# in place and shows the percentage, the rate in bytes/s and an ETA.
+script -qec "$SMIX -v -1 -f -o fr/prog.smx fr/big" fr/typescript >/dev/null 2>&1 </dev/null
+st "progress: -v on a terminal compresses"
+check "progress: redrawn with a percentage, B/s and ETA" eval \
+    'grep -q $'"'"'\r'"'"' fr/typescript && grep -q "%" fr/typescript && grep -q "B/s" fr/typescript && grep -q "ETA" fr/typescript'
+
 # The scale-out recipe of README: GNU parallel cuts the input into pieces,
 # runs one smix per piece (here two local jobs; --sshlogin spreads the same
 # command over machines) and -k keeps their outputs in order: the
