@@ -106,10 +106,11 @@ static int job_fail(job *j)
     return 1;
 }
 
-/* The memory decoding needs, the compressed input included. */
-static uint64_t decode_need(const smix_file_info *info)
+/* The memory decoding a frame like info needs, with held bytes of
+ * compressed input in memory. */
+static uint64_t decode_need(const smix_file_info *info, uint64_t held)
 {
-    return smix_memory_estimate(&info->config, info->input_bytes) + info->compressed_bytes;
+    return smix_memory_estimate(&info->config, info->input_bytes) + held;
 }
 
 /* What to do about a memory limit depends on the direction: a compressor
@@ -124,7 +125,8 @@ static void memlimit_error(job *j)
     else
         cli_err_set(&j->err, j->in_name, "memory limit exceeded: decoding this file needs about "
                     "%s, more than --memlimit %s (raise --memlimit)",
-                    cli_human_size(decode_need(&j->info), need, sizeof need), lim);
+                    cli_human_size(decode_need(&j->info, S_ISREG(j->st.st_mode) ? (uint64_t)j->st.st_size
+                                               : j->src.len), need, sizeof need), lim);
 }
 
 /* Turns an engine result into the message the user needs. */
@@ -209,18 +211,26 @@ static int check_input(job *j)
  * The whole input is held in memory (the engine codes one buffer), so it
  * counts against --memlimit, and what is too large is refused from its size
  * before it is read, or, for a pipe or a device, as soon as it has become
- * too large. A compressed input is recognised from its header before the
- * rest of it is read. */
+ * too large. A compressed input is recognised from its first frame's header
+ * before the rest of it is read. */
 
-/* A compressed file holds at most the input, stored, and its header. */
-#define MAX_COMPRESSED (SMIX_MAX_INPUT + SMIX_FRAME_HEADER_MAX)
+/* The most this version holds in memory for one file. */
+#define CLI_MAX_INPUT ((uint64_t)5 << 30)
 
+static uint64_t input_limit(const job *j)
+{
+    uint64_t ml = j->o->memlimit;
+    return ml && ml < CLI_MAX_INPUT ? ml : CLI_MAX_INPUT;
+}
+
+/* The input has size bytes (known) or more than the limit (not known). */
 static int too_large(job *j, uint64_t size, int known)
 {
     char a[32], b[32];
     uint64_t ml = j->o->memlimit;
-    if (!ml || ml >= SMIX_MAX_INPUT)
-        cli_err_set(&j->err, j->in_name, "%s", smix_strerror(SMIX_ERR_TOO_LARGE));
+    if (!ml || ml >= CLI_MAX_INPUT)
+        cli_err_set(&j->err, j->in_name, "input too large: this version holds a file in memory, "
+                    "at most %s", cli_human_size(CLI_MAX_INPUT, b, sizeof b));
     else if (known)
         cli_err_set(&j->err, j->in_name, "memory limit exceeded: the input (%s) is held in "
                     "memory and is larger than --memlimit %s", cli_human_size(size, a, sizeof a),
@@ -232,65 +242,50 @@ static int too_large(job *j, uint64_t size, int known)
     return -1;
 }
 
-/* Reads the rest of an opened input, refusing it once it holds more than
- * limit bytes. */
-static int read_rest(job *j, cli_in *in, uint64_t want, uint64_t limit, int (*over)(job *))
+/* The first frame's header (in the first bytes read): valid, no longer
+ * than the file, and within --memlimit. */
+static smix_result check_head(job *j, int known, uint64_t size)
 {
-    int rc = cli_in_read(in, &j->src, want, limit, &j->err);
-    cli_in_close(in);
-    return rc > 0 ? over(j) : rc;
+    smix_result r = smix_frame_header(j->src.data, j->src.len, &j->info);
+    if (r == SMIX_OK && known && size < j->info.compressed_bytes)
+        r = SMIX_ERR_TRUNCATED;
+    if (r == SMIX_OK && j->o->mode != CLI_LIST && j->o->memlimit &&
+        decode_need(&j->info, known ? size : j->info.compressed_bytes) > j->o->memlimit)
+        r = SMIX_ERR_MEMLIMIT;
+    return r;
 }
 
-static int compress_over(job *j)
+/* Reads the input into j->src; a compressed one (-d, -t, -l) is checked
+ * from its first bytes before the rest is read. */
+static int read_input(job *j, int compressed)
 {
-    return too_large(j, j->src.len, 0);
+    cli_in in;
+    uint64_t size = 0, limit = input_limit(j);
+    if (cli_in_open(&in, j->in, &j->err) != 0)
+        return -1;
+    j->st = in.st;
+    int known = cli_in_size(&in, &size), rc = 0;
+    if (known && size > limit)
+        rc = too_large(j, size, 1);
+    if (!rc && compressed && (rc = cli_in_read(&in, &j->src, SMIX_FRAME_HEADER_MAX, limit, &j->err)) == 0) {
+        smix_result r = check_head(j, known, size);
+        if (r != SMIX_OK)
+            rc = engine_error(j, r);
+    }
+    if (!rc)
+        rc = cli_in_read(&in, &j->src, known ? size + 1 : UINT64_MAX, limit, &j->err);
+    cli_in_close(&in);
+    return rc > 0 ? too_large(j, j->src.len, 0) : rc;
 }
 
 static int read_src(job *j)
 {
-    cli_in in;
-    uint64_t size, limit = SMIX_MAX_INPUT;
-    if (j->o->memlimit && j->o->memlimit < limit)
-        limit = j->o->memlimit;
-    if (cli_in_open(&in, j->in, &j->err) != 0)
-        return -1;
-    j->st = in.st;
-    if (!cli_in_size(&in, &size))
-        return read_rest(j, &in, UINT64_MAX, limit, compress_over);
-    if (size > limit) {
-        cli_in_close(&in);
-        return too_large(j, size, 1);
-    }
-    return read_rest(j, &in, size + 1, limit, compress_over);
+    return read_input(j, 0);
 }
 
-static int frame_over(job *j)
+static int read_frames(job *j)
 {
-    return engine_error(j, SMIX_ERR_CORRUPT);   /* bytes after the frame */
-}
-
-/* Reads a compressed input: first its header, which must be valid, agree
- * with the file's size and fit in --memlimit, then exactly the frame. */
-static int read_frame(job *j)
-{
-    cli_in in;
-    uint64_t size;
-    if (cli_in_open(&in, j->in, &j->err) != 0)
-        return -1;
-    j->st = in.st;
-    int known = cli_in_size(&in, &size);
-    int rc = cli_in_read(&in, &j->src, SMIX_FRAME_HEADER_MAX, MAX_COMPRESSED, &j->err);
-    smix_result r = rc ? SMIX_OK : smix_frame_header(j->src.data, j->src.len, &j->info);
-    if (!rc && r == SMIX_OK && known && size != j->info.compressed_bytes)
-        r = size < j->info.compressed_bytes ? SMIX_ERR_TRUNCATED : SMIX_ERR_CORRUPT;
-    if (!rc && r == SMIX_OK && j->o->mode != CLI_LIST && j->o->memlimit &&
-        decode_need(&j->info) > j->o->memlimit)
-        r = SMIX_ERR_MEMLIMIT;
-    if (rc || r != SMIX_OK) {
-        cli_in_close(&in);
-        return rc ? -1 : engine_error(j, r);
-    }
-    return read_rest(j, &in, j->info.compressed_bytes + 1, j->info.compressed_bytes, frame_over);
+    return read_input(j, 1);
 }
 
 /* Sets up j->hooks: progress (which also carries the stop request of a
@@ -337,6 +332,7 @@ static smix_params job_params(const job *j)
     p.threads = j->o->threads;
     if (j->o->memlimit)
         p.memlimit = j->o->memlimit > j->src.len ? j->o->memlimit - j->src.len : 1;
+    p.block_size = j->o->block_size;
     return p;
 }
 
@@ -467,9 +463,16 @@ static int verify_output(job *j)
 
 static int compress_run(job *j)
 {
+    smix_params p = job_params(j);
+    uint64_t frame = smix_block_size(&p) * SMIX_MAX_BLOCKS;
+    if (j->o->trace_path && j->src.len > frame) {
+        char a[32];
+        cli_err_set(&j->err, j->in_name, "--trace records one frame, at most %s at this block "
+                    "size (--block-size=SIZE sets it)", cli_human_size(frame, a, sizeof a));
+        return -1;
+    }
     if (start_hooks(j, "compressing") != 0 || cli_out_open(&j->out, j->out_path, &j->err) != 0)
         return -1;
-    smix_params p = job_params(j);
     smix_cctx *c = smix_cctx_create(&p);
     if (!c) {
         cli_err_set(&j->err, j->in_name, "%s", smix_strerror(SMIX_ERR_NOMEM));
@@ -548,12 +551,52 @@ static int count_write(void *w, const void *data, size_t n)
     return 0;
 }
 
+/* Walks the frames of src[0..n): their number in *frames, the sums of
+ * their originals and tokens, the first frame's info in *first. On a
+ * damaged frame, *frames is its index. */
+static smix_result walk_frames(const uint8_t *src, size_t n, uint64_t *frames, smix_file_info *first,
+                               uint64_t *orig, uint64_t *tokens)
+{
+    smix_file_info info;
+    *frames = *orig = *tokens = 0;
+    for (size_t at = 0; *frames == 0 || at < n; ++*frames) {
+        smix_result r = smix_frame_info(src + at, n - at, &info);
+        if (r != SMIX_OK)
+            return r;
+        if (*frames == 0)
+            *first = info;
+        *orig += info.input_bytes;
+        *tokens += info.tokens;
+        at += info.compressed_bytes;
+    }
+    return SMIX_OK;
+}
+
+/* An engine error in frame k (from 0) of a file of `frames` frames (0 if
+ * the count is not known): the frame is named when there is more than one. */
+static int frame_error(job *j, smix_result r, uint64_t k, uint64_t frames)
+{
+    if (k == 0 && frames == 1)
+        return engine_error(j, r);
+    if (r == SMIX_ERR_WRITE || r == SMIX_ERR_ABORTED)
+        return engine_error(j, r);
+    cli_err_set(&j->err, j->in_name, "frame %llu%s: %s", (unsigned long long)k + 1,
+                r == SMIX_ERR_BAD_MAGIC ? " (data after the last frame?)" : "", smix_strerror(r));
+    return -1;
+}
+
 static int decompress_run(job *j)
 {
     smix_file_info info;
-    smix_result r = smix_frame_info(j->src.data, j->src.len, &info);
+    uint64_t frames, orig, tokens;
+    smix_result r = walk_frames(j->src.data, j->src.len, &frames, &info, &orig, &tokens);
     if (r != SMIX_OK)   /* refuse before any output file exists */
-        return engine_error(j, r);
+        return frame_error(j, r, frames, frames + 1);
+    if (frames > 1 && j->o->trace_path) {
+        cli_err_set(&j->err, j->in_name, "holds %llu frames; --trace records one frame "
+                    "(a file made by one smix run of at most 32 blocks)", (unsigned long long)frames);
+        return -1;
+    }
     if (start_hooks(j, j->o->mode == CLI_TEST ? "testing" : "decompressing") != 0)
         return -1;
     if (j->have_out && cli_out_open(&j->out, j->out_path, &j->err) != 0)
@@ -568,11 +611,12 @@ static int decompress_run(job *j)
         r = smix_decompress(d, j->src.data, j->src.len, cli_out_write_fn, &j->out, &j->hooks);
     else
         r = smix_decompress(d, j->src.data, j->src.len, count_write, &j->produced, &j->hooks);
+    uint64_t failed = smix_dctx_frame(d);
     smix_dctx_free(d);
     cli_progress_end(&j->prog);
     if (j->have_out)
         j->produced = j->out.written;
-    return r == SMIX_OK ? 0 : engine_error(j, r);
+    return r == SMIX_OK ? 0 : frame_error(j, r, failed, frames);
 }
 
 static int decompress_finish(job *j)
@@ -593,7 +637,7 @@ int cli_decompress_one(const cli_opts *o, const char *path)
 {
     job j;
     job_init(&j, o, path);
-    int rc = decompress_prepare(&j) || read_frame(&j) || decompress_run(&j) ||
+    int rc = decompress_prepare(&j) || read_frames(&j) || decompress_run(&j) ||
              decompress_finish(&j);
     if (rc)
         job_fail(&j);
@@ -623,7 +667,7 @@ static void list_heading(void)
 }
 
 static void list_row(const char *name, uint64_t comp, uint64_t orig, uint64_t tokens,
-                     const smix_file_info *in)
+                     const smix_file_info *in, uint64_t frames)
 {
     char a[32], b[32], t[32], cfg[64], ratio[16], bpb[16], lvl[8], crc[16];
     snprintf(ratio, sizeof ratio, comp ? "%.3f" : "-", comp ? (double)orig / (double)comp : 0.0);
@@ -632,14 +676,17 @@ static void list_row(const char *name, uint64_t comp, uint64_t orig, uint64_t to
     if (in) {
         config_summary(&in->config, cfg, sizeof cfg);
         snprintf(lvl, sizeof lvl, "%u", in->config.level);
-        snprintf(crc, sizeof crc, "%08x", (unsigned)in->checksum);
+        if (frames == 1)
+            snprintf(crc, sizeof crc, "%08x", (unsigned)in->checksum);
+        else   /* one checksum per frame: -lv lists them */
+            snprintf(crc, sizeof crc, "%llu fr", (unsigned long long)frames);
     }
     printf("%11s %13s %7s %7s %11s %4s %-16s %-8s  %s\n", cli_group_digits(comp, a, sizeof a),
            cli_group_digits(orig, b, sizeof b), ratio, bpb, cli_group_digits(tokens, t, sizeof t),
            lvl, cfg, crc, name);
 }
 
-static void list_details(const char *name, uint64_t comp, const smix_file_info *in)
+static void list_details(const char *name, uint64_t comp, const smix_file_info *in, uint64_t frames)
 {
     const smix_config *c = &in->config;
     char a[32], b[32], t[32];
@@ -654,7 +701,8 @@ static void list_details(const char *name, uint64_t comp, const smix_file_info *
     printf("  tokens:          %s\n", cli_group_digits(in->tokens, t, sizeof t));
     if (in->input_bytes && !in->tokens)
         printf("  stored:          as it is (the model did not make it smaller)\n");
-    printf("  checksum:        CRC-32C %08x\n", (unsigned)in->checksum);
+    if (frames == 1)
+        printf("  checksum:        CRC-32C %08x\n", (unsigned)in->checksum);
     printf("  level:           %u\n", c->level);
     if (c->ssm_enabled) {
         printf("  model:           SSM, %u layers, d_model %u, d_inner %u, d_state %u, conv %u\n",
@@ -671,10 +719,28 @@ static void list_details(const char *name, uint64_t comp, const smix_file_info *
     if (c->byte_mix)
         printf("  byte model:      tokens coded bit by bit, 2^%u byte-context counters\n", c->byte_mix);
     if (c->blocks > 1)
-        printf("  blocks:          %u, each coded by a model of its own\n", c->blocks);
+        printf("  blocks:          %u%s, each coded by a model of its own\n", c->blocks,
+               frames > 1 ? " in the first frame" : "");
     if (c->ngram_budget_mb)
         printf("  n-gram memory:   at most %u MiB (set by --memlimit)\n", c->ngram_budget_mb);
     printf("  vocabulary:      %u tokens\n", (unsigned)c->vocab_size);
+}
+
+/* -lv: one paragraph per frame after the first. */
+static void list_frames(const uint8_t *src, size_t n, uint64_t frames)
+{
+    smix_file_info info;
+    char a[32], b[32], cfg[64];
+    size_t at = 0;
+    printf("  frames:          %llu\n", (unsigned long long)frames);
+    for (uint64_t k = 0; k < frames && smix_frame_info(src + at, n - at, &info) == SMIX_OK; k++) {
+        config_summary(&info.config, cfg, sizeof cfg);
+        printf("    frame %-4llu %13s -> %11s bytes  level %u  %-16s CRC-32C %08x\n",
+               (unsigned long long)k + 1, cli_group_digits(info.input_bytes, a, sizeof a),
+               cli_group_digits(info.compressed_bytes, b, sizeof b), info.config.level, cfg,
+               (unsigned)info.checksum);
+        at += info.compressed_bytes;
+    }
 }
 
 int cli_list_one(const cli_opts *o, const char *path, cli_list_totals *tot)
@@ -682,30 +748,38 @@ int cli_list_one(const cli_opts *o, const char *path, cli_list_totals *tot)
     job j;
     char esc[1024];
     smix_file_info info;
+    uint64_t frames = 0, orig = 0, tokens = 0;
     job_init(&j, o, path);
-    int rc = read_frame(&j);
+    int rc = read_frames(&j);
     smix_result r = SMIX_OK;
-    if (rc == 0 && (r = smix_frame_info(j.src.data, j.src.len, &info)) != SMIX_OK)
-        rc = engine_error(&j, r);
+    if (rc == 0 && (r = walk_frames(j.src.data, j.src.len, &frames, &info, &orig, &tokens)) != SMIX_OK)
+        rc = frame_error(&j, r, frames, frames + 1);
     if (rc) {
         job_fail(&j);
         job_free(&j);
         return 1;
     }
     cli_escape(j.in_name, esc, sizeof esc);
+    /* a file of several frames: the totals, with the first frame's model */
+    info.input_bytes = orig;
+    info.tokens = tokens;
+    if (frames > 1)
+        info.checksum = 0;
     if (o->verbosity >= 2) {
         if (tot->files > 0)
             putchar('\n');
-        list_details(esc, j.src.len, &info);
+        list_details(esc, j.src.len, &info, frames);
+        if (frames > 1)
+            list_frames(j.src.data, j.src.len, frames);
     } else {
         if (tot->files == 0)   /* only once a row follows, like xz -l */
             list_heading();
-        list_row(esc, j.src.len, info.input_bytes, info.tokens, &info);
+        list_row(esc, j.src.len, orig, tokens, &info, frames);
     }
     tot->files++;
     tot->compressed += j.src.len;
-    tot->original += info.input_bytes;
-    tot->tokens += info.tokens;
+    tot->original += orig;
+    tot->tokens += tokens;
     job_free(&j);
     return 0;
 }
@@ -716,5 +790,5 @@ void cli_list_footer(const cli_opts *o, const cli_list_totals *tot)
     if (o->verbosity >= 2 || tot->files < 2)
         return;
     snprintf(name, sizeof name, "%llu files", (unsigned long long)tot->files);
-    list_row(name, tot->compressed, tot->original, tot->tokens, NULL);
+    list_row(name, tot->compressed, tot->original, tot->tokens, NULL, 0);
 }
