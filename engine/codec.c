@@ -743,6 +743,7 @@ static smix_result decode_blocks(const ctr_header *h, const uint8_t *payload, co
         b[i].first_token = tok;
         b[i].first_byte = byte;
         b[i].sink = &sinks[i];
+        res[i] = SMIX_OK;   /* blocks left undone after a stop count as no error */
         payload += h->block[i].payload_bytes;
         tok += h->block[i].tokens;
         byte += h->block[i].input_bytes;
