@@ -58,7 +58,7 @@ const char *smix_strerror(smix_result r);
 #define SMIX_LEVEL_MAX 9
 #define SMIX_LEVEL_DEFAULT 3
 #define SMIX_MAX_BLOCKS 32       /* blocks in one frame; a longer input takes more frames */
-#define SMIX_BLOCK_MIN ((uint64_t)64 << 10)
+#define SMIX_BLOCK_MIN ((uint64_t)16 << 10)
 #define SMIX_BLOCK_MAX ((uint64_t)64 << 20)   /* so a frame stays within 2 GiB */
 
 typedef struct smix_params {
