@@ -14,6 +14,7 @@ typedef struct level_preset {
     uint32_t vocab;
     uint16_t ssm_rows;
     uint32_t block_kb;     /* input per block, KiB */
+    uint8_t follow_log2;   /* followers per context, log2 (0: no limit) */
 } level_preset;
 
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md, docs/model.md).
@@ -37,16 +38,16 @@ typedef struct level_preset {
  * 256-512 rows; level 9 stays well within 70x the time of xz -9e on
  * enwik8_1M with two threads. The measurements: docs/model.md, session 5. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb   (skip: 0 off, 1 two skip contexts, 2 three) */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536 },    /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 4096 },    /* 2: level 1 + follower cell biases */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 8192 },   /* 3: default: + order 4, skip contexts, byte model */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384 }, /* 4: + SSM, one layer, a third skip context, escape walk */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384 }, /* 5-9: larger byte tables, then more SSM rows */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 256, 16384 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 384, 16384 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 448, 16384 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 512, 16384 },
+    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow   (skip: 0 off, 1 two skip contexts, 2 three) */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 0 },    /* 1: mixer of n-grams, match, priors */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 4096, 0 },    /* 2: level 1 + follower cell biases */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 8192, 0 },   /* 3: default: + order 4, skip contexts, byte model */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384, 0 }, /* 4: + SSM, one layer, a third skip context, escape walk */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384, 0 }, /* 5-9: larger byte tables, then more SSM rows */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 256, 16384, 0 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 384, 16384, 0 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 448, 16384, 0 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 512, 16384, 0 },
 };
 
 smix_result smix_level_config(int level, smix_config *out)
@@ -60,6 +61,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.skip_context = p->skip;
     c.blocks = 1;
     c.byte_mix = p->byte_mix;
+    c.follow_log2 = p->follow_log2;
     c.escape_walk = p->ssm && p->byte_mix;
     c.n_layers = p->nl;
     c.d_model = p->dm;
