@@ -87,7 +87,7 @@ const char *smix_strerror(smix_result r)
     switch (r) {
     case SMIX_OK: return "success";
     case SMIX_ERR_NOMEM: return "out of memory";
-    case SMIX_ERR_MEMLIMIT: return "memory limit exceeded (raise --memlimit or use a lower level)";
+    case SMIX_ERR_MEMLIMIT: return "memory limit exceeded";
     case SMIX_ERR_PARAM: return "invalid argument";
     case SMIX_ERR_BAD_MAGIC: return "not in smix format";
     case SMIX_ERR_VERSION_NEWER: return "made by a newer smix format version; upgrade smix to read it";

@@ -244,6 +244,15 @@ smix_result smix_frame_info(const void *src, size_t n, smix_file_info *info);
  * level's. 0 if params->block_size is out of range. */
 uint64_t smix_block_size(const smix_params *params);
 
+/* Parses and validates only the header at the start of a frame, src[0..n)
+ * being the first n bytes of it (SMIX_FRAME_HEADER_MAX are always enough),
+ * so that a program can refuse a foreign, damaged or too demanding file
+ * before reading all of it. Fills info with what the header declares
+ * (compressed_bytes is the size the whole frame must have). Returns
+ * SMIX_ERR_TRUNCATED if n is too short for the header. */
+smix_result smix_frame_header(const void *src, size_t n, smix_file_info *info);
+#define SMIX_FRAME_HEADER_MAX 65536
+
 /* The configuration a level selects (level 0 = default). */
 smix_result smix_level_config(int level, smix_config *out);
 

@@ -96,7 +96,7 @@ typedef struct smix_trace_summary {
 /* Opens and validates a trace. Returns NULL and a message in err on failure.
  * Validation is complete: header and every section bounds-checked, CRC-32C
  * of every section verified, every record checked (string references, byte
- * offsets in order, total bits). Cost: one pass over the file (about 0.6 s
+ * offsets in order, every float finite, total bits). Cost: one pass over the file (about 0.6 s
  * of CPU per million tokens when cached; use SMIX_TRACE_OPEN_LAZY for traces
  * of many millions of tokens in an interactive viewer). */
 smix_trace *smix_trace_open(const char *path, char *err, size_t errlen);
@@ -105,7 +105,8 @@ smix_trace *smix_trace_open(const char *path, char *err, size_t errlen);
 #define SMIX_TRACE_OPEN_LAZY 1u  /* skip the pass over the token records: the
     header, chunks and string table are still fully verified, and every
     accessor still bounds-checks what it reads, so a damaged record can give
-    wrong numbers or -1 from get_token, never a crash. For huge traces in a
+    wrong numbers or -1 from get_token, never a crash, a NaN or an infinity
+    (a record holding one reads as -1). For huge traces in a
     viewer; call smix_trace_verify later (e.g. in the background) if wanted. */
 smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size_t errlen);
 

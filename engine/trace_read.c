@@ -248,6 +248,36 @@ static const uint8_t *rec(const smix_trace *t, uint64_t i)
     return t->sec[TRC_SEC_TOKENS].p + i * t->sec[TRC_SEC_TOKENS].elem;
 }
 
+/* Every float of a token record is finite (docs/trace-format.md): a NaN or
+ * an infinity is damage, and no reader may pass one on to a program that
+ * turns it into a pixel or an array index. */
+static int record_finite(const uint8_t *r)
+{
+    static const uint16_t f32[] = { TRC_T_PSSM, TRC_T_ENTROPY, TRC_T_SCALE, TRC_T_PFINAL };
+    for (size_t k = 0; k < sizeof f32 / sizeof f32[0]; k++)
+        if (!isfinite(trc_getf(r + f32[k]))) return 0;
+    for (int c = 0; c < TRC_NCOMP; c++)
+        if (!isfinite(trc_getf(r + TRC_T_BIAS + 4 * c))) return 0;
+    for (int k = 0; k < TRC_TOPK; k++)
+        if (!isfinite(trc_getf(r + TRC_T_TOPP + 4 * k)) || !isfinite(trc_getf(r + TRC_T_SSMP + 4 * k)))
+            return 0;
+    return isfinite(trc_getd(r + TRC_T_BITS));
+}
+
+/* The chunks' loss and learning rate and the header's total are finite. */
+static int check_numbers(const smix_trace *t, const char *path, char *err, size_t errlen)
+{
+    CHECK(isfinite(t->sum.total_bits), "%s: damaged trace (total bits not a finite number)", path);
+    const section *s = &t->sec[TRC_SEC_CHUNKS];
+    for (uint64_t c = 0; c < s->count; c++) {
+        const uint8_t *r = s->p + c * s->elem;
+        CHECK(isfinite(trc_getf(r + 24)) && isfinite(trc_getf(r + 28)),
+              "%s: damaged trace (chunk %llu: loss or learning rate not a finite number)", path,
+              (unsigned long long)c);
+    }
+    return 0;
+}
+
 /* The pass over every token record that LAZY skips. */
 static int check_tokens(const smix_trace *t, char *err, size_t errlen)
 {
@@ -265,11 +295,13 @@ static int check_tokens(const smix_trace *t, char *err, size_t errlen)
         CHECK(off >= prev_end && len <= t->sum.input_bytes && off <= t->sum.input_bytes - len,
               "damaged trace (token %llu: byte offset %llu out of order or range)",
               (unsigned long long)i, (unsigned long long)off);
+        CHECK(record_finite(r), "damaged trace (token %llu: a value that is not a finite number)",
+              (unsigned long long)i);
         prev_end = off + len;
         bits += trc_getd(r + TRC_T_BITS);
     }
     double d = fabs(bits - t->sum.total_bits);
-    CHECK(d <= 1e-9 * (fabs(bits) + 1.0) || (isnan(bits) && isnan(t->sum.total_bits)),
+    CHECK(d <= 1e-9 * (fabs(bits) + 1.0),
           "damaged trace (sum of token bits %.6f != recorded total %.6f)", bits, t->sum.total_bits);
     return 0;
 }
@@ -289,7 +321,7 @@ smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size
               check_sections(t, path, err, errlen);
     if (!bad) {
         parse_summary(t);
-        bad = check_strings(t, path, err, errlen);
+        bad = check_strings(t, path, err, errlen) || check_numbers(t, path, err, errlen);
     }
     if (!bad && !(flags & SMIX_TRACE_OPEN_LAZY)) {
         char msg[200];
@@ -339,8 +371,11 @@ int smix_trace_get_token(const smix_trace *t, uint64_t i, smix_trace_token *out)
     if (!t || i >= t->sec[TRC_SEC_TOKENS].count) return -1;
     const uint8_t *r = rec(t, i);
     uint32_t len = trc_get32(r + TRC_T_LENGTH), str = trc_get32(r + TRC_T_STR);
-    /* re-checked here so that lazily opened traces stay memory-safe */
-    if (str >= t->sec[TRC_SEC_STRINGS].count || trc_get32(str_ent(t, str) + 4) != len) return -1;
+    /* re-checked here so that lazily opened traces stay memory-safe and
+     * never hand out a NaN */
+    if (str >= t->sec[TRC_SEC_STRINGS].count || trc_get32(str_ent(t, str) + 4) != len ||
+        !record_finite(r))
+        return -1;
     memset(out, 0, sizeof *out);
     out->index = i;
     out->offset = trc_get64(r + TRC_T_OFFSET);
@@ -364,6 +399,7 @@ int smix_trace_get_topk(const smix_trace *t, uint64_t i, smix_trace_topk *out)
 {
     if (!t || i >= t->sec[TRC_SEC_TOKENS].count) return -1;
     const uint8_t *r = rec(t, i);
+    if (!record_finite(r)) return -1;
     for (int k = 0; k < SMIX_TOPK; k++) {
         out->id[k] = trc_get32(r + TRC_T_TOPID + 4 * k);
         out->p[k] = trc_getf(r + TRC_T_TOPP + 4 * k);

@@ -8,7 +8,8 @@
 # bytes; bits = -log2(p_final) to 1e-3; the CSV header; report --json keys.
 # With synthetic traces (build/trace_synth): trace_synth is deterministic,
 # dump/report work, and truncated, corrupted or foreign traces exit 1.
-# Checks that need a missing binary (or jq) print SKIP and are not counted.
+# A missing binary, a broken `smix --trace` or a missing jq (a test
+# dependency, tools/deps.sh) fails the suite: nothing here is skipped.
 #
 # Run from the repo root: bash tests/test_trace.sh   (SMIX=, SYNTH= override)
 set -u
@@ -19,13 +20,11 @@ SYNTH=${SYNTH:-build/trace_synth}
 case $SMIX in /*) ;; *) SMIX=$ROOT/$SMIX ;; esac
 case $SYNTH in /*) ;; *) SYNTH=$ROOT/$SYNTH ;; esac
 
-pass=0 fail=0 skip=0
+pass=0 fail=0
 ok()   { echo "PASS $1"; pass=$((pass + 1)); }
 bad()  { echo "FAIL $1${2:+ ($2)}"; fail=$((fail + 1)); }
-skip() { echo "SKIP $1: $2"; skip=$((skip + 1)); }
 check() { local n=$1; shift; if "$@"; then ok "$n"; else bad "$n"; fi; }
 finish() {
-    [ "$skip" -gt 0 ] && echo "($skip checks skipped)"
     echo "$pass passed, $fail failed"
     [ "$fail" -eq 0 ]
 }
@@ -40,7 +39,7 @@ HAVE_DUMP=0
 HAVE_TRACE=0
 if [ -x "$SMIX" ]; then
     printf 'hello hello trace\n' >"$T/probe"
-    "$SMIX" -q -c --trace "$T/probe.smt" "$T/probe" >/dev/null 2>&1 && [ -s "$T/probe.smt" ] && HAVE_TRACE=1
+    "$SMIX" -q -c --trace "$T/probe.smt" "$T/probe" >/dev/null 2>"$T/probe.err" && [ -s "$T/probe.smt" ] && HAVE_TRACE=1
 fi
 
 # ------------------------------------------------------------ helpers
@@ -117,7 +116,7 @@ if [ -x "$SYNTH" ]; then
             check "synthetic: report --json keys and total" report_keys "$T/s1.smt"
             check "synthetic: jsonl text round-trips" eval "'$SMIX' --trace-dump jsonl '$T/s1.smt' | jq -j .text | cmp -s - '$ROOT/samples/page.html'"
         else
-            skip "synthetic jq checks" "jq not installed"
+            bad "synthetic jq checks" "jq not installed (make deps installs it)"
         fi
         check "synthetic: damaged traces exit 1" damaged "$T/s1.smt"
         "$SMIX" --trace-report "$ROOT/samples/page.html" >/dev/null 2>"$T/err"
@@ -125,22 +124,22 @@ if [ -x "$SYNTH" ]; then
         "$SMIX" --trace-report "$T/nonexistent.smt" >/dev/null 2>"$T/err"
         check "missing trace exits 1" test $? -eq 1
     else
-        skip "dump/report on synthetic traces" "$SMIX has no --trace-dump yet"
+        bad "dump/report on synthetic traces" "$SMIX has no --trace-dump"
     fi
 else
-    skip "synthetic traces" "$SYNTH is not built"
+    bad "synthetic traces" "$SYNTH is not built"
 fi
 
 # ------------------------------------------------------------ the real engine
 
 if [ $HAVE_TRACE = 0 ]; then
-    skip "engine traces" "$SMIX --trace does not work yet"
+    bad "engine traces" "$SMIX --trace does not work: $(head -c 300 "$T/probe.err")"
     finish; exit $?
 fi
 
 for f in prose.txt page.html records.bin; do
     src=$ROOT/samples/$f
-    [ -f "$src" ] || { skip "$f" "sample missing"; continue; }
+    [ -f "$src" ] || { bad "$f" "sample missing"; continue; }
     cp "$src" "$T/$f"
     "$SMIX" -q -c "$T/$f" >"$T/$f.plain.smx"
     "$SMIX" -q -c --trace "$T/$f.smt" "$T/$f" >"$T/$f.smx"
@@ -155,7 +154,7 @@ for f in prose.txt page.html records.bin; do
         check "$f: bits = -log2(p_final) to 1e-3" bits_agree "$T/$f.smt"
         check "$f: report --json keys and total" report_keys "$T/$f.smt"
     else
-        skip "$f: jq checks" "jq not installed"
+        bad "$f: jq checks" "jq not installed (make deps installs it)"
     fi
 done
 check "engine: damaged traces exit 1" damaged "$T/prose.txt.smt"

@@ -287,9 +287,7 @@ uint64_t vw_bytes_upto(const vw_state *st, uint64_t i)
 
 static void hist_add(uint64_t *h, double v)
 {
-    double x = fabs(v) * 16.0;
-    int b = x >= VW_HIST_BINS - 1 ? VW_HIST_BINS - 1 : (int)x;
-    h[b]++;
+    h[vw_clampi(fabs(v) * 16.0, 0, VW_HIST_BINS - 1)]++;
 }
 
 /* Lower edge (bits) of the bin holding quantile q. */

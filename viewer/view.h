@@ -30,6 +30,19 @@
 
 #define VW_NONE UINT64_MAX
 
+/* A pixel or an index from a number that came from a trace: NaN gives lo,
+ * and nothing outside [lo, hi] reaches the int conversion (converting an
+ * out-of-range float to int is undefined behaviour). Every such conversion
+ * in the viewer goes through here. */
+static inline int vw_clampi(double v, int lo, int hi)
+{
+    if (!(v >= lo))
+        return lo;
+    if (v >= hi)
+        return hi;
+    return (int)v;
+}
+
 /* ---------------- pyramids (pyr.c) ---------------- */
 
 /* Aggregate of a run of per-token values. */
