@@ -58,6 +58,9 @@ const char *smix_strerror(smix_result r);
 #define SMIX_LEVEL_MAX 9
 #define SMIX_LEVEL_DEFAULT 3
 #define SMIX_MAX_BLOCKS 32
+/* At most this many model components and coding steps (smix_component). */
+#define SMIX_MAX_COMPONENTS 48
+#define SMIX_MAX_STEPS 16
 
 typedef struct smix_params {
     int level;          /* 0 = default, else 1..9 */
