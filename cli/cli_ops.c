@@ -223,6 +223,7 @@ static smix_params job_params(const job *j)
     p.level = j->o->level;
     p.threads = j->o->threads;
     p.memlimit = j->o->memlimit;
+    p.block_size = j->o->block_size;
     return p;
 }
 
@@ -353,9 +354,16 @@ static int verify_output(job *j)
 
 static int compress_run(job *j)
 {
+    smix_params p = job_params(j);
+    uint64_t frame = smix_block_size(&p) * SMIX_MAX_BLOCKS;
+    if (j->o->trace_path && j->src.len > frame) {
+        char a[32];
+        cli_err_set(&j->err, j->in_name, "--trace records one frame, at most %s at this block "
+                    "size (--block-size=SIZE sets it)", cli_human_size(frame, a, sizeof a));
+        return -1;
+    }
     if (start_hooks(j, "compressing") != 0 || cli_out_open(&j->out, j->out_path, &j->err) != 0)
         return -1;
-    smix_params p = job_params(j);
     smix_cctx *c = smix_cctx_create(&p);
     if (!c) {
         cli_err_set(&j->err, j->in_name, "%s", smix_strerror(SMIX_ERR_NOMEM));
@@ -434,12 +442,52 @@ static int count_write(void *w, const void *data, size_t n)
     return 0;
 }
 
+/* Walks the frames of src[0..n): their number in *frames, the sums of
+ * their originals and tokens, the first frame's info in *first. On a
+ * damaged frame, *frames is its index. */
+static smix_result walk_frames(const uint8_t *src, size_t n, uint64_t *frames, smix_file_info *first,
+                               uint64_t *orig, uint64_t *tokens)
+{
+    smix_file_info info;
+    *frames = *orig = *tokens = 0;
+    for (size_t at = 0; *frames == 0 || at < n; ++*frames) {
+        smix_result r = smix_frame_info(src + at, n - at, &info);
+        if (r != SMIX_OK)
+            return r;
+        if (*frames == 0)
+            *first = info;
+        *orig += info.input_bytes;
+        *tokens += info.tokens;
+        at += info.compressed_bytes;
+    }
+    return SMIX_OK;
+}
+
+/* An engine error in frame k (from 0) of a file of `frames` frames (0 if
+ * the count is not known): the frame is named when there is more than one. */
+static int frame_error(job *j, smix_result r, uint64_t k, uint64_t frames)
+{
+    if (k == 0 && frames == 1)
+        return engine_error(j, r);
+    if (r == SMIX_ERR_WRITE || r == SMIX_ERR_ABORTED)
+        return engine_error(j, r);
+    cli_err_set(&j->err, j->in_name, "frame %llu%s: %s", (unsigned long long)k + 1,
+                r == SMIX_ERR_BAD_MAGIC ? " (data after the last frame?)" : "", smix_strerror(r));
+    return -1;
+}
+
 static int decompress_run(job *j)
 {
     smix_file_info info;
-    smix_result r = smix_frame_info(j->src.data, j->src.len, &info);
+    uint64_t frames, orig, tokens;
+    smix_result r = walk_frames(j->src.data, j->src.len, &frames, &info, &orig, &tokens);
     if (r != SMIX_OK)   /* refuse before any output file exists */
-        return engine_error(j, r);
+        return frame_error(j, r, frames, frames + 1);
+    if (frames > 1 && j->o->trace_path) {
+        cli_err_set(&j->err, j->in_name, "holds %llu frames; --trace records one frame "
+                    "(a file made by one smix run of at most 32 blocks)", (unsigned long long)frames);
+        return -1;
+    }
     if (start_hooks(j, j->o->mode == CLI_TEST ? "testing" : "decompressing") != 0)
         return -1;
     if (j->have_out && cli_out_open(&j->out, j->out_path, &j->err) != 0)
@@ -454,11 +502,12 @@ static int decompress_run(job *j)
         r = smix_decompress(d, j->src.data, j->src.len, cli_out_write_fn, &j->out, &j->hooks);
     else
         r = smix_decompress(d, j->src.data, j->src.len, count_write, &j->produced, &j->hooks);
+    uint64_t failed = smix_dctx_frame(d);
     smix_dctx_free(d);
     cli_progress_end(&j->prog);
     if (j->have_out)
         j->produced = j->out.written;
-    return r == SMIX_OK ? 0 : engine_error(j, r);
+    return r == SMIX_OK ? 0 : frame_error(j, r, failed, frames);
 }
 
 static int decompress_finish(job *j)
@@ -509,7 +558,7 @@ static void list_heading(void)
 }
 
 static void list_row(const char *name, uint64_t comp, uint64_t orig, uint64_t tokens,
-                     const smix_file_info *in)
+                     const smix_file_info *in, uint64_t frames)
 {
     char a[32], b[32], t[32], cfg[64], ratio[16], bpb[16], lvl[8], crc[16];
     snprintf(ratio, sizeof ratio, comp ? "%.3f" : "-", comp ? (double)orig / (double)comp : 0.0);
@@ -518,14 +567,17 @@ static void list_row(const char *name, uint64_t comp, uint64_t orig, uint64_t to
     if (in) {
         config_summary(&in->config, cfg, sizeof cfg);
         snprintf(lvl, sizeof lvl, "%u", in->config.level);
-        snprintf(crc, sizeof crc, "%08x", (unsigned)in->checksum);
+        if (frames == 1)
+            snprintf(crc, sizeof crc, "%08x", (unsigned)in->checksum);
+        else   /* one checksum per frame: -lv lists them */
+            snprintf(crc, sizeof crc, "%llu fr", (unsigned long long)frames);
     }
     printf("%11s %13s %7s %7s %11s %4s %-16s %-8s  %s\n", cli_group_digits(comp, a, sizeof a),
            cli_group_digits(orig, b, sizeof b), ratio, bpb, cli_group_digits(tokens, t, sizeof t),
            lvl, cfg, crc, name);
 }
 
-static void list_details(const char *name, uint64_t comp, const smix_file_info *in)
+static void list_details(const char *name, uint64_t comp, const smix_file_info *in, uint64_t frames)
 {
     const smix_config *c = &in->config;
     char a[32], b[32], t[32];
@@ -540,7 +592,8 @@ static void list_details(const char *name, uint64_t comp, const smix_file_info *
     printf("  tokens:          %s\n", cli_group_digits(in->tokens, t, sizeof t));
     if (in->input_bytes && !in->tokens)
         printf("  stored:          as it is (the model did not make it smaller)\n");
-    printf("  checksum:        CRC-32C %08x\n", (unsigned)in->checksum);
+    if (frames == 1)
+        printf("  checksum:        CRC-32C %08x\n", (unsigned)in->checksum);
     printf("  level:           %u\n", c->level);
     if (c->ssm_enabled) {
         printf("  model:           SSM, %u layers, d_model %u, d_inner %u, d_state %u, conv %u\n",
@@ -557,10 +610,28 @@ static void list_details(const char *name, uint64_t comp, const smix_file_info *
     if (c->byte_mix)
         printf("  byte model:      tokens coded bit by bit, 2^%u byte-context counters\n", c->byte_mix);
     if (c->blocks > 1)
-        printf("  blocks:          %u, each coded by a model of its own\n", c->blocks);
+        printf("  blocks:          %u%s, each coded by a model of its own\n", c->blocks,
+               frames > 1 ? " in the first frame" : "");
     if (c->ngram_budget_mb)
         printf("  n-gram memory:   at most %u MiB (set by --memlimit)\n", c->ngram_budget_mb);
     printf("  vocabulary:      %u tokens\n", (unsigned)c->vocab_size);
+}
+
+/* -lv: one paragraph per frame after the first. */
+static void list_frames(const uint8_t *src, size_t n, uint64_t frames)
+{
+    smix_file_info info;
+    char a[32], b[32], cfg[64];
+    size_t at = 0;
+    printf("  frames:          %llu\n", (unsigned long long)frames);
+    for (uint64_t k = 0; k < frames && smix_frame_info(src + at, n - at, &info) == SMIX_OK; k++) {
+        config_summary(&info.config, cfg, sizeof cfg);
+        printf("    frame %-4llu %13s -> %11s bytes  level %u  %-16s CRC-32C %08x\n",
+               (unsigned long long)k + 1, cli_group_digits(info.input_bytes, a, sizeof a),
+               cli_group_digits(info.compressed_bytes, b, sizeof b), info.config.level, cfg,
+               (unsigned)info.checksum);
+        at += info.compressed_bytes;
+    }
 }
 
 int cli_list_one(const cli_opts *o, const char *path, cli_list_totals *tot)
@@ -568,30 +639,38 @@ int cli_list_one(const cli_opts *o, const char *path, cli_list_totals *tot)
     job j;
     char esc[1024];
     smix_file_info info;
+    uint64_t frames = 0, orig = 0, tokens = 0;
     job_init(&j, o, path);
     int rc = read_src(&j);
     smix_result r = SMIX_OK;
-    if (rc == 0 && (r = smix_frame_info(j.src.data, j.src.len, &info)) != SMIX_OK)
-        rc = engine_error(&j, r);
+    if (rc == 0 && (r = walk_frames(j.src.data, j.src.len, &frames, &info, &orig, &tokens)) != SMIX_OK)
+        rc = frame_error(&j, r, frames, frames + 1);
     if (rc) {
         job_fail(&j);
         job_free(&j);
         return 1;
     }
     cli_escape(j.in_name, esc, sizeof esc);
+    /* a file of several frames: the totals, with the first frame's model */
+    info.input_bytes = orig;
+    info.tokens = tokens;
+    if (frames > 1)
+        info.checksum = 0;
     if (o->verbosity >= 2) {
         if (tot->files > 0)
             putchar('\n');
-        list_details(esc, j.src.len, &info);
+        list_details(esc, j.src.len, &info, frames);
+        if (frames > 1)
+            list_frames(j.src.data, j.src.len, frames);
     } else {
         if (tot->files == 0)   /* only once a row follows, like xz -l */
             list_heading();
-        list_row(esc, j.src.len, info.input_bytes, info.tokens, &info);
+        list_row(esc, j.src.len, orig, tokens, &info, frames);
     }
     tot->files++;
     tot->compressed += j.src.len;
-    tot->original += info.input_bytes;
-    tot->tokens += info.tokens;
+    tot->original += orig;
+    tot->tokens += tokens;
     job_free(&j);
     return 0;
 }
@@ -602,5 +681,5 @@ void cli_list_footer(const cli_opts *o, const cli_list_totals *tot)
     if (o->verbosity >= 2 || tot->files < 2)
         return;
     snprintf(name, sizeof name, "%llu files", (unsigned long long)tot->files);
-    list_row(name, tot->compressed, tot->original, tot->tokens, NULL);
+    list_row(name, tot->compressed, tot->original, tot->tokens, NULL, 0);
 }

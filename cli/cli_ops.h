@@ -26,6 +26,7 @@ typedef struct cli_opts {
     int level;               /* 0 = library default */
     int threads;             /* 0 = library default (automatic) */
     uint64_t memlimit;       /* 0 = none */
+    uint64_t block_size;     /* 0 = the level's */
     const char *out_path;    /* -o */
     const char *trace_path;  /* --trace */
     const char *dump_format; /* --trace-dump csv|jsonl */

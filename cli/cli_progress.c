@@ -1,6 +1,7 @@
 /*
  * cli_progress.c - one status line on stderr while a file is coded:
- * percentage, bytes done/total, tokens/s, bits per byte so far and ETA.
+ * percentage, bytes done/total, bytes/s and tokens/s, bits per byte so far
+ * and ETA.
  * On a terminal it is redrawn in place at most 10 times a second; when
  * stderr is not a terminal (forced with -v) a plain line is printed every
  * few seconds instead, so logs stay readable.
@@ -60,16 +61,17 @@ static void format_eta(double s, char *out, size_t outlen)
 static void draw(cli_progress *p, uint64_t done, uint64_t total, uint64_t tokens,
                  double bits, double now)
 {
-    char d[32], t[32], eta[32], line[256];
+    char d[32], t[32], eta[32], rate[32], line[256];
     double el = now - p->t_start;
     double pct = total ? 100.0 * (double)done / (double)total : 0.0;
     double tps = el > 0 ? (double)tokens / el : 0.0;
+    cli_human_size(el > 0 ? (uint64_t)((double)done / el) : 0, rate, sizeof rate);
     double bpb = done ? bits / (double)done : 0.0;
     format_eta(done && total > done ? el * (double)(total - done) / (double)done : 0,
                eta, sizeof eta);
-    int w = snprintf(line, sizeof line, "%s %s %5.1f%% %s / %s  %.0f tok/s  %.3f bpb  ETA %s",
+    int w = snprintf(line, sizeof line, "%s %s %5.1f%% %s / %s  %s/s  %.0f tok/s  %.3f bpb  ETA %s",
                      p->verb, p->label, pct, cli_human_size(done, d, sizeof d),
-                     cli_human_size(total, t, sizeof t), tps, bpb, eta);
+                     cli_human_size(total, t, sizeof t), rate, tps, bpb, eta);
     if (w < 0)
         return;
     if (p->is_tty) {

@@ -38,7 +38,7 @@ typedef struct cli_args {
 } cli_args;
 
 enum {
-    OPT_RM = 256, OPT_TRACE, OPT_DUMP, OPT_REPORT, OPT_JSON, OPT_FAST, OPT_BEST
+    OPT_RM = 256, OPT_TRACE, OPT_DUMP, OPT_REPORT, OPT_JSON, OPT_FAST, OPT_BEST, OPT_BLOCK
 };
 
 typedef struct long_opt {
@@ -56,6 +56,7 @@ static const long_opt long_opts[] = {
     {"threads", 1, 'T'},    {"memlimit", 1, 'M'},     {"trace", 1, OPT_TRACE},
     {"trace-dump", 1, OPT_DUMP}, {"trace-report", 0, OPT_REPORT},
     {"json", 0, OPT_JSON},  {"fast", 0, OPT_FAST},    {"best", 0, OPT_BEST},
+    {"block-size", 1, OPT_BLOCK},
 };
 
 static void usage(FILE *f)
@@ -84,7 +85,12 @@ static void usage(FILE *f)
 "Tuning (the output never depends on -T):\n"
 "  -1 .. -9               level: 1 fastest, 9 largest model (default 3)\n"
 "      --fast, --best     same as -1, -9\n"
-"  -T, --threads=N        threads to use (default 0: one per CPU, at most 4)\n"
+"  -T, --threads=N        threads to use (default 0: one per CPU, at most 4);\n"
+"                         blocks are coded N at a time\n"
+"      --block-size=SIZE  input per block, 64K..64M (default: the level's,\n"
+"                         1.5M at -1 up to 16M at -4..-9); each block has a\n"
+"                         model of its own: larger compress better, smaller\n"
+"                         run in parallel sooner\n"
 "  -M, --memlimit=SIZE    fail rather than use more memory (K, M, G suffixes);\n"
 "                         a limit below the need caps the n-gram model\n"
 "\n"
@@ -129,6 +135,13 @@ static int apply_arg_opt(cli_args *a, int id, const char *arg)
     case 'M':
         if (cli_parse_size(arg, &a->o.memlimit) != 0) {
             cli_report("--memlimit", "'%s' is not a size (e.g. 512M, 2G)", arg);
+            return -1;
+        }
+        return 0;
+    case OPT_BLOCK:
+        if (cli_parse_size(arg, &a->o.block_size) != 0 || a->o.block_size < SMIX_BLOCK_MIN ||
+            a->o.block_size > SMIX_BLOCK_MAX) {
+            cli_report("--block-size", "'%s' is not a block size (64K..64M)", arg);
             return -1;
         }
         return 0;

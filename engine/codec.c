@@ -1,10 +1,12 @@
 /*
- * codec.c - the public API: compress and decompress one frame.
+ * codec.c - the public API: compress and decompress frames.
  *
- * The input is cut into blocks (one, or a few at level 1) that start on the
- * tokenizer's chunk boundaries; each block has a model and a range-coder
- * stream of its own, so blocks can be coded in parallel and the bits never
- * depend on how many threads did it. Within a block the encoder tokenises
+ * The input is cut into frames of SMIX_MAX_BLOCKS blocks of the block size
+ * (the level's, or smix_params.block_size: never the thread count), and
+ * each frame's blocks start on the tokenizer's chunk boundaries nearest
+ * after multiples of the block size; each block has a model and a
+ * range-coder stream of its own, so blocks can be coded in parallel and the
+ * bits never depend on how many threads did it. Within a block the encoder tokenises
  * piece by piece (pieces end on chunk boundaries, so the result equals
  * tokenising the block whole), and for every token asks the model for a
  * distribution, range-codes the token's slot (slot 0 = NEW, then the token id
@@ -37,11 +39,11 @@
 #define MEMCHECK_EVERY 4096
 
 struct smix_cctx { smix_params p; };
-struct smix_dctx { smix_params p; };
+struct smix_dctx { smix_params p; uint64_t frame; };
 
 static smix_params params_or_default(const smix_params *p)
 {
-    smix_params d = { 0, 0, 0 };   /* default level, automatic threads, no limit */
+    smix_params d = { 0, 0, 0, 0 };   /* default level, automatic threads, no limit, level's blocks */
     return p ? *p : d;
 }
 
@@ -56,10 +58,14 @@ void smix_cctx_free(smix_cctx *c) { free(c); }
 smix_dctx *smix_dctx_create(const smix_params *params)
 {
     smix_dctx *d = malloc(sizeof *d);
-    if (d) d->p = params_or_default(params);
+    if (d) {
+        d->p = params_or_default(params);
+        d->frame = 0;
+    }
     return d;
 }
 void smix_dctx_free(smix_dctx *d) { free(d); }
+uint64_t smix_dctx_frame(const smix_dctx *d) { return d ? d->frame : 0; }
 
 /* ---- shared per-frame state ---- */
 
@@ -68,11 +74,28 @@ void smix_dctx_free(smix_dctx *d) { free(d); }
  * block failed). Written under a critical section or atomically. */
 typedef struct frame_share {
     const smix_hooks *hooks;
-    uint64_t input_bytes;
+    uint64_t input_bytes;                     /* of every frame */
+    uint64_t done_bytes, done_tokens;         /* in the frames before this one */
+    double done_bits;
+    uint32_t blocks;                          /* of this frame */
     uint64_t bytes[SMIX_MAX_BLOCKS], tokens[SMIX_MAX_BLOCKS];
     double bits[SMIX_MAX_BLOCKS];
     int stop;
 } frame_share;
+
+/* Starts the next frame of nb blocks: the last one's progress moves to the
+ * done totals. */
+static void share_next_frame(frame_share *s, uint32_t nb)
+{
+    for (uint32_t i = 0; i < s->blocks; i++) {
+        s->done_bytes += s->bytes[i];
+        s->done_tokens += s->tokens[i];
+        s->done_bits += s->bits[i];
+        s->bytes[i] = s->tokens[i] = 0;
+        s->bits[i] = 0.0;
+    }
+    s->blocks = nb;
+}
 
 static int share_stopped(frame_share *s) { return __atomic_load_n(&s->stop, __ATOMIC_RELAXED); }
 static void share_stop(frame_share *s) { __atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED); }
@@ -162,9 +185,9 @@ static int report_progress(coder *c)
         s->tokens[c->block] = c->tokens;
         s->bits[c->block] = c->bits;
         if (!share_stopped(s) && s->hooks && s->hooks->progress) {
-            uint64_t bytes = 0, tokens = 0;
-            double bits = 0.0;
-            for (uint32_t i = 0; i < c->cfg.blocks; i++) {
+            uint64_t bytes = s->done_bytes, tokens = s->done_tokens;
+            double bits = s->done_bits;
+            for (uint32_t i = 0; i < s->blocks; i++) {
                 bytes += s->bytes[i];
                 tokens += s->tokens[i];
                 bits += s->bits[i];
@@ -298,17 +321,23 @@ static size_t piece_end(const uint8_t *src, size_t a, size_t n)
     return b;
 }
 
-/* Block i starts at at[i]: the first chunk boundary at or after i n / nb. */
-static void block_bounds(const uint8_t *src, size_t n, uint32_t nb, size_t *at)
+/* Block i of nb starts at at[i]: the first chunk boundary at or after
+ * i * size (so tokenising the blocks one by one gives the tokens of the
+ * whole). Returns the number of blocks that are not empty (a chunk longer
+ * than what is left can swallow the last ones). */
+static uint32_t block_bounds(const uint8_t *src, size_t n, uint32_t nb, uint64_t size, size_t *at)
 {
     size_t b = 0;
+    uint32_t used = 1;
     at[0] = 0;
     for (uint32_t i = 1; i < nb; i++) {
-        size_t want = (size_t)((uint64_t)n * i / nb);
-        while (b < want) b += tok_chunk_len(src + b, n - b);
-        at[i] = b;
+        uint64_t want = size * i;
+        while (b < n && b < want) b += tok_chunk_len(src + b, n - b);
+        if (b >= n) break;
+        at[used++] = b;
     }
-    at[nb] = n;
+    at[used] = n;
+    return used;
 }
 
 static smix_result encode_all(coder *c, rc_encoder *rc, const uint8_t *src, size_t n)
@@ -386,6 +415,7 @@ static void fill_header(ctr_header *h, const uint8_t *src, size_t n, const enc_b
         const uint8_t *p;
         size_t len = block_payload(&b[i], &p);
         h->block[i].input_bytes = b[i].n;
+        h->block[i].crc_input = crc32c(0, b[i].src, b[i].n);
         h->block[i].tokens = b[i].stored ? 0 : b[i].tokens;
         h->block[i].payload_bytes = len;
         h->tokens += h->block[i].tokens;
@@ -411,51 +441,46 @@ static void report_end(const smix_hooks *hooks, smix_file_info *info, const ctr_
     hooks->end(hooks->user, info);
 }
 
-smix_result smix_compress(smix_cctx *cctx, const void *src, size_t n,
-                          smix_write_fn write, void *wctx, const smix_hooks *hooks)
+/* Codes one frame: src[0..n) in blocks of block_size bytes (at most
+ * SMIX_MAX_BLOCKS of them); share->blocks is set here. */
+static smix_result compress_frame(const smix_params *p, uint64_t block_size, const uint8_t *src, size_t n,
+                                  smix_write_fn write, void *wctx, const smix_hooks *hooks,
+                                  frame_share *share)
 {
-    if (!cctx || !write || (!src && n)) return SMIX_ERR_PARAM;
-    if ((uint64_t)n > CTR_MAX_INPUT) return SMIX_ERR_TOO_LARGE;
     ctr_header h;
     memset(&h, 0, sizeof h);
-    smix_result r = smix_level_config(cctx->p.level, &h.cfg);
+    smix_result r = smix_level_config(p->level, &h.cfg);
     if (r != SMIX_OK) return r;
-    uint32_t nb = smix__block_count(&h.cfg, n);
+    size_t at[SMIX_MAX_BLOCKS + 1];
+    uint32_t nb = block_bounds(src, n, smix__block_count(block_size, n), block_size, at);
+    uint64_t largest = 0;
+    for (uint32_t i = 0; i < nb; i++) largest = at[i + 1] - at[i] > largest ? at[i + 1] - at[i] : largest;
     h.cfg.blocks = (uint8_t)nb;
-    h.cfg.byte_mix = smix__byte_table_bits(&h.cfg, n);
-    int budget = smix__ngram_budget(&h.cfg, cctx->p.memlimit, n);
+    h.cfg.byte_mix = smix__byte_table_bits(&h.cfg, largest);
+    int budget = smix__ngram_budget(&h.cfg, p->memlimit, n);
     if (budget < 0) return SMIX_ERR_MEMLIMIT;
     h.cfg.ngram_budget_mb = (uint16_t)budget;
-    hooks = valid_hooks(hooks);
     smix_file_info info = { SMIX_FORMAT_VERSION, n, 0, 0, 0, 0, 0, h.cfg };
     if (hooks && hooks->begin) hooks->begin(hooks->user, &info);
-    frame_share *share = calloc(1, sizeof *share);
     enc_block *b = calloc(nb, sizeof *b);
-    if (!share || !b) {
-        free(share);
-        free(b);
-        return SMIX_ERR_NOMEM;
-    }
-    share->hooks = hooks;
-    share->input_bytes = n;
-    size_t at[SMIX_MAX_BLOCKS + 1];
-    block_bounds(src, n, nb, at);
+    if (!b) return SMIX_ERR_NOMEM;
+    share_next_frame(share, nb);
     smix_result res[SMIX_MAX_BLOCKS];
     for (uint32_t i = 0; i < nb; i++) {
-        b[i].src = (const uint8_t *)src + at[i];
+        b[i].src = src + at[i];
         b[i].n = at[i + 1] - at[i];
-        b[i].first_byte = at[i];
+        b[i].first_byte = share->done_bytes + at[i];
         rc_enc_init(&b[i].rc);
     }
-    int nt = block_threads(&cctx->p, nb, hooks);
+    int nt = block_threads(p, nb, hooks);
     if (nt == 1) {
         for (uint32_t i = 0; i < nb; i++) {
-            b[i].first_token = i ? b[i - 1].first_token + b[i - 1].tokens : 0;
-            res[i] = encode_block(&h.cfg, &cctx->p, hooks, share, i, &b[i]);
+            b[i].first_token = i ? b[i - 1].first_token + b[i - 1].tokens : share->done_tokens;
+            res[i] = encode_block(&h.cfg, p, hooks, share, i, &b[i]);
         }
     } else {
         #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
-        for (int i = 0; i < (int)nb; i++) res[i] = encode_block(&h.cfg, &cctx->p, NULL, share, (uint32_t)i, &b[i]);
+        for (int i = 0; i < (int)nb; i++) res[i] = encode_block(&h.cfg, p, NULL, share, (uint32_t)i, &b[i]);
     }
     r = frame_result(res, nb);
     if (r == SMIX_OK) {
@@ -465,15 +490,40 @@ smix_result smix_compress(smix_cctx *cctx, const void *src, size_t n,
     if (r == SMIX_OK) report_end(hooks, &info, &h, h.header_bytes + h.payload_bytes);
     for (uint32_t i = 0; i < nb; i++) rc_enc_free(&b[i].rc);
     free(b);
+    return r;
+}
+
+smix_result smix_compress(smix_cctx *cctx, const void *src, size_t n,
+                          smix_write_fn write, void *wctx, const smix_hooks *hooks)
+{
+    if (!cctx || !write || (!src && n)) return SMIX_ERR_PARAM;
+    smix_config cfg;
+    smix_result r = smix_level_config(cctx->p.level, &cfg);
+    if (r != SMIX_OK) return r;
+    uint64_t block_size = smix_block_size(&cctx->p), frame = block_size * SMIX_MAX_BLOCKS;
+    if (!block_size) return SMIX_ERR_PARAM;
+    hooks = valid_hooks(hooks);
+    if (hooks && (hooks->token || hooks->chunk) && (uint64_t)n > frame) return SMIX_ERR_PARAM;
+    frame_share *share = calloc(1, sizeof *share);
+    if (!share) return SMIX_ERR_NOMEM;
+    share->hooks = hooks;
+    share->input_bytes = n;
+    const uint8_t *s = src;
+    size_t at = 0;
+    do {
+        size_t len = n - at < frame ? n - at : (size_t)frame;
+        r = compress_frame(&cctx->p, block_size, s + at, len, write, wctx, hooks, share);
+        at += len;
+    } while (r == SMIX_OK && at < n);
     free(share);
     return r;
 }
 
 /* ---- decoder ---- */
 
-/* Where a block's output goes: straight through write() (in OUT_BUF pieces),
- * or, for a block decoded beside an earlier one, kept whole until the
- * earlier blocks are written. crc runs over what has been written. */
+/* Where a block's output goes: kept whole until the block is decoded and
+ * its checksum verified, and the earlier blocks are written; then through
+ * write(). crc runs over what has been written. */
 typedef struct out_sink {
     uint8_t *buf;
     size_t len, cap;
@@ -639,10 +689,21 @@ static smix_result copy_stored(const dec_block *b)
     return SMIX_OK;
 }
 
+/* The block's output against its checksum, once it is whole. */
+static smix_result check_block(const dec_block *b)
+{
+    const out_sink *o = b->sink;
+    if (o->len != b->size->input_bytes) return SMIX_ERR_CORRUPT;
+    return crc32c(0, o->buf, o->len) == b->size->crc_input ? SMIX_OK : SMIX_ERR_CHECKSUM;
+}
+
 static smix_result decode_block(const smix_config *cfg, const smix_params *p, const smix_hooks *hooks,
                                 frame_share *share, uint32_t i, const dec_block *b)
 {
-    if (b->size->tokens == 0) return copy_stored(b);
+    if (b->size->tokens == 0) {
+        smix_result r = copy_stored(b);
+        return r == SMIX_OK ? check_block(b) : r;
+    }
     coder c;
     smix_result r = coder_init(&c, cfg, p, hooks, share, i);
     if (r == SMIX_OK) {
@@ -656,6 +717,7 @@ static smix_result decode_block(const smix_config *cfg, const smix_params *p, co
             if (r == SMIX_OK && rc.overrun > 8) r = SMIX_ERR_CORRUPT;
         }
         if (r == SMIX_OK && (c.bytes_done != b->size->input_bytes || rc.overrun)) r = SMIX_ERR_CORRUPT;
+        if (r == SMIX_OK) r = check_block(b);
     }
     coder_free(&c);
     if (r != SMIX_OK) share_stop(share);
@@ -680,16 +742,16 @@ static void flush_ready(flush_state *f, out_sink *sinks, uint32_t nb, const smix
             f->r = res[i];
             break;
         }
-        if (i) sinks[i].crc = f->crc;   /* a kept block: its crc continues the earlier ones' */
+        sinks[i].crc = f->crc;   /* its crc continues the earlier blocks' */
         if (sink_flush(&sinks[i])) f->r = SMIX_ERR_WRITE;
         f->crc = sinks[i].crc;
-        if (i) sink_free(&sinks[i]);
+        sink_free(&sinks[i]);
     }
     if (f->r != SMIX_OK) share_stop(share);
 }
 
-/* Decodes every block: in order into one streaming sink, or in parallel with
- * the first block streaming and the others kept until their turn. */
+/* Decodes every block, one after another or in parallel, each into a sink
+ * of its own that is written out once it and every earlier block are done. */
 static smix_result decode_blocks(const ctr_header *h, const uint8_t *payload, const smix_params *p,
                                  const smix_hooks *hooks, frame_share *share, out_sink *sinks, int nt)
 {
@@ -702,7 +764,7 @@ static smix_result decode_blocks(const ctr_header *h, const uint8_t *payload, co
         b[i].size = &h->block[i];
         b[i].first_token = tok;
         b[i].first_byte = byte;
-        b[i].sink = nt == 1 ? &sinks[0] : &sinks[i];
+        b[i].sink = &sinks[i];
         payload += h->block[i].payload_bytes;
         tok += h->block[i].tokens;
         byte += h->block[i].input_bytes;
@@ -710,9 +772,11 @@ static smix_result decode_blocks(const ctr_header *h, const uint8_t *payload, co
     flush_state fs;
     memset(&fs, 0, sizeof fs);
     if (nt == 1) {
-        for (uint32_t i = 0; i < nb; i++) res[i] = decode_block(&h->cfg, p, hooks, share, i, &b[i]);
-        fs.done[0] = 1;
-        flush_ready(&fs, sinks, 1, &res[0], share);
+        for (uint32_t i = 0; i < nb && fs.r == SMIX_OK; i++) {
+            res[i] = decode_block(&h->cfg, p, hooks, share, i, &b[i]);
+            fs.done[i] = 1;
+            flush_ready(&fs, sinks, i + 1, res, share);
+        }
     } else {
         #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
         for (int i = 0; i < (int)nb; i++) {
@@ -730,34 +794,68 @@ static smix_result decode_blocks(const ctr_header *h, const uint8_t *payload, co
     return r;
 }
 
+/* Decodes one frame whose header h was read and checked. */
+static smix_result decompress_frame(smix_dctx *dctx, const ctr_header *h, const uint8_t *payload,
+                                    smix_write_fn write, void *wctx, const smix_hooks *hooks,
+                                    frame_share *share)
+{
+    if (dctx->p.memlimit && smix_memory_estimate(&h->cfg, h->input_bytes) > dctx->p.memlimit)
+        return SMIX_ERR_MEMLIMIT;
+    smix_file_info info = { SMIX_FORMAT_VERSION, h->input_bytes, 0, 0, 0, 0, 0, h->cfg };
+    if (hooks && hooks->begin) hooks->begin(hooks->user, &info);
+    uint32_t nb = h->cfg.blocks;
+    int nt = block_threads(&dctx->p, nb, hooks);
+    out_sink *sinks = calloc(nb, sizeof *sinks);
+    smix_result r = sinks ? SMIX_OK : SMIX_ERR_NOMEM;
+    for (uint32_t i = 0; i < nb && r == SMIX_OK; i++)
+        if (sink_init(&sinks[i], 1, h->block[i].input_bytes, write, wctx)) r = SMIX_ERR_NOMEM;
+    if (r == SMIX_OK) {
+        share_next_frame(share, nb);
+        r = decode_blocks(h, payload, &dctx->p, hooks, share, sinks, nt);
+    }
+    if (r == SMIX_OK) report_end(hooks, &info, h, h->header_bytes + h->payload_bytes);
+    for (uint32_t i = 0; sinks && i < nb; i++) sink_free(&sinks[i]);
+    free(sinks);
+    return r;
+}
+
+/* Reads and checks the frame at src[0..n): its header and payload CRC. */
+static smix_result read_frame(const uint8_t *src, size_t n, ctr_header *h)
+{
+    smix_result r = ctr_read_header(src, n, h);
+    return r == SMIX_OK ? ctr_check_payload(src, n, h) : r;
+}
+
 smix_result smix_decompress(smix_dctx *dctx, const void *src, size_t n,
                             smix_write_fn write, void *wctx, const smix_hooks *hooks)
 {
     if (!dctx || !write || (!src && n)) return SMIX_ERR_PARAM;
+    const uint8_t *s = src;
     ctr_header h;
-    smix_result r = ctr_read_header(src, n, &h);
-    if (r == SMIX_OK) r = ctr_check_payload(src, n, &h);
-    if (r != SMIX_OK) return r;
-    if (dctx->p.memlimit && smix_memory_estimate(&h.cfg, h.input_bytes) > dctx->p.memlimit)
-        return SMIX_ERR_MEMLIMIT;
-    hooks = valid_hooks(hooks);
-    smix_file_info info = { SMIX_FORMAT_VERSION, h.input_bytes, 0, 0, 0, 0, 0, h.cfg };
-    if (hooks && hooks->begin) hooks->begin(hooks->user, &info);
-    uint32_t nb = h.cfg.blocks;
-    int nt = block_threads(&dctx->p, nb, hooks);
-    frame_share *share = calloc(1, sizeof *share);
-    out_sink *sinks = calloc(nb, sizeof *sinks);
-    r = share && sinks ? SMIX_OK : SMIX_ERR_NOMEM;
-    for (uint32_t i = 0; i < (nt == 1 ? 1 : nb) && r == SMIX_OK; i++)
-        if (sink_init(&sinks[i], i > 0, h.block[i].input_bytes, write, wctx)) r = SMIX_ERR_NOMEM;
-    if (r == SMIX_OK) {
-        share->hooks = hooks;
-        share->input_bytes = h.input_bytes;
-        r = decode_blocks(&h, (const uint8_t *)src + h.header_bytes, &dctx->p, hooks, share, sinks, nt);
+    uint64_t total = 0;
+    smix_result r;
+    dctx->frame = 0;
+    /* every frame's header and payload checksum first: nothing is written
+     * for a file that is damaged where no decoding is needed to see it */
+    for (size_t at = 0; dctx->frame == 0 || at < n; dctx->frame++) {
+        if ((r = read_frame(s + at, n - at, &h)) != SMIX_OK) return r;
+        total += h.input_bytes;
+        at += h.header_bytes + h.payload_bytes;
     }
-    if (r == SMIX_OK) report_end(hooks, &info, &h, n);
-    for (uint32_t i = 0; sinks && i < nb; i++) sink_free(&sinks[i]);
-    free(sinks);
+    hooks = valid_hooks(hooks);
+    if (hooks && (hooks->token || hooks->chunk) && dctx->frame > 1) return SMIX_ERR_PARAM;
+    frame_share *share = calloc(1, sizeof *share);
+    if (!share) return SMIX_ERR_NOMEM;
+    share->hooks = hooks;
+    share->input_bytes = total;
+    r = SMIX_OK;
+    dctx->frame = 0;
+    for (size_t at = 0; r == SMIX_OK && at < n;) {
+        read_frame(s + at, n - at, &h);   /* checked above */
+        r = decompress_frame(dctx, &h, s + at + h.header_bytes, write, wctx, hooks, share);
+        at += h.header_bytes + h.payload_bytes;
+        if (r == SMIX_OK && at < n) dctx->frame++;
+    }
     free(share);
     return r;
 }

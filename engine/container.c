@@ -9,10 +9,11 @@
  *   8 24  model config (see put_config)
  *  32  8  original size      40 8 token count     48 8 payload size
  *  56  4  CRC-32C of the original                 60 4 CRC-32C of the payload
- *  64 16B block table when B = blocks >= 2: input size (4), tokens (4),
- *         payload size (8) of each block. A block of 0 tokens is stored:
- *         its payload is its input, as it is
- *  64+16B 4  CRC-32C of the bytes before it
+ *  64 20B block table when B = blocks >= 2: input size (4), tokens (4),
+ *         payload size (8), CRC-32C of the original (4) of each block. A
+ *         block of 0 tokens is stored: its payload is its input, as it is
+ *  64+20B 4  CRC-32C of the bytes before it
+ * A frame ends where its payload ends; another frame may follow.
  * A reader accepts any minor version of its major with a header of at least
  * 68 bytes (later fields are ignored); another major is refused with
  * "newer" or "older" in the message.
@@ -89,6 +90,7 @@ uint32_t ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_MAX])
         put32(e, (uint32_t)h->block[i].input_bytes);
         put32(e + 4, (uint32_t)h->block[i].tokens);
         put64(e + 8, h->block[i].payload_bytes);
+        put32(e + 16, h->block[i].crc_input);
     }
     put32(out + size - 4, crc32c(0, out, size - 4));
     return size;
@@ -130,9 +132,13 @@ static smix_result read_blocks(const uint8_t *src, ctr_header *h)
         b->input_bytes = nb == 1 ? h->input_bytes : get32(e);
         b->tokens = nb == 1 ? h->tokens : get32(e + 4);
         b->payload_bytes = nb == 1 ? h->payload_bytes : get64(e + 8);
+        b->crc_input = nb == 1 ? h->crc_input : get32(e + 16);
         /* no tokens: the block's bytes are stored as they are (none for an empty block) */
         SAFETY_CHECK(b->tokens ? b->tokens <= b->input_bytes && b->payload_bytes > 0
                                : b->payload_bytes == b->input_bytes, SMIX_ERR_CORRUPT);
+        /* no encoder makes a longer block: a larger claim is damage, or a
+         * decompression bomb */
+        SAFETY_CHECK(b->input_bytes <= CTR_BLOCK_MAX, SMIX_ERR_CORRUPT);
         in += b->input_bytes;
         tokens += b->tokens;
         payload += b->payload_bytes;
@@ -170,7 +176,6 @@ smix_result ctr_check_payload(const uint8_t *src, size_t n, const ctr_header *h)
 {
     size_t hsize = h->header_bytes;
     SAFETY_CHECK(n - hsize >= h->payload_bytes, SMIX_ERR_TRUNCATED);
-    SAFETY_CHECK(n - hsize == h->payload_bytes, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(crc32c(0, src + hsize, h->payload_bytes) == h->crc_payload, SMIX_ERR_CORRUPT);
     return SMIX_OK;
 }

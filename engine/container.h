@@ -1,11 +1,13 @@
 /*
  * container.h - the smix frame: header, payload, checksums (docs/format.md).
  *
- * A frame is a header (magic, version, model config, sizes, CRC-32C of the
- * original, CRC-32C of the payload, the block table when there are two
- * blocks or more, CRC-32C of the header itself) followed by the payloads of
- * the blocks, in order. Every field read from untrusted input
- * is validated here, so the codec can trust a parsed header.
+ * A file is a sequence of frames (concatenated files decode to the
+ * concatenation of their originals). A frame is a header (magic, version,
+ * model config, sizes, CRC-32C of the original, CRC-32C of the payload, the
+ * block table when there are two blocks or more, CRC-32C of the header
+ * itself) followed by the payloads of the blocks, in order. Every field read
+ * from untrusted input is validated here, so the codec can trust a parsed
+ * header.
  */
 #ifndef SMIX_CONTAINER_H
 #define SMIX_CONTAINER_H
@@ -13,14 +15,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "smix.h"
+#include "tok.h"
 
 #define CTR_HEADER_SIZE 68            /* with one block */
-#define CTR_BLOCK_ENTRY 16            /* each entry of the block table (two blocks or more) */
+#define CTR_BLOCK_ENTRY 20            /* each entry of the block table (two blocks or more) */
 #define CTR_HEADER_MAX (CTR_HEADER_SIZE + SMIX_MAX_BLOCKS * CTR_BLOCK_ENTRY)
 #define CTR_MAX_INPUT 0xFFFFFFFFull     /* token positions are 32-bit */
+/* The longest block an encoder writes: a block starts at the first
+ * tokenizer chunk boundary at or after a multiple of the block size. */
+#define CTR_BLOCK_MAX (SMIX_BLOCK_MAX + TOK_CHUNK_MAX)
 
 typedef struct ctr_block {
     uint64_t input_bytes, tokens, payload_bytes;   /* tokens == 0: stored (payload = input) */
+    uint32_t crc_input;        /* CRC-32C of the block's original */
 } ctr_block;
 
 typedef struct ctr_header {
@@ -59,7 +66,8 @@ uint32_t ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_MAX]);
  * checksum (see ctr_check_payload). */
 smix_result ctr_read_header(const uint8_t *src, size_t n, ctr_header *h);
 
-/* Checks that src[0..n) is exactly header + payload and the payload CRC. */
+/* Checks that src[0..n) holds the frame's whole payload (it may be followed
+ * by more frames) and the payload CRC. */
 smix_result ctr_check_payload(const uint8_t *src, size_t n, const ctr_header *h);
 
 /* Validates a configuration (ranges the engine supports). */

@@ -10,15 +10,17 @@
 #define SSM_LR 1000
 
 typedef struct level_preset {
-    uint8_t ssm, nl, dm, ds, di, it_early, it_mid, it_late, max_order, skip, blocks, byte_mix;
+    uint8_t ssm, nl, dm, ds, di, it_early, it_mid, it_late, max_order, skip, byte_mix;
     uint32_t vocab;
     uint16_t ssm_rows;
+    uint32_t block_kb;     /* input per block, KiB */
 } level_preset;
 
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md, docs/model.md).
  * Orders above 4 measured no better on enwik8 (the match model and the
  * recency features cover long repeats), so every level stops at 3 or 4.
- * Level 1 codes inputs of 512 KiB or more in blocks, in parallel. The
+ * Every level cuts its input into blocks of a fixed size (block_kb), coded
+ * by models of their own and in parallel (docs/format.md). The
  * skip contexts pay about 0.9% for 1.8x the time of level 2. Levels 2-9
  * learn the context followers' cell biases (model_feat.c; level 3: 0.30%
  * smaller for 5% more time; level 1 leaves them out, 8% of its time for
@@ -35,16 +37,16 @@ typedef struct level_preset {
  * 256-512 rows; level 9 stays well within 70x the time of xz -9e on
  * enwik8_1M with two threads. The measurements: docs/model.md, session 5. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    /* ssm nl  dm  ds  di  iters    order skip blocks byte_mix vocab rows   (skip: 0 off, 1 two skip contexts, 2 three) */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 32, 0, 32768, 0 },    /* 1: mixer of n-grams, match, priors; blocks */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 1, 0, 32768, 0 },     /* 2: level 1 + follower cell biases, one block */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 1, 24, 32768, 0 },     /* 3: default: + order 4, skip contexts, byte model */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 24, 32768, 512 },  /* 4: + SSM, one layer, a third skip context, escape walk */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 25, 32768, 512 },  /* 5-9: larger byte tables, then more SSM rows */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 26, 32768, 256 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 26, 32768, 384 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 26, 32768, 448 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 1, 26, 32768, 512 },
+    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb   (skip: 0 off, 1 two skip contexts, 2 three) */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536 },    /* 1: mixer of n-grams, match, priors */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 4096 },    /* 2: level 1 + follower cell biases */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 8192 },   /* 3: default: + order 4, skip contexts, byte model */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384 }, /* 4: + SSM, one layer, a third skip context, escape walk */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384 }, /* 5-9: larger byte tables, then more SSM rows */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 256, 16384 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 384, 16384 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 448, 16384 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 512, 16384 },
 };
 
 smix_result smix_level_config(int level, smix_config *out)
@@ -56,7 +58,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.level = (uint8_t)level;
     c.ssm_enabled = p->ssm;
     c.skip_context = p->skip;
-    c.blocks = p->blocks;
+    c.blocks = 1;
     c.byte_mix = p->byte_mix;
     c.escape_walk = p->ssm && p->byte_mix;
     c.n_layers = p->nl;
@@ -124,21 +126,14 @@ const uint8_t *smix_vocab_token(uint32_t id, uint32_t *len)
 #define MEM_PER_BYTE_FIXED 4
 #define MEM_PER_BYTE_NGRAM 60
 #define MIN_NGRAM_BUDGET ((uint64_t)16 << 20)
-/* A block learns from scratch: enwik8's first 1 MB at level 1 cost 1.851
- * bpb whole and 1.922 in two halves (commit 61bd30b). An input of SPLIT_BYTES or more is cut
- * into blocks of about BLOCK_BYTES (two at least, at most the level's
- * number): the time per byte grows with a block's size (more distinct
- * tokens, longer follower lists), so blocks of bounded size keep the fast
- * level's speed on large inputs, and two CPUs share the work. */
-#define SPLIT_BYTES (512u << 10)
-#define BLOCK_BYTES (1536u << 10)
 /* Blocks running at once, at most: the memory estimate counts this many
  * models (codec.c never runs more threads over blocks). */
 #define LIVE_BLOCKS 4
 
 /* Everything but the n-gram models: blocks run at the same time, each with
- * its model, and a decoder holds the output of every block but the first
- * until the first is done. */
+ * its model; an encoder holds every block's coded stream until the frame is
+ * written, a decoder each block's output until it is verified and every
+ * earlier block written (all of a frame, at worst). */
 static uint64_t live_blocks(uint64_t nb) { return nb < LIVE_BLOCKS ? nb : LIVE_BLOCKS; }
 
 /* The byte model of levels with byte_mix: its table and APMs, whatever
@@ -151,8 +146,7 @@ static uint64_t memory_byte_mix(const smix_config *c)
 static uint64_t memory_fixed(const smix_config *c, uint64_t nb, uint64_t n)
 {
     uint64_t per = n / nb + 1;
-    return MEM_PROCESS + live_blocks(nb) * (MEM_MODEL + memory_byte_mix(c) + per * MEM_PER_BYTE_FIXED) +
-           (nb > 1 ? n - per : 0);
+    return MEM_PROCESS + live_blocks(nb) * (MEM_MODEL + memory_byte_mix(c) + per * MEM_PER_BYTE_FIXED) + n;
 }
 
 uint64_t smix_memory_estimate(const smix_config *c, uint64_t n)
@@ -164,13 +158,19 @@ uint64_t smix_memory_estimate(const smix_config *c, uint64_t n)
     return memory_fixed(c, nb, n) + live_blocks(nb) * ng;
 }
 
-uint32_t smix__block_count(const smix_config *c, uint64_t n)
+uint64_t smix_block_size(const smix_params *p)
 {
-    uint64_t most = c->blocks > 1 ? c->blocks : 1;
-    if (most < 2 || n < SPLIT_BYTES) return 1;
-    uint64_t fit = (n + BLOCK_BYTES - 1) / BLOCK_BYTES;
-    fit = fit < 2 ? 2 : fit;
-    return (uint32_t)(fit < most ? fit : most);
+    if (p->block_size)
+        return p->block_size >= SMIX_BLOCK_MIN && p->block_size <= SMIX_BLOCK_MAX ? p->block_size : 0;
+    int level = p->level ? p->level : SMIX_LEVEL_DEFAULT;
+    if (level < SMIX_LEVEL_MIN || level > SMIX_LEVEL_MAX) return 0;
+    return (uint64_t)presets[level - 1].block_kb << 10;
+}
+
+uint32_t smix__block_count(uint64_t block_size, uint64_t n)
+{
+    uint64_t nb = n ? (n + block_size - 1) / block_size : 1;
+    return (uint32_t)(nb < SMIX_MAX_BLOCKS ? nb : SMIX_MAX_BLOCKS);
 }
 
 uint32_t smix__live_blocks(uint32_t blocks) { return (uint32_t)live_blocks(blocks); }

@@ -13,9 +13,9 @@
  * is needed, -1 if even a small budget does not fit. */
 int smix__ngram_budget(const smix_config *c, uint64_t memlimit, uint64_t n);
 
-/* How many blocks a file of n bytes is cut into: at most c->blocks, of
- * about BLOCK_BYTES each (levels.c). */
-uint32_t smix__block_count(const smix_config *c, uint64_t n);
+/* How many blocks a frame of n bytes is cut into with blocks of block_size
+ * bytes (1..SMIX_MAX_BLOCKS; the last may be shorter). */
+uint32_t smix__block_count(uint64_t block_size, uint64_t n);
 
 /* The byte model's table (log2 of its counters) for n bytes with config c:
  * the level's, or less for a small input; 0 without the byte model. */

@@ -31,7 +31,7 @@ extern "C" {
 #define SMIX_VERSION_STRING "0.1.0"
 
 /* Container format version written by this library (see docs/format.md). */
-#define SMIX_FORMAT_VERSION 5
+#define SMIX_FORMAT_VERSION 6
 
 typedef enum smix_result {
     SMIX_OK = 0,
@@ -57,16 +57,23 @@ const char *smix_strerror(smix_result r);
 #define SMIX_LEVEL_MIN 1
 #define SMIX_LEVEL_MAX 9
 #define SMIX_LEVEL_DEFAULT 3
-#define SMIX_MAX_BLOCKS 32
+#define SMIX_MAX_BLOCKS 32       /* blocks in one frame; a longer input takes more frames */
+#define SMIX_BLOCK_MIN ((uint64_t)64 << 10)
+#define SMIX_BLOCK_MAX ((uint64_t)64 << 20)   /* so a frame stays within 2 GiB */
 /* At most this many model components and coding steps (smix_component). */
 #define SMIX_MAX_COMPONENTS 48
 #define SMIX_MAX_STEPS 16
 
 typedef struct smix_params {
     int level;          /* 0 = default, else 1..9 */
-    int threads;        /* 0 = automatic: one per CPU, at most 4; N: N threads (blocks
-                           still at most 4 at once). Results never depend on it */
+    int threads;        /* 0 = automatic: one per CPU, at most 4; N: up to N blocks at once
+                           (at most 4), or N threads for the SSM of a one-block frame.
+                           Results never depend on it */
     uint64_t memlimit;  /* bytes; 0 = no limit. Exceeding it -> SMIX_ERR_MEMLIMIT */
+    uint64_t block_size;/* bytes of input per block (SMIX_BLOCK_MIN..SMIX_BLOCK_MAX); 0 = the
+                           level's (smix_block_size). Each block is coded by a model of its
+                           own: smaller blocks run in parallel and bound the time and memory
+                           per byte, larger ones compress better */
 } smix_params;
 
 /* Model configuration recorded in every file header. All fields are part of
@@ -99,10 +106,9 @@ typedef struct smix_config {
                              counters (16..26) */
     uint8_t escape_walk;  /* with byte_mix: an escaped token is coded bit by bit among every
                              token it can be, else by its class and rank */
-    uint8_t blocks;       /* the input is cut into this many blocks (1..SMIX_MAX_BLOCKS), each
+    uint8_t blocks;       /* the frame is cut into this many blocks (1..SMIX_MAX_BLOCKS), each
                              coded by a model of its own, so they can run in parallel.
-                             smix_level_config gives the most a level uses; a header,
-                             how many a file has */
+                             smix_level_config gives 1; a header, how many its frame has */
 } smix_config;
 
 /* Fixed per-file information, available before the first token. */
@@ -197,8 +203,13 @@ typedef struct smix_cctx smix_cctx;
 smix_cctx *smix_cctx_create(const smix_params *params);
 void smix_cctx_free(smix_cctx *cctx);   /* accepts NULL */
 
-/* Compresses src[0..n) into one smix frame written through write().
- * hooks may be NULL. The output does not depend on hooks or thread count. */
+/* Compresses src[0..n) into smix frames written through write(): one frame
+ * per SMIX_MAX_BLOCKS blocks of the block size (smix_block_size), so every
+ * frame but the last starts SMIX_MAX_BLOCKS * block size bytes after the
+ * previous one, and compressing the input in pieces of that size, one call
+ * each, writes the same bytes. hooks may be NULL; with a token or chunk hook
+ * the input must fit in one frame (else SMIX_ERR_PARAM). The output does not
+ * depend on hooks or thread count. */
 smix_result smix_compress(smix_cctx *cctx, const void *src, size_t n,
                           smix_write_fn write, void *wctx,
                           const smix_hooks *hooks);
@@ -209,15 +220,30 @@ typedef struct smix_dctx smix_dctx;
 smix_dctx *smix_dctx_create(const smix_params *params);  /* level ignored */
 void smix_dctx_free(smix_dctx *dctx);
 
-/* Decompresses one complete frame src[0..n). Output goes to write() as it is
- * produced; on any error the caller must discard what was written. The
- * checksum is verified at the end (SMIX_ERR_CHECKSUM). */
+/* Decompresses src[0..n): one or more complete frames, one after another
+ * (concatenated smix files decode to the concatenation of their originals).
+ * Every frame's header and payload checksum are verified before anything is
+ * decoded. Each block's output goes to write() once its checksum has been
+ * verified, in order, so nothing after a damaged block is written; on an
+ * error the caller should still discard what was written (a damaged block
+ * is SMIX_ERR_CHECKSUM or SMIX_ERR_CORRUPT). smix_dctx_frame() then tells
+ * which frame failed. With a token or chunk hook, src must be one frame. */
 smix_result smix_decompress(smix_dctx *dctx, const void *src, size_t n,
                             smix_write_fn write, void *wctx,
                             const smix_hooks *hooks);
 
-/* Parses and validates only the header of a frame (for `smix -l`). */
+/* The index (from 0) of the frame the last smix_decompress call failed in, or
+ * decoded last. */
+uint64_t smix_dctx_frame(const smix_dctx *dctx);
+
+/* Parses and validates the header of the frame at the start of src[0..n),
+ * and its payload's checksum (for `smix -l`); info->compressed_bytes is the
+ * frame's size: the next frame, if any, starts there. */
 smix_result smix_frame_info(const void *src, size_t n, smix_file_info *info);
+
+/* The block size (bytes) that params select: params->block_size, or the
+ * level's. 0 if params->block_size is out of range. */
+uint64_t smix_block_size(const smix_params *params);
 
 /* The configuration a level selects (level 0 = default). */
 smix_result smix_level_config(int level, smix_config *out);

@@ -63,7 +63,7 @@ head -c 4096 samples/records.bin >"$tmp/binary"
 head -c 3000 samples/events.jsonl >"$tmp/log"
 : >"$tmp/empty"
 printf 'A' >"$tmp/one"
-# over 512 KiB, so level 1 cuts it into two blocks; repetitive, so small
+# 612 KB in blocks of 256 KiB: three blocks; repetitive, so small
 for i in $(seq 24); do cat samples/prose.txt samples/wordfreq.c samples/multilingual.txt samples/page.html; done >"$tmp/blocks"
 echo "golden frames (format $ver):"
 golden prose-l1 "$tmp/prose" -1
@@ -74,9 +74,16 @@ golden binary-l3 "$tmp/binary" -3
 golden log-l6 "$tmp/log" -6
 golden empty "$tmp/empty"
 golden one-byte "$tmp/one"
-golden blocks-l1 "$tmp/blocks" -1
+golden blocks-l1 "$tmp/blocks" -1 --block-size 256K
 xz -9 -c samples/prose.txt >"$tmp/stored"   # incompressible: kept as it is
 golden stored-default "$tmp/stored"
+# two files concatenated: two frames, decoded to the two originals in turn
+out=$G/decode/v$ver-frames
+cat "$G/decode/v$ver-prose-l1.smx" "$G/decode/v$ver-code-l9.smx" >"$out.smx"
+cat "$tmp/prose" samples/wordfreq.c >"$tmp/frames"
+"$SMIX" -q -d -c "$out.smx" | cmp - "$tmp/frames"
+echo "$(sha256sum <"$tmp/frames" | cut -d' ' -f1) $(stat -c %s "$tmp/frames")" >"$out.sha256"
+echo "  $out.smx (two frames)"
 
 # Damaged and foreign files, all made from the prose frame.
 E=$G/errors
@@ -107,6 +114,10 @@ blk=$G/decode/v$ver-blocks-l1.smx
 "$tmp/reseal" "$src" "$E/future-version.smx" 4 $((ver + 1))
 [ "$ver" -gt 0 ] && "$tmp/reseal" "$src" "$E/older-version.smx" 4 $((ver - 1))
 { cat "$src"; printf 'garbage'; } >"$E/trailing-garbage.smx"
+# the second of two frames damaged, in its header and in its payload
+two=$G/decode/v$ver-frames.smx
+flip "$two" "$E/second-frame-header.smx" $((size + 20))
+flip "$two" "$E/second-frame-payload.smx" $(( $(stat -c %s "$two") - 10 ))
 : >"$E/empty.smx"
 head -c 3 "$src" >"$E/three-bytes.smx"
 cp samples/page.html "$E/not-smix-html.smx"

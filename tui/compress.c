@@ -76,7 +76,7 @@ static const uint8_t *cmp__map(const char *path, size_t *n, char *err, size_t er
 static int cmp__run(const uint8_t *src, size_t n, int level, const char *trace,
                     cmp__progress *pr, char *err, size_t errlen)
 {
-    smix_params prm = { level, 0, 0 };
+    smix_params prm = { .level = level };
     smix_hooks chain = { SMIX_HOOKS_VERSION, pr, NULL, NULL, NULL, NULL, cmp__progress_fn };
     smix_hooks hooks;
     smix_trace_writer *w = smix_trace_writer_open(trace, err, errlen);

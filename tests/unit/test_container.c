@@ -4,9 +4,11 @@
  * inconsistency in the table is refused as corrupt, as are a table that
  * does not fit the header, a block count out of range and a damaged CRC;
  * every level's configuration reads back whole and a byte-model field out
- * of range is refused; the block count and memory estimate follow the
- * level's rules; and two
- * blocks compressed with one thread and with four give the same frame.
+ * of range is refused; the block size, block count and memory estimate
+ * follow the level's rules; two blocks compressed with one thread and with
+ * four give the same frame; an input longer than a frame takes several,
+ * concatenated files decode to the concatenation, and a damaged block stops
+ * the output at the end of the block before it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,12 +39,14 @@ static ctr_header make_header(uint32_t nb, uint32_t stored)
         b->input_bytes = 1000 + i;
         b->tokens = i == stored ? 0 : 300 + i;
         b->payload_bytes = i == stored ? b->input_bytes : 200 + i;
+        b->crc_input = 0x1000u + i;
         h.input_bytes += b->input_bytes;
         h.tokens += b->tokens;
         h.payload_bytes += b->payload_bytes;
     }
     h.crc_input = 0x12345678u;
     h.crc_payload = 0x9abcdef0u;
+    if (nb == 1) h.block[0].crc_input = h.crc_input;   /* one block: the frame's */
     return h;
 }
 
@@ -65,8 +69,12 @@ static int same_header(const ctr_header *a, const ctr_header *b)
         a->crc_payload != b->crc_payload || a->cfg.blocks != b->cfg.blocks ||
         a->cfg.level != b->cfg.level || a->cfg.max_order != b->cfg.max_order)
         return 0;
-    for (uint32_t i = 0; i < a->cfg.blocks; i++)
-        if (memcmp(&a->block[i], &b->block[i], sizeof a->block[i])) return 0;
+    for (uint32_t i = 0; i < a->cfg.blocks; i++) {
+        const ctr_block *x = &a->block[i], *y = &b->block[i];
+        if (x->input_bytes != y->input_bytes || x->tokens != y->tokens ||
+            x->payload_bytes != y->payload_bytes || x->crc_input != y->crc_input)
+            return 0;
+    }
     return 1;
 }
 
@@ -81,7 +89,7 @@ static void test_round_trips(void)
         uint32_t size = ctr_write_header(&in, hdr);
         char name[96];
         snprintf(name, sizeof name, "%u block(s): header of %u bytes", nb, size);
-        check(size == (nb == 1 ? 68u : 68u + 16u * nb), name);
+        check(size == (nb == 1 ? 68u : 68u + 20u * nb), name);
         snprintf(name, sizeof name, "%u block(s): reads back field for field", nb);
         check(ctr_read_header(hdr, size, &out) == SMIX_OK && same_header(&in, &out) && out.header_bytes == size, name);
     }
@@ -168,23 +176,30 @@ static void test_refusals(void)
 
 static void test_block_rules(void)
 {
-    smix_config c1, c3;
+    smix_params p1 = { .level = 1 }, p3 = { .level = 3 }, p9 = { .level = 9 }, pd = { 0 };
+    check(smix_block_size(&p1) == 1536u << 10 && smix_block_size(&p3) == 8u << 20 &&
+          smix_block_size(&p9) == 16u << 20, "each level has its block size (1.5, 8, 16 MiB)");
+    check(smix_block_size(&pd) == smix_block_size(&p3), "level 0 is the default level's");
+    smix_params own = { .level = 9, .block_size = 100000 };
+    check(smix_block_size(&own) == 100000, "an explicit block size is used as it is");
+    own.block_size = SMIX_BLOCK_MIN - 1;
+    check(smix_block_size(&own) == 0, "a block size under SMIX_BLOCK_MIN is refused");
+    own.block_size = SMIX_BLOCK_MAX + 1;
+    check(smix_block_size(&own) == 0, "a block size over SMIX_BLOCK_MAX is refused");
+    check(smix__block_count(1u << 20, 0) == 1 && smix__block_count(1u << 20, 1u << 20) == 1 &&
+          smix__block_count(1u << 20, (1u << 20) + 1) == 2, "blocks: the input over the block size, rounded up");
+    uint32_t many = smix__block_count(65536, 4000000000u);
+    check(many == SMIX_MAX_BLOCKS, "at most SMIX_MAX_BLOCKS blocks in a frame");
+    check(smix__live_blocks(many) <= 4 && smix__live_blocks(2) == 2, "at most 4 blocks at once");
+    smix_config c1, c3, c9;
     smix_level_config(1, &c1);
     smix_level_config(3, &c3);
-    check(smix__block_count(&c3, 100u << 20) == 1, "level 3: one block at any size");
-    check(smix__block_count(&c1, 511u << 10) == 1, "level 1: one block under 512 KiB");
-    check(smix__block_count(&c1, 512u << 10) == 2, "level 1: two blocks from 512 KiB");
-    check(smix__block_count(&c1, 3000000) == 2, "level 1: enwik8_3M in two blocks");
-    uint32_t many = smix__block_count(&c1, 4000000000u);
-    check(many == SMIX_MAX_BLOCKS, "level 1: at most SMIX_MAX_BLOCKS blocks");
-    check(smix__live_blocks(many) <= 4 && smix__live_blocks(2) == 2, "at most 4 blocks at once");
+    smix_level_config(9, &c9);
     smix_config one = c1, two = c1;
     one.blocks = 1;
     two.blocks = 2;
     check(smix_memory_estimate(&two, 3000000) > smix_memory_estimate(&one, 3000000),
           "two blocks at once are estimated to need more memory than one");
-    smix_config c9;
-    smix_level_config(9, &c9);
     check(smix__byte_table_bits(&c1, 1u << 20) == 0, "level 1: no byte model");
     check(smix__byte_table_bits(&c9, 1000) == 18 && smix__byte_table_bits(&c9, 0) == 16,
           "level 9: a small input gets a small byte table (2^18 counters for 1,000 bytes)");
@@ -194,6 +209,13 @@ static void test_block_rules(void)
     small9.byte_mix = smix__byte_table_bits(&c9, 1000);
     check(smix_memory_estimate(&small9, 1000) + (200u << 20) < smix_memory_estimate(&c9, 1000),
           "the memory estimate follows the byte table");
+    /* a block longer than any encoder writes: damage, or a bomb */
+    uint8_t hdr[CTR_HEADER_MAX];
+    ctr_header h = make_header(2, 99), out;
+    h.block[1].input_bytes = CTR_BLOCK_MAX + 1;
+    h.input_bytes = h.block[0].input_bytes + h.block[1].input_bytes;
+    uint32_t size = ctr_write_header(&h, hdr);
+    check(ctr_read_header(hdr, size, &out) == SMIX_ERR_CORRUPT, "a block longer than CTR_BLOCK_MAX is refused");
 }
 
 typedef struct buf { uint8_t *p; size_t n, cap; } buf;
@@ -228,7 +250,7 @@ static void test_threads(void)
     const int threads[2] = { 1, 4 };
     int ok = 1;
     for (int k = 0; k < 2; k++) {
-        smix_params p = { 1, threads[k], 0 };
+        smix_params p = { .level = 1, .threads = threads[k], .block_size = 300000 };
         smix_cctx *c = smix_cctx_create(&p);
         ok &= c && smix_compress(c, src, n, put, &out[k], NULL) == SMIX_OK;
         smix_cctx_free(c);
@@ -238,7 +260,7 @@ static void test_threads(void)
           h.block[0].tokens && h.block[1].tokens, "600 KB at level 1: two coded blocks");
     check(ok && out[0].n == out[1].n && !memcmp(out[0].p, out[1].p, out[0].n), "1 and 4 threads: the same frame");
     buf back = { 0 };
-    smix_params p = { 0, 2, 0 };
+    smix_params p = { .threads = 2 };
     smix_dctx *d = smix_dctx_create(&p);
     check(d && smix_decompress(d, out[1].p, out[1].n, put, &back, NULL) == SMIX_OK && back.n == n &&
           !memcmp(back.p, src, n), "two blocks decode with 2 threads");
@@ -249,6 +271,81 @@ static void test_threads(void)
     free(src);
 }
 
+/* Compresses src[0..n) at level 1 in blocks of bs bytes into *out. */
+static int pack(const uint8_t *src, size_t n, uint64_t bs, buf *out)
+{
+    smix_params p = { .level = 1, .threads = 1, .block_size = bs };
+    smix_cctx *c = smix_cctx_create(&p);
+    int ok = c && smix_compress(c, src, n, put, out, NULL) == SMIX_OK;
+    smix_cctx_free(c);
+    return ok;
+}
+
+static smix_result unpack(const buf *in, buf *out, uint64_t *frame)
+{
+    smix_params p = { .threads = 1 };
+    smix_dctx *d = smix_dctx_create(&p);
+    smix_result r = d ? smix_decompress(d, in->p, in->n, put, out, NULL) : SMIX_ERR_NOMEM;
+    *frame = smix_dctx_frame(d);
+    smix_dctx_free(d);
+    return r;
+}
+
+/* Text of words drawn at random: tokens of a few bytes, quick to code. */
+static uint8_t *words(size_t n, uint64_t seed)
+{
+    static const char *const w[] = { "the ", "frame ", "block ", "of ", "smix ", "codes ", "each\n" };
+    uint8_t *p = malloc(n);
+    for (size_t i = 0; p && i < n;) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        const char *s = w[(seed >> 33) % 7];
+        while (*s && i < n) p[i++] = (uint8_t)*s++;
+    }
+    return p;
+}
+
+static void test_frames(void)
+{
+    size_t bs = 65536, n = SMIX_MAX_BLOCKS * bs + 5000;   /* one frame and a bit */
+    uint8_t *src = words(n, 3);
+    buf whole = { 0 }, first = { 0 }, rest = { 0 }, back = { 0 };
+    uint64_t frame;
+    int ok = src && pack(src, n, bs, &whole);
+    smix_file_info info;
+    check(ok && smix_frame_info(whole.p, whole.n, &info) == SMIX_OK && info.input_bytes == SMIX_MAX_BLOCKS * bs &&
+          info.config.blocks == SMIX_MAX_BLOCKS && info.compressed_bytes < whole.n,
+          "an input longer than a frame: the first frame holds SMIX_MAX_BLOCKS full blocks");
+    check(ok && smix_frame_info(whole.p + info.compressed_bytes, whole.n - info.compressed_bytes, &info) == SMIX_OK &&
+          info.input_bytes == 5000 && info.config.blocks == 1, "the second frame holds the rest");
+    ok = ok && pack(src, SMIX_MAX_BLOCKS * bs, bs, &first) && pack(src + SMIX_MAX_BLOCKS * bs, 5000, bs, &rest);
+    check(ok && first.n + rest.n == whole.n && !memcmp(first.p, whole.p, first.n) &&
+          !memcmp(rest.p, whole.p + first.n, rest.n), "compressing frame by frame writes the same bytes");
+    check(ok && unpack(&whole, &back, &frame) == SMIX_OK && back.n == n && !memcmp(back.p, src, n) && frame == 1,
+          "two frames decode to the input");
+    /* damage block 3 of the first frame where only its decoding can see it:
+     * its payload, with the payload CRC made right again */
+    ctr_header h;
+    ok = ok && ctr_read_header(whole.p, whole.n, &h) == SMIX_OK;
+    size_t at = h.header_bytes, good = 0;
+    for (int i = 0; i < 3; i++) {
+        at += h.block[i].payload_bytes;
+        good += h.block[i].input_bytes;
+    }
+    whole.p[at + h.block[3].payload_bytes / 2] ^= 0x55;
+    h.crc_payload = crc32c(0, whole.p + h.header_bytes, h.payload_bytes);
+    ctr_write_header(&h, whole.p);
+    back.n = 0;
+    smix_result r = ok ? unpack(&whole, &back, &frame) : SMIX_OK;
+    check(r == SMIX_ERR_CHECKSUM || r == SMIX_ERR_CORRUPT, "a damaged block is refused");
+    check(ok && frame == 0 && good >= 3 * bs && back.n == good && !memcmp(back.p, src, back.n),
+          "the output stops where the damaged block starts");
+    free(src);
+    free(whole.p);
+    free(first.p);
+    free(rest.p);
+    free(back.p);
+}
+
 int main(void)
 {
     test_round_trips();
@@ -256,6 +353,7 @@ int main(void)
     test_refusals();
     test_block_rules();
     test_threads();
+    test_frames();
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
 }
