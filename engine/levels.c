@@ -23,7 +23,7 @@ typedef struct level_preset {
  * Every level cuts its input into blocks of a fixed size (block_kb), coded
  * by models of their own and in parallel (docs/format.md). The
  * skip contexts pay about 0.9% for 1.8x the time of level 2. Levels 2-9
- * learn the context followers' cell biases (model.c; level 3: 0.30%
+ * learn the context followers' cell biases (model_feat.c; level 3: 0.30%
  * smaller for 5% more time; level 1 leaves them out, 8% of its time for
  * 0.2%), and levels 4-9 add a third skip context, the token 4 back (0.16%
  * at level 3 for 20% more time, so the default does without).

@@ -60,6 +60,9 @@ const char *smix_strerror(smix_result r);
 #define SMIX_MAX_BLOCKS 32       /* blocks in one frame; a longer input takes more frames */
 #define SMIX_BLOCK_MIN ((uint64_t)16 << 10)
 #define SMIX_BLOCK_MAX ((uint64_t)64 << 20)   /* so a frame stays within 2 GiB */
+/* At most this many model components and coding steps (smix_component). */
+#define SMIX_MAX_COMPONENTS 48
+#define SMIX_MAX_STEPS 16
 
 typedef struct smix_params {
     int level;          /* 0 = default, else 1..9 */
