@@ -46,7 +46,7 @@ static void put_config(uint8_t *p, const smix_config *c)
     put16(p + 12, c->lr_milli);
     put16(p + 14, c->smooth_milli);
     put16(p + 16, c->vocab_size);
-    p[18] = c->follow_log2;
+    p[18] = c->follow16;
     p[19] = (uint8_t)(c->byte_mix | (c->escape_walk ? 0x80 : 0));
     put16(p + 20, c->ssm_rows);
     put16(p + 22, c->ngram_budget_mb);
@@ -61,7 +61,7 @@ static void get_config(const uint8_t *p, smix_config *c)
     c->lr_milli = (uint16_t)get16(p + 12);
     c->smooth_milli = (uint16_t)get16(p + 14);
     c->vocab_size = get16(p + 16);
-    c->follow_log2 = p[18];
+    c->follow16 = p[18];
     c->byte_mix = p[19] & 0x7F;
     c->escape_walk = p[19] >> 7;
     c->ssm_rows = (uint16_t)get16(p + 20);
@@ -104,7 +104,6 @@ smix_result ctr_check_config(const smix_config *c)
     SAFETY_CHECK(c->byte_mix == 0 ? !c->escape_walk : c->byte_mix >= 16 && c->byte_mix <= 26, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->blocks >= 1 && c->blocks <= SMIX_MAX_BLOCKS, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->max_order >= 1 && c->max_order <= 32, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->follow_log2 == 0 || (c->follow_log2 >= 4 && c->follow_log2 <= 15), SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->vocab_size >= 256 && c->vocab_size <= tok_vocab_size(tok_builtin()) &&
                  c->vocab_size < 65535, SMIX_ERR_CORRUPT);
     if (!c->ssm_enabled) return SMIX_OK;

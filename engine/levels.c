@@ -14,7 +14,7 @@ typedef struct level_preset {
     uint32_t vocab;
     uint16_t ssm_rows;
     uint32_t block_kb;     /* input per block, KiB */
-    uint8_t follow_log2;   /* followers per context, log2 (0: no limit) */
+    uint8_t follow16;      /* followers per context / 16 (0: no limit) */
 } level_preset;
 
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md, docs/model.md).
@@ -38,7 +38,7 @@ typedef struct level_preset {
  * 256-512 rows; level 9 stays well within 70x the time of xz -9e on
  * enwik8_1M with two threads. The measurements: docs/model.md, session 5. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow   (skip: 0 off, 1 two skip contexts, 2 three) */
+    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16   (skip: 0 off, 1 two skip contexts, 2 three) */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 0 },    /* 1: mixer of n-grams, match, priors */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 4096, 0 },    /* 2: level 1 + follower cell biases */
     { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 8192, 0 },   /* 3: default: + order 4, skip contexts, byte model */
@@ -61,7 +61,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.skip_context = p->skip;
     c.blocks = 1;
     c.byte_mix = p->byte_mix;
-    c.follow_log2 = p->follow_log2;
+    c.follow16 = p->follow16;
     c.escape_walk = p->ssm && p->byte_mix;
     c.n_layers = p->nl;
     c.d_model = p->dm;

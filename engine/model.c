@@ -67,7 +67,7 @@ model *model_create(const smix_config *cfg, int threads)
     uint64_t budget = (uint64_t)cfg->ngram_budget_mb << 20, skip_budget = budget / 8;
     int nskip = cfg->skip_context ? cfg->skip_context + 1 : 0;
     budget -= (uint64_t)nskip * skip_budget;
-    uint32_t follow = cfg->follow_log2 ? 1u << cfg->follow_log2 : 0;
+    uint32_t follow = 16u * cfg->follow16;
     m->ng = ngm_create(cfg->max_order, budget, follow);
     int skip_ok = 1;
     for (int d = 0; d < nskip && d < NSKIP; d++) {

@@ -106,8 +106,8 @@ typedef struct smix_config {
                              counters (16..26) */
     uint8_t escape_walk;  /* with byte_mix: an escaped token is coded bit by bit among every
                              token it can be, else by its class and rank */
-    uint8_t follow_log2;  /* each n-gram context keeps at most 2^follow_log2 followers
-                             (4..15), the least used giving way; 0 = no limit */
+    uint8_t follow16;     /* each n-gram context keeps at most 16 x follow16 followers,
+                             the least used giving way; 0 = no limit */
     uint8_t blocks;       /* the frame is cut into this many blocks (1..SMIX_MAX_BLOCKS), each
                              coded by a model of its own, so they can run in parallel.
                              smix_level_config gives 1; a header, how many its frame has */
