@@ -1,7 +1,8 @@
 /*
  * forge.c - hostile but well-sealed .smx and .smt files, for the tests.
  *
- *   build/forge smx IN OUT [random-payload SEED] [byte OFFSET VALUE]...
+ *   build/forge smx IN OUT [payload-size N] [random-payload SEED]
+ *                          [byte OFFSET VALUE]...
  *   build/forge smt IN OUT [token I FIELD VALUE] [total VALUE]
  *                          [chunk I loss|lr VALUE]...
  *
@@ -14,7 +15,9 @@
  * header CRCs) so that only the content checks stand between the edit and
  * the program under test.
  *
- * smx: random-payload SEED replaces the payload with pseudo-random bytes;
+ * smx: payload-size N makes the payload N bytes long (a frame of one block;
+ *      edits apply in order, so random-payload after it fills them);
+ *      random-payload SEED replaces the payload with pseudo-random bytes;
  *      byte OFFSET VALUE sets one header byte (layout: engine/container.c).
  * smt: token I FIELD VALUE sets a float of token record I, FIELD one of
  *      bits p_final p_ssm entropy scale bias0..bias12 top_p0..7 ssm_p0..7;
@@ -66,8 +69,10 @@ static void random_payload(uint8_t *b, size_t n, size_t hs, unsigned long seed)
     }
 }
 
-static int forge_smx(uint8_t *b, size_t n, int argc, char **argv)
+static int forge_smx(uint8_t **bp, size_t *np, int argc, char **argv)
 {
+    uint8_t *b = *bp;
+    size_t n = *np;
     if (n < 68 || memcmp(b, "SMX\x1a", 4) != 0)
         return die("not an smix frame");
     size_t hs = trc_get16(b + 6);
@@ -76,6 +81,16 @@ static int forge_smx(uint8_t *b, size_t n, int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "random-payload") && i + 1 < argc) {
             random_payload(b, n, hs, strtoul(argv[++i], NULL, 0));
+        } else if (!strcmp(argv[i], "payload-size") && i + 1 < argc) {
+            size_t len = strtoul(argv[++i], NULL, 0);   /* one-block frames only */
+            uint8_t *nb = realloc(b, hs + len + 1);
+            if (!nb)
+                return die("out of memory");
+            if (hs + len > n)
+                memset(nb + n, 0, hs + len - n);
+            *bp = b = nb;
+            *np = n = hs + len;
+            trc_put64(b + 48, len);
         } else if (!strcmp(argv[i], "byte") && i + 2 < argc) {
             unsigned long off = strtoul(argv[i + 1], NULL, 0);
             if (off >= hs - 4)
@@ -189,7 +204,7 @@ int main(int argc, char **argv)
     uint8_t *b = slurp(argv[2], &n);
     if (!b)
         return die("cannot read the input");
-    int rc = argv[1][2] == 'x' ? forge_smx(b, n, argc - 4, argv + 4)
+    int rc = argv[1][2] == 'x' ? forge_smx(&b, &n, argc - 4, argv + 4)
                                : forge_smt(b, n, argc - 4, argv + 4);
     if (!rc) {
         FILE *f = fopen(argv[3], "wb");
