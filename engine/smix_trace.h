@@ -30,6 +30,24 @@ typedef struct smix_trace_writer smix_trace_writer;
  * in err. */
 smix_trace_writer *smix_trace_writer_open(const char *path, char *err, size_t errlen);
 
+/* Writes the trace into fd instead: an open, empty (it is truncated) file
+ * that the caller owns and keeps. Nothing is created or renamed: with the
+ * file from smix_trace_temp_fd, a program that traces a plain file only to
+ * show it (the viewers) leaves nothing on disk, whatever stops it.
+ * smix_trace_writer_finish completes the file; read it back with
+ * smix_trace_open_fd. NULL on failure, with a message in err. */
+smix_trace_writer *smix_trace_writer_open_fd(int fd, char *err, size_t errlen);
+
+/* An unlinked temporary file in $TMPDIR (default /tmp), open for reading
+ * and writing (close-on-exec): no name of it exists at any moment that a
+ * signal could leave behind. Returns the descriptor, or -1 and a message. */
+int smix_trace_temp_fd(char *err, size_t errlen);
+
+/* The temporary file a writer opened by path fills until finish renames it
+ * into place; NULL for a descriptor writer. For a program that must remove
+ * it from a signal handler (copy the name: it is freed with the writer). */
+const char *smix_trace_writer_temp_path(const smix_trace_writer *w);
+
 /* Fills hooks so that coding with them records into the writer. If chain is
  * not NULL, its callbacks are called too (e.g. a progress display). */
 void smix_trace_writer_hooks(smix_trace_writer *w, smix_hooks *hooks,
@@ -109,6 +127,10 @@ smix_trace *smix_trace_open(const char *path, char *err, size_t errlen);
     (a record holding one reads as -1). For huge traces in a
     viewer; call smix_trace_verify later (e.g. in the background) if wanted. */
 smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size_t errlen);
+
+/* The same for the trace in fd (a regular file is mapped; fd stays the
+ * caller's and may be closed once this returns). name is used in messages. */
+smix_trace *smix_trace_open_fd(int fd, const char *name, unsigned flags, char *err, size_t errlen);
 
 /* The full check of the token records that SMIX_TRACE_OPEN_LAZY skipped
  * (checksum and record contents). Returns 0 if the trace is intact, else -1

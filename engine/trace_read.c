@@ -102,10 +102,10 @@ static int read_all(int fd, uint8_t **out, size_t *n)
     return -1;
 }
 
-static int load(smix_trace *t, const char *path, char *err, size_t errlen)
+/* Maps a regular file (or reads anything else whole) through fd, which
+ * stays the caller's. */
+static int load_fd(smix_trace *t, int fd, const char *path, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    CHECK(fd >= 0, "%s: %s", path, strerror(errno));
     struct stat st;
     int rc = -1;
     if (fstat(fd, &st) != 0) {
@@ -124,6 +124,14 @@ static int load(smix_trace *t, const char *path, char *err, size_t errlen)
         if (m == MAP_FAILED) errf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
         else { t->base = m; t->size = (size_t)st.st_size; t->mapped = 1; rc = 0; }
     }
+    return rc;
+}
+
+static int load(smix_trace *t, const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    CHECK(fd >= 0, "%s: %s", path, strerror(errno));
+    int rc = load_fd(t, fd, path, err, errlen);
     close(fd);
     return rc;
 }
@@ -312,13 +320,11 @@ int smix_trace_verify(const smix_trace *t, char *err, size_t errlen)
     return check_tokens(t, err, errlen);
 }
 
-smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size_t errlen)
+/* Validates what load or load_fd put in t. */
+static smix_trace *open_loaded(smix_trace *t, int bad, const char *path, unsigned flags,
+                               char *err, size_t errlen)
 {
-    if (!path) { errf(err, errlen, "trace: no path"); return NULL; }
-    smix_trace *t = calloc(1, sizeof *t);
-    if (!t) { errf(err, errlen, "out of memory"); return NULL; }
-    int bad = load(t, path, err, errlen) || check_header(t, path, err, errlen) ||
-              check_sections(t, path, err, errlen);
+    bad = bad || check_header(t, path, err, errlen) || check_sections(t, path, err, errlen);
     if (!bad) {
         parse_summary(t);
         bad = check_strings(t, path, err, errlen) || check_numbers(t, path, err, errlen);
@@ -333,6 +339,22 @@ smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size
         return NULL;
     }
     return t;
+}
+
+smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size_t errlen)
+{
+    if (!path) { errf(err, errlen, "trace: no path"); return NULL; }
+    smix_trace *t = calloc(1, sizeof *t);
+    if (!t) { errf(err, errlen, "out of memory"); return NULL; }
+    return open_loaded(t, load(t, path, err, errlen), path, flags, err, errlen);
+}
+
+smix_trace *smix_trace_open_fd(int fd, const char *name, unsigned flags, char *err, size_t errlen)
+{
+    if (!name) name = "trace";
+    smix_trace *t = calloc(1, sizeof *t);
+    if (!t) { errf(err, errlen, "out of memory"); return NULL; }
+    return open_loaded(t, load_fd(t, fd, name, err, errlen), name, flags, err, errlen);
 }
 
 smix_trace *smix_trace_open(const char *path, char *err, size_t errlen)

@@ -178,6 +178,35 @@ check "plain FILE: status names the file" wait_for pf "tok 1/[0-9]+ .*sample\.tx
 keys pf q
 wait_file "$T/pf.rc" && check "plain FILE: q exits 0" [ "$(cat "$T/pf.rc")" = 0 ]
 
+# ---- signals while a plain file is traced: nothing left in $TMPDIR ----
+# The trace of a plain file is an unlinked file from the start, so Ctrl-C
+# (twice, even) or SIGTERM while it is being written leaves nothing (it once
+# left its temporary directory and trace). perl restores the default action
+# of SIGINT, which a background job of a script inherits as ignored.
+perl -e 'srand(3); print join(" ", map { ("alpha", "beta", "gamma", "delta")[int rand 4] . int(rand 500) } 1 .. 60000)' > "$T/plain.txt"
+sig_run() {  # sig_run NAME SIGNAL...: the TUI traces plain.txt; the signals arrive while it does
+    local name=$1 tmp=$T/sigtmp pid i s seen=0
+    shift
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    TMPDIR=$tmp perl -e '$SIG{INT} = $SIG{TERM} = "DEFAULT"; exec @ARGV' -- \
+        "$TUI" --dump-screen - "$T/plain.txt" > /dev/null 2>&1 &
+    pid=$!
+    for ((i = 0; i < 200; i++)); do   # until it holds a file under $TMPDIR
+        ls -l /proc/$pid/fd 2>/dev/null | grep -q "$tmp/" && { seen=1; break; }
+        sleep 0.02
+    done
+    sleep 0.3
+    for s in "$@"; do kill -"$s" $pid 2>/dev/null; sleep 0.05; done
+    wait $pid
+    local rc=$?
+    check "$name: tracing was under way when signalled" [ $seen = 1 ]
+    check "$name: the TUI stopped (status $rc)" [ $rc -ge 128 ]
+    check "$name: nothing left in \$TMPDIR" [ -z "$(ls -A "$tmp")" ]
+}
+sig_run "SIGINT while tracing" INT
+sig_run "SIGINT twice while tracing" INT INT
+sig_run "SIGTERM while tracing" TERM
+
 # ---- errors ----
 head -c 700 "$T/sample.smt" > "$T/trunc.smt"
 "$TUI" "$T/trunc.smt" < /dev/null > "$T/out" 2> "$T/err"

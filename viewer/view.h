@@ -176,7 +176,6 @@ typedef struct vw_state {
     /* data */
     vw_trace a, b;        /* b.t == NULL unless comparing */
     int compare;
-    char tmpdir[512];     /* non-empty: temp trace directory to remove */
     vw_pyr pa;            /* bits of A per token */
     vw_pyr pd;            /* compare: bits of B on A's token spans minus A */
     float *bits_a;        /* [n] bits of A per token (NULL: read the trace) */
