@@ -113,6 +113,8 @@ typedef struct coder {
     uint64_t memlimit;
     uint64_t tokens, bytes_done;        /* in this block */
     double bits;
+    step_costs k;              /* the current token's steps */
+    double spent;              /* bits of the coder's output used before the current token */
     smix_token_info ti;
 } coder;
 
@@ -197,6 +199,29 @@ static int report_progress(coder *c)
     return stop;
 }
 
+/* The costs of a new token's steps start at zero. */
+static void costs_begin(coder *c) { memset(&c->k, 0, sizeof c->k); }
+
+/* A step the byte model does not refine: the token model's cost is the coded one. */
+static void add_cost(coder *c, int step, double bits)
+{
+    c->k.bits[step] += bits;
+    c->k.tm[step] += bits;
+}
+
+/* After the token's last step, given the coder's output used so far: the
+ * coder's own loss is what the token really cost beyond its steps' costs.
+ * Returns the token's cost, the sum of its steps (in step order). */
+static double costs_end(coder *c, double spent)
+{
+    double steps = 0.0, bits = 0.0;
+    for (int s = 0; s < STEP_N; s++) steps += c->k.bits[s];
+    c->k.bits[STEP_CODER] = c->k.tm[STEP_CODER] = (spent - c->spent) - steps;
+    c->spent = spent;
+    for (int s = 0; s < STEP_N; s++) bits += c->k.bits[s];
+    return bits;
+}
+
 static smix_result coder_step_done(coder *c, uint32_t slot, uint32_t id, double bits)
 {
     uint32_t len;
@@ -230,11 +255,6 @@ static smix_result coder_step_done(coder *c, uint32_t slot, uint32_t id, double 
     return SMIX_OK;
 }
 
-static double cost_bits(uint32_t freq, uint32_t total)
-{
-    return -(double)fm_log2((float)freq / (float)total);
-}
-
 /* The result of a frame from its blocks': the first real failure (a block
  * stopped because another failed reports ABORTED), else ABORTED, else OK. */
 static smix_result frame_result(const smix_result *r, uint32_t nb)
@@ -249,21 +269,19 @@ static smix_result frame_result(const smix_result *r, uint32_t nb)
 
 /* ---- encoder ---- */
 
-static double encode_new_id(coder *c, rc_encoder *rc, uint32_t id)
+static void encode_new_id(coder *c, rc_encoder *rc, uint32_t id)
 {
     newid *n = model_newid(c->m);
     uint32_t code = newid_code(n, id), node = 1;
-    double bits = 0.0;
     for (int b = n->bits - 1; b >= 0; b--) {
         int bit = (code >> b) & 1;
         uint32_t p0 = newid_p(n, node);
         if (bit) rc_encode(rc, p0, NEWID_SCALE - p0, NEWID_SCALE);
         else rc_encode(rc, 0, p0, NEWID_SCALE);
-        bits += cost_bits(bit ? NEWID_SCALE - p0 : p0, NEWID_SCALE);
+        add_cost(c, STEP_ID, rc_cost(bit ? NEWID_SCALE - p0 : p0, NEWID_SCALE));
         newid_learn(n, node, bit);
         node = 2 * node + (uint32_t)bit;
     }
-    return bits;
 }
 
 /* Codes symbol sym of the distribution f[0..) (total); returns its cost. */
@@ -272,32 +290,27 @@ static double encode_symbol(rc_encoder *rc, const uint32_t *f, uint32_t sym, uin
     uint32_t cum = 0;
     for (uint32_t j = 0; j < sym; j++) cum += f[j];
     rc_encode(rc, cum, f[sym], total);
-    return cost_bits(f[sym], total);
+    return rc_cost(f[sym], total);
 }
 
 static smix_result encode_token(coder *c, rc_encoder *rc, uint32_t id)
 {
     model *m = c->m;
     if (model_predict(m) < 0) return SMIX_ERR_NOMEM;
-    uint32_t slot = model_slot_of(m, id), sym = model_symbol_of(m, id);
-    double bits;
-    if (c->tb) {
-        uint32_t left;
-        bits = tokbits_encode(c->tb, m, rc, id, &left);
-        if (!left) return coder_step_done(c, slot, id, bits);
-    } else {
-        bits = encode_symbol(rc, model_freqs(m), sym, model_total(m));
-    }
-    if (model_is_escape(m, sym)) {
+    uint32_t slot = model_slot_of(m, id), sym = model_symbol_of(m, id), left = 1;
+    costs_begin(c);
+    if (c->tb) tokbits_encode(c->tb, m, rc, id, &left, &c->k);
+    else add_cost(c, STEP_SYM, encode_symbol(rc, model_freqs(m), sym, model_total(m)));
+    if (left && model_is_escape(m, sym)) {
         model_escape_prepare(m);
         uint32_t k = model_class_of(m, slot), n = model_class_size(m, k);
-        bits += encode_symbol(rc, model_class_freqs(m), k, model_class_total(m));
+        add_cost(c, STEP_CLASS, encode_symbol(rc, model_class_freqs(m), k, model_class_total(m)));
         rc_encode(rc, model_class_rank(m, slot), 1, n);
-        bits += cost_bits(1, n);
+        add_cost(c, STEP_RANK, rc_cost(1, n));
     }
-    if (slot == 0) bits += encode_new_id(c, rc, id);
-    if (c->tb) tokbits_pass(c->tb, id);
-    return coder_step_done(c, slot, id, bits);
+    if (left && slot == 0) encode_new_id(c, rc, id);
+    if (left && c->tb) tokbits_pass(c->tb, id);
+    return coder_step_done(c, slot, id, costs_end(c, rc_enc_spent(rc)));
 }
 
 /* End of the piece starting at a: the first chunk boundary at or after a+PIECE_BYTES. */
@@ -562,7 +575,7 @@ static int sink_put(out_sink *o, const uint8_t *p, uint32_t n)
 
 static void sink_free(out_sink *o) { free(o->buf); o->buf = NULL; }
 
-static smix_result decode_new_id(coder *c, rc_decoder *rc, uint32_t *id, double *bits)
+static smix_result decode_new_id(coder *c, rc_decoder *rc, uint32_t *id)
 {
     newid *n = model_newid(c->m);
     uint32_t node = 1;
@@ -573,7 +586,7 @@ static smix_result decode_new_id(coder *c, rc_decoder *rc, uint32_t *id, double 
         int bit = v >= p0;
         if (bit) rc_decode_update(rc, p0, NEWID_SCALE - p0);
         else rc_decode_update(rc, 0, p0);
-        *bits += cost_bits(bit ? NEWID_SCALE - p0 : p0, NEWID_SCALE);
+        add_cost(c, STEP_ID, rc_cost(bit ? NEWID_SCALE - p0 : p0, NEWID_SCALE));
         newid_learn(n, node, bit);
         node = 2 * node + (uint32_t)bit;
     }
@@ -582,7 +595,8 @@ static smix_result decode_new_id(coder *c, rc_decoder *rc, uint32_t *id, double 
     return SMIX_OK;
 }
 
-/* Decodes one symbol of f[0..n) (total): 0, or -1 for a damaged stream. */
+/* Decodes one symbol of f[0..n) (total) and adds its cost to *bits: 0, or
+ * -1 for a damaged stream. */
 static int decode_symbol(rc_decoder *rc, const uint32_t *f, uint32_t n, uint32_t total,
                          uint32_t *sym, double *bits)
 {
@@ -592,59 +606,67 @@ static int decode_symbol(rc_decoder *rc, const uint32_t *f, uint32_t n, uint32_t
     while (s + 1 < n && cum + f[s] <= target) cum += f[s++];
     if (!f[s] || cum + f[s] <= target) return -1;
     rc_decode_update(rc, cum, f[s]);
-    *bits += cost_bits(f[s], total);
+    *bits += rc_cost(f[s], total);
     *sym = s;
     return 0;
 }
 
-static smix_result emit_token(coder *c, out_sink *o, uint32_t slot, uint32_t id, double bits);
+static smix_result emit_token(coder *c, rc_decoder *rc, out_sink *o, uint32_t slot, uint32_t id);
+
+/* After ESCAPE: the class, then the rank in it; the slot, or 0 for a
+ * damaged stream. */
+static uint32_t decode_escape(coder *c, rc_decoder *rc)
+{
+    model *m = c->m;
+    uint32_t k;
+    model_escape_prepare(m);
+    if (decode_symbol(rc, model_class_freqs(m), model_nclasses(m), model_class_total(m), &k, &c->k.bits[STEP_CLASS]))
+        return 0;
+    c->k.tm[STEP_CLASS] = c->k.bits[STEP_CLASS];
+    uint32_t n = model_class_size(m, k), r = rc_decode_target(rc, n);
+    if (r >= n) return 0;
+    rc_decode_update(rc, r, 1);
+    add_cost(c, STEP_RANK, rc_cost(1, n));
+    return model_class_member(m, k, r);
+}
 
 static smix_result decode_token(coder *c, rc_decoder *rc, out_sink *o)
 {
     model *m = c->m;
     if (model_predict(m) < 0) return SMIX_ERR_NOMEM;
     uint32_t sym, id, slot;
-    double bits = 0.0;
+    costs_begin(c);
     if (c->tb) {
-        if (tokbits_decode(c->tb, m, rc, &id, &bits)) return SMIX_ERR_CORRUPT;
-        if (id < TOKBITS_NEW) return emit_token(c, o, model_slot_of(m, id), id, bits);
+        if (tokbits_decode(c->tb, m, rc, &id, &c->k)) return SMIX_ERR_CORRUPT;
+        if (id < TOKBITS_NEW) return emit_token(c, rc, o, model_slot_of(m, id), id);
         sym = id == TOKBITS_ESCAPE ? model_nsyms(m) - 1 : 0;
         if (id == TOKBITS_ESCAPE && !model_is_escape(m, sym)) return SMIX_ERR_CORRUPT;
-    } else if (decode_symbol(rc, model_freqs(m), model_nsyms(m), model_total(m), &sym, &bits)) {
-        return SMIX_ERR_CORRUPT;
+    } else {
+        if (decode_symbol(rc, model_freqs(m), model_nsyms(m), model_total(m), &sym, &c->k.bits[STEP_SYM]))
+            return SMIX_ERR_CORRUPT;
+        c->k.tm[STEP_SYM] = c->k.bits[STEP_SYM];
     }
     slot = model_symbol_slot(m, sym);
-    if (model_is_escape(m, sym)) {
-        model_escape_prepare(m);
-        uint32_t k;
-        if (decode_symbol(rc, model_class_freqs(m), model_nclasses(m), model_class_total(m), &k, &bits))
-            return SMIX_ERR_CORRUPT;
-        uint32_t n = model_class_size(m, k), r = rc_decode_target(rc, n);
-        if (r >= n) return SMIX_ERR_CORRUPT;
-        rc_decode_update(rc, r, 1);
-        bits += cost_bits(1, n);
-        slot = model_class_member(m, k, r);
-        if (!slot) return SMIX_ERR_CORRUPT;
-    }
+    if (model_is_escape(m, sym) && !(slot = decode_escape(c, rc))) return SMIX_ERR_CORRUPT;
     if (slot == 0) {
-        smix_result r = decode_new_id(c, rc, &id, &bits);
+        smix_result r = decode_new_id(c, rc, &id);
         if (r != SMIX_OK) return r;
     } else {
         id = model_token_of(c->m, slot);
     }
     if (c->tb) tokbits_pass(c->tb, id);
-    return emit_token(c, o, slot, id, bits);
+    return emit_token(c, rc, o, slot, id);
 }
 
 /* Writes a decoded token's bytes and lets the model learn from it. */
-static smix_result emit_token(coder *c, out_sink *o, uint32_t slot, uint32_t id, double bits)
+static smix_result emit_token(coder *c, rc_decoder *rc, out_sink *o, uint32_t slot, uint32_t id)
 {
     uint32_t len;
     const uint8_t *bytes = tok_bytes(c->vocab, id, &len);
     if (c->bytes_done + len > c->block_bytes) return SMIX_ERR_CORRUPT;
     int e = sink_put(o, bytes, len);
     if (e) return e == -2 ? SMIX_ERR_NOMEM : SMIX_ERR_WRITE;
-    return coder_step_done(c, slot, id, bits);
+    return coder_step_done(c, slot, id, costs_end(c, rc_dec_spent(rc)));
 }
 
 typedef struct dec_block {

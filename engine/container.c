@@ -46,7 +46,7 @@ static void put_config(uint8_t *p, const smix_config *c)
     put16(p + 12, c->lr_milli);
     put16(p + 14, c->smooth_milli);
     put16(p + 16, c->vocab_size);
-    p[18] = (uint8_t)(c->vocab_size >> 16);
+    p[18] = c->follow16;
     p[19] = (uint8_t)(c->byte_mix | (c->escape_walk ? 0x80 : 0));
     put16(p + 20, c->ssm_rows);
     put16(p + 22, c->ngram_budget_mb);
@@ -60,7 +60,8 @@ static void get_config(const uint8_t *p, smix_config *c)
     c->iters_mid = p[8]; c->iters_late = p[9]; ctr_set_config_flags(c, p[10]); c->max_order = p[11];
     c->lr_milli = (uint16_t)get16(p + 12);
     c->smooth_milli = (uint16_t)get16(p + 14);
-    c->vocab_size = get16(p + 16) | (uint32_t)p[18] << 16;
+    c->vocab_size = get16(p + 16);
+    c->follow16 = p[18];
     c->byte_mix = p[19] & 0x7F;
     c->escape_walk = p[19] >> 7;
     c->ssm_rows = (uint16_t)get16(p + 20);

@@ -69,6 +69,11 @@ void rc_enc_finish(rc_encoder *e)
     }
 }
 
+double rc_enc_spent(const rc_encoder *e)
+{
+    return 8.0 * (double)e->len + 64.0 - fm_log2d((double)e->range);
+}
+
 void rc_enc_free(rc_encoder *e)
 {
     free(e->buf);
@@ -116,6 +121,11 @@ void rc_decode_update(rc_decoder *d, uint32_t cum, uint32_t freq)
         d->low <<= 8;
         d->range <<= 8;
     }
+}
+
+double rc_dec_spent(const rc_decoder *d)
+{
+    return 8.0 * ((double)(d->pos + d->overrun) - 8.0) + 64.0 - fm_log2d((double)d->range);
 }
 
 uint32_t rc_decode_bits(rc_decoder *d, int nbits)

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fmath.h"
+
 #define RC_MAX_TOTAL (1u << 28)
 
 typedef struct rc_encoder {
@@ -48,5 +50,19 @@ uint32_t rc_decode_target(rc_decoder *d, uint32_t total);
 /* Consumes the symbol found for the target: same arguments as rc_encode. */
 void rc_decode_update(rc_decoder *d, uint32_t cum, uint32_t freq);
 uint32_t rc_decode_bits(rc_decoder *d, int nbits);
+
+/* The cost in bits of coding freq out of total, from the integers given to
+ * the coder: log2(total / freq). */
+static inline double rc_cost(uint32_t freq, uint32_t total) { return fm_log2d((double)total / (double)freq); }
+
+/* The output the coder has used so far, in bits: the bytes shifted out and
+ * the part of the current range already narrowed (8 bytes + 64 -
+ * log2(range)). The difference over a symbol is what it really cost: its
+ * rc_cost plus the coder's own loss (the truncation of range / total, and
+ * the range cut when low straddles a byte boundary). An encoder and a
+ * decoder at the same point give the same value; the final flush adds the
+ * last 64 - log2(range) bits. */
+double rc_enc_spent(const rc_encoder *e);
+double rc_dec_spent(const rc_decoder *d);
 
 #endif

@@ -58,8 +58,11 @@ const char *smix_strerror(smix_result r);
 #define SMIX_LEVEL_MAX 9
 #define SMIX_LEVEL_DEFAULT 3
 #define SMIX_MAX_BLOCKS 32       /* blocks in one frame; a longer input takes more frames */
-#define SMIX_BLOCK_MIN ((uint64_t)64 << 10)
+#define SMIX_BLOCK_MIN ((uint64_t)16 << 10)
 #define SMIX_BLOCK_MAX ((uint64_t)64 << 20)   /* so a frame stays within 2 GiB */
+/* At most this many model components and coding steps (smix_component). */
+#define SMIX_MAX_COMPONENTS 48
+#define SMIX_MAX_STEPS 16
 
 typedef struct smix_params {
     int level;          /* 0 = default, else 1..9 */
@@ -103,6 +106,8 @@ typedef struct smix_config {
                              counters (16..26) */
     uint8_t escape_walk;  /* with byte_mix: an escaped token is coded bit by bit among every
                              token it can be, else by its class and rank */
+    uint8_t follow16;     /* each n-gram context keeps at most 16 x follow16 followers,
+                             the least used giving way; 0 = no limit */
     uint8_t blocks;       /* the frame is cut into this many blocks (1..SMIX_MAX_BLOCKS), each
                              coded by a model of its own, so they can run in parallel.
                              smix_level_config gives 1; a header, how many its frame has */

@@ -78,11 +78,22 @@ typedef struct bit_io {
     rc_decoder *dec;
     const uint8_t *target;   /* encoding: the token's bytes */
     uint32_t target_len;
-    double bits;
+    step_costs *k;           /* the costs, added to step `step` */
+    int step;
     int damaged;
 } bit_io;
 
-static int code_bit(bit_io *io, uint32_t p1, int bit)
+/* -log2(part / whole) for the token model's share of a decision (its mass
+ * for the outcome, over the mass of both). */
+static double share_cost(double part, double whole)
+{
+    double p = whole > 1e-300 ? part / whole : 0.5;
+    return fm_log2d(1.0 / (p > 1e-300 ? p : 1e-300));
+}
+
+/* Codes (or decodes) a decision with P(1) = p1 / BYTEMIX_SCALE; m1 and m0
+ * are the token model's masses for 1 and 0, for the record of its own cost. */
+static int code_bit(bit_io *io, uint32_t p1, int bit, double m1, double m0)
 {
     if (io->enc) {
         if (bit) rc_encode(io->enc, 0, p1, BYTEMIX_SCALE);
@@ -94,7 +105,8 @@ static int code_bit(bit_io *io, uint32_t p1, int bit)
         if (bit) rc_decode_update(io->dec, 0, p1);
         else rc_decode_update(io->dec, p1, BYTEMIX_SCALE - p1);
     }
-    io->bits -= (double)fm_log2((float)(bit ? p1 : BYTEMIX_SCALE - p1) / (float)BYTEMIX_SCALE);
+    io->k->bits[io->step] += rc_cost(bit ? p1 : BYTEMIX_SCALE - p1, BYTEMIX_SCALE);
+    io->k->tm[io->step] += share_cost(bit ? m1 : m0, m1 + m0);
     return bit;
 }
 
@@ -141,10 +153,10 @@ static double ratio(double part, double whole)
  * `exact` does and others go on; removes it when the token goes on. */
 static int code_end(tokbits *t, bit_io *io, uint32_t *n, uint32_t exact, uint32_t pos, int walk)
 {
-    double p = ratio(t->cands[exact].mass, cand_mass(t, *n));
+    double all = cand_mass(t, *n), p = ratio(t->cands[exact].mass, all);
     uint32_t q = bytemix_event_p(t->bm, walk == BYTEMIX_ESCAPES ? BYTEMIX_END_ESCAPE : BYTEMIX_END, (float)p,
                                  (int)pos);
-    int end = code_bit(io, q, io->target && pos == io->target_len);
+    int end = code_bit(io, q, io->target && pos == io->target_len, t->cands[exact].mass, all - t->cands[exact].mass);
     bytemix_event_learn(t->bm, end);
     if (!end) t->cands[exact] = t->cands[--*n];
     return end;
@@ -160,7 +172,7 @@ static int code_byte_bit(tokbits *t, bit_io *io, double mass, double ones, uint3
         return n1 != 0;
     }
     uint32_t q = bytemix_p(t->bm, (float)ratio(ones, mass), (int)pos, walk);
-    int bit = code_bit(io, q, io->target ? (io->target[pos] >> k) & 1 : 0);
+    int bit = code_bit(io, q, io->target ? (io->target[pos] >> k) & 1 : 0, ones, mass - ones);
     bytemix_learn(t->bm, bit);
     return bit;
 }
@@ -236,6 +248,7 @@ static void code_byte(tokbits *t, bit_io *io, uint32_t *n, uint32_t pos, int wal
  * its index. */
 static uint32_t code_candidate(tokbits *t, bit_io *io, uint32_t n, int walk, uint32_t pos)
 {
+    io->step = walk == BYTEMIX_ESCAPES ? STEP_ESC_WALK : STEP_CAND_WALK;
     for (;; pos++) {
         if (pos > 0) {
             uint32_t exact = n;
@@ -258,7 +271,8 @@ static int code_is_cand(tokbits *t, bit_io *io, const model *m, uint32_t *n, int
     if (*n == 0) return 0;
     double p = ratio(mass, mass + *other);
     uint32_t q = bytemix_event_p(t->bm, BYTEMIX_IS_CAND, (float)p, 0);
-    int bit = code_bit(io, q, is_cand);
+    io->step = STEP_IS_CAND;
+    int bit = code_bit(io, q, is_cand, mass, *other);
     bytemix_event_learn(t->bm, bit);
     return bit;
 }
@@ -276,7 +290,8 @@ static int code_is_new(tokbits *t, bit_io *io, double fresh, double other, int i
 {
     if (fresh <= 0.0 || fresh >= other) return fresh > 0.0;
     uint32_t q = bytemix_event_p(t->bm, BYTEMIX_IS_NEW, (float)(fresh / other), 0);
-    int bit = code_bit(io, q, is_new);
+    io->step = STEP_IS_NEW;
+    int bit = code_bit(io, q, is_new, fresh, other - fresh);
     bytemix_event_learn(t->bm, bit);
     return bit;
 }
@@ -302,6 +317,7 @@ static uint32_t code_escape(tokbits *t, bit_io *io, model *m)
         count[b]++;
     }
     for (int b = 0; b < 256; b++) mass[b] = (part[0][b] + part[1][b]) + (part[2][b] + part[3][b]);
+    io->step = STEP_ESC_WALK;
     uint32_t first = code_byte_sums(t, io, mass, count, 0, BYTEMIX_ESCAPES), n = 0;
     for (uint32_t i = 0; i < total; i++) {
         uint32_t id = t->esc_ids[i];
@@ -316,9 +332,9 @@ static uint32_t code_escape(tokbits *t, bit_io *io, model *m)
     return t->cands[code_candidate(t, io, n, BYTEMIX_ESCAPES, 1)].id;
 }
 
-double tokbits_encode(tokbits *t, model *m, rc_encoder *rc, uint32_t id, uint32_t *left)
+void tokbits_encode(tokbits *t, model *m, rc_encoder *rc, uint32_t id, uint32_t *left, step_costs *k)
 {
-    bit_io io = { rc, NULL, NULL, 0, 0.0, 0 };
+    bit_io io = { rc, NULL, NULL, 0, k, STEP_IS_CAND, 0 };
     io.target = tok_bytes(tok_builtin(), id, &io.target_len);
     uint32_t n, slot = model_slot_of(m, id);
     int is_cand = slot && model_symbol_slot(m, model_symbol_of(m, id)) == slot;
@@ -328,12 +344,11 @@ double tokbits_encode(tokbits *t, model *m, rc_encoder *rc, uint32_t id, uint32_
     else if (code_is_new(t, &io, fresh, rest, slot == 0)) *left = TOKBITS_NEW;
     else if (t->walk_escapes) code_escape(t, &io, m);
     else *left = TOKBITS_ESCAPE;
-    return io.bits;
 }
 
-int tokbits_decode(tokbits *t, model *m, rc_decoder *rc, uint32_t *id, double *bits)
+int tokbits_decode(tokbits *t, model *m, rc_decoder *rc, uint32_t *id, step_costs *k)
 {
-    bit_io io = { NULL, rc, NULL, 0, 0.0, 0 };
+    bit_io io = { NULL, rc, NULL, 0, k, STEP_IS_CAND, 0 };
     uint32_t n;
     double fresh, rest;
     if (code_is_cand(t, &io, m, &n, 0, &fresh, &rest)) {
@@ -346,6 +361,5 @@ int tokbits_decode(tokbits *t, model *m, rc_decoder *rc, uint32_t *id, double *b
     } else {
         *id = TOKBITS_ESCAPE;
     }
-    *bits += io.bits;
     return io.damaged ? -1 : 0;
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "components.h"
 #include "model.h"
 #include "rc.h"
 
@@ -35,16 +36,17 @@ void tokbits_free(tokbits *t);
 
 /* After model_predict(m): codes whether token id is a candidate and which,
  * or else whether it is new, and if not (walking escapes) which of the
- * tokens an escape can be; returns the cost in bits. *left is what the
- * caller still codes, then calling tokbits_pass: TOKBITS_NEW (the new id),
+ * tokens an escape can be; adds the cost of each step to *k (steps
+ * IS_CAND, CAND_WALK, IS_NEW, ESC_WALK). *left is what the caller still
+ * codes, then calling tokbits_pass: TOKBITS_NEW (the new id),
  * TOKBITS_ESCAPE (the escape's class and rank), or 0 (nothing). */
 #define TOKBITS_NEW 0xFFFFFFFEu
 #define TOKBITS_ESCAPE 0xFFFFFFFFu
-double tokbits_encode(tokbits *t, model *m, rc_encoder *rc, uint32_t id, uint32_t *left);
+void tokbits_encode(tokbits *t, model *m, rc_encoder *rc, uint32_t id, uint32_t *left, step_costs *k);
 /* After model_predict(m): decodes a token into *id, or TOKBITS_NEW /
- * TOKBITS_ESCAPE (left to the caller, as above); adds the cost to *bits.
+ * TOKBITS_ESCAPE (left to the caller, as above); adds the costs to *k.
  * Returns 0, or -1 for a damaged stream. */
-int tokbits_decode(tokbits *t, model *m, rc_decoder *rc, uint32_t *id, double *bits);
+int tokbits_decode(tokbits *t, model *m, rc_decoder *rc, uint32_t *id, step_costs *k);
 /* The byte model reads a token coded by the caller. */
 void tokbits_pass(tokbits *t, uint32_t id);
 

@@ -485,7 +485,7 @@ if command -v parallel >/dev/null 2>&1; then
 else
     bad "GNU parallel is not installed (tools/deps.sh installs it)"
 fi
-for bad in 1K 63K 65M x; do
+for bad in 1K 15K 65M x; do
     "$SMIX" -q --block-size $bad -c fr/a > /dev/null 2>"$T/err"
     rc=$?
     check "--block-size $bad is refused" eval '[ $rc -eq 1 ] && err_has "block size"'

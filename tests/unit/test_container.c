@@ -356,7 +356,7 @@ static uint8_t *words(size_t n, uint64_t seed)
 
 static void test_frames(void)
 {
-    size_t bs = 65536, n = SMIX_MAX_BLOCKS * bs + 5000;   /* one frame and a bit */
+    size_t bs = SMIX_BLOCK_MIN, n = SMIX_MAX_BLOCKS * bs + 5000;   /* one frame and a bit */
     uint8_t *src = words(n, 3);
     buf whole = { 0 }, first = { 0 }, rest = { 0 }, back = { 0 };
     uint64_t frame;

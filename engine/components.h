@@ -1,0 +1,88 @@
+/*
+ * components.h - the parts of the model and of the coder, as the trace
+ * shows them: the only place where a component or a coding step is
+ * declared.
+ *
+ * A component adds a term to a token's logit (natural-log units; a term c
+ * multiplies the token's unnormalised probability by e^c). The model
+ * computes each term once per candidate (model_feat.c, model_class.c,
+ * model_apm.c) and model_trace.c hands the trace the same terms, for the
+ * coded token and for its strongest rival, so that they sum to the final
+ * logit. A coding step is one of the decisions a token is coded with; the
+ * trace records the exact cost of each. The trace writer, the report, the
+ * dump, tools/trace_synth.c and both viewers iterate these tables (through
+ * smix.h and the trace's own copy of them): adding a component means adding
+ * a row here and computing its term in the model, nothing else.
+ *
+ * COMP_LIST(X): X(ID, name, group, description), in display order.
+ * STEP_LIST(X): X(ID, name, mixed, description); mixed steps are binary
+ * decisions refined by the byte model (bytemix.h), for which the token
+ * model's own cost is recorded beside the coded one.
+ */
+#ifndef SMIX_COMPONENTS_H
+#define SMIX_COMPONENTS_H
+
+#include "smix.h"
+
+#define COMP_LIST(X) \
+    X(SSM,      "ssm",      "ssm",       "the SSM (its logit against its mean over the tokens no context offers)") \
+    X(PRIOR,    "prior",    "frequency", "the frequency prior (0.1 log(1 + count))") \
+    X(LASTSEEN, "lastseen", "recency",   "the time since the token last occurred (H/(H + age), H = 1024)") \
+    X(RECENT,   "recent",   "recency",   "the tokens of the last 16 or 32 positions") \
+    X(KIND,     "kind",     "bias",      "the learned bias of the token's kind (first byte) after the previous byte, token and pair") \
+    X(COUNT,    "count",    "bias",      "the learned bias of the token's count bucket") \
+    X(AGE,      "age",      "bias",      "the learned bias of the token's age bucket") \
+    X(NG1,      "ng1",      "context",   "the order-1 n-gram context (the previous token)") \
+    X(NG2,      "ng2",      "context",   "the order-2 n-gram context") \
+    X(NG3,      "ng3",      "context",   "the order-3 n-gram context") \
+    X(NG4,      "ng4",      "context",   "the order-4 n-gram context") \
+    X(NG5,      "ng5",      "context",   "the order-5 n-gram context") \
+    X(NG6,      "ng6",      "context",   "the order-6 n-gram context") \
+    X(NG7,      "ng7",      "context",   "the order-7 n-gram context") \
+    X(NG8,      "ng8",      "context",   "the order-8 n-gram context") \
+    X(NG16,     "ng16",     "context",   "the order-16 n-gram context") \
+    X(NG32,     "ng32",     "context",   "the order-32 n-gram context") \
+    X(SKIP2,    "skip2",    "context",   "the skip context: followers of the token 2 back") \
+    X(SKIP3,    "skip3",    "context",   "the skip context: followers of the token 3 back") \
+    X(SKIP4,    "skip4",    "context",   "the skip context: followers of the token 4 back") \
+    X(CELLS,    "cells",    "context",   "the learned biases of context followers by (count, share) and (count, age) cells") \
+    X(PPM,      "ppm",      "context",   "the PPM blend of all n-gram orders") \
+    X(MATCH,    "match",    "match",     "the match model (the token after the longest earlier repeat)") \
+    X(NEW_BIAS, "new_bias", "new",       "the bias of NEW (a token not seen before)") \
+    X(NEW_ESC,  "new_esc",  "new",       "the escape estimate of the longest context, on NEW") \
+    X(NEW_RATE, "new_rate", "new",       "the recent rate of new tokens, on NEW") \
+    X(APM_ESC,  "apm_esc",  "apm",       "the APM on the probability of an escape (every seen token no candidate)") \
+    X(APM_NEW,  "apm_new",  "apm",       "the APM on the probability of NEW") \
+    X(APM_FAV,  "apm_fav",  "apm",       "the APM on the probability of the favourite") \
+    X(CLASS,    "class",    "escape",    "the learned step-2 factor of an escaped token's class, renormalised")
+
+#define STEP_LIST(X) \
+    X(SYM,       "sym",       0, "the token model's symbol: a candidate, NEW or ESCAPE") \
+    X(IS_CAND,   "is_cand",   1, "is the token a candidate") \
+    X(CAND_WALK, "cand_walk", 1, "which candidate, its bytes bit by bit and where it ends") \
+    X(IS_NEW,    "is_new",    1, "not a candidate: is it new (else an escape)") \
+    X(CLASS,     "class",     0, "an escape's class") \
+    X(RANK,      "rank",      0, "an escape's rank in its class (uniform)") \
+    X(ESC_WALK,  "esc_walk",  1, "which escape, its bytes bit by bit and where it ends") \
+    X(ID,        "id",        0, "a new token's id, through the id tree") \
+    X(CODER,     "coder",     0, "the range coder's own loss (its rounding and carry-less cuts)")
+
+#define COMP_ENUM(id, name, group, desc) COMP_##id,
+enum { COMP_LIST(COMP_ENUM) COMP_N };
+#define STEP_ENUM(id, name, mixed, desc) STEP_##id,
+enum { STEP_LIST(STEP_ENUM) STEP_N };
+#undef COMP_ENUM
+#undef STEP_ENUM
+
+/* The cost of one token's coding steps, in bits, from the integers given
+ * to the range coder: bits[s] as coded; tm[s] what the token model's own
+ * probabilities would have cost for the same decisions (before the byte
+ * model refined them; equal to bits[s] for a step that is not mixed). */
+typedef struct step_costs {
+    double bits[STEP_N], tm[STEP_N];
+} step_costs;
+
+_Static_assert(COMP_N <= SMIX_MAX_COMPONENTS, "raise SMIX_MAX_COMPONENTS");
+_Static_assert(STEP_N <= SMIX_MAX_STEPS, "raise SMIX_MAX_STEPS");
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * model_cand.c - the contexts of a position and the candidate set.
+ *
+ * Contexts: the n-gram orders (ngram.h) and the skip contexts (the
+ * followers of the token 2, 3 or 4 back, kept in order-1 models fed
+ * d - 1 steps behind), each a list of followers with counts. Long lists are
+ * thinned (below): followers seen once make many candidates for little gain.
+ *
+ * Candidates: the tokens that get the context-specific (sparse) features:
+ * NEW (always candidate 0), the followers of every context found, the match's
+ * prediction, the tokens of the last rec_window positions and, with the SSM,
+ * its favourites. The set is sparse (cand_index by slot, valid when
+ * cand[cand_index[slot]] == slot), so it needs no clearing between
+ * positions; excl counts the candidates of each class, which the classes'
+ * masses leave out (model_class.c).
+ */
+#include "model_internal.h"
+
+#include "fmath.h"
+#include "vec.h"
+
+/* SSM rows within this many nats of its favourite become candidates: the
+ * SSM's gain comes mostly from tokens no context or recent position offers. */
+#define SSM_CAND_MARGIN 6.0f
+#define SSM_CAND_MAX 32
+
+/* A context's followers seen at least minc times or in the last `recent`
+ * positions, copied into out; the list itself when every follower stays
+ * (no copy), and no context at all when none does. */
+static ngm_ctx keep_followers(const ngm_ctx *c, uint32_t minc, uint32_t recent, uint32_t t, ngm_item *out)
+{
+    ngm_ctx kept = { NULL, 0, 0 };
+    if (!c->items || minc <= 1) return c->items ? *c : kept;
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->items[i].count >= minc || t - c->items[i].last < recent) out[kept.n++] = c->items[i];
+    if (!kept.n) return kept;
+    kept.items = out;
+    kept.total = c->total;
+    return kept;
+}
+
+/* The skip context's followers seen only once make many candidates for
+ * little gain (enwik8_1M level 2: all 234,309 bytes in 3.1 s, twice or more
+ * 234,699 in 2.5 s, none 235,617 in 2.0 s), but so does dropping them all:
+ * a long list keeps only followers seen twice (three times past
+ * SKIP_LONG2), or seen in the last SKIP_RECENT positions. Their number grows
+ * with the input: on enwik8_3M at level 3 the rule took 30.1 s to 19.0 s for
+ * 0.09% more output (0.07% on enwik8_1M, 5.0 s to 3.7 s). */
+#define SKIP_LONG 128
+#define SKIP_LONG2 512
+#define SKIP_RECENT 2048
+static ngm_ctx filter_skip(model *m, int d, const ngm_ctx *c)
+{
+    uint32_t minc = c->n > SKIP_LONG2 ? 3 : c->n > SKIP_LONG ? 2 : 1;
+    return keep_followers(c, minc, SKIP_RECENT, (uint32_t)m->h.t, m->s.skip_items[d]);
+}
+
+/* Levels 1 and 2 apply the same rule to a long order-1 list: followers seen
+ * twice or in the last O1_RECENT positions (level 2: enwik8_1M 2.21 ->
+ * 1.89 s for 0.17% more output, enwik8_3M 10.8 -> 8.6 s for 0.25%). */
+#define O1_LONG 256
+#define O1_RECENT 4096
+static void filter_order1(model *m)
+{
+    if (m->s.ctx[0].n > O1_LONG)
+        m->s.ctx[0] = keep_followers(&m->s.ctx[0], 2, O1_RECENT, (uint32_t)m->h.t, m->s.o1_items);
+}
+
+int model_contexts(model *m)
+{
+    if (ngm_lookup(m->ng, m->h.hist, m->h.t, m->s.ctx) < 0) return -1;
+    if (m->c.fast) filter_order1(m);
+    ngm_ctx skip[NGM_NORDERS];
+    for (int d = 0; d < NSKIP; d++) {
+        m->s.ctx[CTX_SKIP + d].items = NULL;
+        if (!m->skip[d] || m->h.t < (size_t)d + 2) continue;
+        if (ngm_lookup(m->skip[d], m->h.hist, m->h.t - 1 - d, skip) < 0) return -1;
+        m->s.ctx[CTX_SKIP + d] = filter_skip(m, d, &skip[0]);
+    }
+    m->s.longest = 0;
+    for (int k = 0; k < NCTX; k++) {
+        if (!m->s.ctx[k].items) continue;
+        if (k < NGM_NORDERS) m->s.longest = k + 1;
+        m->s.conf[k] = fm_log(1.0f + (float)m->s.ctx[k].total / (float)m->s.ctx[k].n);
+    }
+    return 0;
+}
+
+/* Makes slot a candidate (if it is not one yet); returns its index. */
+static uint32_t add_candidate(model *m, uint32_t slot)
+{
+    if (model_is_cand(m, slot)) return m->s.cand_index[slot];
+    uint32_t i = m->s.ncand++;
+    m->s.cand_index[slot] = (uint16_t)i;
+    m->s.recsum[i] = 0.0f;
+    m->s.q[i] = 0.0f;
+    /* the class as counted now: the classes change before the next reset */
+    m->s.cand_class[i] = slot ? m->h.sc.cls[slot] : 0;
+    m->s.cand[i] = slot;
+    if (slot) {
+        uint32_t u = m->h.sc.used_pos[m->h.sc.cls[slot]];
+        m->s.cand_used[i] = (uint16_t)u;
+        m->s.excl[u]++;
+    }
+    return i;
+}
+
+/* The SSM's favourites: its SSM_CAND_MAX best rows (ties to the lower row)
+ * among those within SSM_CAND_MARGIN nats of its best. */
+static void ssm_favourites(model *m)
+{
+    uint32_t best[SSM_CAND_MAX];
+    int nb = 0;
+    float zmin = vec_max(m->s.z, m->s.ssm_rows_used) - SSM_CAND_MARGIN;
+    for (uint32_t r = 1; r < m->s.ssm_rows_used; r++) {
+        float z = m->s.z[r];
+        if (z < zmin || (nb == SSM_CAND_MAX && z <= m->s.z[best[nb - 1]])) continue;
+        int i = nb < SSM_CAND_MAX ? nb++ : nb - 1;
+        while (i > 0 && m->s.z[best[i - 1]] < z) { best[i] = best[i - 1]; i--; }
+        best[i] = r;
+    }
+    for (int i = 0; i < nb; i++) add_candidate(m, best[i]);
+}
+
+/* NEW, the followers of every context found, the match, the recent tokens,
+ * the SSM's favourites; each context's followers' candidate indices in
+ * item_cand (from item_start[k]). */
+void model_cand_build(model *m)
+{
+    for (uint32_t i = 1; i < m->s.ncand; i++) m->s.excl[m->s.cand_used[i]] = 0;
+    m->s.ncand = 0;
+    add_candidate(m, 0);
+    uint32_t items = 0;
+    for (int k = NCTX - 1; k >= 0; k--) {
+        const ngm_ctx *c = &m->s.ctx[k];
+        m->s.item_start[k] = items;
+        if (!c->items) continue;
+        uint32_t *ci = m->s.item_cand + items;
+        items += c->n;
+        for (uint32_t i = 0; i < c->n; i++) ci[i] = add_candidate(m, c->items[i].slot);
+    }
+    m->s.nctx_cand = m->s.ncand;
+    if (m->h.mlen) add_candidate(m, m->h.hist[m->h.mptr]);
+    for (int a = 1; a <= m->c.rec_window && (size_t)a <= m->h.t; a++)
+        m->s.recsum[add_candidate(m, m->h.hist[m->h.t - a])] += m->c.rec_w[a];
+    if (m->net) ssm_favourites(m);
+    m->s.n_other = m->h.nslots - m->s.ncand;
+}

@@ -1,0 +1,245 @@
+/*
+ * model_class.c - the seen tokens that are no candidate, as classes.
+ *
+ * Every seen token that no context, recent position, match or SSM
+ * favourite offers (an "escape" when it occurs) has a logit that depends
+ * only on its kind (first byte), count and age:
+ *
+ *   F = w_prior s prior_rep[count bucket] + C[count bucket]
+ *     + w_last s rlast_rep[age bucket] + A[age bucket] + K[kind]
+ *
+ * so the tokens of one class (slotclass.h) share one logit and the tail of
+ * the distribution costs O(classes in use). The learned biases K (by the
+ * previous last byte, the previous token and the previous pair), C and A
+ * (by the previous last byte's kind) apply to candidates too; their
+ * gradient is E_p[part] - [y's part], summed over the candidates and the
+ * classes. After an ESCAPE the class is coded (step 2) with the class
+ * masses times a learned factor by class and previous byte kind, then the
+ * member, uniformly (step 3); or, walking escapes (tokbits.c), the member
+ * among all of them with its class's step-2 probability.
+ */
+#include "model_internal.h"
+
+#include <string.h>
+
+#include "fmath.h"
+
+#define BUCKET_LR 0.03f        /* count and age biases */
+#define KIND_LR 0.15f          /* kind bias by the previous last byte, */
+#define KIND_LR2 0.4f          /*   by the previous token, */
+#define KIND_LR3 0.3f          /*   by the hashed previous pair */
+#define CLASS_LR 0.1f          /* step-2 class factor */
+#define CLASS_FMIN 3.3546e-4f  /* e^-8 .. e^8, as the biases */
+#define CLASS_FMAX 2980.96f
+
+/* A class's typical prior and time since last seen; the age boundaries;
+ * class factors of 1. */
+void model_class_init(model *m)
+{
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->c.prior_rep[b] = 0.1f * fm_log(1.0f + sc_count_rep(b));
+    for (int b = 0; b < SC_AGE_BUCKETS; b++) m->c.rlast_rep[b] = RLAST_H / (RLAST_H + sc_age_rep(b));
+    m->c.n_age_bound = sc_age_boundaries(m->c.age_bound, SC_AGE_BUCKETS);
+    for (size_t i = 0; i < (size_t)NEWID_KINDS * SC_NCLASS; i++) m->w.class_factor[i] = 1.0f;
+}
+
+/* ---- forward ---- */
+
+/* Exponentials of each bucket's part of the shared class logit
+ * wp prior_rep[cb] + wr rlast_rep[ab], each against its own maximum;
+ * returns the sum of the two maxima. */
+float model_class_parts(model *m, const float *w)
+{
+    float wp = w[F_PRIOR] * m->s.scale, wr = w[F_RLAST] * m->s.scale;
+    float mp = wp * m->c.prior_rep[0], mr = wr * m->c.rlast_rep[0];
+    float lp[SC_COUNT_BUCKETS], lr[SC_AGE_BUCKETS];
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++) lp[b] = wp * m->c.prior_rep[b] + m->s.count_bias[b];
+    for (int b = 0; b < SC_AGE_BUCKETS; b++) lr[b] = wr * m->c.rlast_rep[b] + m->s.age_bias[b];
+    mp = lp[0];
+    mr = lr[0];
+    for (int b = 1; b < SC_COUNT_BUCKETS; b++) mp = lp[b] > mp ? lp[b] : mp;
+    for (int b = 1; b < SC_AGE_BUCKETS; b++) mr = lr[b] > mr ? lr[b] : mr;
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->s.ep[b] = fm_exp(lp[b] - mp);
+    for (int b = 0; b < SC_AGE_BUCKETS; b++) m->s.er[b] = fm_exp(lr[b] - mr);
+    const float *kw = m->s.kind_cur;
+    float mk = kw[0];
+    for (int f = 1; f < SC_KINDS; f++) mk = kw[f] > mk ? kw[f] : mk;
+    for (int f = 0; f < SC_KINDS; f++) m->s.ek[f] = fm_exp(kw[f] - mk);
+    return mp + mr + mk;
+}
+
+/* members of used class i that are not candidates */
+static uint32_t class_others(const model *m, uint32_t i) { return m->h.sc.used_size[i] - m->s.excl[i]; }
+
+
+/* Total mass of the non-candidates by kind, count and age bucket; its
+ * prior and rlast moments follow from the bucket sums (prior and rlast are
+ * the same for every member of a bucket). */
+void model_class_masses(model *m, float shift, float top)
+{
+    double mk[SC_KINDS] = { 0 }, mc[SC_COUNT_BUCKETS] = { 0 }, ma[SC_AGE_BUCKETS] = { 0 };
+    const slotclass *c = &m->h.sc;
+    uint32_t n = c->nused;
+    float *unit = m->s.class_unit, *x = m->s.class_p;   /* class_p: scratch until escape_prepare */
+    for (uint32_t i = 0; i < n; i++) {
+        unit[i] = (m->s.ep[c->used_count[i]] * m->s.er[c->used_age[i]]) * m->s.ek[c->used_kind[i]];
+        x[i] = (float)(c->used_size[i] - m->s.excl[i]) * unit[i];
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        mk[c->used_kind[i]] += x[i];
+        mc[c->used_count[i]] += x[i];
+        ma[c->used_age[i]] += x[i];
+    }
+    double sc = m->s.other_scale = fm_exp(top - shift), mass = 0.0, mprior = 0.0, mrlast = 0.0;
+    for (int f = 0; f < SC_KINDS; f++) {
+        mass += mk[f];
+        m->s.kind_mass[f] = mk[f] * sc;
+    }
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++) {
+        mprior += mc[b] * m->c.prior_rep[b];
+        m->s.count_mass[b] = mc[b] * sc;
+    }
+    for (int b = 0; b < SC_AGE_BUCKETS; b++) {
+        mrlast += ma[b] * m->c.rlast_rep[b];
+        m->s.age_mass[b] = ma[b] * sc;
+    }
+    m->s.other_mass = mass * sc;
+    m->s.other_prior = mprior * sc;
+    m->s.other_rlast = mrlast * sc;
+}
+
+/* ---- gradient ---- */
+
+/* The kind, count and age biases: gradient E_p[class part = b] - [part of
+ * y's class = b], the expectation over the candidates (one pass) and the
+ * classes (summed by class_masses). */
+void model_learn_class_biases(model *m, uint32_t y)
+{
+    double pk[SC_KINDS], pc[SC_COUNT_BUCKETS], pa[SC_AGE_BUCKETS];
+    memcpy(pk, m->s.kind_mass, sizeof pk);
+    memcpy(pc, m->s.count_mass, sizeof pc);
+    memcpy(pa, m->s.age_mass, sizeof pa);
+    for (uint32_t i = 1; i < m->s.ncand; i++) {
+        uint32_t k = m->s.cand_class[i];
+        pk[sc_kind_of(k)] += m->s.e[i];
+        pc[sc_count_of(k)] += m->s.e[i];
+        pa[sc_age_of(k)] += m->s.e[i];
+    }
+    int yk = -1, yc = -1, ya = -1;
+    if (y) {
+        uint32_t k = m->h.sc.cls[y];
+        yk = sc_kind_of(k), yc = sc_count_of(k), ya = sc_age_of(k);
+    }
+    double inv = 1.0 / m->s.sum_e;
+    float *kw = m->w.kind_w[m->nid.last_byte];
+    float *kt = m->w.kind_tok + (size_t)(m->h.t ? m->h.hist[m->h.t - 1] : 0) * SC_KINDS;
+    float *kp = m->w.kind_pair + (size_t)m->s.kind_pair_at * SC_KINDS;
+    for (int f = 0; f < SC_KINDS; f++) {
+        float g = (float)(pk[f] * inv) - (f == yk ? 1.0f : 0.0f);
+        kw[f] = model_clamp_bias(kw[f] - KIND_LR * g);
+        kt[f] = model_clamp_bias(kt[f] - KIND_LR2 * g);
+        kp[f] = model_clamp_bias(kp[f] - KIND_LR3 * g);
+    }
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++)
+        m->s.count_bias[b] = model_clamp_bias(m->s.count_bias[b] - BUCKET_LR * ((float)(pc[b] * inv) - (b == yc ? 1.0f : 0.0f)));
+    for (int b = 0; b < SC_AGE_BUCKETS; b++)
+        m->s.age_bias[b] = model_clamp_bias(m->s.age_bias[b] - BUCKET_LR * ((float)(pa[b] * inv) - (b == ya ? 1.0f : 0.0f)));
+}
+
+/* ---- escapes: the class, then the member ---- */
+
+/* The symbols of step 2 are the classes with members, in sc.used order.
+ * Their masses are those of step 1 times a learned factor by class and by
+ * the kind of the last byte, which only step 2 uses (enwik8_1M at level 3:
+ * 0.14% smaller). */
+void model_escape_prepare(model *m)
+{
+    const float *cf = m->w.class_factor + (size_t)m->nid.kind * SC_NCLASS;
+    double sum = 0.0;
+    for (uint32_t i = 0; i < m->h.sc.nused; i++) {
+        float x = (float)class_others(m, i) * (m->s.class_unit[i] * cf[m->h.sc.used[i]]);
+        m->s.class_p[i] = x;
+        sum += x;
+    }
+    float scale = model_safe_scale((double)(MODEL_TOTAL - 2 * SC_NCLASS), sum);
+    float inv = sum > 0.0 && sum < 1e30 ? (float)(1.0 / sum) : 0.0f;   /* degenerate: no step */
+    for (uint32_t i = 0; i < m->h.sc.nused; i++) {
+        uint32_t n = class_others(m, i);
+        m->s.class_freq[i] = n ? 1 + (uint32_t)(m->s.class_p[i] * scale) : 0;
+        m->s.class_p[i] *= inv;
+    }
+    m->s.class_total = model_fit_total(m->s.class_freq, m->h.sc.nused);
+    m->s.escaped = 1;
+}
+
+/* The class factor: after an escape, a step on the stage-2 cost, taken on
+ * its log (a bias) as f e^(-lr g) ~ f (1 - lr g), which needs no exp. */
+void model_learn_class_factor(model *m, uint32_t y)
+{
+    if (!m->s.escaped) return;
+    m->s.escaped = 0;
+    float *cf = m->w.class_factor + (size_t)m->nid.kind * SC_NCLASS;
+    uint32_t yu = model_class_of(m, y);
+    for (uint32_t i = 0; i < m->h.sc.nused; i++) {
+        uint32_t k = m->h.sc.used[i];
+        float f = cf[k] * (1.0f - CLASS_LR * (m->s.class_p[i] - (i == yu ? 1.0f : 0.0f)));
+        cf[k] = f < CLASS_FMIN ? CLASS_FMIN : f > CLASS_FMAX ? CLASS_FMAX : f;
+    }
+}
+
+uint32_t model_nclasses(const model *m) { return m->h.sc.nused; }
+
+const uint32_t *model_class_freqs(const model *m) { return m->s.class_freq; }
+
+uint32_t model_class_total(const model *m) { return m->s.class_total; }
+
+uint32_t model_class_of(const model *m, uint32_t slot) { return m->h.sc.used_pos[m->h.sc.cls[slot]]; }
+
+uint32_t model_class_size(const model *m, uint32_t sym) { return class_others(m, sym); }
+
+uint32_t model_class_rank(const model *m, uint32_t slot)
+{
+    uint32_t r = 0;
+    for (uint32_t j = m->h.sc.head[m->h.sc.cls[slot]]; j != slot; j = m->h.sc.next[j])
+        r += !model_is_cand(m, j);
+    return r;
+}
+
+uint32_t model_class_member(const model *m, uint32_t sym, uint32_t rank)
+{
+    for (uint32_t j = m->h.sc.head[m->h.sc.used[sym]]; j; j = m->h.sc.next[j]) {
+        if (model_is_cand(m, j)) continue;
+        if (rank-- == 0) return j;
+    }
+    return 0;
+}
+
+/* One pass over the slots in order (sequential memory), not over the class
+ * lists: an escape lists every seen token but the candidates. */
+uint32_t model_escape_tokens(model *m, uint32_t *ids, double *p)
+{
+    for (uint32_t i = 0; i < m->h.sc.nused; i++) {
+        uint32_t others = class_others(m, i);
+        m->s.member_p[i] = others ? (double)m->s.class_p[i] / (double)others : 0.0;
+    }
+    uint32_t n = 0;
+    for (uint32_t slot = 1; slot < m->h.nslots; slot++) {
+        if (model_is_cand(m, slot)) continue;
+        ids[n] = m->h.id_of[slot];
+        p[n++] = m->s.member_p[m->h.sc.used_pos[m->h.sc.cls[slot]]];
+    }
+    return n;
+}
+
+/* The tokens whose age just reached a bucket boundary A are those last seen
+ * exactly A positions ago: move them to their next age class. */
+void model_age_classes(model *m)
+{
+    uint32_t t = (uint32_t)m->h.t;
+    for (int i = 0; i < m->c.n_age_bound; i++) {
+        uint32_t a = m->c.age_bound[i];
+        if (a >= t) break;
+        uint32_t j = m->h.hist[t - a - 1];
+        if (m->h.last[j] == t - a)
+            sc_move(&m->h.sc, j, sc_class(sc_kind_of(m->h.sc.cls[j]), sc_count_bucket(m->h.count[j]), sc_age_bucket(a)));
+    }
+}

@@ -1,0 +1,262 @@
+/*
+ * model_internal.h - the token model's structures, shared by its files and
+ * by nothing else (the codec uses model.h).
+ *
+ * Layout follows the SSM's (ssm_internal.h): a model is
+ *   model_conf     configuration, fixed once the model is created;
+ *   model_weights  everything learned by gradient steps (mixing weights,
+ *                  learned biases, APMs, the step-2 class factor);
+ *   model_hist     what the model has seen: the slots, their counts and last
+ *                  positions, the token history, the slot classes, the match;
+ *   model_tok      the per-token state of one prediction: candidates,
+ *                  features, logits, masses, frequencies; allocated once,
+ *                  rewritten at every position;
+ * plus the sub-models it mixes (the SSM, the n-gram and skip-context models,
+ * the new-id coder). One file per concept, each feature's forward pass
+ * beside its gradient:
+ *   model.c        create/free, model_predict / model_update, quantisation
+ *   model_cand.c   the candidate set and the contexts' follower lists
+ *   model_feat.c   the sparse features and the mixing weights' gradient
+ *   model_class.c  the classes of the other seen tokens, their learned
+ *                  kind/count/age biases, the escape's class and rank
+ *   model_apm.c    the three APMs
+ *   model_match.c  the match model
+ *   model_trace.c  what the trace records of a prediction
+ * Every constant below shapes the coded output: changing one is a format
+ * change.
+ */
+#ifndef SMIX_MODEL_INTERNAL_H
+#define SMIX_MODEL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "newid.h"
+#include "ngram.h"
+#include "slotclass.h"
+#include "ssm.h"
+
+/* Contexts: the n-gram orders, then the skip contexts (the token 2, 3, 4 back). */
+#define NSKIP 3
+#define CTX_SKIP NGM_NORDERS   /* the first skip context */
+#define NCTX (NGM_NORDERS + NSKIP)
+
+/* Features with a learned mixing weight (model_feat.c), in weight order. */
+enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX,
+       F_REC, F_PPM, F_RLAST, F_CREC, F_NEWB = F_CREC + NCTX, F_NEWESC, F_NEWRATE, NFEAT };
+#define FIRST_NEW F_NEWB
+
+#define MATCH_BUCKETS 3
+#define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
+#define NSETS2 16384
+#define APM_SETS NSETS
+#define APM_CELLS 33
+/* 32 positions: 64 measured 0.01% smaller output on enwik8's first 1 MB at
+ * level 3 for 3% more time, 256 another 0.03% for 25% more (older tokens
+ * are still told apart by the age classes). */
+#define REC_WINDOW 32
+#define REC_WINDOW_FAST 16     /* levels 1 and 2: 6% faster, and no larger */
+#define RLAST_H 1024.0f
+#define CTAB 256
+#define BIAS_MAX 8.0f
+/* Learned biases of a context's followers by cell: (count octave, octave of
+ * count/total) and (count octave, age in the context, by powers of 4); one
+ * table per context and kind of the previous last byte. They let the mix
+ * bend the fixed shape of g_k: a follower seen once in a context seen once
+ * is a far better bet than one seen once among 1,000. */
+#define CELL_OCTAVES 8
+#define NCELLS (CELL_OCTAVES * CELL_OCTAVES)
+#define KIND_PAIR_BITS 16
+#define KIND_PAIRS (1u << KIND_PAIR_BITS)
+
+/* Configuration: fixed once the model is created. */
+typedef struct model_conf {
+    smix_config cfg;
+    uint32_t vocab;            /* ids in use */
+    uint32_t cap;              /* slots: vocab + 1 */
+    uint32_t ssm_cap;          /* slots below this have their own SSM row */
+    int fast;                  /* levels 1 and 2: a shorter recent window, filtered order-1 lists */
+    int cells;                 /* levels 2-9 learn the follower cell biases (level 1: 8% of its time for 0.2%) */
+    int rec_window;            /* REC_WINDOW, or REC_WINDOW_FAST at levels 1 and 2 */
+    float mix_lr;
+    int mbits;                 /* the match table has 1 << mbits cells */
+    float ctab[NCTX][CTAB];    /* g_k(c) for c < CTAB */
+    float rec_w[REC_WINDOW + 1];   /* weight of a recent position a back */
+    float prior_rep[SC_COUNT_BUCKETS], rlast_rep[SC_AGE_BUCKETS];   /* a class's typical prior and rlast */
+    uint32_t age_bound[SC_AGE_BUCKETS];
+    int n_age_bound;
+} model_conf;
+
+/* Weights: everything learned. */
+typedef struct model_weights {
+    float set1[NSETS][NFEAT];      /* mixing weights by (longest order, match bucket) */
+    float rms1[NSETS][NFEAT];      /* running mean of squared gradients (RMSprop) of set1 */
+    float set2[NSETS2][NFEAT];     /* second weight set, by a hash of the previous token */
+    float apm[APM_SETS * NEWID_KINDS][APM_CELLS];       /* favourite's hit rate by (set, kind, stretched p) */
+    float esc_apm[APM_SETS * NEWID_KINDS][APM_CELLS];   /* escape rate by (set, previous byte kind, stretched p) */
+    float new_apm[APM_SETS * NEWID_KINDS][APM_CELLS];   /* the same for NEW */
+    float kind_w[256][SC_KINDS];   /* bias of a token's kind, by the previous token's last byte */
+    float *kind_tok;               /* [cap][SC_KINDS] the same after each previous token */
+    float *kind_pair;              /* [KIND_PAIRS][SC_KINDS] and after each (hashed) pair of previous tokens */
+    float count_bias_t[NEWID_KINDS][SC_COUNT_BUCKETS], age_bias_t[NEWID_KINDS][SC_AGE_BUCKETS];   /* every seen token */
+    float cell_share_bias_t[NEWID_KINDS][NCTX][NCELLS], cell_age_bias_t[NEWID_KINDS][NCTX][NCELLS];
+    float *class_factor;           /* [NEWID_KINDS][SC_NCLASS] step 2 only */
+} model_weights;
+
+/* History: what the model has seen. */
+typedef struct model_hist {
+    uint32_t nslots;           /* slot 0 (NEW) and the distinct tokens seen */
+    uint32_t *slot_of;         /* [vocab] 0 = unseen */
+    uint32_t *id_of;           /* [cap] */
+    uint32_t *count;           /* [cap] occurrences */
+    float *prior;              /* [cap] 0.1 log(1 + count) */
+    uint32_t *last;            /* [cap] position after each slot's last occurrence */
+    uint32_t *hist;            /* [hist_cap] slots */
+    size_t t, hist_cap;        /* positions seen */
+    slotclass sc;              /* every seen slot's class */
+    uint32_t *mtab;            /* [1 << mbits] position after a MATCH_MIN context */
+    size_t mptr;               /* the match: the position it predicts */
+    uint32_t mlen;             /* and its length, 0 = none */
+    float new_rate;            /* running rate of new tokens */
+} model_hist;
+
+/* Per-token state of one prediction. Arrays by candidate index unless said. */
+typedef struct model_tok {
+    /* the SSM's prediction */
+    float *z;                  /* [ssm rows] SSM logits; row 0 = NEW and the slots past ssm_cap */
+    float *e_ssm;              /* [ssm rows] exp(z - max z) */
+    double sum_e_ssm;
+    uint32_t ssm_rows_used;    /* rows of z in use: min(nslots, ssm_cap) */
+    float scale, H;            /* entropy scale s, SSM entropy (nats) */
+    /* contexts */
+    ngm_ctx ctx[NCTX];
+    float conf[NCTX];
+    int longest;               /* index+1 of the longest order found, 0 none */
+    ngm_item *skip_items[NSKIP];   /* [cap] the skip followers kept by filter_skip, when it drops some */
+    ngm_item *o1_items;        /* [cap] a long order-1 list, filtered (levels 1, 2) */
+    /* candidates and the classes of the other seen tokens */
+    uint32_t *cand;            /* [cap] candidate slots, NEW first */
+    uint32_t ncand;
+    uint16_t *cand_index;      /* [cap, by slot] index in cand (valid when cand[index] == slot);
+                                  16 bits keep it in cache: cap <= 65536 (ngm_item.slot) */
+    uint16_t *cand_class;      /* [cap] class of cand[i] when it was counted in excl */
+    uint16_t *cand_used;       /* [cap] that class's place in sc.used then */
+    uint32_t excl[SC_NCLASS];  /* candidates in each class now, by place in sc.used */
+    uint32_t n_other;          /* seen tokens that are not candidates */
+    uint32_t nctx_cand;        /* candidates 1..nctx_cand-1 are context followers */
+    /* features */
+    float *zf;                 /* [cap] SSM feature */
+    float *rlast;              /* [cap] RLAST_H / (RLAST_H + age) */
+    float *q;                  /* [cap] PPM blend feature of the candidates 0..nctx_cand */
+    float *recsum;             /* [cap] sum of rec_w over a candidate's recent positions */
+    uint32_t item_start[NCTX]; /* offsets of each context's followers in: */
+    float *item_g, *item_r;    /* [NCTX cap] n-gram and in-context recency features */
+    uint8_t *item_share, *item_age;   /* [NCTX cap] each follower's cells (share_cell, age_cell) */
+    uint32_t *item_cand;       /* [NCTX cap] candidate index of each follower */
+    float new_feat[NFEAT];     /* features F_NEW* of slot 0 */
+    /* learned biases in use at this position */
+    float kind_cur[SC_KINDS];  /* the kind bias: by last byte + previous token + previous pair */
+    uint32_t kind_pair_at;     /* row of kind_pair in use */
+    float *count_bias, *age_bias;   /* rows by kind of the previous token's last byte */
+    float (*cell_share_bias)[NCELLS], (*cell_age_bias)[NCELLS];
+    /* weights in use */
+    int set, set2;             /* weight sets */
+    float wc[NFEAT];           /* set1[set] + set2[set2] */
+    /* logits and masses */
+    float *F, *e;              /* [cap] final logit, exp of each candidate */
+    double sum_e;
+    float ep[SC_COUNT_BUCKETS], er[SC_AGE_BUCKETS], ek[SC_KINDS];   /* exp of each bucket's logit part */
+    double kind_mass[SC_KINDS], count_mass[SC_COUNT_BUCKETS], age_mass[SC_AGE_BUCKETS];  /* of the non-candidates */
+    double other_scale;        /* exp(max part - shift): class masses are other_scale ep er size */
+    double other_mass, other_prior, other_rlast;      /* sum of e, e prior, e rlast over the others */
+    float class_unit[SC_NCLASS];   /* mass of one member of used class i, from class_masses */
+    float class_p[SC_NCLASS];      /* stage-2 probability of used class i (after an escape) */
+    double member_p[SC_NCLASS];    /* model_escape_tokens: class_p[i] over its members to code */
+    int escaped;                   /* escape_prepare ran at this position */
+    /* the APMs' cells, for their update */
+    int esc_b, esc_ctx, new_b, apm_b;
+    float esc_frac, new_frac, apm_frac;
+    uint32_t apm_top;
+    /* frequencies */
+    uint32_t nsyms;            /* candidates + escape (if there are others) */
+    uint32_t *freq;            /* [cap + 1] by candidate index, then escape */
+    uint32_t total;
+    uint32_t class_freq[SC_NCLASS], class_total;
+    /* feature statistics, computed once per position (trace or learning) */
+    int stats_valid;
+    float fy_cache[NFEAT];
+    double ef_cache[NFEAT];
+} model_tok;
+
+struct model {
+    model_conf c;
+    model_weights w;
+    model_hist h;
+    model_tok s;
+    ssm *net;                  /* the SSM, NULL at levels without it */
+    ngm *ng;                   /* the n-gram orders */
+    ngm *skip[NSKIP];          /* followers of the token d = 2, 3, 4 back (order-1 models d - 1 steps behind) */
+    newid nid;                 /* the id coder of first occurrences */
+};
+
+/* A sparse set: no clearing between positions. */
+static inline int model_is_cand(const model *m, uint32_t slot)
+{
+    uint32_t i = m->s.cand_index[slot];
+    return i < m->s.ncand && m->s.cand[i] == slot;
+}
+
+/* The SSM's logit and exp(logit - max) of slot j (row 0 for the slots past ssm_cap). */
+static inline float model_ssm_logit(const model *m, uint32_t j) { return m->s.z[j < m->c.ssm_cap ? j : 0]; }
+static inline float model_ssm_exp(const model *m, uint32_t j) { return m->s.e_ssm[j < m->c.ssm_cap ? j : 0]; }
+
+/* The learned biases stay within +-BIAS_MAX: on long runs of one kind they
+ * would otherwise drift until the classes' logits underflow (seen on
+ * kennedy.xls after 760,000 tokens). */
+static inline float model_clamp_bias(float b) { return b < -BIAS_MAX ? -BIAS_MAX : b > BIAS_MAX ? BIAS_MAX : b; }
+
+/* model.c: the frequency helpers shared with the escape's class step */
+uint32_t model_fit_total(uint32_t *f, uint32_t n);
+float model_safe_scale(double total, double mass);
+
+/* model_cand.c */
+int model_contexts(model *m);              /* the contexts of this position; -1 on OOM */
+void model_cand_build(model *m);           /* NEW, the followers, the match, the recent tokens, the SSM's favourites */
+
+/* model_feat.c */
+void model_feat_init(model *m);            /* tables and initial weights */
+void model_ssm_predict(model *m);          /* SSM logits, entropy, scale */
+void model_ssm_features(model *m);
+void model_ppm_blend(model *m);
+void model_new_features(model *m);
+void model_cand_base(model *m, const float *w);    /* SSM, prior, time since last seen, biases */
+void model_add_sparse(model *m, const float *w);   /* context, match, recent, PPM, NEW features */
+void model_feature_stats(const model *m, uint32_t y, float *feat_y, double *exp_f);
+int32_t model_follower_index(const model *m, int k, uint32_t y);
+void model_learn_cells(model *m, uint32_t y);
+void model_learn_weights(model *m, uint32_t y);
+
+/* model_class.c */
+void model_class_init(model *m);
+float model_class_parts(model *m, const float *w);
+void model_class_masses(model *m, float shift, float top);
+void model_learn_class_biases(model *m, uint32_t y);
+void model_learn_class_factor(model *m, uint32_t y);
+void model_age_classes(model *m);
+
+/* model_apm.c */
+void model_apm_init(model *m);
+void model_esc_refine(model *m, double cand_mass);
+void model_new_refine(model *m);
+void model_apm_refine(model *m, float fmax);
+void model_learn_apms(model *m, uint32_t y);
+
+/* model_match.c */
+#define MATCH_MIN 3
+#define MATCH_MAX 64
+int model_match_bucket(uint32_t len);
+float model_match_feature(uint32_t len);   /* m(len), before weight and scale */
+void model_match_update(model *m);
+
+#endif
