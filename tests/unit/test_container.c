@@ -175,6 +175,8 @@ static void test_config_ranges(void)
         { 11, 32, "n-gram order 32 is refused" },
         { 11, 2, "n-gram order 2 is refused" },
         { 20, 0, "an SSM head without a cap on its rows is refused" },
+        { 18, 0, "n-gram contexts without a cap on their followers are refused" },
+        { 18, 33, "more than 512 followers per n-gram context are refused" },
     };
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
         memcpy(bad, hdr, size);
