@@ -50,13 +50,14 @@ typedef struct job {
 
 void cli_report(const char *where, const char *fmt, ...)
 {
-    char esc[1024], msg[1024];
+    char esc[1024], msg[1024], emsg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     fflush(stdout);
-    fprintf(stderr, "smix: %s: %s\n", cli_escape(where, esc, sizeof esc), msg);
+    fprintf(stderr, "smix: %s: %s\n", cli_escape(where, esc, sizeof esc),
+            cli_escape(msg, emsg, sizeof emsg));
 }
 
 static int show_progress(const cli_opts *o)

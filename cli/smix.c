@@ -353,7 +353,10 @@ static int run_trace_cmds(const cli_args *a)
                      ? trace_cmd_dump(a->files[i], a->o.dump_format, stdout, err, sizeof err)
                      : trace_cmd_report(a->files[i], a->o.json, stdout, err, sizeof err);
         if (rc != 0) {
-            cli_report(a->files[i], "%s", err[0] ? err : "failed");
+            /* the trace reader's message starts with the path: said once */
+            size_t k = strlen(a->files[i]);
+            const char *msg = strncmp(err, a->files[i], k) == 0 && !strncmp(err + k, ": ", 2) ? err + k + 2 : err;
+            cli_report(a->files[i], "%s", msg[0] ? msg : "failed");
             failed = 1;
         }
     }

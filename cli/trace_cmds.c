@@ -3,16 +3,19 @@
  * "where the bits went" report (text / JSON).
  *
  * Token text is arbitrary bytes, so each output escapes it for its reader:
- *  - JSON: valid UTF-8 passes through, ", \ and control characters are
- *    escaped, and every byte that is not part of valid UTF-8 becomes \u00XX
- *    (the code point with the byte's value; documented in trace-format.md).
+ *  - JSON: valid UTF-8 passes through, ", \ and every character the
+ *    terminal escaper (smix_text_unit) escapes - controls, DEL, C1, bidi and
+ *    other invisible characters - are JSON escapes (\n, \u001b, \u202e), and
+ *    every byte that is not part of valid UTF-8 becomes \u00XX (the code
+ *    point with the byte's value; documented in trace-format.md). So a line
+ *    is safe on a terminal and a parser reads the same string.
  *  - CSV: the field is always quoted (RFC 4180, " doubled); bytes that are
  *    not valid UTF-8 are written as the UTF-8 encoding of U+00XX, so the file
  *    is valid UTF-8 and a CSV parser yields the same string as the JSON
- *    parser. The extra column text_hex has the exact bytes.
- *  - Terminal (text report): printable UTF-8 only; control characters, C1
- *    controls, backslash and invalid bytes shown as \n, \t, \\, \xNN, so no
- *    token can send an escape sequence to the terminal.
+ *    parser. The extra column text_hex has the exact bytes. On a terminal
+ *    the field holds the escaped text instead (smix_text_escape), so no
+ *    token sends the terminal a sequence.
+ *  - Terminal (text report): smix_text_escape, printable UTF-8 only.
  * The numbers: float fields with 9 significant digits and bits with 17,
  * enough to read back the exact stored value.
  */
@@ -24,6 +27,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---------------- UTF-8 and escaping ---------------- */
 
@@ -38,14 +42,16 @@ static void json_string(FILE *f, const uint8_t *p, size_t n)
     fputc('"', f);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = utf8_len(p + i, n - i, &cp);
-        if (k == 0) { fprintf(f, "\\u%04x", p[i]); i++; continue; }
+        char esc[SMIX_TEXT_ESC_MAX];
+        size_t k = smix_text_unit(p + i, n - i, &cp, esc);
         if (cp == '"' || cp == '\\') { fputc('\\', f); fputc((int)cp, f); }
+        else if (!esc[0]) fwrite(p + i, 1, k, f);
         else if (cp == '\n') fputs("\\n", f);
         else if (cp == '\r') fputs("\\r", f);
         else if (cp == '\t') fputs("\\t", f);
-        else if (cp < 0x20) fprintf(f, "\\u%04x", cp);
-        else fwrite(p + i, 1, k, f);
+        else if (cp > 0xFFFF)   /* a UTF-16 surrogate pair, as JSON spells it */
+            fprintf(f, "\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10), 0xDC00 + ((cp - 0x10000) & 0x3FF));
+        else fprintf(f, "\\u%04x", cp);   /* an invalid byte: its value */
         i += k;
     }
     fputc('"', f);
@@ -73,21 +79,25 @@ static void csv_string(FILE *f, const uint8_t *p, size_t n)
 /* Terminal-safe text, at most max bytes of input shown (then "..."). */
 static void term_string(FILE *f, const uint8_t *p, size_t n, size_t max)
 {
-    size_t lim = n < max ? n : max;
-    for (size_t i = 0; i < lim;) {
-        uint32_t cp;
-        size_t k = utf8_len(p + i, n - i, &cp);
-        if (k == 0) { fprintf(f, "\\x%02x", p[i]); i++; continue; }
-        if (cp == '\\') fputs("\\\\", f);
-        else if (cp == '\n') fputs("\\n", f);
-        else if (cp == '\t') fputs("\\t", f);
-        else if (cp == '\r') fputs("\\r", f);
-        else if (cp < 0x20 || cp == 0x7F) fprintf(f, "\\x%02x", cp);
-        else if (cp >= 0x80 && cp < 0xA0) fprintf(f, "\\u%04x", cp);   /* C1 controls */
-        else fwrite(p + i, 1, k, f);
-        i += k;
+    char out[1024];
+    size_t used = smix_text_escape(p, n < max ? n : max, out, sizeof out);
+    fputs(out, f);
+    if (used < n) fputs("...", f);
+}
+
+/* The CSV field on a terminal: escaped, " doubled. */
+static void csv_term_string(FILE *f, const uint8_t *p, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n;) {
+        char out[256];
+        i += smix_text_escape(p + i, n - i, out, sizeof out);
+        for (const char *c = out; *c; c++) {
+            if (*c == '"') fputc('"', f);
+            fputc(*c, f);
+        }
     }
-    if (n > max) fputs("...", f);
+    fputc('"', f);
 }
 
 static void hex_string(FILE *f, const uint8_t *p, size_t n)
@@ -134,11 +144,12 @@ static void csv_header(FILE *f)
     fputs(",longest_order,longest_count,is_new,type,text_hex\n", f);
 }
 
-static void csv_row(FILE *f, const smix_trace_token *t)
+static void csv_row(FILE *f, const smix_trace_token *t, int tty)
 {
     fprintf(f, "%llu,%llu,%u,%u,", (unsigned long long)t->index, (unsigned long long)t->offset,
             t->length, t->token_id);
-    csv_string(f, t->bytes, t->length);
+    if (tty) csv_term_string(f, t->bytes, t->length);
+    else csv_string(f, t->bytes, t->length);
     fprintf(f, ",%.9g,%u,%.9g,%.9g,%.9g,%.17g", t->p_ssm, t->rank_ssm, t->entropy, t->scale,
             t->p_final, t->bits);
     for (int c = 0; c < SMIX_NCOMP; c++) fprintf(f, ",%.9g", t->bias[c]);
@@ -172,7 +183,7 @@ static void json_row(FILE *f, const smix_trace_token *t)
 
 int trace_cmd_dump(const char *trace_path, const char *format, FILE *out, char *err, size_t errlen)
 {
-    int csv = format && strcmp(format, "csv") == 0;
+    int csv = format && strcmp(format, "csv") == 0, tty = isatty(fileno(out));
     if (!csv && !(format && strcmp(format, "jsonl") == 0))
         return fail(err, errlen, "unknown dump format (use csv or jsonl)");
     smix_trace *t = smix_trace_open(trace_path, err, errlen);
@@ -183,7 +194,7 @@ int trace_cmd_dump(const char *trace_path, const char *format, FILE *out, char *
     for (uint64_t i = 0; i < n && rc == 0; i++) {
         smix_trace_token tk;
         if (smix_trace_get_token(t, i, &tk)) rc = fail(err, errlen, "damaged trace (token %llu)", (unsigned long long)i);
-        else if (csv) csv_row(out, &tk);
+        else if (csv) csv_row(out, &tk, tty);
         else json_row(out, &tk);
         if (ferror(out)) break;
     }
