@@ -67,7 +67,8 @@ const char *smix_strerror(smix_result r);
 typedef struct smix_params {
     int level;          /* 0 = default, else 1..9 */
     int threads;        /* 0 = automatic: one per CPU, at most 4; N: up to N blocks at once
-                           (at most 4), or N threads for the SSM of a one-block frame.
+                           (at most 4), or N threads for the SSM of a one-block frame
+                           (only for a head of 4,096 rows or more, which no level has).
                            Results never depend on it */
     uint64_t memlimit;  /* bytes; 0 = no limit. Exceeding it -> SMIX_ERR_MEMLIMIT */
     uint64_t block_size;/* bytes of input per block (SMIX_BLOCK_MIN..SMIX_BLOCK_MAX); 0 = the
