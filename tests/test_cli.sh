@@ -432,6 +432,8 @@ if command -v script > /dev/null 2>&1; then
     check "-f allows a terminal (stdin)" [ $? -eq 0 ]
     script -qec "'$SMIX' -d" /dev/null > tty3.out 2>&1 < /dev/null
     [ $? -eq 1 ] && grep -q "terminal" tty3.out; st "compressed data from a terminal refused"
+else
+    bad "terminal refusals" "script(1) not found (util-linux)"
 fi
 
 # ---------------------------------------------------------------- frames

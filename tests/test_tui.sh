@@ -26,8 +26,9 @@ if [ ! -x "$TUI" ]; then
     exit 1
 fi
 if ! command -v tmux > /dev/null; then
-    echo "SKIP tmux not installed (Debian: tmux)"
-    exit 77
+    echo "FAIL setup: tmux not installed (a test dependency: make deps installs it)"
+    echo "0 passed, 1 failed"
+    exit 1
 fi
 
 # ---- inputs ----
