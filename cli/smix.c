@@ -88,7 +88,7 @@ static void usage(FILE *f)
 "  -T, --threads=N        threads to use (default 0: one per CPU, at most 4);\n"
 "                         blocks are coded N at a time\n"
 "      --block-size=SIZE  input per block, 16K..64M (default: the level's,\n"
-"                         1.5M at -1 up to 16M at -4..-9); each block has a\n"
+"                         1.5M at -1, 8M at -2, 16M from -3); each block has a\n"
 "                         model of its own: larger compress better, smaller\n"
 "                         run in parallel sooner\n"
 "  -M, --memlimit=SIZE    fail rather than use more memory, the input included\n"

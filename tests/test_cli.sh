@@ -477,10 +477,10 @@ check "frames: ... and nothing was written to stdout" [ ! -s fr/bad3.out ]
 check "frames: --trace of several frames is refused" [ $? -eq 1 ]
 check "frames: ... saying why" err_has "--trace records one frame"
 check "frames: ... and leaves no trace" [ ! -e fr/t.smt ]
-cat blk/in blk/in blk/in blk/in > fr/big   # 2.4 MB: over 32 blocks of 64 KiB
-"$SMIX" -q -1 --block-size 64K --trace fr/t.smt -c fr/big > /dev/null 2>"$T/err"
+head -c 700000 blk/in > fr/big   # over 32 blocks of 16 KiB: two frames
+"$SMIX" -q -1 --block-size 16K --trace fr/t.smt -c fr/big > /dev/null 2>"$T/err"
 check "frames: --trace of an input longer than a frame is refused" [ $? -eq 1 ]
-"$SMIX" -q -1 --block-size 64K -T1 -c fr/big > fr/big1.smx && "$SMIX" -q -1 --block-size 64K -T2 -c fr/big > fr/big2.smx
+"$SMIX" -q -1 --block-size 16K -T1 -c fr/big > fr/big1.smx && "$SMIX" -q -1 --block-size 16K -T2 -c fr/big > fr/big2.smx
 check "frames: an input of two frames, -T1 and -T2 identical" cmp -s fr/big1.smx fr/big2.smx
 "$SMIX" -l fr/big1.smx > fr/l 2>&1
 check "frames: ... -l counts 2" grep -q "2 fr" fr/l
@@ -498,7 +498,7 @@ check "progress: redrawn with a percentage, B/s and ETA" eval \
 # command over machines) and -k keeps their outputs in order: the
 # concatenation is an smix file of several frames.
 if command -v parallel >/dev/null 2>&1; then
-    parallel --will-cite --pipe --block 300k -k -j2 "$SMIX" -q -1 -c < fr/big > fr/par.smx 2>"$T/err"
+    parallel --will-cite --pipe --block 200k -k -j2 "$SMIX" -q -1 -c < fr/big > fr/par.smx 2>"$T/err"
     st "GNU parallel: pieces compress"
     "$SMIX" -q -dc fr/par.smx 2>"$T/err" | cmp -s - fr/big
     st "GNU parallel: the joined output decodes to the input"
