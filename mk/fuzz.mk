@@ -2,7 +2,7 @@
 # drivers (any CC).
 #
 #   make fuzz               build build/fuzz/fuzz_* and run each FUZZ_SECONDS
-#                           (default 30), FUZZ_JOBS (default 2) at a time
+#                           (default 24), FUZZ_JOBS (default 2) at a time
 #   make fuzz-long          the same for FUZZ_LONG_SECONDS (default 3600) each
 #   make fuzz-drivers       build/fuzz-regress/fuzz_*: replay files, no clang
 #   make fuzz FUZZ_TARGETS="decode"   run a subset
@@ -16,7 +16,7 @@
 # which changes no output (results never depend on the thread count).
 
 CLANG        ?= clang
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 24
 FUZZ_LONG_SECONDS ?= 3600
 FUZZ_JOBS    ?= 2
 FUZZ_TARGETS ?= decode roundtrip trace view tok
