@@ -67,6 +67,17 @@ static void read_everything(const smix_trace *t)
     }
     if (nv < UINT32_MAX)
         FUZZ_ASSERT(smix_trace_vocab_token(t, nv, &(uint32_t){0}) == NULL);
+    smix_trace_part p;
+    for (uint32_t c = 0; c < smix_trace_component_count(t); c++) {
+        FUZZ_ASSERT(smix_trace_component(t, c, &p) == 0);
+        sink += (unsigned)(strlen(p.name) + strlen(p.group) + strlen(p.description));
+    }
+    for (uint32_t k = 0; k < smix_trace_step_count(t); k++) {
+        FUZZ_ASSERT(smix_trace_step(t, k, &p) == 0);
+        sink += (unsigned)(strlen(p.name) + strlen(p.description));
+    }
+    smix_trace_report r;
+    FUZZ_ASSERT(smix_trace_report_compute(t, &r) == 0);
     (void)sink;
 }
 
