@@ -1,6 +1,6 @@
 # smix - online neural lossless compressor
 #
-# Targets:   all (default) check test demo bench bench-full check-long fuzz
+# Targets:   all (default) check test demo bench bench-full bench-scale check-long fuzz
 #            fuzz-long sanitize portable vocab install uninstall clean help
 # Knobs:     CC CFLAGS LDFLAGS PREFIX DESTDIR V=1 BENCH=full
 #

@@ -23,67 +23,73 @@
 
 #define CLI_OUT_BUFSZ (256u * 1024u)
 #define CLI_READ_CHUNK (1u << 20)
-/* The engine codes at most 4 GiB - 1 per file; a compressed file of such an
- * input can be a little larger. Anything beyond this is refused before it
- * is read into memory. */
-#define CLI_MAX_INPUT ((uint64_t)0xFFFFFFFFu + ((uint64_t)1 << 30))
-#define EFBIG_INPUT (-2)
 
-/* Reads fd to EOF into buf. Returns 0 or an errno value. */
-static int read_fd(int fd, cli_buf *buf)
+int cli_in_open(cli_in *in, const char *path, cli_err *e)
 {
-    for (;;) {
-        if ((uint64_t)buf->len > CLI_MAX_INPUT)
-            return EFBIG_INPUT;
-        if (cli_buf_reserve(buf, CLI_READ_CHUNK) != 0)
-            return ENOMEM;
-        ssize_t r = read(fd, buf->data + buf->len, buf->cap - buf->len);
-        if (r > 0) {
-            buf->len += (size_t)r;
-            continue;
-        }
-        if (r == 0)
-            return 0;
-        if (errno != EINTR)
-            return errno;
-        if (cli_sig_pending())
-            return EINTR;
-    }
-}
-
-int cli_read_input(const char *path, cli_buf *buf, struct stat *st, cli_err *e)
-{
-    const char *name = path ? path : "stdin";
-    struct stat s;
-    int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) : 0;
-    if (fd < 0) {
-        cli_err_set(e, name, "%s", strerror(errno));
+    memset(in, 0, sizeof *in);
+    in->name = path ? path : "stdin";
+    in->fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) : STDIN_FILENO;
+    in->owned = path != NULL;
+    if (in->fd < 0 || fstat(in->fd, &in->st) != 0) {
+        cli_err_set(e, in->name, "%s", strerror(errno));
+        cli_in_close(in);
         return -1;
     }
-    int rc = fstat(fd, &s) != 0 ? errno : 0;
-    if (rc == 0 && S_ISDIR(s.st_mode)) {
-        cli_err_set(e, name, "is a directory");
-        rc = -1;
+    if (S_ISDIR(in->st.st_mode)) {
+        cli_err_set(e, in->name, "is a directory");
+        cli_in_close(in);
+        return -1;
     }
-    if (rc == 0 && S_ISREG(s.st_mode) && (uint64_t)s.st_size > CLI_MAX_INPUT)
-        rc = EFBIG_INPUT;
-    /* regular files: one allocation of the right size, plus room to see EOF */
-    if (rc == 0 && S_ISREG(s.st_mode) && s.st_size > 0 &&
-        (uint64_t)s.st_size < SIZE_MAX - CLI_READ_CHUNK &&
-        cli_buf_reserve(buf, (size_t)s.st_size + 1) != 0)
-        rc = ENOMEM;
-    if (rc == 0)
-        rc = read_fd(fd, buf);
-    if (rc == EFBIG_INPUT)
-        cli_err_set(e, name, "input too large (this version handles up to 4 GiB - 1 per file)");
-    else if (rc > 0)
-        cli_err_set(e, name, "read error: %s",
-                    rc == EINTR ? "interrupted" : strerror(rc));
-    if (path)
-        close(fd);
-    if (rc == 0 && st)
-        *st = s;
-    return rc == 0 ? 0 : -1;
+    return 0;
+}
+
+int cli_in_size(const cli_in *in, uint64_t *size)
+{
+    if (!S_ISREG(in->st.st_mode))
+        return 0;
+    *size = (uint64_t)in->st.st_size;
+    return 1;
+}
+
+/* How much to read next: what is wanted (a regular file's size, read into
+ * one allocation) or else a chunk, never past limit + 1, so that an endless
+ * input stops at the limit instead of at the end of the address space. */
+static size_t next_room(const cli_buf *buf, uint64_t want, uint64_t limit)
+{
+    uint64_t room = want == UINT64_MAX ? CLI_READ_CHUNK : want - buf->len;
+    if (limit < UINT64_MAX && room > limit + 1 - buf->len)
+        room = limit + 1 - buf->len;
+    return room > SIZE_MAX - buf->len ? SIZE_MAX - buf->len : (size_t)room;
+}
+
+int cli_in_read(cli_in *in, cli_buf *buf, uint64_t want, uint64_t limit, cli_err *e)
+{
+    while (!in->eof && buf->len < want && (uint64_t)buf->len <= limit) {
+        size_t room = next_room(buf, want, limit);
+        if (cli_buf_reserve(buf, room) != 0) {
+            cli_err_set(e, in->name, "read error: %s", strerror(ENOMEM));
+            return -1;
+        }
+        ssize_t r = read(in->fd, buf->data + buf->len, room);
+        if (r > 0)
+            buf->len += (size_t)r;
+        else if (r == 0)
+            in->eof = 1;
+        else if (errno != EINTR || cli_sig_pending()) {
+            cli_err_set(e, in->name, "read error: %s",
+                        errno == EINTR ? "interrupted" : strerror(errno));
+            return -1;
+        }
+    }
+    return (uint64_t)buf->len > limit ? 1 : 0;
+}
+
+void cli_in_close(cli_in *in)
+{
+    if (in->owned && in->fd >= 0)
+        close(in->fd);
+    in->fd = -1;
+    in->owned = 0;
 }
 
 int cli_out_check(const char *path, int force, cli_err *e)
@@ -405,4 +411,29 @@ int cli_same_file(const char *a, const char *b)
     if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
         return 0;
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The directory part of path ("." if none) and its last component. */
+static int split_path(const char *path, char **dir, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+    return *dir ? 0 : -1;
+}
+
+int cli_same_path(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    char *da = NULL, *db = NULL;
+    const char *ba, *bb;
+    if (strcmp(a, b) == 0 || cli_same_file(a, b))
+        return 1;
+    int same = 0;
+    if (split_path(a, &da, &ba) == 0 && split_path(b, &db, &bb) == 0 &&
+        strcmp(ba, bb) == 0 && stat(da, &sa) == 0 && stat(db, &sb) == 0)
+        same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    free(da);
+    free(db);
+    return same;
 }

@@ -15,9 +15,31 @@
 #include <sys/stat.h>
 #include "cli_util.h"
 
-/* Reads all of path (NULL = stdin) into buf. If st is not NULL it receives
- * fstat() of the input. name is used in errors. Returns 0 or -1 (e set). */
-int cli_read_input(const char *path, cli_buf *buf, struct stat *st, cli_err *e);
+/* An input: opened and fstat()ed first, so that its size and its first
+ * bytes can be checked before the rest is read. */
+typedef struct cli_in {
+    int fd;
+    int owned;           /* opened here (stdin is not closed) */
+    int eof;             /* read() returned 0 */
+    const char *name;    /* for messages: the path or "stdin" */
+    struct stat st;
+} cli_in;
+
+/* Opens path (NULL = stdin) and fstat()s it; refuses a directory. Returns 0
+ * or -1 (e set). */
+int cli_in_open(cli_in *in, const char *path, cli_err *e);
+
+/* 1 and the size in *size for a regular file, else 0 (a pipe, a device:
+ * the size is known only once read). */
+int cli_in_size(const cli_in *in, uint64_t *size);
+
+/* Appends to buf what in has, until buf holds want bytes (UINT64_MAX: all)
+ * or the input ends. Never holds much more than limit bytes: returns 1 as
+ * soon as buf->len exceeds limit (the caller says which limit), 0 when
+ * done, -1 on a read error (e set; a signal counts as one). */
+int cli_in_read(cli_in *in, cli_buf *buf, uint64_t want, uint64_t limit, cli_err *e);
+
+void cli_in_close(cli_in *in);   /* safe to call twice */
 
 enum cli_out_kind { CLI_OUT_NONE, CLI_OUT_STDOUT, CLI_OUT_DIRECT, CLI_OUT_TEMP };
 
@@ -66,5 +88,9 @@ void cli_sync_dir_of(const char *path);
 
 /* 1 if a and b name the same existing file, else 0. */
 int cli_same_file(const char *a, const char *b);
+
+/* 1 if a and b name the same file, existing or not yet (the same name in
+ * the same directory, however the paths spell it), else 0. */
+int cli_same_path(const char *a, const char *b);
 
 #endif /* CLI_IO_H */

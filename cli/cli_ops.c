@@ -44,6 +44,7 @@ typedef struct job {
     cli_progress prog;
     smix_hooks hooks;
     cli_err err;
+    smix_file_info info;     /* a compressed input's header, once read */
     double t0;
 } job;
 
@@ -105,6 +106,29 @@ static int job_fail(job *j)
     return 1;
 }
 
+/* The memory decoding a frame like info needs, with held bytes of
+ * compressed input in memory. */
+static uint64_t decode_need(const smix_file_info *info, uint64_t held)
+{
+    return smix_memory_estimate(&info->config, info->input_bytes) + held;
+}
+
+/* What to do about a memory limit depends on the direction: a compressor
+ * can choose a lower level, a decoder must do what the file asks. */
+static void memlimit_error(job *j)
+{
+    char need[32], lim[32];
+    cli_human_size(j->o->memlimit, lim, sizeof lim);
+    if (j->o->mode == CLI_COMPRESS)
+        cli_err_set(&j->err, j->in_name, "memory limit exceeded: --memlimit %s is too small "
+                    "for this input at this level (raise it or use a lower level)", lim);
+    else
+        cli_err_set(&j->err, j->in_name, "memory limit exceeded: decoding this file needs about "
+                    "%s, more than --memlimit %s (raise --memlimit)",
+                    cli_human_size(decode_need(&j->info, S_ISREG(j->st.st_mode) ? (uint64_t)j->st.st_size
+                                               : j->src.len), need, sizeof need), lim);
+}
+
 /* Turns an engine result into the message the user needs. */
 static int engine_error(job *j, smix_result r)
 {
@@ -114,6 +138,8 @@ static int engine_error(job *j, smix_result r)
     }
     if (r == SMIX_ERR_ABORTED && cli_sig_pending())
         cli_err_set(&j->err, j->in_name, "interrupted");
+    else if (r == SMIX_ERR_MEMLIMIT)
+        memlimit_error(j);
     else
         cli_err_set(&j->err, j->in_name, "%s", smix_strerror(r));
     return -1;
@@ -151,6 +177,10 @@ static int check_trace_path(job *j)
         cli_err_set(&j->err, j->in_name, "input and trace are the same file");
         return -1;
     }
+    if (j->out_path && cli_same_path(j->out_path, j->o->trace_path)) {
+        cli_err_set(&j->err, j->o->trace_path, "the trace and the output are the same file");
+        return -1;
+    }
     return 0;
 }
 
@@ -176,9 +206,86 @@ static int check_input(job *j)
     return 0;
 }
 
+/* ---------------- reading the input ----------------
+ *
+ * The whole input is held in memory (the engine codes one buffer), so it
+ * counts against --memlimit, and what is too large is refused from its size
+ * before it is read, or, for a pipe or a device, as soon as it has become
+ * too large. A compressed input is recognised from its first frame's header
+ * before the rest of it is read. */
+
+/* The most this version holds in memory for one file. */
+#define CLI_MAX_INPUT ((uint64_t)5 << 30)
+
+static uint64_t input_limit(const job *j)
+{
+    uint64_t ml = j->o->memlimit;
+    return ml && ml < CLI_MAX_INPUT ? ml : CLI_MAX_INPUT;
+}
+
+/* The input has size bytes (known) or more than the limit (not known). */
+static int too_large(job *j, uint64_t size, int known)
+{
+    char a[32], b[32];
+    uint64_t ml = j->o->memlimit;
+    if (!ml || ml >= CLI_MAX_INPUT)
+        cli_err_set(&j->err, j->in_name, "input too large: this version holds a file in memory, "
+                    "at most %s", cli_human_size(CLI_MAX_INPUT, b, sizeof b));
+    else if (known)
+        cli_err_set(&j->err, j->in_name, "memory limit exceeded: the input (%s) is held in "
+                    "memory and is larger than --memlimit %s", cli_human_size(size, a, sizeof a),
+                    cli_human_size(ml, b, sizeof b));
+    else
+        cli_err_set(&j->err, j->in_name, "memory limit exceeded: the input is held in memory "
+                    "and is larger than --memlimit %s (stopped reading it there)",
+                    cli_human_size(ml, b, sizeof b));
+    return -1;
+}
+
+/* The first frame's header (in the first bytes read): valid, no longer
+ * than the file, and within --memlimit. */
+static smix_result check_head(job *j, int known, uint64_t size)
+{
+    smix_result r = smix_frame_header(j->src.data, j->src.len, &j->info);
+    if (r == SMIX_OK && known && size < j->info.compressed_bytes)
+        r = SMIX_ERR_TRUNCATED;
+    if (r == SMIX_OK && j->o->mode != CLI_LIST && j->o->memlimit &&
+        decode_need(&j->info, known ? size : j->info.compressed_bytes) > j->o->memlimit)
+        r = SMIX_ERR_MEMLIMIT;
+    return r;
+}
+
+/* Reads the input into j->src; a compressed one (-d, -t, -l) is checked
+ * from its first bytes before the rest is read. */
+static int read_input(job *j, int compressed)
+{
+    cli_in in;
+    uint64_t size = 0, limit = input_limit(j);
+    if (cli_in_open(&in, j->in, &j->err) != 0)
+        return -1;
+    j->st = in.st;
+    int known = cli_in_size(&in, &size), rc = 0;
+    if (known && size > limit)
+        rc = too_large(j, size, 1);
+    if (!rc && compressed && (rc = cli_in_read(&in, &j->src, SMIX_FRAME_HEADER_MAX, limit, &j->err)) == 0) {
+        smix_result r = check_head(j, known, size);
+        if (r != SMIX_OK)
+            rc = engine_error(j, r);
+    }
+    if (!rc)
+        rc = cli_in_read(&in, &j->src, known ? size + 1 : UINT64_MAX, limit, &j->err);
+    cli_in_close(&in);
+    return rc > 0 ? too_large(j, j->src.len, 0) : rc;
+}
+
 static int read_src(job *j)
 {
-    return cli_read_input(j->in, &j->src, &j->st, &j->err);
+    return read_input(j, 0);
+}
+
+static int read_frames(job *j)
+{
+    return read_input(j, 1);
 }
 
 /* Sets up j->hooks: progress (which also carries the stop request of a
@@ -216,13 +323,15 @@ static int finish_trace(job *j)
     return 0;
 }
 
+/* The engine gets what --memlimit leaves once the input is in memory. */
 static smix_params job_params(const job *j)
 {
     smix_params p;
     memset(&p, 0, sizeof p);
     p.level = j->o->level;
     p.threads = j->o->threads;
-    p.memlimit = j->o->memlimit;
+    if (j->o->memlimit)
+        p.memlimit = j->o->memlimit > j->src.len ? j->o->memlimit - j->src.len : 1;
     p.block_size = j->o->block_size;
     return p;
 }
@@ -528,7 +637,7 @@ int cli_decompress_one(const cli_opts *o, const char *path)
 {
     job j;
     job_init(&j, o, path);
-    int rc = decompress_prepare(&j) || read_src(&j) || decompress_run(&j) ||
+    int rc = decompress_prepare(&j) || read_frames(&j) || decompress_run(&j) ||
              decompress_finish(&j);
     if (rc)
         job_fail(&j);
@@ -641,7 +750,7 @@ int cli_list_one(const cli_opts *o, const char *path, cli_list_totals *tot)
     smix_file_info info;
     uint64_t frames = 0, orig = 0, tokens = 0;
     job_init(&j, o, path);
-    int rc = read_src(&j);
+    int rc = read_frames(&j);
     smix_result r = SMIX_OK;
     if (rc == 0 && (r = walk_frames(j.src.data, j.src.len, &frames, &info, &orig, &tokens)) != SMIX_OK)
         rc = frame_error(&j, r, frames, frames + 1);

@@ -87,12 +87,13 @@ static void usage(FILE *f)
 "      --fast, --best     same as -1, -9\n"
 "  -T, --threads=N        threads to use (default 0: one per CPU, at most 4);\n"
 "                         blocks are coded N at a time\n"
-"      --block-size=SIZE  input per block, 64K..64M (default: the level's,\n"
+"      --block-size=SIZE  input per block, 16K..64M (default: the level's,\n"
 "                         1.5M at -1 up to 16M at -4..-9); each block has a\n"
 "                         model of its own: larger compress better, smaller\n"
 "                         run in parallel sooner\n"
-"  -M, --memlimit=SIZE    fail rather than use more memory (K, M, G suffixes);\n"
-"                         a limit below the need caps the n-gram model\n"
+"  -M, --memlimit=SIZE    fail rather than use more memory, the input included\n"
+"                         (K, M, G suffixes); when compressing, a limit below\n"
+"                         the need caps the n-gram model, which changes the output\n"
 "\n"
 "Messages:\n"
 "  -v, --verbose          progress even when stderr is not a terminal; -lv details\n"
@@ -141,7 +142,7 @@ static int apply_arg_opt(cli_args *a, int id, const char *arg)
     case OPT_BLOCK:
         if (cli_parse_size(arg, &a->o.block_size) != 0 || a->o.block_size < SMIX_BLOCK_MIN ||
             a->o.block_size > SMIX_BLOCK_MAX) {
-            cli_report("--block-size", "'%s' is not a block size (64K..64M)", arg);
+            cli_report("--block-size", "'%s' is not a block size (16K..64M)", arg);
             return -1;
         }
         return 0;

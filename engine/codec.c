@@ -767,6 +767,7 @@ static smix_result decode_blocks(const ctr_header *h, const uint8_t *payload, co
         b[i].first_token = tok;
         b[i].first_byte = byte;
         b[i].sink = &sinks[i];
+        res[i] = SMIX_OK;   /* blocks left undone after a stop count as no error */
         payload += h->block[i].payload_bytes;
         tok += h->block[i].tokens;
         byte += h->block[i].input_bytes;
@@ -862,20 +863,32 @@ smix_result smix_decompress(smix_dctx *dctx, const void *src, size_t n,
     return r;
 }
 
-smix_result smix_frame_info(const void *src, size_t n, smix_file_info *info)
+static smix_result frame_header(const void *src, size_t n, ctr_header *h, smix_file_info *info)
 {
-    if (!src && n) return SMIX_ERR_PARAM;
-    ctr_header h;
-    smix_result r = ctr_read_header(src, n, &h);
+    if ((!src && n) || !info) return SMIX_ERR_PARAM;
+    smix_result r = ctr_read_header(src, n, h);
     if (r != SMIX_OK) return r;
     memset(info, 0, sizeof *info);
     info->format_version = SMIX_FORMAT_VERSION;
-    info->input_bytes = h.input_bytes;
-    info->tokens = h.tokens;
-    info->header_bytes = h.header_bytes;
-    info->payload_bytes = h.payload_bytes;
-    info->compressed_bytes = h.header_bytes + h.payload_bytes;
-    info->checksum = h.crc_input;
-    info->config = h.cfg;
-    return ctr_check_payload(src, n, &h);
+    info->input_bytes = h->input_bytes;
+    info->tokens = h->tokens;
+    info->header_bytes = h->header_bytes;
+    info->payload_bytes = h->payload_bytes;
+    info->compressed_bytes = h->header_bytes + h->payload_bytes;
+    info->checksum = h->crc_input;
+    info->config = h->cfg;
+    return SMIX_OK;
+}
+
+smix_result smix_frame_header(const void *src, size_t n, smix_file_info *info)
+{
+    ctr_header h;
+    return frame_header(src, n, &h, info);
+}
+
+smix_result smix_frame_info(const void *src, size_t n, smix_file_info *info)
+{
+    ctr_header h;
+    smix_result r = frame_header(src, n, &h, info);
+    return r == SMIX_OK ? ctr_check_payload(src, n, &h) : r;
 }

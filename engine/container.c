@@ -46,7 +46,7 @@ static void put_config(uint8_t *p, const smix_config *c)
     put16(p + 12, c->lr_milli);
     put16(p + 14, c->smooth_milli);
     put16(p + 16, c->vocab_size);
-    p[18] = (uint8_t)(c->vocab_size >> 16);
+    p[18] = c->follow16;
     p[19] = (uint8_t)(c->byte_mix | (c->escape_walk ? 0x80 : 0));
     put16(p + 20, c->ssm_rows);
     put16(p + 22, c->ngram_budget_mb);
@@ -60,7 +60,8 @@ static void get_config(const uint8_t *p, smix_config *c)
     c->iters_mid = p[8]; c->iters_late = p[9]; ctr_set_config_flags(c, p[10]); c->max_order = p[11];
     c->lr_milli = (uint16_t)get16(p + 12);
     c->smooth_milli = (uint16_t)get16(p + 14);
-    c->vocab_size = get16(p + 16) | (uint32_t)p[18] << 16;
+    c->vocab_size = get16(p + 16);
+    c->follow16 = p[18];
     c->byte_mix = p[19] & 0x7F;
     c->escape_walk = p[19] >> 7;
     c->ssm_rows = (uint16_t)get16(p + 20);
@@ -96,26 +97,44 @@ uint32_t ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_MAX])
     return size;
 }
 
+/* What this format's encoder writes (engine/levels.c), and nothing beyond:
+ * a header outside these ranges was not made by smix, and each range bounds
+ * the work a crafted header can ask of a decoder. The model's shape is the
+ * one shape the levels use; the training steps, the SSM's rows, the n-gram
+ * orders and the byte table are at most what the most expensive level
+ * uses (tests/unit/test_container.c checks that every level fits). A
+ * change of the levels beyond these is a new format version. */
+#define CTR_ORDER_MIN 3
+#define CTR_ORDER_MAX 4
+#define CTR_SSM_LAYERS 1
+#define CTR_SSM_D_MODEL 32
+#define CTR_SSM_D_STATE 16
+#define CTR_SSM_D_INNER 64
+#define CTR_SSM_D_CONV 4
+#define CTR_SSM_CHUNK 32
+#define CTR_SSM_ITERS_EARLY 4
+#define CTR_SSM_ITERS_MID 2
+#define CTR_SSM_ITERS_LATE 1
+#define CTR_SSM_ROWS_MAX 512
+
 smix_result ctr_check_config(const smix_config *c)
 {
     SAFETY_CHECK(c->level >= SMIX_LEVEL_MIN && c->level <= SMIX_LEVEL_MAX, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->ssm_enabled <= 1 && c->skip_context <= 2, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->byte_mix == 0 ? !c->escape_walk : c->byte_mix >= 16 && c->byte_mix <= 26, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->blocks >= 1 && c->blocks <= SMIX_MAX_BLOCKS, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->max_order >= 1 && c->max_order <= 32, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->max_order >= CTR_ORDER_MIN && c->max_order <= CTR_ORDER_MAX, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->vocab_size >= 256 && c->vocab_size <= tok_vocab_size(tok_builtin()) &&
                  c->vocab_size < 65535, SMIX_ERR_CORRUPT);
     if (!c->ssm_enabled) return SMIX_OK;
-    SAFETY_CHECK(c->n_layers >= 1 && c->n_layers <= 8, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->d_model >= 4 && c->d_model <= 128 && c->d_model % 4 == 0, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->d_state >= 1 && c->d_state <= 64, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->d_inner >= 4 && c->d_inner <= 255 && c->d_inner % 4 == 0, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->d_conv >= 1 && c->d_conv <= 8, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->chunk >= 1 && c->chunk <= 128, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->iters_early <= 32 && c->iters_mid <= 32 && c->iters_late <= 32, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->n_layers == CTR_SSM_LAYERS && c->d_model == CTR_SSM_D_MODEL &&
+                 c->d_state == CTR_SSM_D_STATE && c->d_inner == CTR_SSM_D_INNER &&
+                 c->d_conv == CTR_SSM_D_CONV && c->chunk == CTR_SSM_CHUNK, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->iters_early <= CTR_SSM_ITERS_EARLY && c->iters_mid <= CTR_SSM_ITERS_MID &&
+                 c->iters_late <= CTR_SSM_ITERS_LATE, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->lr_milli >= 1 && c->lr_milli <= 10000, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->smooth_milli < 1000, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->ssm_rows == 0 || c->ssm_rows >= 16, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->ssm_rows >= 16 && c->ssm_rows <= CTR_SSM_ROWS_MAX, SMIX_ERR_CORRUPT);
     return SMIX_OK;
 }
 

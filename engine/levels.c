@@ -14,6 +14,7 @@ typedef struct level_preset {
     uint32_t vocab;
     uint16_t ssm_rows;
     uint32_t block_kb;     /* input per block, KiB */
+    uint8_t follow16;      /* followers per context / 16 (0: no limit) */
 } level_preset;
 
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md, docs/model.md).
@@ -35,18 +36,23 @@ typedef struct level_preset {
  * 2,048 rows: 0.06% smaller in 1.3x the time of 512 rows), so levels 4-9
  * grow the byte table instead (2^24 to 2^26 counters) and keep a head of
  * 256-512 rows; level 9 stays well within 70x the time of xz -9e on
- * enwik8_1M with two threads. The measurements: docs/model.md, session 5. */
+ * enwik8_1M with two threads. The measurements: docs/model.md, session 5.
+ * Every level limits the followers kept per context (follow16 x 16): the
+ * lists of frequent contexts otherwise grow with the input and the time per
+ * byte with them (level 3 on a 10 MB text: 21.8 s per MB uncapped, 9.7 with
+ * 256 followers, for 0.6% more output; 0.2% on enwik8_1M). Session 6 in
+ * docs/model.md. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb   (skip: 0 off, 1 two skip contexts, 2 three) */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536 },    /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 4096 },    /* 2: level 1 + follower cell biases */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 8192 },   /* 3: default: + order 4, skip contexts, byte model */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384 }, /* 4: + SSM, one layer, a third skip context, escape walk */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384 }, /* 5-9: larger byte tables, then more SSM rows */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 256, 16384 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 384, 16384 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 448, 16384 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 512, 16384 },
+    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16   (skip: 0 off, 1 two skip contexts, 2 three) */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 4 },    /* 1: mixer of n-grams, match, priors */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 4096, 8 },    /* 2: level 1 + follower cell biases */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 8192, 16 },  /* 3: default: + order 4, skip contexts, byte model */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384, 32 }, /* 4: + SSM, one layer, a third skip context, escape walk */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384, 32 }, /* 5-9: larger byte tables, then more SSM rows */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 256, 16384, 32 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 384, 16384, 32 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 448, 16384, 32 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 512, 16384, 32 },
 };
 
 smix_result smix_level_config(int level, smix_config *out)
@@ -60,6 +66,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.skip_context = p->skip;
     c.blocks = 1;
     c.byte_mix = p->byte_mix;
+    c.follow16 = p->follow16;
     c.escape_walk = p->ssm && p->byte_mix;
     c.n_layers = p->nl;
     c.d_model = p->dm;
@@ -85,7 +92,7 @@ const char *smix_strerror(smix_result r)
     switch (r) {
     case SMIX_OK: return "success";
     case SMIX_ERR_NOMEM: return "out of memory";
-    case SMIX_ERR_MEMLIMIT: return "memory limit exceeded (raise --memlimit or use a lower level)";
+    case SMIX_ERR_MEMLIMIT: return "memory limit exceeded";
     case SMIX_ERR_PARAM: return "invalid argument";
     case SMIX_ERR_BAD_MAGIC: return "not in smix format";
     case SMIX_ERR_VERSION_NEWER: return "made by a newer smix format version; upgrade smix to read it";

@@ -67,10 +67,11 @@ model *model_create(const smix_config *cfg, int threads)
     uint64_t budget = (uint64_t)cfg->ngram_budget_mb << 20, skip_budget = budget / 8;
     int nskip = cfg->skip_context ? cfg->skip_context + 1 : 0;
     budget -= (uint64_t)nskip * skip_budget;
-    m->ng = ngm_create(cfg->max_order, budget);
+    uint32_t follow = 16u * cfg->follow16;
+    m->ng = ngm_create(cfg->max_order, budget, follow);
     int skip_ok = 1;
     for (int d = 0; d < nskip && d < NSKIP; d++) {
-        m->skip[d] = ngm_create(1, skip_budget);
+        m->skip[d] = ngm_create(1, skip_budget, follow);
         m->s.skip_items[d] = malloc(m->c.cap * sizeof *m->s.skip_items[d]);
         skip_ok &= m->skip[d] && m->s.skip_items[d];
     }

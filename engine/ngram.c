@@ -40,13 +40,15 @@ struct ngm {
     int usable;                             /* orders whose context exists in history */
     uint64_t budget;                        /* bytes the table and pool may use */
     int frozen;                             /* budget reached: no new contexts or followers */
+    uint32_t max_followers;                 /* per context; 0 = no limit */
 };
 
-ngm *ngm_create(int max_order, uint64_t budget)
+ngm *ngm_create(int max_order, uint64_t budget, uint32_t max_followers)
 {
     ngm *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     m->max_order = max_order;
+    m->max_followers = max_followers;
     m->budget = budget ? budget : UINT64_MAX;
     m->mask = (1u << 12) - 1;
     m->table = calloc(m->mask + 1, sizeof *m->table);
@@ -188,6 +190,24 @@ static void halve_counts(ngm *m, ngm_entry *e)
     e->total = total;
 }
 
+/* The follower of a full list that a new one replaces: the lowest count
+ * discounted by age, count / (1 + age / NGM_AGE_UNIT), compared exactly as
+ * c_a (U + age_b) < c_b (U + age_a); the first such on a tie. */
+static uint32_t evictee(const ngm_item *it, uint32_t n, uint32_t now)
+{
+    uint32_t v = 0;
+    uint64_t vc = it[0].count, va = (uint64_t)NGM_AGE_UNIT + (now - it[0].last);
+    for (uint32_t i = 1; i < n; i++) {
+        uint64_t c = it[i].count, a = (uint64_t)NGM_AGE_UNIT + (now - it[i].last);
+        if (c * va < vc * a) {
+            v = i;
+            vc = c;
+            va = a;
+        }
+    }
+    return v;
+}
+
 /* Adds one to slot's count in e; *was_there tells whether it was listed. */
 static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *was_there)
 {
@@ -200,6 +220,14 @@ static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *
         it[i].last = now;
         e->total++;
         if (it[i].count >= NGM_COUNT_LIMIT) halve_counts(m, e);
+        return 0;
+    }
+    if (m->max_followers && e->n >= m->max_followers) {
+        uint32_t v = evictee(it, e->n, now);
+        e->total = e->total - it[v].count + 1;
+        it[v].slot = (uint16_t)slot;
+        it[v].count = 1;
+        it[v].last = now;
         return 0;
     }
     if (e->n == (1u << e->cls)) {

@@ -43,8 +43,14 @@ typedef struct ngm ngm;
  * budget: bytes the model may grow to (0 = unlimited); once reached it
  * keeps counting what it knows but learns no new contexts or followers.
  * The point where that happens depends only on the token sequence, so an
- * encoder and a decoder with the same budget stay in step. */
-ngm *ngm_create(int max_order, uint64_t budget);
+ * encoder and a decoder with the same budget stay in step.
+ * max_followers: a context keeps at most this many followers (0 = no
+ * limit); a new one then takes the place of the follower whose count,
+ * discounted by its age, is lowest: count / (1 + age / NGM_AGE_UNIT).
+ * Without a limit the lists of frequent contexts grow with the input, and
+ * with them the time per token. */
+#define NGM_AGE_UNIT 4096
+ngm *ngm_create(int max_order, uint64_t budget, uint32_t max_followers);
 void ngm_free(ngm *m);
 
 /* Looks up the contexts ending at hist[t-1] for predicting hist[t].

@@ -58,7 +58,7 @@ const char *smix_strerror(smix_result r);
 #define SMIX_LEVEL_MAX 9
 #define SMIX_LEVEL_DEFAULT 3
 #define SMIX_MAX_BLOCKS 32       /* blocks in one frame; a longer input takes more frames */
-#define SMIX_BLOCK_MIN ((uint64_t)64 << 10)
+#define SMIX_BLOCK_MIN ((uint64_t)16 << 10)
 #define SMIX_BLOCK_MAX ((uint64_t)64 << 20)   /* so a frame stays within 2 GiB */
 /* At most this many model components and coding steps (smix_component). */
 #define SMIX_MAX_COMPONENTS 48
@@ -106,6 +106,8 @@ typedef struct smix_config {
                              counters (16..26) */
     uint8_t escape_walk;  /* with byte_mix: an escaped token is coded bit by bit among every
                              token it can be, else by its class and rank */
+    uint8_t follow16;     /* each n-gram context keeps at most 16 x follow16 followers,
+                             the least used giving way; 0 = no limit */
     uint8_t blocks;       /* the frame is cut into this many blocks (1..SMIX_MAX_BLOCKS), each
                              coded by a model of its own, so they can run in parallel.
                              smix_level_config gives 1; a header, how many its frame has */
@@ -280,6 +282,15 @@ smix_result smix_frame_info(const void *src, size_t n, smix_file_info *info);
 /* The block size (bytes) that params select: params->block_size, or the
  * level's. 0 if params->block_size is out of range. */
 uint64_t smix_block_size(const smix_params *params);
+
+/* Parses and validates only the header at the start of a frame, src[0..n)
+ * being the first n bytes of it (SMIX_FRAME_HEADER_MAX are always enough),
+ * so that a program can refuse a foreign, damaged or too demanding file
+ * before reading all of it. Fills info with what the header declares
+ * (compressed_bytes is the size the whole frame must have). Returns
+ * SMIX_ERR_TRUNCATED if n is too short for the header. */
+smix_result smix_frame_header(const void *src, size_t n, smix_file_info *info);
+#define SMIX_FRAME_HEADER_MAX 65536
 
 /* The configuration a level selects (level 0 = default). */
 smix_result smix_level_config(int level, smix_config *out);

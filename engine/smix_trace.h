@@ -30,6 +30,24 @@ typedef struct smix_trace_writer smix_trace_writer;
  * in err. */
 smix_trace_writer *smix_trace_writer_open(const char *path, char *err, size_t errlen);
 
+/* Writes the trace into fd instead: an open, empty (it is truncated) file
+ * that the caller owns and keeps. Nothing is created or renamed: with the
+ * file from smix_trace_temp_fd, a program that traces a plain file only to
+ * show it (the viewers) leaves nothing on disk, whatever stops it.
+ * smix_trace_writer_finish completes the file; read it back with
+ * smix_trace_open_fd. NULL on failure, with a message in err. */
+smix_trace_writer *smix_trace_writer_open_fd(int fd, char *err, size_t errlen);
+
+/* An unlinked temporary file in $TMPDIR (default /tmp), open for reading
+ * and writing (close-on-exec): no name of it exists at any moment that a
+ * signal could leave behind. Returns the descriptor, or -1 and a message. */
+int smix_trace_temp_fd(char *err, size_t errlen);
+
+/* The temporary file a writer opened by path fills until finish renames it
+ * into place; NULL for a descriptor writer. For a program that must remove
+ * it from a signal handler (copy the name: it is freed with the writer). */
+const char *smix_trace_writer_temp_path(const smix_trace_writer *w);
+
 /* Fills hooks so that coding with them records into the writer. If chain is
  * not NULL, its callbacks are called too (e.g. a progress display). */
 void smix_trace_writer_hooks(smix_trace_writer *w, smix_hooks *hooks,
@@ -125,7 +143,7 @@ typedef struct smix_trace_part {
 /* Opens and validates a trace. Returns NULL and a message in err on failure.
  * Validation is complete: header and every section bounds-checked, CRC-32C
  * of every section verified, every record checked (string references, byte
- * offsets in order, total bits). Cost: one pass over the file (about 0.6 s
+ * offsets in order, every float finite, total bits). Cost: one pass over the file (about 0.6 s
  * of CPU per million tokens when cached; use SMIX_TRACE_OPEN_LAZY for traces
  * of many millions of tokens in an interactive viewer). */
 smix_trace *smix_trace_open(const char *path, char *err, size_t errlen);
@@ -134,9 +152,14 @@ smix_trace *smix_trace_open(const char *path, char *err, size_t errlen);
 #define SMIX_TRACE_OPEN_LAZY 1u  /* skip the pass over the token records: the
     header, chunks and string table are still fully verified, and every
     accessor still bounds-checks what it reads, so a damaged record can give
-    wrong numbers or -1 from get_token, never a crash. For huge traces in a
+    wrong numbers or -1 from get_token, never a crash, a NaN or an infinity
+    (a record holding one reads as -1). For huge traces in a
     viewer; call smix_trace_verify later (e.g. in the background) if wanted. */
 smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size_t errlen);
+
+/* The same for the trace in fd (a regular file is mapped; fd stays the
+ * caller's and may be closed once this returns). name is used in messages. */
+smix_trace *smix_trace_open_fd(int fd, const char *name, unsigned flags, char *err, size_t errlen);
 
 /* The full check of the token records that SMIX_TRACE_OPEN_LAZY skipped
  * (checksum and record contents). Returns 0 if the trace is intact, else -1

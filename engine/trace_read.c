@@ -99,10 +99,10 @@ static int read_all(int fd, uint8_t **out, size_t *n)
     return -1;
 }
 
-static int load(smix_trace *t, const char *path, char *err, size_t errlen)
+/* Maps a regular file (or reads anything else whole) through fd, which
+ * stays the caller's. */
+static int load_fd(smix_trace *t, int fd, const char *path, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    CHECK(fd >= 0, "%s: %s", path, strerror(errno));
     struct stat st;
     int rc = -1;
     if (fstat(fd, &st) != 0) {
@@ -121,6 +121,14 @@ static int load(smix_trace *t, const char *path, char *err, size_t errlen)
         if (m == MAP_FAILED) errf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
         else { t->base = m; t->size = (size_t)st.st_size; t->mapped = 1; rc = 0; }
     }
+    return rc;
+}
+
+static int load(smix_trace *t, const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    CHECK(fd >= 0, "%s: %s", path, strerror(errno));
+    int rc = load_fd(t, fd, path, err, errlen);
     close(fd);
     return rc;
 }
@@ -151,7 +159,7 @@ static int check_header(smix_trace *t, const char *path, char *err, size_t errle
     CHECK(t->ncomp <= TRC_MAX_COMP && t->nsteps <= TRC_MAX_STEPS && trc_get32(h + TRC_H_TOPK) == TRC_TOPK,
           "%s: damaged trace (%u components, %u steps, top-k %u)", path, t->ncomp, t->nsteps,
           trc_get32(h + TRC_H_TOPK));
-    CHECK(isfinite(trc_getd(h + TRC_H_TOTALBITS)), "%s: damaged trace (total bits not finite)", path);
+    CHECK(isfinite(trc_getd(h + TRC_H_TOTALBITS)), "%s: damaged trace (total bits not a finite number)", path);
     uint32_t ns = trc_get32(h + TRC_H_NSECTIONS);
     CHECK(ns >= TRC_NSECTIONS && ns <= (hs - 4 - TRC_H_SECTIONS) / TRC_SECTION_SIZE,
           "%s: damaged trace (%u sections)", path, ns);
@@ -324,8 +332,8 @@ static int finite_d(const uint8_t *p, uint32_t n)
     return 1;
 }
 
-/* Token i's record, parsed: 0, or -1 if it is damaged (a string reference
- * that does not match, a float that is not finite). */
+/* Token i's record, parsed: 0, or -1 if it is damaged (-1: a string
+ * reference that does not match, -2: a float that is not finite). */
 static int read_record(const smix_trace *t, uint64_t i, smix_trace_token *out)
 {
     const uint8_t *r = rec(t, i);
@@ -337,7 +345,7 @@ static int read_record(const smix_trace *t, uint64_t i, smix_trace_token *out)
         !finite_d(r + TRC_T_BITS, 1) || !finite_d(r + TRC_T_LOGIT, 3) ||
         !finite_f(r + t->layout[TRC_L_COMP], t->ncomp) || !finite_f(r + t->layout[TRC_L_FAV], t->ncomp) ||
         !finite_d(r + t->layout[TRC_L_STEPS], t->nsteps) || !finite_d(r + t->layout[TRC_L_TM], t->nsteps))
-        return -1;
+        return -2;
     memset(out, 0, sizeof *out);
     out->index = i;
     out->offset = trc_get64(r + TRC_T_OFFSET);
@@ -383,9 +391,10 @@ static int check_tokens(const smix_trace *t, char *err, size_t errlen)
     smix_trace_token tk;
     for (uint64_t i = 0; i < s->count; i++) {
         smix_trace_topk top;
-        CHECK(read_record(t, i, &tk) == 0 && smix_trace_get_topk(t, i, &top) == 0,
-              "damaged trace (token %llu: bad string reference or a number that is not finite)",
-              (unsigned long long)i);
+        int rr = read_record(t, i, &tk);
+        CHECK(rr != -1, "damaged trace (token %llu: bad string reference)", (unsigned long long)i);
+        CHECK(rr == 0 && smix_trace_get_topk(t, i, &top) == 0,
+              "damaged trace (token %llu: a value that is not a finite number)", (unsigned long long)i);
         CHECK(tk.offset >= prev_end && tk.length <= t->sum.input_bytes && tk.offset <= t->sum.input_bytes - tk.length,
               "damaged trace (token %llu: byte offset %llu out of order or range)",
               (unsigned long long)i, (unsigned long long)tk.offset);
@@ -403,8 +412,8 @@ static int check_chunks(const smix_trace *t, const char *path, char *err, size_t
 {
     const section *c = &t->sec[TRC_SEC_CHUNKS];
     for (uint64_t i = 0; i < c->count; i++)
-        CHECK(finite_f(c->p + i * c->elem + 24, 2), "%s: damaged trace (chunk %llu: a number that is not finite)",
-              path, (unsigned long long)i);
+        CHECK(finite_f(c->p + i * c->elem + 24, 2),
+              "%s: damaged trace (chunk %llu: loss or learning rate not a finite number)", path, (unsigned long long)i);
     return 0;
 }
 
@@ -414,13 +423,11 @@ int smix_trace_verify(const smix_trace *t, char *err, size_t errlen)
     return check_tokens(t, err, errlen);
 }
 
-smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size_t errlen)
+/* Validates what load or load_fd put in t. */
+static smix_trace *open_loaded(smix_trace *t, int bad, const char *path, unsigned flags,
+                               char *err, size_t errlen)
 {
-    if (!path) { errf(err, errlen, "trace: no path"); return NULL; }
-    smix_trace *t = calloc(1, sizeof *t);
-    if (!t) { errf(err, errlen, "out of memory"); return NULL; }
-    int bad = load(t, path, err, errlen) || check_header(t, path, err, errlen) ||
-              check_sections(t, path, err, errlen);
+    bad = bad || check_header(t, path, err, errlen) || check_sections(t, path, err, errlen);
     if (!bad) {
         parse_summary(t);
         bad = check_layout(t, path, err, errlen) || check_tables(t, path, err, errlen) ||
@@ -436,6 +443,22 @@ smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size
         return NULL;
     }
     return t;
+}
+
+smix_trace *smix_trace_open_ex(const char *path, unsigned flags, char *err, size_t errlen)
+{
+    if (!path) { errf(err, errlen, "trace: no path"); return NULL; }
+    smix_trace *t = calloc(1, sizeof *t);
+    if (!t) { errf(err, errlen, "out of memory"); return NULL; }
+    return open_loaded(t, load(t, path, err, errlen), path, flags, err, errlen);
+}
+
+smix_trace *smix_trace_open_fd(int fd, const char *name, unsigned flags, char *err, size_t errlen)
+{
+    if (!name) name = "trace";
+    smix_trace *t = calloc(1, sizeof *t);
+    if (!t) { errf(err, errlen, "out of memory"); return NULL; }
+    return open_loaded(t, load_fd(t, fd, name, err, errlen), name, flags, err, errlen);
 }
 
 smix_trace *smix_trace_open(const char *path, char *err, size_t errlen)
@@ -473,7 +496,7 @@ int smix_trace_get_token(const smix_trace *t, uint64_t i, smix_trace_token *out)
 {
     /* read_record re-checks the record, so lazily opened traces stay safe */
     if (!t || i >= t->sec[TRC_SEC_TOKENS].count) return -1;
-    return read_record(t, i, out);
+    return read_record(t, i, out) == 0 ? 0 : -1;
 }
 
 /* A top-k list; -1 if a probability is not finite (never handed out). */

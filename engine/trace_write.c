@@ -18,12 +18,15 @@
  * Hooks cannot fail, so errors (allocation, write) are sticky and reported
  * by finish.
  */
+#define _GNU_SOURCE   /* O_TMPFILE, mkostemp */
 #include "smix_trace.h"
 #include "container.h"
 #include "trace_format.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -489,25 +492,81 @@ static int open_tmp(smix_trace_writer *w, char *err, size_t errlen)
     return -1;
 }
 
-smix_trace_writer *smix_trace_writer_open(const char *path, char *err, size_t errlen)
+/* A writer with no file yet; path NULL: it writes into a descriptor. */
+static smix_trace_writer *writer_new(const char *path, char *err, size_t errlen)
 {
-    if (!path || !*path) { set_err(err, errlen, "trace: empty path"); return NULL; }
     smix_trace_writer *w = calloc(1, sizeof *w);
     if (!w) { set_err(err, errlen, "out of memory"); return NULL; }
     w->fd = -1;
     w->vocab = default_vocab;
-    w->path = strdup(path);
+    w->path = path ? strdup(path) : NULL;
+    w->tmp = path ? NULL : strdup("the temporary trace");   /* what messages call it */
     w->buf = malloc(WBUF_SIZE);
-    if (!w->path || !w->buf) {
+    if ((path && !w->path) || (!path && !w->tmp) || !w->buf) {
         set_err(err, errlen, "out of memory");
         writer_free(w);
         return NULL;
     }
-    if (open_tmp(w, err, errlen)) { writer_free(w); return NULL; }
-    memset(reserve(w, TRC_HEADER_SIZE), 0, TRC_HEADER_SIZE);  /* filled in by finish */
+    return w;
+}
+
+/* The header's place, filled in by finish. */
+static smix_trace_writer *writer_start(smix_trace_writer *w)
+{
+    memset(reserve(w, TRC_HEADER_SIZE), 0, TRC_HEADER_SIZE);
     flush(w);
     w->sec_crc = 0;
     return w;
+}
+
+smix_trace_writer *smix_trace_writer_open(const char *path, char *err, size_t errlen)
+{
+    if (!path || !*path) { set_err(err, errlen, "trace: empty path"); return NULL; }
+    smix_trace_writer *w = writer_new(path, err, errlen);
+    if (!w) return NULL;
+    if (open_tmp(w, err, errlen)) { writer_free(w); return NULL; }
+    return writer_start(w);
+}
+
+smix_trace_writer *smix_trace_writer_open_fd(int fd, char *err, size_t errlen)
+{
+    smix_trace_writer *w = writer_new(NULL, err, errlen);
+    if (!w) return NULL;
+    w->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (w->fd < 0 || lseek(w->fd, 0, SEEK_SET) != 0 || ftruncate(w->fd, 0) != 0) {
+        if (err && errlen) snprintf(err, errlen, "cannot write the trace: %s", strerror(errno));
+        writer_free(w);
+        return NULL;
+    }
+    return writer_start(w);
+}
+
+/* An unlinked file: O_TMPFILE where the file system has it, else a named
+ * one removed at once, with the signals that could stop the program in
+ * between blocked, so that no name is ever left behind. */
+int smix_trace_temp_fd(char *err, size_t errlen)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+#ifdef O_TMPFILE
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) return fd;
+#endif
+    size_t n = strlen(dir) + 32;
+    char *name = malloc(n);
+    if (!name) { set_err(err, errlen, "out of memory"); return -1; }
+    snprintf(name, n, "%s/smix-trace-XXXXXX", dir);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int tfd = mkostemp(name, O_CLOEXEC);
+    int e = errno;
+    if (tfd >= 0) unlink(name);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (tfd < 0 && err && errlen)
+        snprintf(err, errlen, "cannot create a temporary file in %s: %s", dir, strerror(e));
+    free(name);
+    return tfd;
 }
 
 typedef struct sec_desc {
@@ -661,15 +720,20 @@ int smix_trace_writer_finish(smix_trace_writer *w, char *err, size_t errlen)
     if (!w->failed && close(w->fd) != 0)
         fail(w, "cannot write trace %s: %s", w->tmp, strerror(errno));
     w->fd = -1;
-    if (!w->failed && rename(w->tmp, w->path) != 0)
+    if (!w->failed && w->path && rename(w->tmp, w->path) != 0)
         fail(w, "cannot rename %s to %s: %s", w->tmp, w->path, strerror(errno));
     int rc = w->failed ? -1 : 0;
     if (rc) {
         set_err(err, errlen, w->msg);
-        unlink(w->tmp);
+        if (w->path) unlink(w->tmp);
     }
     writer_free(w);
     return rc;
+}
+
+const char *smix_trace_writer_temp_path(const smix_trace_writer *w)
+{
+    return w && w->path && w->fd >= 0 ? w->tmp : NULL;
 }
 
 void smix_trace_writer_abort(smix_trace_writer *w)
@@ -678,7 +742,7 @@ void smix_trace_writer_abort(smix_trace_writer *w)
     if (w->fd >= 0) {
         close(w->fd);
         w->fd = -1;
-        unlink(w->tmp);
+        if (w->path) unlink(w->tmp);
     }
     writer_free(w);
 }

@@ -7,6 +7,10 @@
 #   make fuzz-drivers       build/fuzz-regress/fuzz_*: replay files, no clang
 #   make fuzz FUZZ_TARGETS="decode"   run a subset
 #
+# fuzz_view runs the viewers' data layer (tui/doc.c ..., viewer/load.c ...)
+# on the trace target's corpus; its rules are in mk/viewer.mk, which knows
+# where SDL2 is.
+#
 # The fuzz build of the engine is single-threaded: -fopenmp is left out
 # (clang would need libomp) and the engine's OpenMP pragmas are ignored,
 # which changes no output (results never depend on the thread count).
@@ -15,7 +19,7 @@ CLANG        ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_LONG_SECONDS ?= 3600
 FUZZ_JOBS    ?= 2
-FUZZ_TARGETS ?= decode roundtrip trace tok
+FUZZ_TARGETS ?= decode roundtrip trace view tok
 
 FUZZ_FL := -std=gnu11 -g -O2 -ffp-contract=off -fno-fast-math -Iengine \
            -fno-omit-frame-pointer -fsanitize=address,undefined \

@@ -22,5 +22,10 @@ $(B)/ssm_bench-portable: $(B)/obj-portable/tools/ssm_bench.o $(SSM_PORT_OBJ)
 # The SSM's loops need the vectoriser's dynamic cost model (-O2 in GCC 12
 # only vectorises trivially counted loops). Floats stay exact: no fast-math,
 # -ffp-contract=off, so -O3 computes the same bits as the portable -O2 build.
-SSM_VECFL := -ftree-vectorize -fvect-cost-model=dynamic
+# Compilers without GCC's cost-model flag (clang) get -ftree-vectorize alone
+# (tests/test_builds.sh checks that a clang build writes the same bytes).
+ifeq ($(origin SSM_VECFL),undefined)
+SSM_VECFL := -ftree-vectorize $(shell $(CC) -Werror -fvect-cost-model=dynamic -x c \
+               -c -o /dev/null /dev/null >/dev/null 2>&1 && echo -fvect-cost-model=dynamic)
+endif
 $(SSM_OBJ): CFLAGS += $(SSM_VECFL)

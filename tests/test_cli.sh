@@ -365,6 +365,18 @@ check "--trace refuses to overwrite" [ $? -eq 1 ]
 [ $? -eq 0 ] && [ -s dump.jsonl ]; st "--trace-dump jsonl"
 run --trace-report bad/text.smx
 check "--trace-report on a non-trace fails" [ $? -eq 1 ]
+# The trace and the output may not be one file, however it is spelled: the
+# trace once ended up under the output's name (and -f replaced it silently).
+mkdir -p tsame && cp "$s" tsame/a
+run -q --trace tsame/a.smx tsame/a
+[ $? -eq 1 ] && [ ! -e tsame/a.smx ]; st "--trace FILE.smx FILE: refused, nothing written"
+check "... the message says why" err_has "the trace and the output are the same file"
+run -q -f --trace ./tsame/../tsame/x.smx -o tsame/x.smx tsame/a
+[ $? -eq 1 ] && [ ! -e tsame/x.smx ]; st "-f --trace X -o X (spelled differently): refused"
+"$SMIX" -q -c tsame/a > tsame/a.smx && rm tsame/a
+run -q -d --trace tsame/a tsame/a.smx
+[ $? -eq 1 ] && [ ! -e tsame/a ]; st "-d --trace FILE FILE.smx: refused, nothing written"
+check "... and no temporary files left" no_temp tsame
 
 # ---------------------------------------------------------------- options and messages
 run --memlimit 1K -q -c "$s" > ml.smx
@@ -472,7 +484,7 @@ if command -v parallel >/dev/null 2>&1; then
 else
     bad "GNU parallel is not installed (tools/deps.sh installs it)"
 fi
-for bad in 1K 63K 65M x; do
+for bad in 1K 15K 65M x; do
     "$SMIX" -q --block-size $bad -c fr/a > /dev/null 2>"$T/err"
     rc=$?
     check "--block-size $bad is refused" eval '[ $rc -eq 1 ] && err_has "block size"'
@@ -500,6 +512,64 @@ st "two blocks with a budget round-trip"
 "$SMIX" -q -1 --memlimit 20M -c ml/in > ml/b.smx 2>"$T/err"
 check "--memlimit too small exits 1" [ $? -eq 1 ]
 check "--memlimit too small message" err_has "memory limit"
+
+# Decoding needs what the file's level needs: the message says how much and
+# does not suggest a lower level (the decoder cannot choose one).
+"$SMIX" -q -3 -c ml/in > ml/d.smx
+"$SMIX" -q -d --memlimit 40M -c ml/d.smx > /dev/null 2>"$T/err"
+check "-d over --memlimit exits 1" [ $? -eq 1 ]
+check "-d over --memlimit: says what decoding needs" err_has "decoding this file needs about"
+check "-d over --memlimit: no advice to use a lower level" bash -c '! grep -q "lower level" "$1"' _ "$T/err"
+# The help must not claim that the output does not depend on --memlimit:
+# a budget below the need is recorded in the header and changes the bytes.
+"$SMIX" -q -2 -c ml/in > ml/nolimit.smx
+check "--memlimit with a budget changes the output" bash -c '! cmp -s ml/a.smx ml/nolimit.smx'
+check "-h does not claim the output is independent of --memlimit" \
+    bash -c '! "$1" -h | grep -i "never depends" | grep -q memlimit' _ "$SMIX"
+check "-h says a budget changes the output" bash -c '"$1" -h | grep -A2 -- --memlimit | grep -q "changes the output"' _ "$SMIX"
+
+# ---------------------------------------------------------------- large and endless inputs
+# The input is held in memory: what is too large is refused from its size
+# before it is read, an endless input once it passes --memlimit, and a file
+# that is not smix from its first bytes. Under a 300 MB address-space cap a
+# program that read the input first would fail with "Cannot allocate memory".
+mkdir -p big
+truncate -s $((6 * 1024 * 1024 * 1024)) big/huge
+truncate -s $((1024 * 1024 * 1024)) big/zeros
+limited() { ( ulimit -v 300000; "$SMIX" "$@" ) 2>"$T/err"; }
+limited -c big/huge > /dev/null
+check "sparse 6 GiB: refused" [ $? -eq 1 ]
+check "sparse 6 GiB: refused from its size, before reading it" err_has "input too large"
+limited -d -c big/huge > /dev/null
+check "-d of a sparse 6 GiB file: refused from its size" err_has "input too large"
+limited -d -c big/zeros > /dev/null
+check "-d of 1 GiB of zeros: refused" [ $? -eq 1 ]
+check "-d of 1 GiB of zeros: refused from its first bytes" err_has "not in smix format"
+limited -t big/zeros
+check "-t of 1 GiB of zeros: refused from its first bytes" err_has "not in smix format"
+limited -l big/zeros > /dev/null
+check "-l of 1 GiB of zeros: refused from its first bytes" err_has "not in smix format"
+limited --memlimit 64M -c big/zeros > /dev/null
+check "--memlimit 64M, a 1 GiB file: refused" [ $? -eq 1 ]
+check "--memlimit 64M, a 1 GiB file: from its size" err_has "memory limit exceeded: the input (1.00 GiB)"
+limited --memlimit 64M -c /dev/zero > /dev/null
+check "--memlimit 64M, /dev/zero: refused" [ $? -eq 1 ]
+check "--memlimit 64M, /dev/zero: stops reading at the limit" err_has "larger than --memlimit 64.0 MiB"
+limited -d -c < /dev/zero > /dev/null
+check "-d of /dev/zero on stdin: not in smix format" err_has "not in smix format"
+rm -f big/huge big/zeros
+# A file shorter than its first frame's header says is refused before
+# decoding, from a file or from a pipe; data after the last frame too.
+"$SMIX" -q -c in/nonutf8.txt > big/good.smx
+head -c 100 big/good.smx > big/short.smx
+limited -t big/short.smx
+check "a truncated frame: refused as truncated" err_has "truncated"
+head -c 100 big/good.smx | limited -d -c > /dev/null
+check "a truncated frame through a pipe: truncated" err_has "truncated"
+{ cat big/good.smx; printf 'extra'; } | limited -d -c > /dev/null
+check "a frame and more bytes through a pipe: refused" [ $? -eq 1 ]
+cat big/good.smx | limited -d -c | cmp -s - in/nonutf8.txt
+check "a frame through a pipe decodes under the cap" [ $? -eq 0 ]
 
 # ---------------------------------------------------------------- SIGINT
 # A ~1.5 MB text at the default level takes a while: interrupt it as soon as

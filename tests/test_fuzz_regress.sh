@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 D=build/fuzz-regress
 pass=0 fail=0
-if [ ! -x $D/fuzz_tok ]; then
+if [ ! -x $D/fuzz_tok ] || [ ! -x $D/fuzz_view ]; then
     make --no-print-directory -s fuzz-drivers >/dev/null 2>&1 ||
         { echo "FAIL make fuzz-drivers"; echo "0 passed, 1 failed"; exit 1; }
 fi
@@ -27,9 +27,10 @@ replay() { # TARGET DIR...
     fi
 }
 
-for t in decode roundtrip trace tok; do
+for t in decode roundtrip trace view tok; do
     replay $t tests/fuzz/regressions/$t
 done
+replay view tests/fuzz/regressions/trace
 replay tok samples
 replay roundtrip samples
 replay decode tests/golden/decode tests/golden/errors

@@ -20,7 +20,9 @@ pass=0 fail=0
 ok() { echo "PASS $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); [ -s "$tmp/err" ] && sed 's/^/    /' "$tmp/err" | head -n 3; }
 
-ls $G/decode/*.smx >/dev/null 2>&1 || { echo "SKIP no golden files yet (tools/make_golden.sh)"; exit 77; }
+# The golden files are part of the repository: none at all is a failure.
+ls $G/decode/*.smx >/dev/null 2>&1 || { echo "FAIL no golden files in $G/decode (tools/make_golden.sh)"; echo "0 passed, 1 failed"; exit 1; }
+ls $G/errors/* >/dev/null 2>&1 || { echo "FAIL no golden error files in $G/errors"; echo "0 passed, 1 failed"; exit 1; }
 [ -x "$SMIX" ] || { echo "FAIL $SMIX not built"; echo "0 passed, 1 failed"; exit 1; }
 ver=$(sed -n 's/^#define SMIX_FORMAT_VERSION \([0-9]*\).*/\1/p' engine/smix.h)
 bins=("$SMIX")
@@ -59,6 +61,14 @@ for f in $G/decode/*.smx; do
         bad "test mode accepts $name"
     fi
 done
+
+# Files of the format this build writes must be among them, or a change to
+# the current format would go unchecked (tools/make_golden.sh makes them).
+if ls $G/decode/v"$ver"-*.smx >/dev/null 2>&1; then
+    ok "golden files of the current format ($ver) are present"
+else
+    bad "no golden file of the current format $ver (run tools/make_golden.sh)"
+fi
 
 for f in $G/errors/*; do
     name=$(basename "$f")

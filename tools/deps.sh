@@ -14,8 +14,9 @@ set -eu
 PKGS="build-essential make pkg-config libncurses-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core"
 # Tests: clang + its runtime (libFuzzer, sanitizers) for `make fuzz`,
 # valgrind for memcheck, tmux to drive the TUI, xz/zstd/bzip2 used by tests
-# and `make bench`, GNU parallel for the scale-out recipe's test (README).
-PKGS="$PKGS clang libclang-rt-dev valgrind tmux xz-utils zstd bzip2 parallel"
+# and `make bench`, GNU parallel for the scale-out recipe's test (README), jq
+# to read the trace's JSON exports in tests/test_trace.sh.
+PKGS="$PKGS clang libclang-rt-dev valgrind tmux xz-utils zstd bzip2 parallel jq"
 
 # imagemagick: tests/test_viewer.sh counts the colours of the PNGs the
 # viewer saves (it renders with SDL's offscreen driver: no X server needed).

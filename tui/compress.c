@@ -2,9 +2,10 @@
  * compress.c - on-the-fly tracing of a plain file (see compress.h).
  *
  * The compressed bytes are only counted, never kept: the viewer needs the
- * trace, and the trace records the sizes. The trace lives in a private
- * mkdtemp() directory and is removed as soon as it is open, so nothing is
- * left behind even if the viewer is killed later.
+ * trace, and the trace records the sizes. The trace is written into an
+ * unlinked temporary file (smix_trace_temp_fd) and read back through its
+ * descriptor, so it has no name on disk at any moment: a signal at any
+ * point, even SIGKILL, leaves nothing behind.
  */
 #define _GNU_SOURCE
 #include "compress.h"
@@ -73,13 +74,13 @@ static const uint8_t *cmp__map(const char *path, size_t *n, char *err, size_t er
     return m;
 }
 
-static int cmp__run(const uint8_t *src, size_t n, int level, const char *trace,
+static int cmp__run(const uint8_t *src, size_t n, int level, int trace_fd,
                     cmp__progress *pr, char *err, size_t errlen)
 {
     smix_params prm = { .level = level };
     smix_hooks chain = { SMIX_HOOKS_VERSION, pr, NULL, NULL, NULL, NULL, cmp__progress_fn };
     smix_hooks hooks;
-    smix_trace_writer *w = smix_trace_writer_open(trace, err, errlen);
+    smix_trace_writer *w = smix_trace_writer_open_fd(trace_fd, err, errlen);
     smix_cctx *cc = smix_cctx_create(&prm);
     if (!w || !cc) {
         if (!cc) snprintf(err, errlen, "out of memory");
@@ -108,18 +109,12 @@ smix_trace *compress_to_trace(const char *path, int level, char *err, size_t err
     size_t n = 0;
     const uint8_t *src = cmp__map(path, &n, err, errlen);
     if (!src) return NULL;
-    const char *tmp = getenv("TMPDIR");
-    char dir[4096], trace[4200];
-    snprintf(dir, sizeof dir, "%s/smix-tui.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     smix_trace *t = NULL;
-    if (!mkdtemp(dir)) {
-        snprintf(err, errlen, "cannot create a temporary directory: %s", strerror(errno));
-    } else {
-        snprintf(trace, sizeof trace, "%s/trace.smt", dir);
-        if (cmp__run(src, n, level, trace, &pr, err, errlen) == 0)
-            t = smix_trace_open_ex(trace, SMIX_TRACE_OPEN_LAZY, err, errlen);
-        unlink(trace);
-        rmdir(dir);
+    int fd = smix_trace_temp_fd(err, errlen);
+    if (fd >= 0) {
+        if (cmp__run(src, n, level, fd, &pr, err, errlen) == 0)
+            t = smix_trace_open_fd(fd, "the temporary trace", SMIX_TRACE_OPEN_LAZY, err, errlen);
+        close(fd);
     }
     if (pr.tty) fprintf(stderr, "\r\033[K");
     if (n) munmap((void *)src, n);

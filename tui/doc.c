@@ -121,8 +121,7 @@ const doc_stats *doc_get_stats(doc *d)
     uint32_t *fine = calloc(NFINE, sizeof *fine);
     if (!fine) return &d->stats;   /* threshold 0: every token counts */
     for (uint64_t i = 0; i < d->n; i++) {
-        double b = doc_bits(d, i) * 16;
-        fine[b < 0 ? 0 : (b >= NFINE ? NFINE - 1 : (int)b)]++;
+        fine[doc_clampi(doc_bits(d, i) * 16, 0, NFINE - 1)]++;
     }
     uint64_t want = d->n / 100 ? d->n / 100 : 1, got = 0;
     int bin = NFINE - 1;

@@ -17,6 +17,17 @@
 
 #define DOC_LEVELS 8          /* colour levels of the bits scale */
 
+/* A cell count or an index from a number that came from a trace: NaN gives
+ * lo, and nothing outside [lo, hi] reaches the int conversion (converting
+ * an out-of-range float to int is undefined behaviour). Every such
+ * conversion in the TUI goes through here. */
+static inline int doc_clampi(double v, int lo, int hi)
+{
+    if (!(v >= lo)) return lo;
+    if (v >= hi) return hi;
+    return (int)v;
+}
+
 /* What `w`/`W` need: the cost above which a token is in the top 1%. */
 typedef struct doc_stats {
     double top1_threshold;     /* tokens with bits >= this are the top 1% */

@@ -146,9 +146,8 @@ static void det__bias(app *a, const smix_trace_token *tk, int comp, double scale
     crt_text(a->crt, y, x + 7, w - 7, v);
     int bw = w - 13, half = (bw - 1) / 2, x0 = x + 13 + half;
     if (half < 1) return;
-    int len = (int)lround(fabs(b) / scale * half);
+    int len = doc_clampi(fabs(b) / scale * half + 0.5, 0, half);
     if (len == 0 && fabs(b) >= 0.05) len = 1;
-    if (len > half) len = half;
     crt_set(a->crt, CRT_DIM);
     crt_text(a->crt, y, x0, 1, utf8 ? "\xE2\x94\x82" : "|");
     crt_set(a->crt, b >= 0 ? CRT_BAR_POS : CRT_BAR_NEG);

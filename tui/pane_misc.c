@@ -45,7 +45,7 @@ static void time_draw(app *a, const app_rect *r)
     for (uint64_t i = 0; i < w && first + i < n; i++) {
         uint64_t t = first + i;
         double b = doc_bits(a->doc, t);
-        int h = b <= 0 ? 0 : (int)(sqrt((b > 16 ? 16 : b) / 16.0) * 7.99);
+        int h = b > 0 ? doc_clampi(sqrt((b > 16 ? 16 : b) / 16.0) * 7.99, 0, 7) : 0;
         if (t == a->cur) { crt_set_level(a->crt, doc_level(b), 0, 1); cx = (int)i; }
         else crt_set(a->crt, doc_level(b) >= 5 ? CRT_TITLE : CRT_LABEL);
         crt_text(a->crt, r->y + 1, r->x + (int)i, 1, crt_spark(a->crt, h));

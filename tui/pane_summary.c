@@ -53,7 +53,7 @@ static void sum_bar(sum_out *o, const char *label, double frac, const char *tail
     int lw = (int)strlen(label), room = o->w - lw - (int)strlen(tail) - 2;
     crt_set(c, CRT_LABEL);
     crt_text(c, y, o->x, o->w, label);
-    int n = (int)(frac * (room > 0 ? room : 0) + 0.5);
+    int n = doc_clampi(frac * room + 0.5, 0, room > 0 ? room : 0);
     crt_set(c, CRT_BAR_POS);
     for (int i = 0; i < n; i++) crt_text(c, y, o->x + lw + 1 + i, 1, crt_utf8(c) ? "\xE2\x96\x88" : "#");
     crt_set(c, CRT_NORMAL);

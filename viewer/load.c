@@ -98,8 +98,10 @@ static int show_progress(void *user, uint64_t done, uint64_t total,
     return 0;
 }
 
-/* Compresses path with a trace writer attached, writing the trace to out. */
-static int make_trace(const char *path, const char *out, int level, char *err, size_t errlen)
+/* Compresses path with a trace writer attached, writing the trace into
+ * out_fd (an unlinked temporary file: nothing to remove, whatever stops
+ * the viewer). */
+static int make_trace(const char *path, int out_fd, int level, char *err, size_t errlen)
 {
     size_t n = 0;
     uint64_t written = 0;
@@ -109,7 +111,7 @@ static int make_trace(const char *path, const char *out, int level, char *err, s
         return -1;
     smix_params prm = { .level = level };
     smix_cctx *cc = smix_cctx_create(&prm);
-    smix_trace_writer *w = cc ? smix_trace_writer_open(out, err, errlen) : NULL;
+    smix_trace_writer *w = cc ? smix_trace_writer_open_fd(out_fd, err, errlen) : NULL;
     if (!cc || !w) {
         if (!cc)
             snprintf(err, errlen, "out of memory creating the compressor");
@@ -149,20 +151,12 @@ int vw_load_open(vw_state *st, vw_trace *tr, const char *path, char *err, size_t
     }
     if (!tr->t) {
         /* not a trace: compress it into a temporary one */
-        char out[640];
-        if (!st->tmpdir[0]) {
-            const char *td = getenv("TMPDIR");
-            snprintf(st->tmpdir, sizeof st->tmpdir, "%s/smix-view-XXXXXX", td && *td ? td : "/tmp");
-            if (!mkdtemp(st->tmpdir)) {
-                snprintf(err, errlen, "cannot make a temp directory: %s", strerror(errno));
-                st->tmpdir[0] = 0;
-                return -1;
-            }
-        }
-        snprintf(out, sizeof out, "%s/%s.smt", st->tmpdir, tr == &st->a ? "a" : "b");
-        if (make_trace(path, out, st->level, err, errlen) != 0)
+        int fd = smix_trace_temp_fd(err, errlen);
+        if (fd < 0)
             return -1;
-        tr->t = smix_trace_open_ex(out, SMIX_TRACE_OPEN_LAZY, err, errlen);
+        if (make_trace(path, fd, st->level, err, errlen) == 0)
+            tr->t = smix_trace_open_fd(fd, "the temporary trace", SMIX_TRACE_OPEN_LAZY, err, errlen);
+        close(fd);
         if (!tr->t)
             return -1;
     }
@@ -287,9 +281,7 @@ uint64_t vw_bytes_upto(const vw_state *st, uint64_t i)
 
 static void hist_add(uint64_t *h, double v)
 {
-    double x = fabs(v) * 16.0;
-    int b = x >= VW_HIST_BINS - 1 ? VW_HIST_BINS - 1 : (int)x;
-    h[b]++;
+    h[vw_clampi(fabs(v) * 16.0, 0, VW_HIST_BINS - 1)]++;
 }
 
 /* Lower edge (bits) of the bin holding quantile q. */
@@ -391,15 +383,6 @@ void vw_load_free(vw_state *st)
     st->bits_a = st->bits_d = NULL;
     close_trace(&st->a);
     close_trace(&st->b);
-    if (st->tmpdir[0]) {
-        char p[640];
-        snprintf(p, sizeof p, "%s/a.smt", st->tmpdir);
-        remove(p);
-        snprintf(p, sizeof p, "%s/b.smt", st->tmpdir);
-        remove(p);
-        rmdir(st->tmpdir);
-        st->tmpdir[0] = 0;
-    }
 }
 
 /* Does needle occur in the text starting at byte pos of token k? */

@@ -45,7 +45,7 @@ static void pbar(vw_state *st, int x, int y, int w, double p, vw_rgb c)
 {
     int h = st->font.ch - 4;
     vw_fill(st->ren, x, y + 2, w, h, VW_BG);
-    vw_fill(st->ren, x, y + 2, (int)(w * (p < 0 ? 0 : p > 1 ? 1 : p) + 0.5), h, c);
+    vw_fill(st->ren, x, y + 2, vw_clampi(w * p + 0.5, 0, w), h, c);
 }
 
 static int section_title(vw_state *st, int x, int y, const char *s)
@@ -115,7 +115,7 @@ static int draw_bias(vw_state *st, const smix_trace_token *tk, int x, int y, int
     for (int c = 0; c < n; c++) {
         int cx = x + (c / rows) * colw, cy = y + (c % rows) * f->ch;
         double v = tk->comp[c];
-        int zero = cx + 8 * f->cw + bw / 2, len = (int)(fabs(v) / mx * (bw / 2));
+        int zero = cx + 8 * f->cw + bw / 2, len = vw_clampi(fabs(v) / mx * (bw / 2), 0, bw / 2);
         smix_trace_part p;
         if (smix_trace_component(st->a.t, (uint32_t)c, &p) == 0) vw_text(f, st->ren, cx, cy, p.name, 7, VW_FG);
         vw_line(st->ren, zero, cy + 1, zero, cy + f->ch - 2, VW_GRID);
@@ -202,14 +202,14 @@ static void interval_bar(vw_state *st, uint64_t k, int x, int y, int w, int h, i
         return;
     double start = slice_start(&tk, &top, &rank), cum = 0;
     for (int i = 0; i < SMIX_TOPK && top.p[i] > 0; i++) {
-        int a = x + (int)(cum * w), b = x + (int)((cum + top.p[i]) * w);
+        int a = x + vw_clampi(cum * w, 0, w), b = x + vw_clampi((cum + top.p[i]) * w, 0, w);
         vw_rgb c = (i & 1) ? (vw_rgb){ 88, 94, 108 } : (vw_rgb){ 110, 117, 133 };
         if (i != rank)
             vw_fill(st->ren, a, y, b - a - 1, h, c);
         cum += top.p[i];
     }
-    *s0 = x + (int)(start * w);
-    *s1 = x + (int)((start + tk.p_final) * w);
+    *s0 = x + vw_clampi(start * w, 0, w);
+    *s1 = x + vw_clampi((start + tk.p_final) * w, 0, w);
     if (*s1 - *s0 < 2)
         *s1 = *s0 + 2;               /* a tiny slice stays visible */
     vw_fill(st->ren, *s0, y, *s1 - *s0, h, VW_MIXC);

@@ -82,9 +82,7 @@ static void column_range(const vw_state *st, const SDL_Rect *a, int x, uint64_t 
 static int ypix(const SDL_Rect *a, double v, double lo, double hi)
 {
     double f = (v - lo) / (hi - lo);
-    if (f < 0) f = 0;
-    if (f > 1) f = 1;
-    return a->y + a->h - 1 - (int)(f * (a->h - 1) + 0.5);
+    return a->y + a->h - 1 - vw_clampi(f * (a->h - 1) + 0.5, 0, a->h - 1);
 }
 
 /* Running sums of bits of A and of B-A up to a column's end, advanced

@@ -30,6 +30,19 @@
 
 #define VW_NONE UINT64_MAX
 
+/* A pixel or an index from a number that came from a trace: NaN gives lo,
+ * and nothing outside [lo, hi] reaches the int conversion (converting an
+ * out-of-range float to int is undefined behaviour). Every such conversion
+ * in the viewer goes through here. */
+static inline int vw_clampi(double v, int lo, int hi)
+{
+    if (!(v >= lo))
+        return lo;
+    if (v >= hi)
+        return hi;
+    return (int)v;
+}
+
 /* ---------------- pyramids (pyr.c) ---------------- */
 
 /* Aggregate of a run of per-token values. */
@@ -163,7 +176,6 @@ typedef struct vw_state {
     /* data */
     vw_trace a, b;        /* b.t == NULL unless comparing */
     int compare;
-    char tmpdir[512];     /* non-empty: temp trace directory to remove */
     vw_pyr pa;            /* bits of A per token */
     vw_pyr pd;            /* compare: bits of B on A's token spans minus A */
     float *bits_a;        /* [n] bits of A per token (NULL: read the trace) */

@@ -1,5 +1,6 @@
 /*
- * fuzz_decode.c - smix_decompress and smix_frame_info on arbitrary bytes.
+ * fuzz_decode.c - smix_decompress, smix_frame_info and smix_frame_header on
+ * arbitrary bytes.
  *
  * Property: no crash, no sanitizer report, no hang, and a result that is
  * either SMIX_OK or one of the documented error codes.
@@ -56,6 +57,15 @@ static void decode(const uint8_t *data, size_t size)
     smix_result r = smix_frame_info(data, size, &info);
     FUZZ_ASSERT((int)r >= 0 && r < SMIX_ERR__COUNT);
     FUZZ_ASSERT(smix_strerror(r) != NULL);
+    /* The header alone, as the CLI checks it before reading the rest: it
+     * accepts whatever the whole frame passes, and declares its size. */
+    smix_file_info head;
+    smix_result rh = smix_frame_header(data, size / 2, &head);
+    FUZZ_ASSERT((int)rh >= 0 && rh < SMIX_ERR__COUNT);
+    if (r == SMIX_OK)
+        FUZZ_ASSERT(smix_frame_header(data, info.header_bytes, &head) == SMIX_OK &&
+                    head.compressed_bytes == info.compressed_bytes &&
+                    head.input_bytes == info.input_bytes);
 
     smix_params p = {.level = 0, .threads = 1, .memlimit = MEM_LIMIT};
     smix_dctx *d = smix_dctx_create(&p);
@@ -66,9 +76,13 @@ static void decode(const uint8_t *data, size_t size)
     r = smix_decompress(d, data, size, fuzz_buf_write, &out, &hooks);
     FUZZ_ASSERT((int)r >= 0 && r < SMIX_ERR__COUNT);
     if (r == SMIX_OK) {
-        /* A frame that decodes must have had a valid header saying so. */
-        FUZZ_ASSERT(smix_frame_info(data, size, &info) == SMIX_OK);
-        FUZZ_ASSERT(info.input_bytes == out.len);
+        /* Frames that decode must have had valid headers saying so. */
+        uint64_t total = 0;
+        for (size_t at = 0; at < size; at += info.compressed_bytes) {
+            FUZZ_ASSERT(smix_frame_info(data + at, size - at, &info) == SMIX_OK);
+            total += info.input_bytes;
+        }
+        FUZZ_ASSERT(total == out.len);
     }
     fuzz_buf_free(&out);
     smix_dctx_free(d);

@@ -10,13 +10,13 @@
  * reader accepts the file, every token, top-k list, chunk and vocabulary
  * entry is read and every returned byte touched, so a sanitizer sees any
  * out-of-bounds pointer the reader hands out. Property: no crash, no hang;
- * a rejected file comes with a message.
+ * a rejected file comes with a message; an accepted one hands out only
+ * finite numbers.
  */
-#include "fuzz_common.h"
+#include "fuzz_trace_file.h"
 #include "smix_trace.h"
-#include "trace_format.h"
 
-#include <unistd.h>
+#include <math.h>
 
 static unsigned touch(const uint8_t *p, uint32_t n)
 {
@@ -26,11 +26,25 @@ static unsigned touch(const uint8_t *p, uint32_t n)
     return s;
 }
 
+/* The reader never hands out a number that is not finite. */
+static int token_finite(const smix_trace_token *tk)
+{
+    int ok = isfinite(tk->bits) && isfinite(tk->p_final) && isfinite(tk->p_ssm) && isfinite(tk->p_ssm_new) &&
+             isfinite(tk->entropy) && isfinite(tk->scale) && isfinite(tk->logit) && isfinite(tk->log_norm) &&
+             isfinite(tk->fav_logit) && tk->n_comp <= SMIX_TRACE_MAX_COMP && tk->n_steps <= SMIX_TRACE_MAX_STEPS;
+    for (uint32_t c = 0; ok && c < tk->n_comp; c++)
+        ok &= isfinite(tk->comp[c]) && isfinite(tk->fav_comp[c]);
+    for (uint32_t k = 0; ok && k < tk->n_steps; k++)
+        ok &= isfinite(tk->step_bits[k]) && isfinite(tk->step_tm[k]);
+    return ok;
+}
+
 static void read_everything(const smix_trace *t)
 {
     volatile unsigned sink = 0;
     smix_trace_summary sum;
     smix_trace_get_summary(t, &sum);
+    FUZZ_ASSERT(isfinite(sum.total_bits));
     uint64_t n = smix_trace_count(t);
     for (uint64_t i = 0; i < n; i++) {
         smix_trace_token tk;
@@ -39,7 +53,10 @@ static void read_everything(const smix_trace *t)
         if (tk.length)
             FUZZ_ASSERT(tk.bytes != NULL);
         sink += touch(tk.bytes, tk.length);
+        FUZZ_ASSERT(token_finite(&tk));
         FUZZ_ASSERT(smix_trace_get_topk(t, i, &top) == 0);
+        for (int k = 0; k < SMIX_TOPK; k++)
+            FUZZ_ASSERT(isfinite(top.p[k]) && isfinite(top.ssm_p[k]));
         FUZZ_ASSERT(smix_trace_token_at_offset(t, tk.offset) < n);
     }
     smix_trace_token tk;
@@ -49,6 +66,7 @@ static void read_everything(const smix_trace *t)
     for (uint64_t c = 0; c < nc; c++) {
         smix_chunk_info ci;
         FUZZ_ASSERT(smix_trace_get_chunk(t, c, &ci) == 0);
+        FUZZ_ASSERT(isfinite(ci.loss) && isfinite(ci.lr));
     }
     /* A damaged header may claim billions of ids: look at the first 2^17
      * (more than any real vocabulary) and the last one. */
@@ -81,42 +99,8 @@ static void read_everything(const smix_trace *t)
     (void)sink;
 }
 
-/* Rewrites the section CRCs that lie inside the buffer and the header CRC
- * (layout in engine/trace_format.h). Returns 0 if buf is not trace-like. */
-static int reseal(uint8_t *buf, size_t size)
+static void try_path(const char *path)
 {
-    if (size < TRC_HEADER_SIZE || memcmp(buf, TRC_MAGIC, TRC_MAGIC_LEN) != 0)
-        return 0;
-    uint32_t hs = trc_get32(buf + TRC_H_HEADER_SIZE);
-    uint32_t ns = trc_get32(buf + TRC_H_NSECTIONS);
-    if (hs < TRC_HEADER_SIZE || hs > size || hs % 4 != 0)
-        return 0;
-    for (uint32_t i = 0; i < ns && TRC_H_SECTIONS + (i + 1) * TRC_SECTION_SIZE <= hs - 4; i++) {
-        uint8_t *d = buf + TRC_H_SECTIONS + i * TRC_SECTION_SIZE;
-        uint64_t off = trc_get64(d), count = trc_get64(d + 8), elem = trc_get32(d + 16);
-        if (off > size || (elem && count > (size - off) / elem))
-            continue;
-        trc_put32(d + 20, crc32c(0, buf + off, (size_t)(count * elem)));
-    }
-    trc_put32(buf + hs - 4, crc32c(0, buf, hs - 4));
-    return 1;
-}
-
-static void try_file(const uint8_t *data, size_t size)
-{
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/smix-fuzz-trace-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    FUZZ_ASSERT(fd >= 0);
-    size_t done = 0;
-    while (done < size) {
-        ssize_t w = write(fd, data + done, size - done);
-        FUZZ_ASSERT(w > 0);
-        done += (size_t)w;
-    }
-    close(fd);
-
     char err[256] = "";
     smix_trace *t = smix_trace_open(path, err, sizeof err);
     if (t) {
@@ -125,11 +109,15 @@ static void try_file(const uint8_t *data, size_t size)
     } else {
         FUZZ_ASSERT(err[0] != '\0');
     }
-    unlink(path);
+}
+
+static void try_file(const uint8_t *data, size_t size)
+{
+    fuzz_trace_as_file(data, size, try_path);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fuzz_as_is_and_resealed(data, size, try_file, reseal);
+    fuzz_as_is_and_resealed(data, size, try_file, fuzz_trace_reseal);
     return 0;
 }

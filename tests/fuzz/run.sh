@@ -14,7 +14,7 @@ secs=${1:-30}
 jobs=${2:-2}
 shift 2 2>/dev/null || shift $#
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(decode roundtrip trace tok)
+[ ${#targets[@]} -eq 0 ] && targets=(decode roundtrip trace view tok)
 F=build/fuzz
 SMIX=build/smix
 mkdir -p "$F/seeds" "$F/corpus" "$F/crashes"
@@ -40,6 +40,9 @@ make_seeds() {
             head -c 300 "$s" >"$F/seeds/$b.tiny"
             "$SMIX" -q -1 -f -o "$F/seeds/$b.tiny.smx" --trace "$F/seeds/trace/$b.smt" "$F/seeds/$b.tiny" \
                 >/dev/null 2>&1 || rm -f "$F/seeds/trace/$b.smt"
+            # and at level 5: SSM fields, training chunks
+            "$SMIX" -q -5 -f -o "$F/seeds/$b.tiny.smx" --trace "$F/seeds/trace/$b.l5.smt" "$F/seeds/$b.tiny" \
+                >/dev/null 2>&1 || rm -f "$F/seeds/trace/$b.l5.smt"
             rm -f "$F/seeds/$b.tiny" "$F/seeds/$b.tiny.smx"
         fi
         rm -f "$F/seeds/$b.part"
@@ -52,16 +55,24 @@ make_seeds() {
 max_len() {
     case $1 in
     decode) echo 16384 ;;
-    trace) echo 65536 ;;
+    trace | view) echo 65536 ;;
     roundtrip) echo 2048 ;;   # fuzz_roundtrip.c caps inputs there too
     *) echo 4096 ;;
     esac
 }
 
+# Inputs of a target: its corpus (new finds are written to the first one),
+# seeds and regressions; the viewers' data layer also reads the trace
+# reader's, which are traces too.
+inputs() {
+    echo "$F/corpus/$1" "$F/seeds/$1" "tests/fuzz/regressions/$1"
+    [ "$1" = view ] && echo "$F/corpus/trace" "$F/seeds/trace" "tests/fuzz/regressions/trace"
+}
+
 run_one() {
     local t=$1 bin=$F/fuzz_$1
-    mkdir -p "$F/corpus/$t" "tests/fuzz/regressions/$t"
-    "$bin" "$F/corpus/$t" "$F/seeds/$t" "tests/fuzz/regressions/$t" \
+    mkdir -p $(inputs "$t") "tests/fuzz/regressions/$t"
+    "$bin" $(inputs "$t") \
         -max_total_time="$secs" -max_len="$(max_len "$t")" -timeout=30 \
         -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$F/crashes/$t-" >"$F/$t.log" 2>&1

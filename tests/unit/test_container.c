@@ -140,6 +140,56 @@ static void test_config_fields(void)
           "the smallest table with the escape walk is accepted");
 }
 
+/* The decoder accepts what the encoder writes, at every level and size,
+ * and nothing more expensive: each field one step beyond the levels'
+ * range (offsets in the header: 8 + the config byte) is refused. */
+static void test_config_ranges(void)
+{
+    uint8_t hdr[CTR_HEADER_MAX], bad[CTR_HEADER_MAX];
+    ctr_header in = make_header(1, 99), out;
+    int all_ok = 1;
+    for (int level = SMIX_LEVEL_MIN; level <= SMIX_LEVEL_MAX; level++) {
+        smix_level_config(level, &in.cfg);
+        in.cfg.blocks = 1;
+        for (int bits = 16; bits <= (in.cfg.byte_mix ? in.cfg.byte_mix : 16); bits++) {
+            if (in.cfg.byte_mix) in.cfg.byte_mix = (uint8_t)bits;   /* small inputs: small tables */
+            uint32_t size = ctr_write_header(&in, hdr);
+            all_ok &= ctr_read_header(hdr, size, &out) == SMIX_OK;
+        }
+    }
+    check(all_ok, "every level's configuration, with every byte table it uses, is accepted");
+    smix_level_config(9, &in.cfg);
+    in.cfg.blocks = 1;
+    uint32_t size = ctr_write_header(&in, hdr);
+    const struct { int at; uint8_t value; const char *name; } wrong[] = {
+        { 1, 2, "two SSM layers are refused" },
+        { 2, 64, "d_model 64 is refused" },
+        { 3, 64, "d_state 64 is refused" },
+        { 4, 252, "d_inner 252 is refused" },
+        { 5, 8, "a convolution of 8 is refused" },
+        { 6, 1, "training chunks of one token are refused" },
+        { 7, 5, "5 early training steps are refused" },
+        { 8, 3, "3 middle training steps are refused" },
+        { 9, 2, "2 late training steps are refused" },
+        { 11, 5, "n-gram order 5 is refused" },
+        { 11, 32, "n-gram order 32 is refused" },
+        { 11, 2, "n-gram order 2 is refused" },
+        { 20, 0, "an SSM head without a cap on its rows is refused" },
+    };
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        memcpy(bad, hdr, size);
+        bad[8 + wrong[i].at] = wrong[i].value;
+        if (wrong[i].at == 20) bad[8 + 21] = 0;
+        reseal(bad, size);
+        check(ctr_read_header(bad, size, &out) == SMIX_ERR_CORRUPT, wrong[i].name);
+    }
+    memcpy(bad, hdr, size);
+    bad[8 + 20] = 513 & 255;
+    bad[8 + 21] = 513 >> 8;
+    reseal(bad, size);
+    check(ctr_read_header(bad, size, &out) == SMIX_ERR_CORRUPT, "an SSM head of 513 rows is refused");
+}
+
 /* Each damage to a three-block header, resealed so only that field is wrong. */
 static void test_refusals(void)
 {
@@ -306,7 +356,7 @@ static uint8_t *words(size_t n, uint64_t seed)
 
 static void test_frames(void)
 {
-    size_t bs = 65536, n = SMIX_MAX_BLOCKS * bs + 5000;   /* one frame and a bit */
+    size_t bs = SMIX_BLOCK_MIN, n = SMIX_MAX_BLOCKS * bs + 5000;   /* one frame and a bit */
     uint8_t *src = words(n, 3);
     buf whole = { 0 }, first = { 0 }, rest = { 0 }, back = { 0 };
     uint64_t frame;
@@ -370,6 +420,7 @@ int main(void)
     test_crc();
     test_round_trips();
     test_config_fields();
+    test_config_ranges();
     test_refusals();
     test_block_rules();
     test_threads();

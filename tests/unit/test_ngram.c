@@ -1,7 +1,9 @@
 /*
  * test_ngram.c - the sparse n-gram models: counts are exact, contexts are
- * verified against the history (no merging on a hash collision), and a
- * memory budget stops growth at the same point for two identical runs.
+ * verified against the history (no merging on a hash collision), a
+ * memory budget stops growth at the same point for two identical runs, and
+ * a follower limit keeps every list within it, replacing the follower with
+ * the lowest count discounted by age.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +41,7 @@ static void test_counts(void)
     /* "1 2 3" repeated: after it, the order-1 context {3} was followed by 1 */
     uint32_t h[300];
     for (int i = 0; i < 300; i++) h[i] = (uint32_t)(i % 3) + 1;
-    ngm *m = ngm_create(32, 0);
+    ngm *m = ngm_create(32, 0, 0);
     check(m && feed(m, h, 299) == 0, "feed a periodic sequence");
     ngm_ctx ctx[NGM_NORDERS];
     int found = ngm_lookup(m, h, 299, ctx);
@@ -74,7 +76,7 @@ static void test_verification(void)
      * pairs and check each order-2 context has exactly its own follower */
     enum { N = 20000 };
     uint32_t *h = random_tokens(N, 1, 5000);
-    ngm *m = ngm_create(2, 0);
+    ngm *m = ngm_create(2, 0, 0);
     check(m && feed(m, h, N) == 0, "feed random tokens");
     int wrong = 0;
     ngm_ctx ctx[NGM_NORDERS];
@@ -100,7 +102,7 @@ static void test_budget(void)
     enum { N = 200000 };
     uint32_t *h = random_tokens(N, 7, 3000);
     const uint64_t budget = 1 << 20;
-    ngm *a = ngm_create(32, budget), *b = ngm_create(32, budget), *u = ngm_create(32, 0);
+    ngm *a = ngm_create(32, budget, 0), *b = ngm_create(32, budget, 0), *u = ngm_create(32, 0, 0);
     check(a && b && u && feed(a, h, N) == 0 && feed(b, h, N) == 0 && feed(u, h, N) == 0,
           "feed with and without a budget");
     check(ngm_memory(a) <= budget, "memory stays within the budget");
@@ -118,11 +120,40 @@ static void test_budget(void)
     free(h);
 }
 
+/* A context "0" followed by 1, 2, 3, ... in turn (each once, then 5 seen
+ * 20 times in a row of its own): with a limit of 16 followers the list never
+ * holds more, its total is the sum of its counts, the often-seen 5 stays,
+ * and the newest follower is always listed. */
+static void test_follower_limit(void)
+{
+    enum { N = 400 };
+    uint32_t h[2 * N + 40];
+    size_t n = 0;
+    for (int r = 0; r < 20; r++) { h[n++] = 0; h[n++] = 5; }
+    for (uint32_t i = 1; i < N; i++) { h[n++] = 0; h[n++] = 100 + i; }
+    ngm *m = ngm_create(1, 0, 16), *u = ngm_create(1, 0, 0);
+    check(m && u && feed(m, h, n) == 0 && feed(u, h, n) == 0, "feed with and without a follower limit");
+    ngm_ctx c[NGM_NORDERS], cu[NGM_NORDERS];
+    h[n] = 0;
+    ngm_lookup(m, h, n + 1, c);   /* the context "0": what follows it */
+    ngm_lookup(u, h, n + 1, cu);
+    uint32_t sum = 0;
+    for (uint32_t i = 0; c[0].items && i < c[0].n; i++) sum += c[0].items[i].count;
+    check(c[0].n == 16 && cu[0].n == N, "the list holds the limit (without it, every follower)");
+    check(c[0].items && sum == c[0].total, "its total is the sum of its counts");
+    check(count_of(&c[0], 5) == 20, "the follower seen 20 times stays");
+    check(count_of(&c[0], 100 + N - 1) == 1 && count_of(&c[0], 100 + 1) == 0,
+          "the newest follower is listed, an old one seen once is gone");
+    ngm_free(m);
+    ngm_free(u);
+}
+
 int main(void)
 {
     test_counts();
     test_verification();
     test_budget();
+    test_follower_limit();
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
 }
