@@ -1,5 +1,5 @@
 /*
- * levels.c - level presets, error messages, component names, the public view
+ * levels.c - level presets, error messages, the public view
  * of the static vocabulary, and memory estimates.
  */
 #include "smix.h"
@@ -106,15 +106,6 @@ const char *smix_strerror(smix_result r)
     case SMIX_ERR__COUNT: break;
     }
     return "unknown error";
-}
-
-const char *smix_component_name(int comp)
-{
-    static const char *const names[SMIX_NCOMP] = {
-        "prior", "ng1", "ng2", "ng3", "ng4", "ng5", "ng6", "ng7", "ng8", "ng16", "ng32",
-        "match", "recency",
-    };
-    return comp >= 0 && comp < SMIX_NCOMP ? names[comp] : "unknown";
 }
 
 uint32_t smix_vocab_size(void) { return tok_vocab_size(tok_builtin()); }
