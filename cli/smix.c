@@ -352,6 +352,13 @@ static int run_trace_cmds(const cli_args *a)
         int rc = a->o.mode == CLI_TRACE_DUMP
                      ? trace_cmd_dump(a->files[i], a->o.dump_format, stdout, err, sizeof err)
                      : trace_cmd_report(a->files[i], a->o.json, stdout, err, sizeof err);
+        if (rc == TRACE_CMD_CLOSED) {
+            /* the reader went away (`| head`): stop quietly, as xz and zstd do;
+             * stdout is pointed at /dev/null so that what is still buffered
+             * goes nowhere instead of failing again at exit */
+            if (!freopen("/dev/null", "w", stdout)) failed = 1;
+            break;
+        }
         if (rc != 0) {
             /* the trace reader's message starts with the path: said once */
             size_t k = strlen(a->files[i]);

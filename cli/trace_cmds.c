@@ -2,22 +2,27 @@
  * trace_cmds.c - the CLI's trace commands: dump (CSV / JSON lines) and the
  * "where the bits went" report (text / JSON).
  *
- * Token text is arbitrary bytes, so each output escapes it for its reader:
- *  - JSON: valid UTF-8 passes through, ", \ and every character the
- *    terminal escaper (smix_text_unit) escapes - controls, DEL, C1, bidi and
- *    other invisible characters - are JSON escapes (\n, \u001b, \u202e), and
- *    every byte that is not part of valid UTF-8 becomes \u00XX (the code
- *    point with the byte's value; documented in trace-format.md). So a line
- *    is safe on a terminal and a parser reads the same string.
- *  - CSV: the field is always quoted (RFC 4180, " doubled); bytes that are
- *    not valid UTF-8 are written as the UTF-8 encoding of U+00XX, so the file
- *    is valid UTF-8 and a CSV parser yields the same string as the JSON
- *    parser. The extra column text_hex has the exact bytes. On a terminal
- *    the field holds the escaped text instead (smix_text_escape), so no
- *    token sends the terminal a sequence.
- *  - Terminal (text report): smix_text_escape, printable UTF-8 only.
- * The numbers: float fields with 9 significant digits and bits with 17,
- * enough to read back the exact stored value.
+ * The columns are the trace's own: one per component and coding step the
+ * trace declares (smix_trace_component, smix_trace_step), and the SSM's
+ * only when the level has it. A row is written once by emit_row through a
+ * small column writer, so the CSV header, the CSV rows and the JSON keys
+ * cannot disagree.
+ *
+ * Token text is arbitrary bytes, and every output keeps a record on one
+ * physical line with no raw control character (C0, DEL, C1, bidirectional
+ * and other invisible controls: what the engine's terminal escaper,
+ * smix_text_unit, escapes), so nothing from the input reaches a terminal:
+ *  - JSON: valid UTF-8 passes through, ", \ and those controls are escaped
+ *    (\n, \r, \t, \uNNNN), and every byte that is not part of valid UTF-8
+ *    becomes \u00XX (the code point with the byte's value).
+ *  - CSV: quoted (RFC 4180, " doubled) and escaped by smix_text_escape: \\,
+ *    \n, \r, \t, \xNN for the other C0 controls, DEL and bytes that are not
+ *    valid UTF-8, \uNNNN for C1, bidirectional and invisible characters.
+ *    text_hex has the exact bytes.
+ *  - Terminal (text report): the same escapes, cut to 40 bytes.
+ * The numbers: floats with 9 significant digits and doubles with 17, enough
+ * to read back the exact stored value; a value that does not apply is empty
+ * in CSV and null in JSON.
  */
 #include "trace_cmds.h"
 #include "smix_trace.h"
@@ -27,16 +32,11 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---------------- UTF-8 and escaping ---------------- */
 
-/* Length (1-4) of the valid UTF-8 sequence at p[0..n), 0 if invalid. */
-static size_t utf8_len(const uint8_t *p, size_t n, uint32_t *cp)
-{
-    return smix_utf8_decode(p, n, cp);
-}
-
+/* JSON: what the terminal escaper (smix_text_unit) escapes, as JSON
+ * escapes (a surrogate pair above U+FFFF); an invalid byte as \u00XX. */
 static void json_string(FILE *f, const uint8_t *p, size_t n)
 {
     fputc('"', f);
@@ -49,55 +49,28 @@ static void json_string(FILE *f, const uint8_t *p, size_t n)
         else if (cp == '\n') fputs("\\n", f);
         else if (cp == '\r') fputs("\\r", f);
         else if (cp == '\t') fputs("\\t", f);
-        else if (cp > 0xFFFF)   /* a UTF-16 surrogate pair, as JSON spells it */
+        else if (cp > 0xFFFF)
             fprintf(f, "\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10), 0xDC00 + ((cp - 0x10000) & 0x3FF));
-        else fprintf(f, "\\u%04x", cp);   /* an invalid byte: its value */
+        else fprintf(f, "\\u%04x", cp);
         i += k;
     }
     fputc('"', f);
 }
 
-static void csv_string(FILE *f, const uint8_t *p, size_t n)
+/* The terminal escaper's text (smix_text_escape) of p[0..n), at most max
+ * bytes of input (then "..."); quote: double every '"' (for CSV). */
+static void c_escaped(FILE *f, const uint8_t *p, size_t n, size_t max, int quote)
 {
-    fputc('"', f);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = utf8_len(p + i, n - i, &cp);
-        if (k == 0) {   /* the byte as U+00XX, in UTF-8 */
-            fputc(0xC0 | (p[i] >> 6), f);
-            fputc(0x80 | (p[i] & 0x3F), f);
-            i++;
-            continue;
-        }
-        if (cp == '"') fputc('"', f);
-        fwrite(p + i, 1, k, f);
-        i += k;
-    }
-    fputc('"', f);
-}
-
-/* Terminal-safe text, at most max bytes of input shown (then "..."). */
-static void term_string(FILE *f, const uint8_t *p, size_t n, size_t max)
-{
-    char out[1024];
-    size_t used = smix_text_escape(p, n < max ? n : max, out, sizeof out);
-    fputs(out, f);
-    if (used < n) fputs("...", f);
-}
-
-/* The CSV field on a terminal: escaped, " doubled. */
-static void csv_term_string(FILE *f, const uint8_t *p, size_t n)
-{
-    fputc('"', f);
-    for (size_t i = 0; i < n;) {
+    size_t lim = n < max ? n : max;
+    for (size_t i = 0; i < lim;) {
         char out[256];
-        i += smix_text_escape(p + i, n - i, out, sizeof out);
+        i += smix_text_escape(p + i, lim - i, out, sizeof out);
         for (const char *c = out; *c; c++) {
-            if (*c == '"') fputc('"', f);
+            if (*c == '"' && quote) fputc('"', f);
             fputc(*c, f);
         }
     }
-    fputc('"', f);
+    if (n > max) fputs("...", f);
 }
 
 static void hex_string(FILE *f, const uint8_t *p, size_t n)
@@ -128,79 +101,169 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+/* After the output failed: TRACE_CMD_CLOSED when the reader went away (a
+ * pipe into head), else -1 with a message. */
 static int finish_out(FILE *out, char *err, size_t errlen)
 {
-    if (fflush(out) != 0 || ferror(out))
-        return fail(err, errlen, "write error: %s", errno ? strerror(errno) : "output failed");
-    return 0;
+    errno = 0;
+    if (fflush(out) == 0 && !ferror(out)) return 0;
+    if (errno == EPIPE) return TRACE_CMD_CLOSED;
+    return fail(err, errlen, "write error: %s", errno ? strerror(errno) : "output failed");
 }
 
-/* ---------------- dump ---------------- */
+/* ---------------- dump: one column writer for header, CSV and JSON ---------------- */
 
-static void csv_header(FILE *f)
+typedef struct cols {
+    FILE *f;
+    int json, header;         /* header: write the CSV column names */
+    int n;                    /* columns written in this row */
+} cols;
+
+/* Starts column prefix+name; returns 0 when only its name was wanted. */
+static int col(cols *o, const char *prefix, const char *name)
 {
-    fputs("index,offset,length,token_id,text,p_ssm,rank_ssm,entropy,scale,p_final,bits", f);
-    for (int c = 0; c < SMIX_NCOMP; c++) fprintf(f, ",bias_%s", smix_trace_component_name(c));
-    fputs(",longest_order,longest_count,is_new,type,text_hex\n", f);
+    if (o->json) fprintf(o->f, "%s\"%s%s\":", o->n ? "," : "{", prefix, name);
+    else if (o->n) fputc(',', o->f);
+    if (o->header) fprintf(o->f, "%s%s", prefix, name);
+    o->n++;
+    return !o->header;
 }
 
-static void csv_row(FILE *f, const smix_trace_token *t, int tty)
+static void col_u(cols *o, const char *name, uint64_t v)
 {
-    fprintf(f, "%llu,%llu,%u,%u,", (unsigned long long)t->index, (unsigned long long)t->offset,
-            t->length, t->token_id);
-    if (tty) csv_term_string(f, t->bytes, t->length);
-    else csv_string(f, t->bytes, t->length);
-    fprintf(f, ",%.9g,%u,%.9g,%.9g,%.9g,%.17g", t->p_ssm, t->rank_ssm, t->entropy, t->scale,
-            t->p_final, t->bits);
-    for (int c = 0; c < SMIX_NCOMP; c++) fprintf(f, ",%.9g", t->bias[c]);
-    fprintf(f, ",%d,%u,%u,%s,", t->longest_order, t->longest_count, t->is_new,
-            smix_trace_token_type_name(smix_trace_token_type(t->bytes, t->length)));
-    hex_string(f, t->bytes, t->length);
-    fputc('\n', f);
+    if (col(o, "", name)) fprintf(o->f, "%llu", (unsigned long long)v);
 }
 
-static void json_row(FILE *f, const smix_trace_token *t)
+static void col_i(cols *o, const char *name, int v)
 {
-    fprintf(f, "{\"index\":%llu,\"offset\":%llu,\"length\":%u,\"token_id\":%u,\"text\":",
-            (unsigned long long)t->index, (unsigned long long)t->offset, t->length, t->token_id);
-    json_string(f, t->bytes, t->length);
-    const char *names[] = { "p_ssm", "rank_ssm", "entropy", "scale", "p_final", "bits" };
-    double vals[] = { t->p_ssm, t->rank_ssm, t->entropy, t->scale, t->p_final, t->bits };
-    for (int i = 0; i < 6; i++) {
-        fprintf(f, ",\"%s\":", names[i]);
-        jnum(f, vals[i], i == 5 ? 17 : 9);
+    if (col(o, "", name)) fprintf(o->f, "%d", v);
+}
+
+/* A float (9 digits) or double (17); valid = 0 writes n/a. */
+static void col_num(cols *o, const char *prefix, const char *name, double v, int digits, int valid)
+{
+    if (!col(o, prefix, name)) return;
+    if (valid && isfinite(v)) fprintf(o->f, "%.*g", digits, v);
+    else if (o->json) fputs("null", o->f);
+}
+
+static void col_text(cols *o, const char *name, const uint8_t *p, size_t n)
+{
+    if (!col(o, "", name)) return;
+    if (o->json) {
+        json_string(o->f, p, n);
+        return;
     }
-    for (int c = 0; c < SMIX_NCOMP; c++) {
-        fprintf(f, ",\"bias_%s\":", smix_trace_component_name(c));
-        jnum(f, t->bias[c], 9);
+    fputc('"', o->f);
+    c_escaped(o->f, p, n, SIZE_MAX, 1);
+    fputc('"', o->f);
+}
+
+static void col_word(cols *o, const char *name, const char *word)
+{
+    if (!col(o, "", name)) return;
+    fprintf(o->f, o->json ? "\"%s\"" : "%s", word);
+}
+
+static void col_hex(cols *o, const char *name, const uint8_t *p, size_t n)
+{
+    if (!col(o, "", name)) return;
+    if (o->json) fputc('"', o->f);
+    hex_string(o->f, p, n);
+    if (o->json) fputc('"', o->f);
+}
+
+static void end_row(cols *o)
+{
+    fputs(o->json ? "}\n" : "\n", o->f);
+    o->n = 0;
+}
+
+/* The bytes of a candidate id for fav_text ("<NEW>" for NEW, none for none). */
+static const uint8_t *cand_text(const smix_trace *t, uint32_t id, uint32_t *len)
+{
+    const uint8_t *b = id == SMIX_TOKEN_NONE ? NULL : smix_trace_vocab_token(t, id, len);
+    if (!b) *len = 0;
+    return b ? b : (const uint8_t *)"";
+}
+
+/* The coding steps: bits_<step> each, then tm_<step> for the mixed ones. */
+static void step_cols(cols *o, const smix_trace *t, const smix_trace_token *tk)
+{
+    smix_trace_part p;
+    for (uint32_t k = 0; smix_trace_step(t, k, &p) == 0; k++) col_num(o, "bits_", p.name, tk->step_bits[k], 17, 1);
+    for (uint32_t k = 0; smix_trace_step(t, k, &p) == 0; k++)
+        if (p.mixed) col_num(o, "tm_", p.name, tk->step_tm[k], 17, 1);
+}
+
+/* The token's logit and its terms, then its rival's. */
+static void logit_cols(cols *o, const smix_trace *t, const smix_trace_token *tk)
+{
+    smix_trace_part p;
+    int rival = tk->fav_id != SMIX_TOKEN_NONE;
+    uint32_t len;
+    col_num(o, "", "logit", tk->logit, 17, 1);
+    col_num(o, "", "log_norm", tk->log_norm, 17, 1);
+    for (uint32_t c = 0; smix_trace_component(t, c, &p) == 0; c++) col_num(o, "c_", p.name, tk->comp[c], 9, 1);
+    col_u(o, "fav_id", tk->fav_id);
+    const uint8_t *fb = cand_text(t, tk->fav_id, &len);
+    col_text(o, "fav_text", fb, len);
+    col_i(o, "is_fav", (tk->flags & SMIX_TI_FAV) != 0);
+    col_num(o, "", "fav_logit", tk->fav_logit, 17, rival);
+    for (uint32_t c = 0; smix_trace_component(t, c, &p) == 0; c++)
+        col_num(o, "fav_c_", p.name, tk->fav_comp[c], 9, rival);
+}
+
+static void emit_row(cols *o, const smix_trace *t, const smix_trace_token *tk, int ssm)
+{
+    col_u(o, "index", tk->index);
+    col_u(o, "offset", tk->offset);
+    col_u(o, "length", tk->length);
+    col_u(o, "token_id", tk->token_id);
+    col_text(o, "text", tk->bytes, tk->length);
+    col_i(o, "is_new", tk->is_new);
+    col_word(o, "type", smix_trace_token_type_name(smix_trace_token_type(tk->bytes, tk->length)));
+    col_num(o, "", "bits", tk->bits, 17, 1);
+    col_num(o, "", "p_final", tk->p_final, 9, 1);
+    col_u(o, "rank_final", tk->rank_final);
+    step_cols(o, t, tk);
+    logit_cols(o, t, tk);
+    if (ssm) {
+        int valid = (tk->flags & SMIX_TI_SSM) != 0;
+        col_num(o, "", "p_ssm", tk->p_ssm, 9, valid);
+        col_num(o, "", "rank_ssm", tk->rank_ssm, 9, valid);
+        col_num(o, "", "p_ssm_new", tk->p_ssm_new, 9, 1);
+        col_num(o, "", "entropy", tk->entropy, 9, 1);
+        col_num(o, "", "scale", tk->scale, 9, 1);
     }
-    fprintf(f, ",\"longest_order\":%d,\"longest_count\":%u,\"is_new\":%u,\"type\":\"%s\",\"text_hex\":\"",
-            t->longest_order, t->longest_count, t->is_new,
-            smix_trace_token_type_name(smix_trace_token_type(t->bytes, t->length)));
-    hex_string(f, t->bytes, t->length);
-    fputs("\"}\n", f);
+    col_i(o, "longest_order", tk->longest_order);
+    col_u(o, "longest_count", tk->longest_count);
+    col_hex(o, "text_hex", tk->bytes, tk->length);
+    end_row(o);
 }
 
 int trace_cmd_dump(const char *trace_path, const char *format, FILE *out, char *err, size_t errlen)
 {
-    int csv = format && strcmp(format, "csv") == 0, tty = isatty(fileno(out));
+    int csv = format && strcmp(format, "csv") == 0;
     if (!csv && !(format && strcmp(format, "jsonl") == 0))
         return fail(err, errlen, "unknown dump format (use csv or jsonl)");
     smix_trace *t = smix_trace_open(trace_path, err, errlen);
     if (!t) return -1;
-    if (csv) csv_header(out);
+    smix_trace_summary s;
+    smix_trace_get_summary(t, &s);
+    int ssm = (s.flags & SMIX_TRACE_SSM) != 0, rc = 0;
     uint64_t n = smix_trace_count(t);
-    int rc = 0;
-    for (uint64_t i = 0; i < n && rc == 0; i++) {
-        smix_trace_token tk;
+    cols o = { out, !csv, 1, 0 };
+    smix_trace_token tk;
+    memset(&tk, 0, sizeof tk);
+    if (csv) emit_row(&o, t, &tk, ssm);
+    o.header = 0;
+    for (uint64_t i = 0; i < n && rc == 0 && !ferror(out); i++) {
         if (smix_trace_get_token(t, i, &tk)) rc = fail(err, errlen, "damaged trace (token %llu)", (unsigned long long)i);
-        else if (csv) csv_row(out, &tk, tty);
-        else json_row(out, &tk);
-        if (ferror(out)) break;
+        else emit_row(&o, t, &tk, ssm);
     }
     smix_trace_close(t);
-    if (rc) return rc;
-    return finish_out(out, err, errlen);
+    return rc ? rc : finish_out(out, err, errlen);
 }
 
 /* ---------------- report: text ---------------- */
@@ -219,37 +282,84 @@ static void text_totals(FILE *f, const smix_trace *t, const smix_trace_report *r
     smix_trace_get_summary(t, &s);
     unsigned ma, mi;
     smix_trace_version(t, &ma, &mi);
-    fprintf(f, "trace format %u.%u, level %u, %u layers, d_model %u, vocab %u, %llu chunks\n",
-            ma, mi, s.config.level, s.config.n_layers, s.config.d_model, s.vocab_size,
-            (unsigned long long)r->chunks);
+    fprintf(f, "trace format %u.%u, level %u, ", ma, mi, s.config.level);
+    if (r->ssm) fprintf(f, "SSM %u layer%s, d_model %u", s.config.n_layers, s.config.n_layers == 1 ? "" : "s", s.config.d_model);
+    else fputs("SSM off", f);
+    fprintf(f, ", %s, vocab %u, %u block%s, %llu chunks\n",
+            s.flags & SMIX_TRACE_BITS ? "tokens coded bit by bit with the byte model" : "tokens coded as symbols",
+            s.vocab_size, r->blocks, r->blocks == 1 ? "" : "s", (unsigned long long)r->chunks);
     fprintf(f, "input       %14llu bytes   %llu tokens (%.2f bytes/token)\n",
             (unsigned long long)r->input_bytes, (unsigned long long)r->tokens,
             r->tokens ? (double)r->input_bytes / (double)r->tokens : 0.0);
     fprintf(f, "compressed  %14llu bytes = header %llu + payload %llu   (%.4f bpb)\n",
             (unsigned long long)r->compressed_bytes, (unsigned long long)r->header_bytes,
             (unsigned long long)r->payload_bytes, r->file_bpb);
-    fprintf(f, "coded bits  %14.1f bits  = %.1f bytes   %.4f bpb   %.3f bits/token\n\n",
+    fprintf(f, "coded bits  %14.1f bits  = %.1f bytes   %.4f bpb   %.3f bits/token\n",
             r->total_bits, r->total_bits / 8, r->bpb, r->tokens ? r->total_bits / (double)r->tokens : 0.0);
-    fprintf(f, "Against baselines\n");
-    fprintf(f, "  SSM alone      %12.1f bits on %llu tokens it had an opinion on; the mix paid %.1f: saved %.1f bits (%.1f%%)\n",
-            r->ssm_bits, (unsigned long long)r->ssm_tokens, r->ssm_final_bits, r->saved_vs_ssm,
-            pct(r->saved_vs_ssm, r->ssm_bits));
-    fprintf(f, "    tokens seen before  %9.1f bits on %llu tokens; the mix paid %.1f: saved %.1f bits (%.1f%%)\n",
-            r->ssm_seen_bits, (unsigned long long)r->ssm_seen_tokens, r->ssm_seen_final_bits,
-            r->saved_vs_ssm_seen, pct(r->saved_vs_ssm_seen, r->ssm_seen_bits));
-    fprintf(f, "  order-0 prior  %12.1f bits (adaptive token frequencies); saved %.1f bits (%.1f%%)\n",
-            r->prior_bits, r->saved_vs_prior, pct(r->saved_vs_prior, r->prior_bits));
-    fprintf(f, "  first occurrences: %llu tokens (%llu distinct ids), %.1f bits = %.1f%% of all bits\n\n",
-            (unsigned long long)r->new_tokens, (unsigned long long)r->distinct, r->new_bits,
-            pct(r->new_bits, r->total_bits));
+    fprintf(f, "coder flush %14.1f bits   (payload - coded bits: the end of each block's coder)\n\n", r->flush_bits);
 }
 
-static void text_components(FILE *f, const smix_trace_report *r)
+static void text_baselines(FILE *f, const smix_trace_report *r)
 {
-    fprintf(f, "Component pull on the actual token (log2(e) x sum of its logit bias; before normalisation)\n");
-    for (int c = 0; c < SMIX_NCOMP; c++)
-        fprintf(f, "  %-8s %14.1f bits   active on %5.1f%% of tokens\n", smix_trace_component_name(c),
-                r->comp[c].bits, pct((double)r->comp[c].active, (double)r->tokens));
+    fprintf(f, "Against baselines\n");
+    if (r->ssm)
+        fprintf(f, "  SSM alone      %12.1f bits on the %llu tokens seen before; the mix paid %.1f: saved %.1f bits (%.1f%%)\n",
+                r->ssm_bits, (unsigned long long)r->ssm_tokens, r->ssm_final_bits, r->saved_vs_ssm,
+                pct(r->saved_vs_ssm, r->ssm_bits));
+    else
+        fprintf(f, "  SSM alone      (this level has no SSM)\n");
+    fprintf(f, "  order-0 prior  %12.1f bits (adaptive token frequencies); saved %.1f bits (%.1f%%)\n",
+            r->prior_bits, r->saved_vs_prior, pct(r->saved_vs_prior, r->prior_bits));
+    fprintf(f, "  first occurrences: %llu tokens (%llu distinct ids), %.1f bits = %.1f%% of all bits, of which %.1f "
+            "for their ids", (unsigned long long)r->new_tokens, (unsigned long long)r->distinct, r->new_bits,
+            pct(r->new_bits, r->total_bits), r->new_id_bits);
+    if (r->ssm) fprintf(f, "; the SSM gave NEW %.1f bits", r->new_ssm_bits);
+    fputs("\n\n", f);
+}
+
+/* Components by their margin over the rival, largest first. */
+static void sort_components(const smix_trace_report *r, uint32_t *order)
+{
+    for (uint32_t i = 0; i < r->n_comp; i++) {
+        uint32_t j = i;
+        while (j > 0 && r->comp[order[j - 1]].margin < r->comp[i].margin) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+}
+
+static void text_components(FILE *f, const smix_trace *t, const smix_trace_report *r)
+{
+    uint32_t order[SMIX_TRACE_MAX_COMP];
+    sort_components(r, order);
+    fprintf(f, "Components: margin = bits by which each told the coded token from its strongest rival\n"
+               "(the margins add up to sum log2(p_token / p_rival)); pull = log2(e) x its term in the\n"
+               "token's logit\n");
+    fprintf(f, "  %-10s %14s %14s  %7s  %s\n", "component", "margin bits", "pull bits", "active", "what");
+    for (uint32_t i = 0; i < r->n_comp; i++) {
+        smix_trace_part p;
+        uint32_t c = order[i];
+        if (smix_trace_component(t, c, &p)) continue;
+        fprintf(f, "  %-10s %14.1f %14.1f  %6.1f%%  %s\n", p.name, r->comp[c].margin, r->comp[c].pull,
+                pct((double)r->comp[c].active, (double)r->tokens), p.description);
+    }
+    fprintf(f, "\nCoding steps              bits   share  tokens%s\n",
+            r->n_steps && smix_trace_step_index(t, "is_cand") >= 0 ? "   token model alone" : "");
+    for (uint32_t k = 0; k < r->n_steps; k++) {
+        smix_trace_part p;
+        if (smix_trace_step(t, k, &p)) continue;
+        fprintf(f, "  %-12s %14.1f  %5.1f%% %7llu", p.name, r->step[k].bits, pct(r->step[k].bits, r->total_bits),
+                (unsigned long long)r->step[k].tokens);
+        if (p.mixed) fprintf(f, "   %14.1f (the byte model saved %.1f)", r->step[k].tm, r->step[k].tm - r->step[k].bits);
+        fputc('\n', f);
+    }
+    fprintf(f, "  the token model's information before quantisation: %.1f bits\n", r->info_bits);
+}
+
+static void text_stretches(FILE *f, const smix_trace_report *r)
+{
     fprintf(f, "\nBits per byte by stretch of the input\n");
     double maxb = 0;
     for (uint32_t s = 0; s < r->n_stretches; s++) if (r->stretch[s].bpb > maxb) maxb = r->stretch[s].bpb;
@@ -271,7 +381,7 @@ static void text_types(FILE *f, const smix_trace_report *r)
                 r->type[k].count ? r->type[k].bits / (double)r->type[k].count : 0.0,
                 r->type[k].bytes ? r->type[k].bits / (double)r->type[k].bytes : 0.0);
     fprintf(f, "\nN-gram orders fired (longest seen context >= k)\n ");
-    for (int i = 0; i < SMIX_REPORT_ORDERS; i++)
+    for (uint32_t i = 0; i < r->n_orders; i++)
         fprintf(f, " %d:%.1f%%", r->order[i].order, 100.0 * r->order[i].share);
     fprintf(f, "\n\nBits per token          tokens   share    bits share\n");
     for (int h = 0; h < SMIX_REPORT_HIST_BINS; h++) {
@@ -293,7 +403,7 @@ static void text_costly(FILE *f, const smix_trace *t, const smix_trace_report *r
         if (smix_trace_get_token(t, r->costly[i].index, &tk)) continue;
         fprintf(f, "  %9llu  %12llu  %7.2f  %s  \"", (unsigned long long)tk.index,
                 (unsigned long long)tk.offset, tk.bits, tk.is_new ? "yes" : " no");
-        term_string(f, tk.bytes, tk.length, 40);
+        c_escaped(f, tk.bytes, tk.length, 40, 0);
         fputs("\"\n", f);
     }
     if (r->chunks)
@@ -305,49 +415,83 @@ static void text_costly(FILE *f, const smix_trace *t, const smix_trace_report *r
 
 static void json_u(FILE *f, const char *k, uint64_t v) { fprintf(f, "\"%s\":%llu,", k, (unsigned long long)v); }
 static void json_d(FILE *f, const char *k, double v) { fprintf(f, "\"%s\":", k); jnum(f, v, 12); fputc(',', f); }
+static void json_s(FILE *f, const char *k, const char *v)
+{
+    fprintf(f, "\"%s\":", k);
+    json_string(f, (const uint8_t *)v, strlen(v));
+    fputc(',', f);
+}
 
 static void json_totals(FILE *f, const smix_trace *t, const smix_trace_report *r)
 {
     unsigned ma, mi;
+    smix_trace_summary s;
+    smix_trace_get_summary(t, &s);
     smix_trace_version(t, &ma, &mi);
     fprintf(f, "{\"trace_format\":\"%u.%u\",", ma, mi);
+    json_u(f, "level", s.config.level);
+    fprintf(f, "\"ssm\":%s,\"byte_model\":%s,", r->ssm ? "true" : "false", s.flags & SMIX_TRACE_BITS ? "true" : "false");
     json_u(f, "input_bytes", r->input_bytes);
     json_u(f, "tokens", r->tokens);
     json_u(f, "header_bytes", r->header_bytes);
     json_u(f, "payload_bytes", r->payload_bytes);
     json_u(f, "compressed_bytes", r->compressed_bytes);
+    json_u(f, "blocks", r->blocks);
     json_u(f, "chunks", r->chunks);
     json_u(f, "vocab_size", smix_trace_vocab_size(t));
     fprintf(f, "\"total_bits\":");
     jnum(f, r->total_bits, 17);
     fputc(',', f);
+    json_d(f, "flush_bits", r->flush_bits);
+    json_d(f, "info_bits", r->info_bits);
     json_d(f, "bpb", r->bpb);
     json_d(f, "file_bpb", r->file_bpb);
-    fprintf(f, "\"ssm\":{\"tokens\":%llu,", (unsigned long long)r->ssm_tokens);
-    json_d(f, "ssm_bits", r->ssm_bits);
-    json_d(f, "final_bits", r->ssm_final_bits);
-    fprintf(f, "\"saved_bits\":");
-    jnum(f, r->saved_vs_ssm, 12);
-    fprintf(f, ",\"seen\":{\"tokens\":%llu,", (unsigned long long)r->ssm_seen_tokens);
-    json_d(f, "ssm_bits", r->ssm_seen_bits);
-    json_d(f, "final_bits", r->ssm_seen_final_bits);
-    fprintf(f, "\"saved_bits\":");
-    jnum(f, r->saved_vs_ssm_seen, 12);
-    fprintf(f, "}},\"order0_prior\":{");
+    if (r->ssm) {
+        fprintf(f, "\"ssm_alone\":{\"tokens\":%llu,", (unsigned long long)r->ssm_tokens);
+        json_d(f, "ssm_bits", r->ssm_bits);
+        json_d(f, "final_bits", r->ssm_final_bits);
+        fprintf(f, "\"saved_bits\":");
+        jnum(f, r->saved_vs_ssm, 12);
+        fputs("},", f);
+    }
+    fprintf(f, "\"order0_prior\":{");
     json_d(f, "bits", r->prior_bits);
     fprintf(f, "\"saved_bits\":");
     jnum(f, r->saved_vs_prior, 12);
     fputs("},", f);
     json_u(f, "distinct_ids", r->distinct);
-    json_u(f, "new_tokens", r->new_tokens);
-    json_d(f, "new_bits", r->new_bits);
-    fputs("\"components\":{", f);
-    for (int c = 0; c < SMIX_NCOMP; c++) {
-        fprintf(f, "%s\"%s\":{\"bits\":", c ? "," : "", smix_trace_component_name(c));
-        jnum(f, r->comp[c].bits, 12);
-        fprintf(f, ",\"active\":%llu}", (unsigned long long)r->comp[c].active);
-    }
+    fprintf(f, "\"new\":{\"tokens\":%llu,", (unsigned long long)r->new_tokens);
+    if (r->ssm) json_d(f, "ssm_bits", r->new_ssm_bits);
+    json_d(f, "id_bits", r->new_id_bits);
+    fprintf(f, "\"bits\":");
+    jnum(f, r->new_bits, 12);
     fputs("},", f);
+}
+
+static void json_parts(FILE *f, const smix_trace *t, const smix_trace_report *r)
+{
+    smix_trace_part p;
+    fputs("\"components\":[", f);
+    for (uint32_t c = 0; smix_trace_component(t, c, &p) == 0 && c < r->n_comp; c++) {
+        fputs(c ? ",{" : "{", f);
+        json_s(f, "name", p.name);
+        json_s(f, "group", p.group);
+        json_s(f, "description", p.description);
+        json_d(f, "margin_bits", r->comp[c].margin);
+        json_d(f, "pull_bits", r->comp[c].pull);
+        fprintf(f, "\"active\":%llu}", (unsigned long long)r->comp[c].active);
+    }
+    fputs("],\"steps\":[", f);
+    for (uint32_t k = 0; smix_trace_step(t, k, &p) == 0 && k < r->n_steps; k++) {
+        fputs(k ? ",{" : "{", f);
+        json_s(f, "name", p.name);
+        json_s(f, "description", p.description);
+        fprintf(f, "\"mixed\":%s,", p.mixed ? "true" : "false");
+        json_d(f, "bits", r->step[k].bits);
+        json_d(f, "tm_bits", r->step[k].tm);
+        fprintf(f, "\"tokens\":%llu}", (unsigned long long)r->step[k].tokens);
+    }
+    fputs("],", f);
 }
 
 static void json_tables(FILE *f, const smix_trace_report *r)
@@ -372,7 +516,7 @@ static void json_tables(FILE *f, const smix_trace_report *r)
         fputc('}', f);
     }
     fputs("},\"orders_fired\":[", f);
-    for (int i = 0; i < SMIX_REPORT_ORDERS; i++) {
+    for (uint32_t i = 0; i < r->n_orders; i++) {
         fprintf(f, "%s{\"order\":%d,\"count\":%llu,\"share\":", i ? "," : "", r->order[i].order,
                 (unsigned long long)r->order[i].count);
         jnum(f, r->order[i].share, 12);
@@ -423,11 +567,14 @@ int trace_cmd_report(const char *trace_path, int json, FILE *out, char *err, siz
     }
     if (json) {
         json_totals(out, t, &r);
+        json_parts(out, t, &r);
         json_tables(out, &r);
         json_costly(out, t, &r);
     } else {
         text_totals(out, t, &r);
-        text_components(out, &r);
+        text_baselines(out, &r);
+        text_components(out, t, &r);
+        text_stretches(out, &r);
         text_types(out, &r);
         text_costly(out, t, &r);
     }

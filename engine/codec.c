@@ -250,6 +250,8 @@ static smix_result coder_step_done(coder *c, uint32_t slot, uint32_t id, double 
         t->is_new = slot == 0;
         t->bits = bits;
         t->p_final = (float)fm_exp((float)(-bits * 0.69314718055994531));
+        memcpy(t->step_bits, c->k.bits, sizeof c->k.bits);
+        memcpy(t->step_tm, c->k.tm, sizeof c->k.tm);
         c->hooks->token(c->hooks->user, t);
     }
     smix_chunk_info ci;

@@ -1,5 +1,5 @@
 /*
- * levels.c - level presets, error messages, component names, the public view
+ * levels.c - level presets, error messages, the public view
  * of the static vocabulary, and memory estimates.
  */
 #include "smix.h"
@@ -40,12 +40,13 @@ typedef struct level_preset {
  * Every level limits the followers kept per context (follow16 x 16): the
  * lists of frequent contexts otherwise grow with the input and the time per
  * byte with them (level 3 on a 10 MB text: 21.8 s per MB uncapped, 9.7 with
- * 256 followers, for 0.6% more output; 0.2% on enwik8_1M). Session 6 in
- * docs/model.md. */
+ * 256 followers, for 0.6% more output; 0.2% on enwik8_1M). Fewer than 256
+ * cost binary data dearly (kennedy.xls: 2.3x the output with 128). Session
+ * 6 in docs/model.md. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16   (skip: 0 off, 1 two skip contexts, 2 three) */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 4 },    /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 8192, 8 },    /* 2: level 1 + follower cell biases */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16 },    /* 1: mixer of n-grams, match, priors */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 8192, 16 },    /* 2: level 1 + follower cell biases */
     { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 16384, 16 }, /* 3: default: + order 4, skip contexts, byte model */
     { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384, 32 }, /* 4: + SSM, one layer, a third skip context, escape walk */
     { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384, 32 }, /* 5-9: larger byte tables, then more SSM rows */
@@ -106,15 +107,6 @@ const char *smix_strerror(smix_result r)
     case SMIX_ERR__COUNT: break;
     }
     return "unknown error";
-}
-
-const char *smix_component_name(int comp)
-{
-    static const char *const names[SMIX_NCOMP] = {
-        "prior", "ng1", "ng2", "ng3", "ng4", "ng5", "ng6", "ng7", "ng8", "ng16", "ng32",
-        "match", "recency",
-    };
-    return comp >= 0 && comp < SMIX_NCOMP ? names[comp] : "unknown";
 }
 
 uint32_t smix_vocab_size(void) { return tok_vocab_size(tok_builtin()); }

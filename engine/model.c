@@ -98,7 +98,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->h.nslots = 1;             /* slot 0: NEW */
     m->c.mix_lr = 0.01f;
     m->c.fast = cfg->level <= 2;
-    m->c.cells = cfg->level >= 2;
+    m->c.cells = model_uses_cells(cfg);
     m->c.rec_window = m->c.fast ? REC_WINDOW_FAST : REC_WINDOW;
     m->h.new_rate = 0.5f;
     model_feat_init(m);
@@ -196,6 +196,8 @@ static void quantise(model *m, const float *w)
         shift = top > fmax ? top : fmax;
     }
     double se = vec_exp_sum(m->s.F, shift, m->s.e, n);
+    m->s.shift = shift;
+    m->s.esc_f = 1.0;
     m->s.other_mass = m->s.other_prior = m->s.other_rlast = 0.0;
     memset(m->s.kind_mass, 0, sizeof m->s.kind_mass);
     memset(m->s.count_mass, 0, sizeof m->s.count_mass);

@@ -55,6 +55,8 @@ void model_apm_refine(model *m, float fmax)
     while (i + 1 < m->s.ncand && m->s.F[i] != fmax) i++;
     uint32_t top = i;
     m->s.apm_top = m->s.cand[i];
+    m->s.apm_top_i = top;
+    m->s.top_pre = m->s.e[top];
     m->s.apm_b = -1;
     /* the rest summed, not sum_e - e[top]: when the favourite holds nearly
      * all the mass that difference is rounding noise (and it once made
@@ -85,6 +87,7 @@ void model_esc_refine(model *m, double cand_mass)
     float pf = (p + pa) * 0.5f;
     pf = pf < 0.0001f ? 0.0001f : pf > 0.9999f ? 0.9999f : pf;
     double f = (double)pf / (1.0 - (double)pf) * cand_mass / m->s.other_mass;
+    m->s.esc_f = f;
     m->s.other_scale *= f;
     m->s.other_mass *= f;
     m->s.other_prior *= f;
@@ -99,6 +102,7 @@ void model_esc_refine(model *m, double cand_mass)
 void model_new_refine(model *m)
 {
     m->s.new_b = -1;
+    m->s.e0_pre = m->s.e[0];
     double all = m->s.other_mass + (double)m->s.e[0], rest = m->s.other_mass;   /* with and without NEW */
     for (uint32_t i = 1; i < m->s.ncand; i++) {
         all += m->s.e[i];

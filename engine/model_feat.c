@@ -29,7 +29,7 @@
  * RMS-normalised gradient steps on the coding cost, as the sum of two weight
  * sets: one chosen by (longest n-gram order seen, match length bucket), one
  * by the previous token. The gradient of -log p[y] with respect to a weight
- * is E_p[feature] - feature(y) (model_feature_stats), so sparse features
+ * is E_p[feature] - feature(y) (feature_stats), so sparse features
  * cost only their support.
  */
 #include "model_internal.h"
@@ -241,7 +241,7 @@ void model_add_sparse(model *m, const float *w)
 /* ---- gradient ---- */
 
 /* feat_y[f] = feature f of slot y; exp_f[f] = E_p[feature f]. */
-void model_feature_stats(const model *m, uint32_t y, float *feat_y, double *exp_f)
+static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp_f)
 {
     float inv = (float)(1.0 / m->s.sum_e), s = m->s.scale;
     memset(feat_y, 0, NFEAT * sizeof *feat_y);
@@ -363,13 +363,7 @@ void model_learn_weights(model *m, uint32_t y)
 {
     float fy[NFEAT];
     double ef[NFEAT];
-    if (m->s.stats_valid) {
-        memcpy(fy, m->s.fy_cache, sizeof fy);
-        memcpy(ef, m->s.ef_cache, sizeof ef);
-    } else {
-        model_feature_stats(m, y, fy, ef);
-    }
-    m->s.stats_valid = 0;
+    feature_stats(m, y, fy, ef);
     float *w = m->w.set1[m->s.set], *w2 = m->w.set2[m->s.set2], *v = m->w.rms1[m->s.set];
     float lr = m->c.mix_lr;
     for (int f = 0; f < NFEAT; f++) {

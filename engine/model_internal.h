@@ -177,16 +177,18 @@ typedef struct model_tok {
     /* the APMs' cells, for their update */
     int esc_b, esc_ctx, new_b, apm_b;
     float esc_frac, new_frac, apm_frac;
-    uint32_t apm_top;
+    uint32_t apm_top;          /* the favourite's slot */
+    /* what the trace needs to tell the APMs' terms apart (model_trace.c) */
+    float shift;               /* e = exp(F - shift) */
+    double esc_f;              /* the escape APM's factor on every non-candidate (1: none) */
+    float e0_pre;              /* e[0] before the NEW APM */
+    float top_pre;             /* e[apm_top_i] before the favourite's APM */
+    uint32_t apm_top_i;        /* the favourite's candidate index */
     /* frequencies */
     uint32_t nsyms;            /* candidates + escape (if there are others) */
     uint32_t *freq;            /* [cap + 1] by candidate index, then escape */
     uint32_t total;
     uint32_t class_freq[SC_NCLASS], class_total;
-    /* feature statistics, computed once per position (trace or learning) */
-    int stats_valid;
-    float fy_cache[NFEAT];
-    double ef_cache[NFEAT];
 } model_tok;
 
 struct model {
@@ -232,7 +234,6 @@ void model_ppm_blend(model *m);
 void model_new_features(model *m);
 void model_cand_base(model *m, const float *w);    /* SSM, prior, time since last seen, biases */
 void model_add_sparse(model *m, const float *w);   /* context, match, recent, PPM, NEW features */
-void model_feature_stats(const model *m, uint32_t y, float *feat_y, double *exp_f);
 int32_t model_follower_index(const model *m, int k, uint32_t y);
 void model_learn_cells(model *m, uint32_t y);
 void model_learn_weights(model *m, uint32_t y);

@@ -126,27 +126,50 @@ typedef struct smix_file_info {
     smix_config config;
 } smix_file_info;
 
-/* Components that add a logit bias to a token, in trace order. */
-enum {
-    SMIX_COMP_PRIOR = 0,   /* global frequency prior */
-    SMIX_COMP_NG1,         /* n-gram orders 1..8 (context of k tokens) */
-    SMIX_COMP_NG2, SMIX_COMP_NG3, SMIX_COMP_NG4, SMIX_COMP_NG5,
-    SMIX_COMP_NG6, SMIX_COMP_NG7, SMIX_COMP_NG8,
-    SMIX_COMP_NG16, SMIX_COMP_NG32,
-    SMIX_COMP_MATCH,       /* longest earlier match */
-    SMIX_COMP_RECENCY,     /* recently seen tokens */
-    SMIX_NCOMP
-};
-/* Short stable names ("prior", "ng1", ..., "ng32", "match", "recency"). */
-const char *smix_component_name(int comp);
+/* The parts of the model and of the coder, as a trace shows them
+ * (engine/components.h is the one place where they are declared).
+ *
+ * A component adds a term to a token's logit, in natural-log units: a term
+ * c multiplies the token's unnormalised probability by e^c. */
+typedef struct smix_component {
+    const char *name;         /* short and stable: "ssm", "prior", "ng2", "skip3", "apm_fav", ... */
+    const char *group;        /* "ssm", "frequency", "recency", "bias", "context", "match", "new",
+                                 "apm", "escape" */
+    const char *description;  /* a noun phrase: "the order-2 n-gram context" */
+} smix_component;
+int smix_component_count(void);
+/* Component i (0 .. smix_component_count() - 1), NULL out of range. */
+const smix_component *smix_component_get(int i);
+/* Whether files coded with configuration c use component i (their traces
+ * record only those). */
+int smix_component_used(const smix_config *c, int i);
+
+/* A coding step: one of the decisions a token is coded with. */
+typedef struct smix_step {
+    const char *name;         /* "sym", "is_cand", "cand_walk", "is_new", "class", "rank",
+                                 "esc_walk", "id", "coder" */
+    const char *description;
+    int mixed;                /* a binary decision refined by the byte model (levels 3-9) */
+} smix_step;
+int smix_step_count(void);
+const smix_step *smix_step_get(int i);
+int smix_step_used(const smix_config *c, int i);
 
 #define SMIX_TOPK 8
 /* Token id standing for "a token not seen before in this file"; the real id
  * then follows, coded separately. Appears only among top candidates. */
 #define SMIX_TOKEN_NEW 0xFFFFFFFFu
+/* No token (a favourite when the token was the only candidate). */
+#define SMIX_TOKEN_NONE 0xFFFFFFFEu
+
+/* smix_token_info.flags */
+#define SMIX_TI_SSM 1u   /* p_ssm and rank_ssm hold the SSM's view of the token (a level with
+                            the SSM, a token seen before) */
+#define SMIX_TI_FAV 2u   /* the token was the model's favourite: fav_* describe the runner-up */
 
 /* Per-token record passed to the token hook, identical on encode and decode.
- * Pointers are valid only during the call. */
+ * Pointers are valid only during the call. Logits and terms are in
+ * natural-log units; costs in bits. */
 typedef struct smix_token_info {
     uint64_t index;           /* token number, from 0 */
     uint64_t offset;          /* byte offset in the original */
@@ -155,16 +178,29 @@ typedef struct smix_token_info {
     const uint8_t *bytes;     /* the token's bytes (length of them) */
     uint8_t is_new;           /* first occurrence: coded as NEW + id */
     int8_t longest_order;     /* longest n-gram order whose context was seen, 0 none */
-    uint16_t reserved;
+    uint8_t flags;            /* SMIX_TI_* */
+    uint8_t reserved;
     uint32_t longest_count;   /* times the actual token followed that context */
-    float p_ssm;              /* SSM probability of the actual token (of NEW for a new token;
-                                 0 if the SSM is off) */
-    uint32_t rank_ssm;        /* 1-based rank of the token under the SSM (0 if n/a) */
-    float entropy;            /* SSM entropy, bits */
-    float scale;              /* entropy-adaptive n-gram scale */
-    float bias[SMIX_NCOMP];   /* logit bias each component added to the actual token */
-    float p_final;            /* coded probability (quantised), incl. the NEW path */
-    double bits;              /* exact coded cost: -log2(p_final) */
+    float p_ssm;              /* the SSM's probability of the token (with SMIX_TI_SSM) */
+    uint32_t rank_ssm;        /* its 1-based rank under the SSM (with SMIX_TI_SSM) */
+    float p_ssm_new;          /* the SSM's probability that the token is new (0 without the SSM) */
+    float entropy;            /* SSM entropy, bits (0 without the SSM) */
+    float scale;              /* entropy-adaptive scale of the features (1 without the SSM) */
+    float p_final;            /* 2^-bits */
+    double bits;              /* the token's cost in the compressed file: the sum of step_bits */
+    uint32_t rank_final;      /* 1 + the tokens (NEW counted as one) the model found more probable */
+    double logit;             /* the final logit of the token's symbol (of NEW for a new token) */
+    double log_norm;          /* log of the normaliser: (log_norm - logit) / ln 2 is the symbol's
+                                 information before quantisation */
+    float comp[SMIX_MAX_COMPONENTS];      /* each component's term in logit, by component index;
+                                             they sum to logit */
+    uint32_t fav_id;          /* the most probable other candidate: the favourite, or the runner-up
+                                 with SMIX_TI_FAV (SMIX_TOKEN_NEW possible, SMIX_TOKEN_NONE) */
+    double fav_logit;
+    float fav_comp[SMIX_MAX_COMPONENTS];
+    double step_bits[SMIX_MAX_STEPS];     /* the cost of each coding step, by step index */
+    double step_tm[SMIX_MAX_STEPS];       /* the token model's own cost of the same decisions,
+                                             before the byte model (= step_bits if not mixed) */
     uint32_t top_id[SMIX_TOPK];   /* after mixing; SMIX_TOKEN_NEW possible */
     float top_p[SMIX_TOPK];
     uint32_t ssm_top_id[SMIX_TOPK];
@@ -181,7 +217,7 @@ typedef struct smix_chunk_info {
     float lr;
 } smix_chunk_info;
 
-#define SMIX_HOOKS_VERSION 1
+#define SMIX_HOOKS_VERSION 2
 /* Observation hooks. Any pointer may be NULL. Hooks must not call back into
  * the same context. progress returns nonzero to abort (SMIX_ERR_ABORTED). */
 typedef struct smix_hooks {

@@ -71,8 +71,15 @@ void smix_trace_writer_set_vocab(smix_trace_writer *w, smix_trace_vocab_fn fn, v
 /* ---------------- reader ---------------- */
 typedef struct smix_trace smix_trace;
 
+/* Most components and steps a trace may hold (a reader refuses more). */
+#define SMIX_TRACE_MAX_COMP 64
+#define SMIX_TRACE_MAX_STEPS 16
+
 /* One token as stored. Strings point into the mapped trace and stay valid
- * until smix_trace_close. */
+ * until smix_trace_close. Every float is finite (a record that holds
+ * anything else is damaged). comp[i] and fav_comp[i] belong to the trace's
+ * component i (smix_trace_component), step_bits[i] and step_tm[i] to its
+ * step i (smix_trace_step); docs/trace-format.md defines every field. */
 typedef struct smix_trace_token {
     uint64_t index;
     uint64_t offset;
@@ -81,22 +88,34 @@ typedef struct smix_trace_token {
     const uint8_t *bytes;     /* length bytes (the token's text) */
     uint8_t is_new;
     int8_t longest_order;
+    uint8_t flags;            /* SMIX_TI_SSM (p_ssm, rank_ssm hold), SMIX_TI_FAV */
     uint32_t longest_count;
-    float p_ssm;
+    float p_ssm;              /* with SMIX_TI_SSM, else 0 (n/a) */
     uint32_t rank_ssm;
+    float p_ssm_new;          /* the SSM's probability of NEW (0 without the SSM) */
     float entropy;            /* bits */
     float scale;
-    float bias[SMIX_NCOMP];
     float p_final;
-    double bits;
+    double bits;              /* the sum of step_bits */
+    uint32_t rank_final;
+    double logit, log_norm;   /* nats; (log_norm - logit) / ln 2 = information before quantisation */
+    uint32_t fav_id;          /* SMIX_TOKEN_NEW, SMIX_TOKEN_NONE possible */
+    double fav_logit;
+    uint32_t n_comp, n_steps;
+    float comp[SMIX_TRACE_MAX_COMP], fav_comp[SMIX_TRACE_MAX_COMP];
+    double step_bits[SMIX_TRACE_MAX_STEPS], step_tm[SMIX_TRACE_MAX_STEPS];
 } smix_trace_token;
 
 typedef struct smix_trace_topk {
-    uint32_t id[SMIX_TOPK];       /* SMIX_TOKEN_NEW possible */
+    uint32_t id[SMIX_TOPK];       /* SMIX_TOKEN_NEW possible, SMIX_TOKEN_NONE for no entry */
     float p[SMIX_TOPK];
-    uint32_t ssm_id[SMIX_TOPK];
+    uint32_t ssm_id[SMIX_TOPK];   /* all SMIX_TOKEN_NONE without the SSM */
     float ssm_p[SMIX_TOPK];
 } smix_trace_topk;
+
+/* smix_trace_summary.flags */
+#define SMIX_TRACE_SSM 1u    /* the level has the SSM */
+#define SMIX_TRACE_BITS 2u   /* tokens coded bit by bit with the byte model */
 
 typedef struct smix_trace_summary {
     uint64_t input_bytes;
@@ -108,8 +127,18 @@ typedef struct smix_trace_summary {
     uint64_t chunks;
     uint32_t vocab_size;
     uint32_t checksum;        /* CRC-32C of the original input */
+    uint32_t flags;           /* SMIX_TRACE_* */
     smix_config config;
 } smix_trace_summary;
+
+/* A component or a coding step as the trace declares it. The strings point
+ * into the trace (printable ASCII) and stay valid until smix_trace_close. */
+typedef struct smix_trace_part {
+    const char *name;
+    const char *group;        /* components only ("" for a step) */
+    const char *description;
+    int mixed;                /* steps only: refined by the byte model */
+} smix_trace_part;
 
 /* Opens and validates a trace. Returns NULL and a message in err on failure.
  * Validation is complete: header and every section bounds-checked, CRC-32C
@@ -163,8 +192,14 @@ int smix_trace_get_chunk(const smix_trace *t, uint64_t c, smix_chunk_info *out);
 uint32_t smix_trace_vocab_size(const smix_trace *t);
 const uint8_t *smix_trace_vocab_token(const smix_trace *t, uint32_t id, uint32_t *len);
 
-/* Name of component comp (same as smix_component_name). */
-const char *smix_trace_component_name(int comp);
+/* The components and steps the trace's records hold, in record order. The
+ * index functions return -1 for a name the trace does not have. */
+uint32_t smix_trace_component_count(const smix_trace *t);
+int smix_trace_component(const smix_trace *t, uint32_t i, smix_trace_part *out);
+int smix_trace_component_index(const smix_trace *t, const char *name);
+uint32_t smix_trace_step_count(const smix_trace *t);
+int smix_trace_step(const smix_trace *t, uint32_t i, smix_trace_part *out);
+int smix_trace_step_index(const smix_trace *t, const char *name);
 
 /* ---------------- report: where the bits went ---------------- */
 
@@ -184,36 +219,53 @@ const char *smix_trace_token_type_name(int type);
 #define SMIX_REPORT_STRETCHES 16   /* equal byte ranges of the input */
 #define SMIX_REPORT_TOP 20         /* costliest tokens kept */
 #define SMIX_REPORT_HIST_BINS 10   /* bits per token: [0,1/8) [1/8,1/4) ... [16,32) [32,inf) */
-#define SMIX_REPORT_ORDERS 10      /* n-gram orders 1..8, 16, 32 (components NG1..NG32) */
+#define SMIX_REPORT_ORDERS 10      /* n-gram orders 1..8, 16, 32 */
 
-/* Everything the report says, computed in one pass over the trace. All bit
- * counts are sums over tokens of the trace's exact coded cost. */
+/* Everything the report says, computed in one pass over the trace (or a
+ * range of its tokens). All bit counts are sums over tokens of the trace's
+ * exact coded cost. */
 typedef struct smix_trace_report {
     uint64_t input_bytes, tokens, header_bytes, payload_bytes, compressed_bytes, chunks;
+    uint64_t first_token;     /* the range reported: tokens [first_token, first_token + tokens) */
+    int whole;                /* the range is the whole trace */
+    uint32_t blocks;          /* coded blocks (each ends with its coder's flush) */
     double total_bits;        /* sum of bits */
-    double bpb;               /* total_bits / input_bytes (payload only) */
+    double bpb;               /* total_bits / the range's bytes */
     double file_bpb;          /* compressed_bytes * 8 / input_bytes */
-    /* against the SSM alone, over tokens where it had an opinion (p_ssm > 0):
+    double flush_bits;        /* whole trace: payload_bytes * 8 - total_bits, the coders' final
+                                 flushes (48 to 64 bits per block) */
+    double info_bits;         /* sum of (log_norm - logit) / ln 2: the token model's information
+                                 before quantisation (of NEW for a new token, without its id) */
+    /* against the SSM alone (levels with the SSM), over the tokens seen
+     * before, where it has an opinion of the token itself:
      * saved_vs_ssm = ssm_bits - ssm_final_bits, ssm_bits = sum -log2 p_ssm */
+    int ssm;
     uint64_t ssm_tokens;
     double ssm_bits, ssm_final_bits, saved_vs_ssm;
-    /* the same restricted to tokens seen before (is_new = 0): first
-     * occurrences are coded through SMIX_TOKEN_NEW, which the SSM alone
-     * would not need, so this is the fairer view of what mixing adds */
-    uint64_t ssm_seen_tokens;
-    double ssm_seen_bits, ssm_seen_final_bits, saved_vs_ssm_seen;
+    /* first occurrences, apart: their coded bits, of which the id step,
+     * and what the SSM gave the NEW symbol (sum of -log2 p_ssm_new) */
+    uint64_t new_tokens;
+    double new_bits, new_id_bits, new_ssm_bits;
     /* against an adaptive order-0 frequency model computed from the token
      * stream: p(x) = c(x)/(n+d) for seen x, escape d/(n+d) (1 at the start)
      * times 1/(V-d) for a first occurrence (n tokens so far, d distinct,
      * V = max(vocab_size, d+1)); saved_vs_prior = prior_bits - total_bits */
     double prior_bits, saved_vs_prior;
-    uint64_t distinct, new_tokens;
-    double new_bits;          /* bits spent on first occurrences */
-    /* per component: bits = log2(e) * sum of the logit bias the component
-     * added to the actual token, i.e. how far it pushed the actual token's
-     * log-probability up (before normalisation; a gross pull, not a net
-     * saving); active = tokens where its bias was non-zero */
-    struct { double bits; uint64_t active; } comp[SMIX_NCOMP];
+    uint64_t distinct;
+    /* per component of the trace (smix_trace_component): pull = log2(e) x
+     * the sum of its term in the coded token's logit (how far it raised the
+     * token's log-probability before normalisation); margin = log2(e) x the
+     * sum of its term in the token's logit minus its term in the rival's
+     * (fav_comp): the components' margins add up to log2(p_token/p_rival)
+     * summed over the tokens, an exact split of how the token was told from
+     * its strongest rival; active = tokens where its term was non-zero */
+    uint32_t n_comp;
+    struct { double pull, margin; uint64_t active; } comp[SMIX_TRACE_MAX_COMP];
+    /* per coding step of the trace: bits, the token model's own bits for
+     * the same decisions (smaller bits than tm: the byte model helped), and
+     * the tokens that took the step */
+    uint32_t n_steps;
+    struct { double bits, tm; uint64_t tokens; } step[SMIX_TRACE_MAX_STEPS];
     uint32_t n_stretches;
     struct {
         uint64_t first_byte, bytes;   /* byte range [first_byte, first_byte+span) */
@@ -223,15 +275,21 @@ typedef struct smix_trace_report {
     uint32_t n_costly;        /* costliest tokens, most expensive first */
     struct { uint64_t index; double bits; } costly[SMIX_REPORT_TOP];
     struct { uint64_t count, bytes; double bits, share; } type[SMIX_TTYPE_COUNT];  /* share of total bits */
-    /* n-gram order k "fired": longest_order >= k; share = count / tokens */
+    /* n-gram order k "fired": longest_order >= k; share = count / tokens;
+     * the orders the level uses (up to config.max_order) */
+    uint32_t n_orders;
     struct { int order; uint64_t count; double share; } order[SMIX_REPORT_ORDERS];
     struct { double lo, hi; uint64_t count; double bits; } hist[SMIX_REPORT_HIST_BINS];
     double first_loss, last_loss;  /* training loss (nats) of first / last chunk */
 } smix_trace_report;
 
-/* Computes the report (one pass over the tokens; O(distinct ids) memory).
- * Returns 0, or -1 if memory ran out or t is NULL. */
+/* Computes the report over the whole trace (one pass over the tokens;
+ * O(distinct ids) memory). Returns 0, or -1 if memory ran out, t is NULL
+ * or a record is damaged. */
 int smix_trace_report_compute(const smix_trace *t, smix_trace_report *out);
+/* The same over tokens [first, first + n) (clipped to the trace); the
+ * order-0 baseline still learns from the tokens before first. */
+int smix_trace_report_range(const smix_trace *t, uint64_t first, uint64_t n, smix_trace_report *out);
 
 #ifdef __cplusplus
 }

@@ -48,20 +48,17 @@ struct smix_trace {
     unsigned major, minor;
     smix_trace_summary sum;
     uint64_t declared_tokens; /* smix_file_info.tokens as the engine reported */
+    uint32_t ncomp, nsteps;
+    uint32_t layout[TRC_NLAYOUT];   /* offsets in a record, proven in bounds */
     section sec[TRC_NSECTIONS];
 };
 
 static const char *const sec_names[TRC_NSECTIONS] = {
-    "tokens", "chunks", "strings", "id index", "string bytes"
+    "tokens", "chunks", "strings", "id index", "string bytes", "components", "steps"
 };
 static const uint32_t sec_min_elem[TRC_NSECTIONS] = {
-    TRC_TOKEN_SIZE, TRC_CHUNK_SIZE, TRC_STRING_SIZE, 4, 1
+    TRC_TOKEN_FIXED, TRC_CHUNK_SIZE, TRC_STRING_SIZE, 4, 1, TRC_COMP_SIZE, TRC_STEP_SIZE
 };
-
-const char *smix_trace_component_name(int comp)
-{
-    return comp >= 0 && comp < SMIX_NCOMP ? smix_component_name(comp) : "?";
-}
 
 static int errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -149,19 +146,76 @@ static int check_header(smix_trace *t, const char *path, char *err, size_t errle
     CHECK(t->major <= TRC_MAJOR, "%s: trace format %u.%u is newer than this smix reads (%d.x); "
           "use a newer smix", path, t->major, t->minor, TRC_MAJOR);
     CHECK(t->major == TRC_MAJOR, "%s: trace format %u.%u is older than this smix reads (%d.x); "
-          "write the trace again", path, t->major, t->minor, TRC_MAJOR);
+          "write the trace again (smix --trace NEW.smt FILE, or smix -d --trace NEW.smt FILE.smx)",
+          path, t->major, t->minor, TRC_MAJOR);
     uint32_t hs = trc_get32(h + TRC_H_HEADER_SIZE);
     CHECK(hs >= TRC_HEADER_SIZE && hs <= (1u << 20) && hs % 4 == 0,
           "%s: damaged trace (header size %u)", path, hs);
     CHECK(t->size >= hs, "%s: truncated trace (%zu bytes, header needs %u)", path, t->size, hs);
     CHECK(crc32c(0, h, hs - 4) == trc_get32(h + hs - 4),
           "%s: damaged trace (header checksum mismatch)", path);
-    CHECK(trc_get32(h + TRC_H_NCOMP) == TRC_NCOMP && trc_get32(h + TRC_H_TOPK) == TRC_TOPK,
-          "%s: damaged trace (component count %u, top-k %u)", path,
-          trc_get32(h + TRC_H_NCOMP), trc_get32(h + TRC_H_TOPK));
+    t->ncomp = trc_get32(h + TRC_H_NCOMP);
+    t->nsteps = trc_get32(h + TRC_H_NSTEPS);
+    CHECK(t->ncomp <= TRC_MAX_COMP && t->nsteps <= TRC_MAX_STEPS && trc_get32(h + TRC_H_TOPK) == TRC_TOPK,
+          "%s: damaged trace (%u components, %u steps, top-k %u)", path, t->ncomp, t->nsteps,
+          trc_get32(h + TRC_H_TOPK));
+    CHECK(isfinite(trc_getd(h + TRC_H_TOTALBITS)), "%s: damaged trace (total bits not a finite number)", path);
     uint32_t ns = trc_get32(h + TRC_H_NSECTIONS);
     CHECK(ns >= TRC_NSECTIONS && ns <= (hs - 4 - TRC_H_SECTIONS) / TRC_SECTION_SIZE,
           "%s: damaged trace (%u sections)", path, ns);
+    return 0;
+}
+
+/* The record layout: each array after the fixed part and within a record. */
+static int check_layout(smix_trace *t, const char *path, char *err, size_t errlen)
+{
+    const uint8_t *h = t->base;
+    uint32_t elem = t->sec[TRC_SEC_TOKENS].elem, flags = trc_get32(h + TRC_H_FLAGS);
+    const uint32_t len[TRC_NLAYOUT] = { 4 * t->ncomp, 4 * t->ncomp, 8 * t->nsteps, 8 * t->nsteps,
+                                        TRC_TOPK_SIZE, TRC_TOPK_SIZE };
+    for (int i = 0; i < TRC_NLAYOUT; i++) {
+        uint32_t off = trc_get32(h + TRC_H_LAYOUT + 4 * i);
+        int absent = i == TRC_L_SSMTOPK && !(flags & TRC_F_SSM);
+        CHECK(absent ? off == 0 : off >= TRC_TOKEN_FIXED && off <= elem && len[i] <= elem - off,
+              "%s: damaged trace (record layout)", path);
+        t->layout[i] = off;
+    }
+    return 0;
+}
+
+/* A NUL-padded text field of n bytes: printable ASCII (a name: a-z, 0-9
+ * and _, at least one, so that it can head a CSV column), then only NULs. */
+static int text_ok(const uint8_t *p, size_t n, int name)
+{
+    size_t len = 0;
+    while (len < n && p[len]) {
+        uint8_t c = p[len];
+        if (c < 0x20 || c > 0x7E) return 0;
+        if (name && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return 0;
+        len++;
+    }
+    if (len == n || len < (size_t)name) return 0;
+    for (size_t i = len; i < n; i++)
+        if (p[i]) return 0;
+    return 1;
+}
+
+static int check_tables(const smix_trace *t, const char *path, char *err, size_t errlen)
+{
+    const section *c = &t->sec[TRC_SEC_COMPS], *s = &t->sec[TRC_SEC_STEPS];
+    CHECK(c->count == t->ncomp && s->count == t->nsteps, "%s: damaged trace (component table size)", path);
+    for (uint64_t i = 0; i < c->count; i++) {
+        const uint8_t *r = c->p + i * c->elem;
+        CHECK(text_ok(r, TRC_NAME_LEN, 1) && text_ok(r + TRC_NAME_LEN, TRC_NAME_LEN, 1) &&
+              text_ok(r + 2 * TRC_NAME_LEN, TRC_DESC_LEN, 0), "%s: damaged trace (component %llu)", path,
+              (unsigned long long)i);
+    }
+    for (uint64_t i = 0; i < s->count; i++) {
+        const uint8_t *r = s->p + i * s->elem;
+        CHECK(text_ok(r, TRC_NAME_LEN, 1) && trc_get32(r + TRC_NAME_LEN) <= 1 &&
+              text_ok(r + 2 * TRC_NAME_LEN, TRC_DESC_LEN, 0), "%s: damaged trace (step %llu)", path,
+              (unsigned long long)i);
+    }
     return 0;
 }
 
@@ -183,7 +237,15 @@ static void parse_summary(smix_trace *t)
     g->lr_milli = trc_get16(c + 12);
     g->smooth_milli = trc_get16(c + 14);
     g->vocab_size = trc_get32(c + 16);
+    const uint8_t *c2 = h + TRC_H_CONFIG2;
+    g->blocks = c2[0];
+    g->byte_mix = c2[1];
+    g->escape_walk = c2[2];
+    g->skip_context = c2[3];
+    g->ssm_rows = trc_get16(c2 + 4);
+    g->ngram_budget_mb = trc_get16(c2 + 6);
     s->vocab_size = g->vocab_size;
+    s->flags = trc_get32(h + TRC_H_FLAGS) & (SMIX_TRACE_SSM | SMIX_TRACE_BITS);
     s->tokens = t->sec[TRC_SEC_TOKENS].count;
     s->chunks = t->sec[TRC_SEC_CHUNKS].count;
 }
@@ -256,32 +318,65 @@ static const uint8_t *rec(const smix_trace *t, uint64_t i)
     return t->sec[TRC_SEC_TOKENS].p + i * t->sec[TRC_SEC_TOKENS].elem;
 }
 
-/* Every float of a token record is finite (docs/trace-format.md): a NaN or
- * an infinity is damage, and no reader may pass one on to a program that
- * turns it into a pixel or an array index. */
-static int record_finite(const uint8_t *r)
+static int finite_f(const uint8_t *p, uint32_t n)
 {
-    static const uint16_t f32[] = { TRC_T_PSSM, TRC_T_ENTROPY, TRC_T_SCALE, TRC_T_PFINAL };
-    for (size_t k = 0; k < sizeof f32 / sizeof f32[0]; k++)
-        if (!isfinite(trc_getf(r + f32[k]))) return 0;
-    for (int c = 0; c < TRC_NCOMP; c++)
-        if (!isfinite(trc_getf(r + TRC_T_BIAS + 4 * c))) return 0;
-    for (int k = 0; k < TRC_TOPK; k++)
-        if (!isfinite(trc_getf(r + TRC_T_TOPP + 4 * k)) || !isfinite(trc_getf(r + TRC_T_SSMP + 4 * k)))
-            return 0;
-    return isfinite(trc_getd(r + TRC_T_BITS));
+    for (uint32_t i = 0; i < n; i++)
+        if (!isfinite(trc_getf(p + 4 * i))) return 0;
+    return 1;
 }
 
-/* The chunks' loss and learning rate and the header's total are finite. */
-static int check_numbers(const smix_trace *t, const char *path, char *err, size_t errlen)
+static int finite_d(const uint8_t *p, uint32_t n)
 {
-    CHECK(isfinite(t->sum.total_bits), "%s: damaged trace (total bits not a finite number)", path);
-    const section *s = &t->sec[TRC_SEC_CHUNKS];
-    for (uint64_t c = 0; c < s->count; c++) {
-        const uint8_t *r = s->p + c * s->elem;
-        CHECK(isfinite(trc_getf(r + 24)) && isfinite(trc_getf(r + 28)),
-              "%s: damaged trace (chunk %llu: loss or learning rate not a finite number)", path,
-              (unsigned long long)c);
+    for (uint32_t i = 0; i < n; i++)
+        if (!isfinite(trc_getd(p + 8 * i))) return 0;
+    return 1;
+}
+
+/* Token i's record, parsed: 0, or -1 if it is damaged (-1: a string
+ * reference that does not match, -2: a float that is not finite). */
+static int read_record(const smix_trace *t, uint64_t i, smix_trace_token *out)
+{
+    const uint8_t *r = rec(t, i);
+    uint32_t len = trc_get32(r + TRC_T_LENGTH), str = trc_get32(r + TRC_T_STR);
+    if (str >= t->sec[TRC_SEC_STRINGS].count || trc_get32(str_ent(t, str) + 4) != len ||
+        trc_get32(str_ent(t, str)) != trc_get32(r + TRC_T_ID))
+        return -1;
+    if (!finite_f(r + TRC_T_PSSM, 1) || !finite_f(r + TRC_T_PSSMNEW, 3) || !finite_f(r + TRC_T_PFINAL, 1) ||
+        !finite_d(r + TRC_T_BITS, 1) || !finite_d(r + TRC_T_LOGIT, 3) ||
+        !finite_f(r + t->layout[TRC_L_COMP], t->ncomp) || !finite_f(r + t->layout[TRC_L_FAV], t->ncomp) ||
+        !finite_d(r + t->layout[TRC_L_STEPS], t->nsteps) || !finite_d(r + t->layout[TRC_L_TM], t->nsteps))
+        return -2;
+    memset(out, 0, sizeof *out);
+    out->index = i;
+    out->offset = trc_get64(r + TRC_T_OFFSET);
+    out->length = len;
+    out->token_id = trc_get32(r + TRC_T_ID);
+    out->bytes = t->sec[TRC_SEC_BLOB].p + trc_get64(str_ent(t, str) + 8);
+    out->is_new = r[TRC_T_ISNEW];
+    out->longest_order = (int8_t)r[TRC_T_ORDER];
+    out->flags = r[TRC_T_FLAGS];
+    out->longest_count = trc_get32(r + TRC_T_COUNT);
+    out->p_ssm = trc_getf(r + TRC_T_PSSM);
+    out->rank_ssm = trc_get32(r + TRC_T_RANK);
+    out->p_ssm_new = trc_getf(r + TRC_T_PSSMNEW);
+    out->entropy = trc_getf(r + TRC_T_ENTROPY);
+    out->scale = trc_getf(r + TRC_T_SCALE);
+    out->p_final = trc_getf(r + TRC_T_PFINAL);
+    out->bits = trc_getd(r + TRC_T_BITS);
+    out->rank_final = trc_get32(r + TRC_T_RANKFINAL);
+    out->logit = trc_getd(r + TRC_T_LOGIT);
+    out->log_norm = trc_getd(r + TRC_T_LOGNORM);
+    out->fav_logit = trc_getd(r + TRC_T_FAVLOGIT);
+    out->fav_id = trc_get32(r + TRC_T_FAVID);
+    out->n_comp = t->ncomp;
+    out->n_steps = t->nsteps;
+    for (uint32_t c = 0; c < t->ncomp; c++) {
+        out->comp[c] = trc_getf(r + t->layout[TRC_L_COMP] + 4 * c);
+        out->fav_comp[c] = trc_getf(r + t->layout[TRC_L_FAV] + 4 * c);
+    }
+    for (uint32_t k = 0; k < t->nsteps; k++) {
+        out->step_bits[k] = trc_getd(r + t->layout[TRC_L_STEPS] + 8 * k);
+        out->step_tm[k] = trc_getd(r + t->layout[TRC_L_TM] + 8 * k);
     }
     return 0;
 }
@@ -291,26 +386,34 @@ static int check_tokens(const smix_trace *t, char *err, size_t errlen)
 {
     const section *s = &t->sec[TRC_SEC_TOKENS];
     CHECK(crc32c(0, s->p, s->bytes) == s->crc, "damaged trace (token records checksum mismatch)");
-    uint64_t nstr = t->sec[TRC_SEC_STRINGS].count, prev_end = 0;
+    uint64_t prev_end = 0;
     double bits = 0;
+    smix_trace_token tk;
     for (uint64_t i = 0; i < s->count; i++) {
-        const uint8_t *r = rec(t, i);
-        uint64_t off = trc_get64(r + TRC_T_OFFSET);
-        uint32_t len = trc_get32(r + TRC_T_LENGTH), str = trc_get32(r + TRC_T_STR);
-        CHECK(str < nstr && trc_get32(str_ent(t, str) + 4) == len &&
-              trc_get32(str_ent(t, str)) == trc_get32(r + TRC_T_ID),
-              "damaged trace (token %llu: bad string reference)", (unsigned long long)i);
-        CHECK(off >= prev_end && len <= t->sum.input_bytes && off <= t->sum.input_bytes - len,
+        smix_trace_topk top;
+        int rr = read_record(t, i, &tk);
+        CHECK(rr != -1, "damaged trace (token %llu: bad string reference)", (unsigned long long)i);
+        CHECK(rr == 0 && smix_trace_get_topk(t, i, &top) == 0,
+              "damaged trace (token %llu: a value that is not a finite number)", (unsigned long long)i);
+        CHECK(tk.offset >= prev_end && tk.length <= t->sum.input_bytes && tk.offset <= t->sum.input_bytes - tk.length,
               "damaged trace (token %llu: byte offset %llu out of order or range)",
-              (unsigned long long)i, (unsigned long long)off);
-        CHECK(record_finite(r), "damaged trace (token %llu: a value that is not a finite number)",
-              (unsigned long long)i);
-        prev_end = off + len;
-        bits += trc_getd(r + TRC_T_BITS);
+              (unsigned long long)i, (unsigned long long)tk.offset);
+        prev_end = tk.offset + tk.length;
+        bits += tk.bits;
     }
     double d = fabs(bits - t->sum.total_bits);
-    CHECK(d <= 1e-9 * (fabs(bits) + 1.0),
-          "damaged trace (sum of token bits %.6f != recorded total %.6f)", bits, t->sum.total_bits);
+    CHECK(d <= 1e-9 * (fabs(bits) + 1.0), "damaged trace (sum of token bits %.6f != recorded total %.6f)", bits,
+          t->sum.total_bits);
+    return 0;
+}
+
+/* Chunks: finite loss and learning rate. */
+static int check_chunks(const smix_trace *t, const char *path, char *err, size_t errlen)
+{
+    const section *c = &t->sec[TRC_SEC_CHUNKS];
+    for (uint64_t i = 0; i < c->count; i++)
+        CHECK(finite_f(c->p + i * c->elem + 24, 2),
+              "%s: damaged trace (chunk %llu: loss or learning rate not a finite number)", path, (unsigned long long)i);
     return 0;
 }
 
@@ -327,7 +430,8 @@ static smix_trace *open_loaded(smix_trace *t, int bad, const char *path, unsigne
     bad = bad || check_header(t, path, err, errlen) || check_sections(t, path, err, errlen);
     if (!bad) {
         parse_summary(t);
-        bad = check_strings(t, path, err, errlen) || check_numbers(t, path, err, errlen);
+        bad = check_layout(t, path, err, errlen) || check_tables(t, path, err, errlen) ||
+              check_strings(t, path, err, errlen) || check_chunks(t, path, err, errlen);
     }
     if (!bad && !(flags & SMIX_TRACE_OPEN_LAZY)) {
         char msg[200];
@@ -390,30 +494,19 @@ uint64_t smix_trace_file_bytes(const smix_trace *t) { return t ? t->size : 0; }
 
 int smix_trace_get_token(const smix_trace *t, uint64_t i, smix_trace_token *out)
 {
+    /* read_record re-checks the record, so lazily opened traces stay safe */
     if (!t || i >= t->sec[TRC_SEC_TOKENS].count) return -1;
-    const uint8_t *r = rec(t, i);
-    uint32_t len = trc_get32(r + TRC_T_LENGTH), str = trc_get32(r + TRC_T_STR);
-    /* re-checked here so that lazily opened traces stay memory-safe and
-     * never hand out a NaN */
-    if (str >= t->sec[TRC_SEC_STRINGS].count || trc_get32(str_ent(t, str) + 4) != len ||
-        !record_finite(r))
-        return -1;
-    memset(out, 0, sizeof *out);
-    out->index = i;
-    out->offset = trc_get64(r + TRC_T_OFFSET);
-    out->length = len;
-    out->token_id = trc_get32(r + TRC_T_ID);
-    out->bytes = t->sec[TRC_SEC_BLOB].p + trc_get64(str_ent(t, str) + 8);
-    out->is_new = r[TRC_T_ISNEW];
-    out->longest_order = (int8_t)r[TRC_T_ORDER];
-    out->longest_count = trc_get32(r + TRC_T_COUNT);
-    out->p_ssm = trc_getf(r + TRC_T_PSSM);
-    out->rank_ssm = trc_get32(r + TRC_T_RANK);
-    out->entropy = trc_getf(r + TRC_T_ENTROPY);
-    out->scale = trc_getf(r + TRC_T_SCALE);
-    out->p_final = trc_getf(r + TRC_T_PFINAL);
-    out->bits = trc_getd(r + TRC_T_BITS);
-    for (int c = 0; c < SMIX_NCOMP; c++) out->bias[c] = trc_getf(r + TRC_T_BIAS + 4 * c);
+    return read_record(t, i, out) == 0 ? 0 : -1;
+}
+
+/* A top-k list; -1 if a probability is not finite (never handed out). */
+static int get_topk(const uint8_t *p, uint32_t *id, float *pr)
+{
+    for (int k = 0; k < SMIX_TOPK; k++) {
+        id[k] = trc_get32(p + 8 * k);
+        pr[k] = trc_getf(p + 8 * k + 4);
+        if (!isfinite(pr[k])) return -1;
+    }
     return 0;
 }
 
@@ -421,12 +514,14 @@ int smix_trace_get_topk(const smix_trace *t, uint64_t i, smix_trace_topk *out)
 {
     if (!t || i >= t->sec[TRC_SEC_TOKENS].count) return -1;
     const uint8_t *r = rec(t, i);
-    if (!record_finite(r)) return -1;
-    for (int k = 0; k < SMIX_TOPK; k++) {
-        out->id[k] = trc_get32(r + TRC_T_TOPID + 4 * k);
-        out->p[k] = trc_getf(r + TRC_T_TOPP + 4 * k);
-        out->ssm_id[k] = trc_get32(r + TRC_T_SSMID + 4 * k);
-        out->ssm_p[k] = trc_getf(r + TRC_T_SSMP + 4 * k);
+    if (get_topk(r + t->layout[TRC_L_TOPK], out->id, out->p)) return -1;
+    if (t->layout[TRC_L_SSMTOPK]) {
+        if (get_topk(r + t->layout[TRC_L_SSMTOPK], out->ssm_id, out->ssm_p)) return -1;
+    } else {
+        for (int k = 0; k < SMIX_TOPK; k++) {
+            out->ssm_id[k] = SMIX_TOKEN_NONE;
+            out->ssm_p[k] = 0.0f;
+        }
     }
     return 0;
 }
@@ -457,7 +552,7 @@ int smix_trace_get_chunk(const smix_trace *t, uint64_t c, smix_chunk_info *out)
     out->iterations = trc_get32(r + 20);
     out->loss = trc_getf(r + 24);
     out->lr = trc_getf(r + 28);
-    return 0;
+    return isfinite(out->loss) && isfinite(out->lr) ? 0 : -1;
 }
 
 uint32_t smix_trace_vocab_size(const smix_trace *t) { return t ? t->sum.vocab_size : 0; }
@@ -476,4 +571,47 @@ const uint8_t *smix_trace_vocab_token(const smix_trace *t, uint32_t id, uint32_t
     if (trc_get32(s) != id) return NULL;
     if (len) *len = trc_get32(s + 4);
     return t->sec[TRC_SEC_BLOB].p + trc_get64(s + 8);
+}
+
+/* ---------------- components and steps ---------------- */
+
+uint32_t smix_trace_component_count(const smix_trace *t) { return t ? t->ncomp : 0; }
+uint32_t smix_trace_step_count(const smix_trace *t) { return t ? t->nsteps : 0; }
+
+int smix_trace_component(const smix_trace *t, uint32_t i, smix_trace_part *out)
+{
+    if (!t || i >= t->ncomp) return -1;
+    const uint8_t *r = t->sec[TRC_SEC_COMPS].p + (uint64_t)i * t->sec[TRC_SEC_COMPS].elem;
+    out->name = (const char *)r;   /* NUL-terminated within their fields (check_tables) */
+    out->group = (const char *)r + TRC_NAME_LEN;
+    out->description = (const char *)r + 2 * TRC_NAME_LEN;
+    out->mixed = 0;
+    return 0;
+}
+
+int smix_trace_step(const smix_trace *t, uint32_t i, smix_trace_part *out)
+{
+    if (!t || i >= t->nsteps) return -1;
+    const uint8_t *r = t->sec[TRC_SEC_STEPS].p + (uint64_t)i * t->sec[TRC_SEC_STEPS].elem;
+    out->name = (const char *)r;
+    out->group = "";
+    out->description = (const char *)r + 2 * TRC_NAME_LEN;
+    out->mixed = trc_get32(r + TRC_NAME_LEN) == 1;
+    return 0;
+}
+
+int smix_trace_component_index(const smix_trace *t, const char *name)
+{
+    smix_trace_part p;
+    for (uint32_t i = 0; name && smix_trace_component(t, i, &p) == 0; i++)
+        if (strcmp(p.name, name) == 0) return (int)i;
+    return -1;
+}
+
+int smix_trace_step_index(const smix_trace *t, const char *name)
+{
+    smix_trace_part p;
+    for (uint32_t i = 0; name && smix_trace_step(t, i, &p) == 0; i++)
+        if (strcmp(p.name, name) == 0) return (int)i;
+    return -1;
 }

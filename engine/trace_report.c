@@ -1,9 +1,11 @@
 /*
  * trace_report.c - "where the bits went": one pass over a trace that sums
  * the coded cost by stretch of the file, by token type, by bits-per-token
- * bin, against two baselines (the SSM alone, and an adaptive order-0
- * frequency model that this file runs itself on the token stream), and per
- * model component. Used by `smix --trace-report` and the TUI summary view,
+ * bin, by coding step, against two baselines (the SSM alone on the tokens
+ * seen before, and an adaptive order-0 frequency model that this file runs
+ * itself on the token stream), and per model component (its pull on the
+ * coded token, and its share of the margin over the token's strongest
+ * rival). Used by `smix --trace-report` and the TUI summary view,
  * so both show the same numbers.
  *
  * Memory: a hash map of id -> count for the order-0 baseline (one slot per
@@ -147,30 +149,28 @@ static int hist_bin(double bits)
     return b;
 }
 
-/* Stretch of byte offset off: the input split into K equal byte ranges. */
-static uint32_t stretch_of(uint64_t off, uint64_t input, uint32_t k)
-{
-    if (off >= input) return k - 1;
-    return (uint32_t)((unsigned __int128)off * k / input);
-}
-
-static void init_report(const smix_trace *t, smix_trace_report *r)
+static void init_report(const smix_trace *t, smix_trace_report *r, uint64_t first, uint64_t n)
 {
     smix_trace_summary s;
     smix_trace_get_summary(t, &s);
     memset(r, 0, sizeof *r);
     r->input_bytes = s.input_bytes;
-    r->tokens = s.tokens;
     r->header_bytes = s.header_bytes;
     r->payload_bytes = s.payload_bytes;
     r->compressed_bytes = s.compressed_bytes;
     r->chunks = s.chunks;
-    uint32_t k = s.tokens < SMIX_REPORT_STRETCHES ? (uint32_t)s.tokens : SMIX_REPORT_STRETCHES;
+    r->blocks = s.config.blocks ? s.config.blocks : 1;
+    r->ssm = (s.flags & SMIX_TRACE_SSM) != 0;
+    r->first_token = first;
+    r->tokens = n;
+    r->whole = first == 0 && n == s.tokens;
+    r->n_comp = smix_trace_component_count(t);
+    r->n_steps = smix_trace_step_count(t);
+    uint32_t k = n < SMIX_REPORT_STRETCHES ? (uint32_t)n : SMIX_REPORT_STRETCHES;
     r->n_stretches = k;
-    for (uint32_t i = 0; i < k; i++)
-        r->stretch[i].first_byte = (uint64_t)((unsigned __int128)s.input_bytes * i / k);
     static const int orders[SMIX_REPORT_ORDERS] = { 1, 2, 3, 4, 5, 6, 7, 8, 16, 32 };
-    for (int i = 0; i < SMIX_REPORT_ORDERS; i++) r->order[i].order = orders[i];
+    for (int i = 0; i < SMIX_REPORT_ORDERS; i++)
+        if (orders[i] <= s.config.max_order) r->order[r->n_orders++].order = orders[i];
     double lo = 0, hi = 0.125;
     for (int i = 0; i < SMIX_REPORT_HIST_BINS; i++, lo = hi, hi *= 2) {
         r->hist[i].lo = lo;
@@ -178,30 +178,54 @@ static void init_report(const smix_trace *t, smix_trace_report *r)
     }
 }
 
-static void add_token(smix_trace_report *r, const smix_trace_token *tk)
+/* Stretches: the range's bytes split into equal parts. */
+static void init_stretches(const smix_trace *t, smix_trace_report *r, uint64_t *lo, uint64_t *span)
+{
+    smix_trace_token a, b;
+    *lo = *span = 0;
+    if (!r->tokens || smix_trace_get_token(t, r->first_token, &a) ||
+        smix_trace_get_token(t, r->first_token + r->tokens - 1, &b))
+        return;
+    *lo = a.offset;
+    *span = b.offset + b.length - a.offset;
+    for (uint32_t i = 0; i < r->n_stretches; i++)
+        r->stretch[i].first_byte = *lo + (uint64_t)((unsigned __int128)*span * i / r->n_stretches);
+}
+
+static void add_parts(smix_trace_report *r, const smix_trace_token *tk)
+{
+    for (uint32_t c = 0; c < r->n_comp; c++) {
+        r->comp[c].pull += LOG2E * tk->comp[c];
+        r->comp[c].margin += LOG2E * ((double)tk->comp[c] - (tk->fav_id == SMIX_TOKEN_NONE ? 0.0 : tk->fav_comp[c]));
+        r->comp[c].active += tk->comp[c] != 0.0f;
+    }
+    for (uint32_t k = 0; k < r->n_steps; k++) {
+        r->step[k].bits += tk->step_bits[k];
+        r->step[k].tm += tk->step_tm[k];
+        r->step[k].tokens += tk->step_bits[k] != 0.0 || tk->step_tm[k] != 0.0;
+    }
+    r->info_bits += (tk->log_norm - tk->logit) * LOG2E;
+}
+
+static void add_token(smix_trace_report *r, const smix_trace_token *tk, int id_step, uint64_t lo, uint64_t span)
 {
     double b = tk->bits;
     r->total_bits += b;
-    if (tk->p_ssm > 0) {
+    if (tk->flags & SMIX_TI_SSM) {
         r->ssm_tokens++;
         r->ssm_bits += -log2((double)tk->p_ssm);
         r->ssm_final_bits += b;
-        if (!tk->is_new) {
-            r->ssm_seen_tokens++;
-            r->ssm_seen_bits += -log2((double)tk->p_ssm);
-            r->ssm_seen_final_bits += b;
-        }
     }
     if (tk->is_new) {
         r->new_tokens++;
         r->new_bits += b;
+        if (id_step >= 0) r->new_id_bits += tk->step_bits[id_step];
+        if (r->ssm && tk->p_ssm_new > 0) r->new_ssm_bits += -log2((double)tk->p_ssm_new);
     }
-    for (int c = 0; c < SMIX_NCOMP; c++) {
-        r->comp[c].bits += LOG2E * tk->bias[c];
-        r->comp[c].active += tk->bias[c] != 0.0f;
-    }
-    if (r->n_stretches) {
-        uint32_t s = stretch_of(tk->offset, r->input_bytes, r->n_stretches);
+    add_parts(r, tk);
+    if (r->n_stretches && span) {
+        uint64_t off = tk->offset - lo;
+        uint32_t s = off >= span ? r->n_stretches - 1 : (uint32_t)((unsigned __int128)off * r->n_stretches / span);
         if (!r->stretch[s].tokens) r->stretch[s].first_token = tk->index;
         r->stretch[s].tokens++;
         r->stretch[s].bytes += tk->length;
@@ -212,48 +236,60 @@ static void add_token(smix_trace_report *r, const smix_trace_token *tk)
     r->type[ty].count++;
     r->type[ty].bytes += tk->length;
     r->type[ty].bits += b;
-    for (int i = 0; i < SMIX_REPORT_ORDERS; i++) r->order[i].count += tk->longest_order >= r->order[i].order;
+    for (uint32_t i = 0; i < r->n_orders; i++) r->order[i].count += tk->longest_order >= r->order[i].order;
     int h = hist_bin(b);
     r->hist[h].count++;
     r->hist[h].bits += b;
 }
 
-static void finish_report(const smix_trace *t, smix_trace_report *r)
+static void finish_report(const smix_trace *t, smix_trace_report *r, uint64_t bytes)
 {
-    double in = (double)r->input_bytes, n = (double)r->tokens;
-    r->bpb = in > 0 ? r->total_bits / in : 0;
-    r->file_bpb = in > 0 ? (double)r->compressed_bytes * 8.0 / in : 0;
+    double n = (double)r->tokens;
+    r->bpb = bytes > 0 ? r->total_bits / (double)bytes : 0;
+    r->file_bpb = r->input_bytes > 0 ? (double)r->compressed_bytes * 8.0 / (double)r->input_bytes : 0;
+    r->flush_bits = r->whole ? (double)r->payload_bytes * 8.0 - r->total_bits : 0;
     r->saved_vs_ssm = r->ssm_bits - r->ssm_final_bits;
-    r->saved_vs_ssm_seen = r->ssm_seen_bits - r->ssm_seen_final_bits;
     r->saved_vs_prior = r->prior_bits - r->total_bits;
     for (uint32_t s = 0; s < r->n_stretches; s++)
         r->stretch[s].bpb = r->stretch[s].bytes ? r->stretch[s].bits / (double)r->stretch[s].bytes : 0;
     for (int k = 0; k < SMIX_TTYPE_COUNT; k++)
         r->type[k].share = r->total_bits > 0 ? r->type[k].bits / r->total_bits : 0;
-    for (int i = 0; i < SMIX_REPORT_ORDERS; i++) r->order[i].share = n > 0 ? r->order[i].count / n : 0;
+    for (uint32_t i = 0; i < r->n_orders; i++) r->order[i].share = n > 0 ? r->order[i].count / n : 0;
     smix_chunk_info c;
     if (smix_trace_get_chunk(t, 0, &c) == 0) r->first_loss = c.loss;
     if (r->chunks && smix_trace_get_chunk(t, r->chunks - 1, &c) == 0) r->last_loss = c.loss;
 }
 
-int smix_trace_report_compute(const smix_trace *t, smix_trace_report *r)
+int smix_trace_report_range(const smix_trace *t, uint64_t first, uint64_t n, smix_trace_report *r)
 {
     if (!t || !r) return -1;
-    init_report(t, r);
+    uint64_t all = smix_trace_count(t);
+    if (first > all) first = all;
+    if (n > all - first) n = all - first;
+    init_report(t, r, first, n);
+    uint64_t lo, span, bytes = 0;
+    init_stretches(t, r, &lo, &span);
     count_map m = { NULL, NULL, 0, 0 };
     uint32_t vocab = smix_trace_vocab_size(t);
-    int rc = 0;
-    for (uint64_t i = 0; i < r->tokens && rc == 0; i++) {
+    int rc = 0, id_step = smix_trace_step_index(t, "id");
+    for (uint64_t i = 0; i < first + n && rc == 0; i++) {
         smix_trace_token tk;
         if (smix_trace_get_token(t, i, &tk)) { rc = -1; break; }   /* damaged (lazy open) */
-        add_token(r, &tk);
         double pb = prior_cost(&m, tk.token_id, i, vocab);
         if (pb < 0) rc = -1;
-        else r->prior_bits += pb;
+        if (i < first) continue;
+        r->prior_bits += pb;
+        bytes += tk.length;
+        add_token(r, &tk, id_step, lo, span);
     }
     r->distinct = m.used;
     free(m.keys);
     free(m.vals);
-    finish_report(t, r);
+    finish_report(t, r, bytes);
     return rc;
+}
+
+int smix_trace_report_compute(const smix_trace *t, smix_trace_report *r)
+{
+    return smix_trace_report_range(t, 0, smix_trace_count(t), r);
 }

@@ -52,6 +52,13 @@ typedef struct id_map {
 
 struct smix_trace_writer {
     int fd;
+    /* what a record holds, fixed by the configuration of the first begin */
+    int have_layout;
+    uint32_t ncomp, nsteps;          /* components and steps the level uses */
+    int comp[SMIX_MAX_COMPONENTS];   /* their engine indices */
+    int step[SMIX_MAX_STEPS];
+    uint32_t layout[TRC_NLAYOUT];    /* offsets in a record (0: absent) */
+    uint32_t rec_size;
     char *path, *tmp;
     uint8_t *buf;
     size_t buf_len;
@@ -243,7 +250,7 @@ static uint32_t intern_actual(smix_trace_writer *w, uint32_t id, const uint8_t *
 /* Makes sure a candidate id has an entry if its bytes can be known. */
 static void intern_candidate(smix_trace_writer *w, uint32_t id)
 {
-    if (map_get(&w->map, id)) return;
+    if (id == SMIX_TOKEN_NONE || map_get(&w->map, id)) return;
     const uint8_t *p;
     uint32_t n = 0;
     if (id == SMIX_TOKEN_NEW) {
@@ -261,31 +268,101 @@ static void intern_candidate(smix_trace_writer *w, uint32_t id)
     if (map_put(&w->map, id, val)) fail(w, "out of memory (trace strings)");
 }
 
+/* ---------------- record layout ---------------- */
+
+static int has_ssm(const smix_trace_writer *w) { return w->info.config.ssm_enabled != 0; }
+
+/* The components and steps configuration c uses, and where each array
+ * sits in a record: after the fixed part, f64 arrays 8-aligned. */
+static void set_layout(smix_trace_writer *w, const smix_config *c)
+{
+    w->ncomp = w->nsteps = 0;
+    for (int i = 0; i < smix_component_count() && w->ncomp < SMIX_MAX_COMPONENTS; i++)
+        if (smix_component_used(c, i)) w->comp[w->ncomp++] = i;
+    for (int i = 0; i < smix_step_count() && w->nsteps < SMIX_MAX_STEPS; i++)
+        if (smix_step_used(c, i)) w->step[w->nsteps++] = i;
+    uint32_t at = TRC_TOKEN_FIXED;
+    w->layout[TRC_L_COMP] = at;
+    at += 4 * w->ncomp;
+    w->layout[TRC_L_FAV] = at;
+    at = (at + 4 * w->ncomp + 7) & ~7u;
+    w->layout[TRC_L_STEPS] = at;
+    at += 8 * w->nsteps;
+    w->layout[TRC_L_TM] = at;
+    at += 8 * w->nsteps;
+    w->layout[TRC_L_TOPK] = at;
+    at += TRC_TOPK_SIZE;
+    w->layout[TRC_L_SSMTOPK] = c->ssm_enabled ? at : 0;
+    at += c->ssm_enabled ? TRC_TOPK_SIZE : 0;
+    w->rec_size = at;
+    w->have_layout = 1;
+}
+
+/* Whether configuration c gives the records the layout they have. */
+static int same_layout(const smix_trace_writer *w, const smix_config *c)
+{
+    uint32_t nc = 0, ns = 0;
+    for (int i = 0; i < smix_component_count(); i++)
+        if (smix_component_used(c, i) && (nc >= w->ncomp || w->comp[nc++] != i)) return 0;
+    for (int i = 0; i < smix_step_count(); i++)
+        if (smix_step_used(c, i) && (ns >= w->nsteps || w->step[ns++] != i)) return 0;
+    return nc == w->ncomp && ns == w->nsteps && (c->ssm_enabled != 0) == (w->layout[TRC_L_SSMTOPK] != 0);
+}
+
+static void put_topk(uint8_t *p, const uint32_t *id, const float *pr)
+{
+    for (int k = 0; k < TRC_TOPK; k++) {
+        trc_put32(p + 8 * k, id[k]);
+        trc_putf(p + 8 * k + 4, pr[k]);
+    }
+}
+
+/* The arrays: the level's components and steps, the top lists. */
+static void put_arrays(const smix_trace_writer *w, uint8_t *r, const smix_token_info *t)
+{
+    for (uint32_t i = 0; i < w->ncomp; i++) {
+        trc_putf(r + w->layout[TRC_L_COMP] + 4 * i, t->comp[w->comp[i]]);
+        trc_putf(r + w->layout[TRC_L_FAV] + 4 * i, t->fav_comp[w->comp[i]]);
+    }
+    for (uint32_t i = 0; i < w->nsteps; i++) {
+        trc_putd(r + w->layout[TRC_L_STEPS] + 8 * i, t->step_bits[w->step[i]]);
+        trc_putd(r + w->layout[TRC_L_TM] + 8 * i, t->step_tm[w->step[i]]);
+    }
+    put_topk(r + w->layout[TRC_L_TOPK], t->top_id, t->top_p);
+    if (w->layout[TRC_L_SSMTOPK]) put_topk(r + w->layout[TRC_L_SSMTOPK], t->ssm_top_id, t->ssm_top_p);
+}
+
 /* ---------------- hooks ---------------- */
 
-static void put_record(uint8_t *r, const smix_token_info *t, uint32_t str)
+static void put_record(const smix_trace_writer *w, uint8_t *r, const smix_token_info *t, uint32_t str)
 {
-    memset(r, 0, TRC_TOKEN_SIZE);
+    int ssm = has_ssm(w);
+    memset(r, 0, w->rec_size);
     trc_put64(r + TRC_T_OFFSET, t->offset);
     trc_put32(r + TRC_T_LENGTH, t->length);
     trc_put32(r + TRC_T_ID, t->token_id);
     trc_put32(r + TRC_T_STR, str);
     r[TRC_T_ISNEW] = t->is_new;
     r[TRC_T_ORDER] = (uint8_t)t->longest_order;
+    r[TRC_T_FLAGS] = t->flags & (ssm ? SMIX_TI_SSM | SMIX_TI_FAV : SMIX_TI_FAV);
     trc_put32(r + TRC_T_COUNT, t->longest_count);
-    trc_putf(r + TRC_T_PSSM, t->p_ssm);
-    trc_put32(r + TRC_T_RANK, t->rank_ssm);
-    trc_putf(r + TRC_T_ENTROPY, t->entropy);
-    trc_putf(r + TRC_T_SCALE, t->scale);
-    trc_putf(r + TRC_T_PFINAL, t->p_final);
-    trc_putd(r + TRC_T_BITS, t->bits);
-    for (int c = 0; c < TRC_NCOMP; c++) trc_putf(r + TRC_T_BIAS + 4 * c, t->bias[c]);
-    for (int k = 0; k < TRC_TOPK; k++) {
-        trc_put32(r + TRC_T_TOPID + 4 * k, t->top_id[k]);
-        trc_putf(r + TRC_T_TOPP + 4 * k, t->top_p[k]);
-        trc_put32(r + TRC_T_SSMID + 4 * k, t->ssm_top_id[k]);
-        trc_putf(r + TRC_T_SSMP + 4 * k, t->ssm_top_p[k]);
+    if (ssm) {
+        if (t->flags & SMIX_TI_SSM) {
+            trc_putf(r + TRC_T_PSSM, t->p_ssm);
+            trc_put32(r + TRC_T_RANK, t->rank_ssm);
+        }
+        trc_putf(r + TRC_T_PSSMNEW, t->p_ssm_new);
+        trc_putf(r + TRC_T_ENTROPY, t->entropy);
+        trc_putf(r + TRC_T_SCALE, t->scale);
     }
+    trc_putd(r + TRC_T_BITS, t->bits);
+    trc_putf(r + TRC_T_PFINAL, t->p_final);
+    trc_put32(r + TRC_T_RANKFINAL, t->rank_final);
+    trc_putd(r + TRC_T_LOGIT, t->logit);
+    trc_putd(r + TRC_T_LOGNORM, t->log_norm);
+    trc_putd(r + TRC_T_FAVLOGIT, t->fav_logit);
+    trc_put32(r + TRC_T_FAVID, t->fav_id);
+    put_arrays(w, r, t);
 }
 
 static void on_token(void *user, const smix_token_info *t)
@@ -297,13 +374,15 @@ static void on_token(void *user, const smix_token_info *t)
     if (!w->failed && !t->bytes && t->length)
         fail(w, "trace: token %llu has no bytes", (unsigned long long)t->index);
     if (!w->failed) {
+        if (!w->have_layout) set_layout(w, &w->info.config);
         uint32_t str = intern_actual(w, t->token_id, t->bytes, t->length);
+        intern_candidate(w, t->fav_id);
         for (int k = 0; k < TRC_TOPK && !w->failed; k++) {
             intern_candidate(w, t->top_id[k]);
-            intern_candidate(w, t->ssm_top_id[k]);
+            if (has_ssm(w)) intern_candidate(w, t->ssm_top_id[k]);
         }
         if (!w->failed) {
-            put_record(reserve(w, TRC_TOKEN_SIZE), t, str);
+            put_record(w, reserve(w, w->rec_size), t, str);
             w->n_tokens++;
             w->total_bits += t->bits;
         }
@@ -335,13 +414,18 @@ static void on_chunk(void *user, const smix_chunk_info *c)
 static void on_begin(void *user, const smix_file_info *info)
 {
     smix_trace_writer *w = user;
-    if (!w->have_info) w->info = *info;   /* end's info wins if it comes */
+    if (!w->have_info && !w->have_layout) {   /* end's info wins if it comes */
+        w->info = *info;
+        set_layout(w, &info->config);
+    }
     if (w->has_chain && w->chain.begin) w->chain.begin(w->chain.user, info);
 }
 
 static void on_end(void *user, const smix_file_info *info)
 {
     smix_trace_writer *w = user;
+    if (w->have_layout && !same_layout(w, &info->config))
+        fail(w, "trace: the configuration changed while coding");
     w->info = *info;
     w->have_info = 1;
     if (w->has_chain && w->chain.end) w->chain.end(w->chain.user, info);
@@ -528,6 +612,37 @@ static void write_strings(smix_trace_writer *w, sec_desc *d)
     sec_close(w, &d[TRC_SEC_BLOB], w->blob_len, 1);
 }
 
+/* A NUL-padded text field of n bytes (the text is cut to n - 1). */
+static void put_text(uint8_t *p, const char *text, size_t n)
+{
+    size_t len = text ? strlen(text) : 0;
+    if (len > n - 1) len = n - 1;
+    memset(p, 0, n);
+    memcpy(p, text, len);
+}
+
+/* The tables of the components and the steps the records hold. */
+static void write_tables(smix_trace_writer *w, sec_desc *d)
+{
+    for (uint32_t i = 0; i < w->ncomp; i++) {
+        const smix_component *c = smix_component_get(w->comp[i]);
+        uint8_t *r = reserve(w, TRC_COMP_SIZE);
+        put_text(r, c->name, TRC_NAME_LEN);
+        put_text(r + TRC_NAME_LEN, c->group, TRC_NAME_LEN);
+        put_text(r + 2 * TRC_NAME_LEN, c->description, TRC_DESC_LEN);
+    }
+    sec_close(w, &d[TRC_SEC_COMPS], w->ncomp, TRC_COMP_SIZE);
+    for (uint32_t i = 0; i < w->nsteps; i++) {
+        const smix_step *st = smix_step_get(w->step[i]);
+        uint8_t *r = reserve(w, TRC_STEP_SIZE);
+        memset(r, 0, TRC_STEP_SIZE);
+        put_text(r, st->name, TRC_NAME_LEN);
+        trc_put32(r + TRC_NAME_LEN, st->mixed ? 1u : 0u);
+        put_text(r + 2 * TRC_NAME_LEN, st->description, TRC_DESC_LEN);
+    }
+    sec_close(w, &d[TRC_SEC_STEPS], w->nsteps, TRC_STEP_SIZE);
+}
+
 static void build_header(const smix_trace_writer *w, const sec_desc *d, uint8_t *h)
 {
     const smix_file_info *f = &w->info;
@@ -538,8 +653,10 @@ static void build_header(const smix_trace_writer *w, const sec_desc *d, uint8_t 
     trc_put16(h + TRC_H_MINOR, TRC_MINOR);
     trc_put32(h + TRC_H_HEADER_SIZE, TRC_HEADER_SIZE);
     trc_put32(h + TRC_H_NSECTIONS, TRC_NSECTIONS);
-    trc_put32(h + TRC_H_NCOMP, TRC_NCOMP);
+    trc_put32(h + TRC_H_NCOMP, w->ncomp);
     trc_put32(h + TRC_H_TOPK, TRC_TOPK);
+    trc_put32(h + TRC_H_FLAGS, (c->ssm_enabled ? TRC_F_SSM : 0) | (c->byte_mix ? TRC_F_BITS : 0));
+    trc_put32(h + TRC_H_NSTEPS, w->nsteps);
     trc_put64(h + TRC_H_INPUT, f->input_bytes);
     trc_put64(h + TRC_H_TOKENS, f->tokens);
     trc_put64(h + TRC_H_HDRBYTES, f->header_bytes);
@@ -557,6 +674,14 @@ static void build_header(const smix_trace_writer *w, const sec_desc *d, uint8_t 
     trc_put16(p + 14, c->smooth_milli);
     trc_put32(p + 16, c->vocab_size);
     trc_putd(h + TRC_H_TOTALBITS, w->total_bits);
+    uint8_t *q2 = h + TRC_H_CONFIG2;
+    q2[0] = c->blocks;
+    q2[1] = c->byte_mix;
+    q2[2] = c->escape_walk;
+    q2[3] = c->skip_context;
+    trc_put16(q2 + 4, c->ssm_rows);
+    trc_put16(q2 + 6, c->ngram_budget_mb);
+    for (int i = 0; i < TRC_NLAYOUT; i++) trc_put32(h + TRC_H_LAYOUT + 4 * i, w->layout[i]);
     for (int s = 0; s < TRC_NSECTIONS; s++) {
         uint8_t *q = h + TRC_H_SECTIONS + s * TRC_SECTION_SIZE;
         trc_put64(q, d[s].offset);
@@ -585,10 +710,12 @@ int smix_trace_writer_finish(smix_trace_writer *w, char *err, size_t errlen)
     sec_desc d[TRC_NSECTIONS + 1];
     memset(d, 0, sizeof d);
     d[0].offset = TRC_HEADER_SIZE;
-    sec_close(w, &d[TRC_SEC_TOKENS], w->n_tokens, TRC_TOKEN_SIZE);
+    if (!w->have_layout) set_layout(w, &w->info.config);
+    sec_close(w, &d[TRC_SEC_TOKENS], w->n_tokens, w->rec_size);
     put_bytes(w, w->chunks, w->n_chunks * TRC_CHUNK_SIZE);
     sec_close(w, &d[TRC_SEC_CHUNKS], w->n_chunks, TRC_CHUNK_SIZE);
     write_strings(w, d);
+    write_tables(w, d);
     write_header(w, d);
     if (!w->failed && close(w->fd) != 0)
         fail(w, "cannot write trace %s: %s", w->tmp, strerror(errno));

@@ -5,10 +5,10 @@
 # BEL, DEL, a C1 control (raw or as UTF-8), a bidi override or a broken
 # UTF-8 sequence must reach a terminal only as a visible escape (the
 # engine's smix_text_escape rule), from every program and every path:
-# smix's messages (the name inside a message too), --trace-dump csv on a
-# terminal (run under script(1)), --trace-dump jsonl (always: JSON escapes,
-# so a parser still reads the same text), --trace-report, and the error
-# messages of smix-tui and smix-view.
+# smix's messages (the name inside a message too), --trace-dump csv (on a
+# terminal, run under script(1), and into a file), --trace-dump jsonl (JSON
+# escapes, so a parser still reads the same text), --trace-report, and the
+# error messages of smix-tui and smix-view.
 #
 # Run from the repo root after `make`: bash tests/test_terminal.sh
 set -u
@@ -68,7 +68,8 @@ check "csv on a terminal: escapes shown" grep -qF '"\x1B"' tty.csv
 script -qec "'$SMIX' --trace-dump csv broken.smt" /dev/null > tty2.csv 2>&1 < /dev/null
 check "csv on a terminal, invalid UTF-8: no control character" eval '! raw_controls tty2.csv'
 "$SMIX" --trace-dump csv hostile.smt > file.csv
-check "csv to a file keeps the bytes (its readers parse them)" grep -qaF $'"\e"' file.csv
+check "csv to a file: no control character either" eval '! raw_controls file.csv'
+check "csv to a file: the escapes of the terminal escaper" grep -qF '"\x1B"' file.csv
 for t in hostile broken; do
     "$SMIX" --trace-dump jsonl $t.smt > $t.jsonl
     check "jsonl ($t): no control character, C1 or bidi character raw" eval "! raw_controls $t.jsonl"

@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # test_trace.sh - per-token traces from the command line.
 #
-# With the real engine (build/smix --trace): the compressed file is
-# byte-identical with and without --trace; the trace written by `-d --trace`
-# equals the one written while compressing (the decoder mirrors the
-# encoder); sum(bits)/8 + header_bytes equals the compressed size within 16
-# bytes; bits = -log2(p_final) to 1e-3; the CSV header; report --json keys.
-# With synthetic traces (build/trace_synth): trace_synth is deterministic,
-# dump/report work, and truncated, corrupted or foreign traces exit 1.
+# With the real engine (build/smix --trace), on samples at levels 1, 3, 5
+# and 9 (one without the SSM and bit by bit, one with both): the
+# compressed file is byte-identical with and without --trace; the trace
+# written by `-d --trace` equals the one written while compressing (the
+# decoder mirrors the encoder); and on every row of the dump
+#   - the components' terms c_* sum to logit,
+#   - the steps' bits_* sum to bits, and bits = -log2(p_final),
+#   - (log_norm - logit) / ln 2, the token model's information, equals what
+#     the token model's own probabilities cost for the steps before the id
+#     (tm_* where the byte model refines a step, else bits_*), to the
+#     quantisation of those probabilities,
+#   - p_ssm is empty on NEW rows, and there is no SSM column without the SSM;
+# over the file, the payload is the sum of bits plus each block's flush (48
+# to 64 bits a block); --trace-report --json agrees with the dump (every
+# component's pull and margin, every step's bits); the dump keeps one record
+# per line with no raw control byte; `| head` ends quietly with status 0.
+# With synthetic traces (build/trace_synth): the same invariants, dump and
+# report, and truncated, corrupted, foreign or format-1 traces exit 1.
 # A missing binary, a broken `smix --trace` or a missing jq (a test
 # dependency, tools/deps.sh) fails the suite: nothing here is skipped.
 #
@@ -32,14 +43,13 @@ finish() {
 T=$(mktemp -d "${TMPDIR:-/tmp}/smix-trace.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
-HEADER='index,offset,length,token_id,text,p_ssm,rank_ssm,entropy,scale,p_final,bits,bias_prior,bias_ng1,bias_ng2,bias_ng3,bias_ng4,bias_ng5,bias_ng6,bias_ng7,bias_ng8,bias_ng16,bias_ng32,bias_match,bias_recency'
-HAVE_JQ=0; command -v jq >/dev/null 2>&1 && HAVE_JQ=1
-HAVE_DUMP=0
-[ -x "$SMIX" ] && "$SMIX" --help 2>&1 | grep -q -- '--trace-dump' && HAVE_DUMP=1
-HAVE_TRACE=0
-if [ -x "$SMIX" ]; then
-    printf 'hello hello trace\n' >"$T/probe"
-    "$SMIX" -q -c --trace "$T/probe.smt" "$T/probe" >/dev/null 2>"$T/probe.err" && [ -s "$T/probe.smt" ] && HAVE_TRACE=1
+HEADER='index,offset,length,token_id,text,is_new,type,bits,p_final,rank_final,bits_'
+command -v jq >/dev/null 2>&1 || { bad "jq" "jq not installed (make deps installs it)"; finish; exit 1; }
+[ -x "$SMIX" ] || { bad "smix" "$SMIX is not built"; finish; exit 1; }
+printf 'hello hello trace\n' >"$T/probe"
+if ! "$SMIX" -q -c --trace "$T/probe.smt" "$T/probe" >/dev/null 2>"$T/probe.err" || [ ! -s "$T/probe.smt" ]; then
+    bad "engine traces" "$SMIX --trace does not work: $(head -c 300 "$T/probe.err")"
+    finish; exit 1
 fi
 
 # ------------------------------------------------------------ helpers
@@ -47,41 +57,92 @@ fi
 # csv_header TRACE: the dump's first line starts with the required columns
 csv_header() { "$SMIX" --trace-dump csv "$1" 2>/dev/null | head -n 1 | grep -q "^$HEADER"; }
 
-# bits_agree TRACE: every token has |(-log2 p_final) - bits| <= 1e-3
-bits_agree() {
-    local n
-    n=$("$SMIX" --trace-dump jsonl "$1" | jq -s '[.[] | select((((.p_final | log2) + .bits) | fabs) > 1e-3)] | length') || return 1
-    [ "$n" = 0 ]
+# rows TRACE: the trace's JSON-lines dump, made once (TRACE.jsonl)
+rows() {
+    [ -s "$1.jsonl" ] || "$SMIX" --trace-dump jsonl "$1" >"$1.jsonl" || { rm -f "$1.jsonl"; return 1; }
 }
 
-# report_keys TRACE: --trace-report --json has the required keys and
-# total_bits equals the sum of the dump's bits
-report_keys() {
-    "$SMIX" --trace-report --json "$1" >"$T/rep.json" || return 1
-    jq -e 'has("input_bytes") and has("tokens") and has("header_bytes") and has("payload_bytes")
-           and has("total_bits")' "$T/rep.json" >/dev/null || return 1
-    local sum tot
-    sum=$("$SMIX" --trace-dump jsonl "$1" | jq -s 'map(.bits) | add // 0')
-    tot=$(jq '.total_bits' "$T/rep.json")
-    awk -v a="$sum" -v b="$tot" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 1e-6 * (1 + b)) }'
+# none TRACE NAME JQ-FILTER: the dump has rows and the filter selects none
+# of them (a failing dump or filter fails)
+none() {
+    rows "$1" && [ -s "$1.jsonl" ] || { echo "$2: no dump"; return 1; }
+    jq -r "$3 | .index" "$1.jsonl" >"$T/bad.txt" || { echo "$2: jq failed"; return 1; }
+    [ ! -s "$T/bad.txt" ] || { echo "$2: $(wc -l <"$T/bad.txt") rows, first: $(head -n 3 "$T/bad.txt" | tr '\n' ' ')"; return 1; }
 }
 
-# size_invariant TRACE FILE.smx: sum(bits)/8 + header_bytes ~ compressed size
-size_invariant() {
+# the components' terms sum to the logit (float rounding: 1e-5 of their size)
+ROW_TERMS='[to_entries[] | select(.key | startswith("c_")) | .value] as $c
+    | select((($c | add) - .logit | fabs) > 1e-5 * (1 + ($c | map(fabs) | add)))'
+# the steps' bits sum to bits (same order, so exact to 1e-9), and bits = -log2 p_final
+ROW_STEPS='select(((([to_entries[] | select(.key | startswith("bits_")) | .value] | add) - .bits) | fabs) > 1e-9 * (1 + .bits)
+    or ((.p_final | log2) + .bits | fabs) > 1e-4)'
+# the information before quantisation against the token model's own cost of
+# the steps before the id: the quantisation of a probability p to integer
+# frequencies (a total near 2^26) is within 2 log2(1 + 2^(info - 24)) bits
+ROW_INFO='((.log_norm - .logit) / (2 | log)) as $info
+    | ([to_entries[] | select((.key | startswith("bits_")) and .key != "bits_id" and .key != "bits_coder")
+        | .key[5:]] ) as $steps
+    | (. as $r | [$steps[] as $s | if ($r | has("tm_" + $s)) then $r["tm_" + $s] else $r["bits_" + $s] end] | add) as $tm
+    | select(($info - $tm | fabs) > 1e-3 + 2 * (1 + pow(2; $info - 24) | log2))'
+
+invariants() {
+    local t=$1
+    none "$t" "terms != logit" "$ROW_TERMS" && none "$t" "steps != bits" "$ROW_STEPS" &&
+        none "$t" "information != token model" "$ROW_INFO"
+}
+
+# ssm_fields TRACE: with the SSM, p_ssm is null exactly on NEW rows; without
+# it, the dump has no SSM column
+ssm_fields() {
+    if "$SMIX" --trace-report --json "$1" | jq -e '.ssm' >/dev/null; then
+        none "$1" "p_ssm on NEW rows or missing on seen rows" 'select((.is_new == 1) != (.p_ssm == null))'
+    else
+        ! "$SMIX" --trace-dump csv "$1" | head -n 1 | grep -q -E 'p_ssm|rank_ssm|entropy|scale'
+    fi
+}
+
+# payload TRACE: payload bytes x 8 = sum of bits + a flush of 48 to 64 bits a block
+payload() {
+    "$SMIX" --trace-report --json "$1" | jq -e '.blocks as $b | .flush_bits >= 48 * $b - 1e-6 and .flush_bits <= 64 * $b + 1e-6
+        and ((.payload_bytes * 8 - .total_bits - .flush_bits) | fabs) < 1e-6' >/dev/null ||
+        { "$SMIX" --trace-report --json "$1" | jq -c '{payload_bytes, total_bits, flush_bits, blocks}'; return 1; }
+}
+
+# report_matches TRACE: the report's totals, components and steps are sums over the dump
+report_matches() {
     "$SMIX" --trace-report --json "$1" >"$T/rep.json" || return 1
-    local bits hdr size
-    bits=$(jq '.total_bits' "$T/rep.json")
-    hdr=$(jq '.header_bytes' "$T/rep.json")
-    size=$(wc -c <"$2")
-    awk -v b="$bits" -v h="$hdr" -v s="$size" 'BEGIN { d = b / 8 + h - s; if (d < 0) d = -d;
-        if (d > 16) printf "sum(bits)/8 + header = %.1f, file = %d\n", b / 8 + h, s; exit !(d <= 16) }'
+    rows "$1" || return 1
+    jq -s --slurpfile rep "$T/rep.json" '
+        ($rep[0]) as $r | 1.4426950408889634 as $l2e | . as $rows
+        | def near(a; b): ((a - b) | fabs) <= 1e-6 * (1 + (b | fabs));
+        near($rows | map(.bits) | add // 0; $r.total_bits)
+        and ($r.tokens == ($rows | length))
+        and all($r.components[]; . as $c
+            | near($rows | map(.["c_" + $c.name]) | add * $l2e; $c.pull_bits)
+            and near($rows | map(.["c_" + $c.name] - (.["fav_c_" + $c.name] // 0)) | add * $l2e; $c.margin_bits))
+        and all($r.steps[]; . as $s | near($rows | map(.["bits_" + $s.name]) | add; $s.bits))' "$1.jsonl" | grep -q true
+}
+
+# one_line TRACE: as many dump lines as tokens, and no control byte but newline
+one_line() {
+    local toks lines
+    toks=$("$SMIX" --trace-report --json "$1" | jq .tokens)
+    for fmt in csv jsonl; do
+        "$SMIX" --trace-dump $fmt "$1" >"$T/dump" || return 1
+        lines=$(wc -l <"$T/dump")
+        [ $fmt = csv ] && lines=$((lines - 1))
+        [ "$lines" = "$toks" ] || { echo "$fmt: $lines lines for $toks tokens"; return 1; }
+        LC_ALL=C grep -q -P '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$T/dump" &&
+            { echo "$fmt: a raw control byte"; return 1; }
+    done
+    return 0
 }
 
 # damaged TRACE: truncations and flipped bytes are refused with exit 1 and a message
 damaged() {
     local t=$1 size cut rc
     size=$(wc -c <"$t")
-    for cut in 0 7 100 319 320 $((size / 2)) $((size - 1)); do
+    for cut in 0 7 100 319 511 512 $((size / 2)) $((size - 1)); do
         [ "$cut" -ge 0 ] || continue
         head -c "$cut" "$t" >"$T/cut.smt"
         "$SMIX" --trace-report "$T/cut.smt" >/dev/null 2>"$T/err"; rc=$?
@@ -98,6 +159,25 @@ damaged() {
     done
 }
 
+# format1 TRACE: a trace of format 1 is refused with how to write it again
+format1() {
+    cp "$1" "$T/old.smt"
+    printf '\x01' | dd of="$T/old.smt" bs=1 seek=8 conv=notrunc 2>/dev/null
+    ! "$SMIX" --trace-report "$T/old.smt" >/dev/null 2>"$T/err" && grep -q 'write the trace again' "$T/err"
+}
+
+# quiet_head TRACE: `smix --trace-dump ... | head` ends with status 0 and says nothing
+quiet_head() {
+    local rc
+    for fmt in csv jsonl; do
+        ( "$SMIX" --trace-dump $fmt "$1" 2>"$T/err"; echo $? >"$T/rc" ) | head -n 2 >/dev/null
+        rc=$(cat "$T/rc")
+        [ "$rc" = 0 ] && [ ! -s "$T/err" ] || { echo "$fmt | head: exit $rc, $(head -c 200 "$T/err")"; return 1; }
+    done
+    ( "$SMIX" --trace-report "$1" 2>"$T/err"; echo $? >"$T/rc" ) | head -n 1 >/dev/null
+    [ "$(cat "$T/rc")" = 0 ] && [ ! -s "$T/err" ]
+}
+
 # ------------------------------------------------------------ synthetic traces
 
 if [ -x "$SYNTH" ]; then
@@ -105,59 +185,55 @@ if [ -x "$SYNTH" ]; then
     "$SYNTH" "$ROOT/samples/page.html" "$T/s2.smt" 2>/dev/null
     check "trace_synth is deterministic" cmp -s "$T/s1.smt" "$T/s2.smt"
     check "trace_synth refuses a missing input" eval "! '$SYNTH' '$T/nope' '$T/x.smt' 2>/dev/null"
-    if [ $HAVE_DUMP = 1 ]; then
-        check "synthetic: csv header" csv_header "$T/s1.smt"
-        lines=$("$SMIX" --trace-dump jsonl "$T/s1.smt" | wc -l)
-        toks=$("$SMIX" --trace-report --json "$T/s1.smt" | grep -o '"tokens":[0-9]*' | head -n 1 | cut -d: -f2)
-        check "synthetic: one jsonl line per token" test "$lines" = "$toks" -a "$lines" -gt 0
-        check "synthetic: text report" eval "'$SMIX' --trace-report '$T/s1.smt' | grep -q 'Costliest tokens'"
-        if [ $HAVE_JQ = 1 ]; then
-            check "synthetic: bits = -log2(p_final)" bits_agree "$T/s1.smt"
-            check "synthetic: report --json keys and total" report_keys "$T/s1.smt"
-            check "synthetic: jsonl text round-trips" eval "'$SMIX' --trace-dump jsonl '$T/s1.smt' | jq -j .text | cmp -s - '$ROOT/samples/page.html'"
-        else
-            bad "synthetic jq checks" "jq not installed (make deps installs it)"
-        fi
-        check "synthetic: damaged traces exit 1" damaged "$T/s1.smt"
-        "$SMIX" --trace-report "$ROOT/samples/page.html" >/dev/null 2>"$T/err"
-        check "foreign file exits 1" test $? -eq 1
-        "$SMIX" --trace-report "$T/nonexistent.smt" >/dev/null 2>"$T/err"
-        check "missing trace exits 1" test $? -eq 1
-    else
-        bad "dump/report on synthetic traces" "$SMIX has no --trace-dump"
-    fi
+    check "synthetic: csv header" csv_header "$T/s1.smt"
+    check "synthetic: row invariants" invariants "$T/s1.smt"
+    check "synthetic: SSM fields" ssm_fields "$T/s1.smt"
+    check "synthetic: report --json matches the dump" report_matches "$T/s1.smt"
+    check "synthetic: one line per record" one_line "$T/s1.smt"
+    check "synthetic: text report" eval "'$SMIX' --trace-report '$T/s1.smt' | grep -q 'Costliest tokens'"
+    check "synthetic: jsonl text round-trips" eval "'$SMIX' --trace-dump jsonl '$T/s1.smt' | jq -j .text | cmp -s - '$ROOT/samples/page.html'"
+    check "synthetic: damaged traces exit 1" damaged "$T/s1.smt"
+    check "synthetic: format 1 refused" format1 "$T/s1.smt"
+    "$SMIX" --trace-report "$ROOT/samples/page.html" >/dev/null 2>"$T/err"
+    check "foreign file exits 1" test $? -eq 1
+    "$SMIX" --trace-report "$T/nonexistent.smt" >/dev/null 2>"$T/err"
+    check "missing trace exits 1" test $? -eq 1
 else
     bad "synthetic traces" "$SYNTH is not built"
 fi
 
 # ------------------------------------------------------------ the real engine
 
-if [ $HAVE_TRACE = 0 ]; then
-    bad "engine traces" "$SMIX --trace does not work: $(head -c 300 "$T/probe.err")"
-    finish; exit $?
-fi
+# control bytes in the text: ESC sequences, BEL, DEL, C1, a bidi override
+printf 'plain \033]0;title\007 text\033[31m red \177 \302\205 \342\200\256 evil\r\n' >"$T/ctl.txt"
+check "control bytes: trace" eval "'$SMIX' -q -3 -c --trace '$T/ctl.smt' '$T/ctl.txt' >/dev/null"
+check "control bytes: one line per record, none raw" one_line "$T/ctl.smt"
 
-for f in prose.txt page.html records.bin; do
+for fl in prose.txt:1:3:5:9 records.bin:1:3; do
+    f=${fl%%:*}
     src=$ROOT/samples/$f
     [ -f "$src" ] || { bad "$f" "sample missing"; continue; }
-    cp "$src" "$T/$f"
-    "$SMIX" -q -c "$T/$f" >"$T/$f.plain.smx"
-    "$SMIX" -q -c --trace "$T/$f.smt" "$T/$f" >"$T/$f.smx"
-    check "$f: --trace does not change the compressed file" cmp -s "$T/$f.plain.smx" "$T/$f.smx"
-    check "$f: trace written" test -s "$T/$f.smt"
-    "$SMIX" -q -d -c --trace "$T/$f.d.smt" "$T/$f.smx" >"$T/$f.out"
-    check "$f: round trip with -d --trace" cmp -s "$T/$f.out" "$src"
-    check "$f: decompression trace equals compression trace" cmp -s "$T/$f.smt" "$T/$f.d.smt"
-    check "$f: csv header" csv_header "$T/$f.smt"
-    if [ $HAVE_JQ = 1 ]; then
-        check "$f: sum(bits)/8 + header_bytes = compressed size (16 B)" size_invariant "$T/$f.smt" "$T/$f.smx"
-        check "$f: bits = -log2(p_final) to 1e-3" bits_agree "$T/$f.smt"
-        check "$f: report --json keys and total" report_keys "$T/$f.smt"
-    else
-        bad "$f: jq checks" "jq not installed (make deps installs it)"
-    fi
+    levels=${fl#*:}
+    for L in ${levels//:/ }; do
+        n="$f -$L"
+        cp "$src" "$T/$f"
+        "$SMIX" -q -$L -c "$T/$f" >"$T/$f.plain.smx"
+        rm -f "$T/$f.$L.smt"
+        "$SMIX" -q -$L -c --trace "$T/$f.$L.smt" "$T/$f" >"$T/$f.smx"
+        check "$n: --trace does not change the compressed file" cmp -s "$T/$f.plain.smx" "$T/$f.smx"
+        "$SMIX" -q -d -c --trace "$T/$f.d.smt" "$T/$f.smx" >"$T/$f.out"
+        check "$n: round trip with -d --trace" cmp -s "$T/$f.out" "$src"
+        check "$n: decompression trace equals compression trace" cmp -s "$T/$f.$L.smt" "$T/$f.d.smt"
+        rm -f "$T/$f.d.smt"
+        check "$n: csv header" csv_header "$T/$f.$L.smt"
+        check "$n: row invariants (terms, steps, information)" invariants "$T/$f.$L.smt"
+        check "$n: SSM fields" ssm_fields "$T/$f.$L.smt"
+        check "$n: payload = bits + flush" payload "$T/$f.$L.smt"
+        check "$n: report --json matches the dump" report_matches "$T/$f.$L.smt"
+    done
 done
-check "engine: damaged traces exit 1" damaged "$T/prose.txt.smt"
+check "engine: damaged traces exit 1" damaged "$T/prose.txt.3.smt"
+check "engine: | head ends quietly" quiet_head "$T/prose.txt.3.smt"
 rm -f "$T/probe.smt"
 "$SMIX" -q -c --trace "$T/nodir/x.smt" "$T/probe" >/dev/null 2>"$T/err"
 check "unwritable trace path fails" test $? -ne 0 -a -s "$T/err"

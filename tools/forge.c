@@ -19,8 +19,11 @@
  *      edits apply in order, so random-payload after it fills them);
  *      random-payload SEED replaces the payload with pseudo-random bytes;
  *      byte OFFSET VALUE sets one header byte (layout: engine/container.c).
- * smt: token I FIELD VALUE sets a float of token record I, FIELD one of
- *      bits p_final p_ssm entropy scale bias0..bias12 top_p0..7 ssm_p0..7;
+ * smt: token I FIELD VALUE sets a number of token record I (format 2),
+ *      FIELD one of bits logit log_norm fav_logit (f64), p_final p_ssm
+ *      p_ssm_new entropy scale (f32), compN / biasN and fav_compN (the
+ *      component terms), stepN and tmN (the steps' bits, f64), top_pN and
+ *      ssm_pN (the top lists; ssm_p only in a trace with the SSM);
  *      total VALUE the header's total_bits (auto: the sum of the records'
  *      bits, as the reader checks it); chunk I loss|lr VALUE a chunk's
  *      float. VALUE is anything strtod reads: nan, inf, -inf, 1e300.
@@ -108,22 +111,37 @@ static int forge_smx(uint8_t **bp, size_t *np, int argc, char **argv)
 
 /* ---------------- .smt ---------------- */
 
-static int token_field(const char *f)
+/* A token record's field: its offset, and whether it is an f64. -1 for a
+ * name this trace has no such field for. The arrays' places come from the
+ * header's record layout. */
+static int token_field(const uint8_t *b, const char *f, int *dbl)
 {
-    static const struct { const char *name; int off; } tab[] = {
-        {"bits", TRC_T_BITS}, {"p_final", TRC_T_PFINAL}, {"p_ssm", TRC_T_PSSM},
-        {"entropy", TRC_T_ENTROPY}, {"scale", TRC_T_SCALE},
+    static const struct { const char *name; int off, dbl; } tab[] = {
+        {"bits", TRC_T_BITS, 1}, {"logit", TRC_T_LOGIT, 1}, {"log_norm", TRC_T_LOGNORM, 1},
+        {"fav_logit", TRC_T_FAVLOGIT, 1}, {"p_final", TRC_T_PFINAL, 0}, {"p_ssm", TRC_T_PSSM, 0},
+        {"p_ssm_new", TRC_T_PSSMNEW, 0}, {"entropy", TRC_T_ENTROPY, 0}, {"scale", TRC_T_SCALE, 0},
     };
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-        if (!strcmp(f, tab[i].name))
+        if (!strcmp(f, tab[i].name)) {
+            *dbl = tab[i].dbl;
             return tab[i].off;
-    int k;
-    if (sscanf(f, "bias%d", &k) == 1 && k >= 0 && k < TRC_NCOMP)
-        return TRC_T_BIAS + 4 * k;
-    if (sscanf(f, "top_p%d", &k) == 1 && k >= 0 && k < TRC_TOPK)
-        return TRC_T_TOPP + 4 * k;
-    if (sscanf(f, "ssm_p%d", &k) == 1 && k >= 0 && k < TRC_TOPK)
-        return TRC_T_SSMP + 4 * k;
+        }
+    static const struct { const char *prefix; int layout, size, dbl; } arr[] = {
+        {"comp", TRC_L_COMP, 4, 0}, {"bias", TRC_L_COMP, 4, 0}, {"fav_comp", TRC_L_FAV, 4, 0},
+        {"step", TRC_L_STEPS, 8, 1}, {"tm", TRC_L_TM, 8, 1}, {"top_p", TRC_L_TOPK, 8, 0},
+        {"ssm_p", TRC_L_SSMTOPK, 8, 0},
+    };
+    uint32_t ncomp = trc_get32(b + TRC_H_NCOMP), nsteps = trc_get32(b + TRC_H_NSTEPS);
+    for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++) {
+        size_t l = strlen(arr[i].prefix);
+        int k;
+        if (strncmp(f, arr[i].prefix, l) || sscanf(f + l, "%d", &k) != 1 || k < 0) continue;
+        uint32_t base = trc_get32(b + TRC_H_LAYOUT + 4 * arr[i].layout);
+        uint32_t n = arr[i].layout <= TRC_L_FAV ? ncomp : arr[i].layout <= TRC_L_TM ? nsteps : TRC_TOPK;
+        if (!base || (uint32_t)k >= n) return -1;
+        *dbl = arr[i].dbl;
+        return (int)(base + (uint32_t)k * (uint32_t)arr[i].size + (arr[i].layout >= TRC_L_TOPK ? 4 : 0));
+    }
     return -1;
 }
 
@@ -157,12 +175,12 @@ static int forge_smt(uint8_t *b, size_t n, int argc, char **argv)
         if (!strcmp(argv[i], "token") && i + 3 < argc) {
             const uint8_t *sec = section(b, TRC_SEC_TOKENS, &count, &elem);
             uint64_t k = strtoull(argv[i + 1], NULL, 0);
-            int off = token_field(argv[i + 2]);
-            if (k >= count || off < 0)
+            int dbl, off = token_field(b, argv[i + 2], &dbl);
+            if (k >= count || off < 0 || (uint32_t)off + (dbl ? 8u : 4u) > elem)
                 return die("token: no such record or field");
             uint8_t *r = (uint8_t *)sec + k * elem + off;
             double v = strtod(argv[i + 3], NULL);
-            if (off == TRC_T_BITS)
+            if (dbl)
                 trc_putd(r, v);
             else
                 trc_putf(r, (float)v);

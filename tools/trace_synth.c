@@ -8,14 +8,16 @@
  * The input is split into word-like tokens of 1-6 bytes (letters with a
  * leading space, digit runs, whitespace runs, punctuation); ids are given in
  * order of first appearance. The numbers follow a simple story that looks
- * like the real thing: tokens seen often get high probabilities, first
- * occurrences are coded through SMIX_TOKEN_NEW and cost ~15-20 bits, n-gram
- * orders fire more for frequent tokens, the SSM is a noisy version of the
- * final probability, top-k lists contain the actual token at its rank, and
- * the training loss falls chunk by chunk. Probabilities are quantised to 16
- * bits like a range coder's frequencies, and bits = -log2(p_final) exactly,
- * so the trace satisfies the same invariants as a real one (sum of bits / 8
- * + header bytes = compressed size).
+ * like the real thing (a level-5 configuration: its components and coding
+ * steps): tokens seen often get high probabilities, first occurrences are
+ * coded through SMIX_TOKEN_NEW and cost ~15-20 bits, n-gram orders fire
+ * more for frequent tokens, the SSM is a noisy version of the final
+ * probability, top-k lists contain the actual token at its rank, and the
+ * training loss falls chunk by chunk. The trace satisfies the same
+ * invariants as a real one: the components' terms sum to the logit, the
+ * steps' bits to the token's bits, (log_norm - logit) / ln 2 is the token
+ * model's cost of the steps before the id, bits = -log2(p_final), and sum of
+ * bits / 8 + header bytes + flush = compressed size.
  *
  * Output is deterministic: the same input always gives the same bytes (the
  * generator is seeded from the input size, and exp/log come from fmath.h).
@@ -30,16 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The writer's default vocabulary lookup calls the engine's
- * smix_vocab_token; this tool supplies its own vocabulary, so a weak stub
- * lets it link without the rest of the engine. */
-__attribute__((weak)) const uint8_t *smix_vocab_token(uint32_t id, uint32_t *len)
-{
-    (void)id;
-    (void)len;
-    return NULL;
-}
 
 typedef struct synth_vocab {
     const uint8_t *text;   /* the input buffer */
@@ -224,15 +216,54 @@ static uint32_t make_topk(synth *s, uint32_t actual, double p, double spread,
     return r < SMIX_TOPK ? (uint32_t)r + 1 : SMIX_TOPK + 1 + (uint32_t)(uni(s) * 1.0 / (p + 1e-4));
 }
 
-static void fill_biases(synth *s, smix_token_info *t, uint32_t c, int recent)
+/* A term for every component the configuration uses, by its name: the
+ * n-gram orders only up to the token's longest order, the NEW features and
+ * NEW's APM only on NEW, the others on any token. Returns their sum. */
+static double fill_terms(synth *s, const smix_config *cfg, int is_new, int order, float *c)
 {
-    static const int order_of[SMIX_NCOMP] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 0, 0 };
-    t->bias[SMIX_COMP_PRIOR] = (float)(0.05 * fm_log((float)c + 1.0f) + 0.02 * gauss(s));
-    for (int k = SMIX_COMP_NG1; k <= SMIX_COMP_NG32; k++)
-        t->bias[k] = order_of[k] <= t->longest_order && !t->is_new
-                         ? (float)(0.25 + 0.15 * gauss(s) + 0.03 * order_of[k]) : 0.0f;
-    t->bias[SMIX_COMP_MATCH] = t->longest_order >= 8 ? (float)(0.5 + 0.5 * uni(s)) : 0.0f;
-    t->bias[SMIX_COMP_RECENCY] = recent ? (float)(0.3 * uni(s)) : 0.0f;
+    double sum = 0;
+    memset(c, 0, SMIX_MAX_COMPONENTS * sizeof *c);
+    for (int i = 0; i < smix_component_count(); i++) {
+        const char *n = smix_component_get(i)->name;
+        int ng = n[0] == 'n' && n[1] == 'g' ? atoi(n + 2) : 0, newf = strncmp(n, "new_", 4) == 0 || !strcmp(n, "apm_new");
+        if (!smix_component_used(cfg, i) || (ng && (is_new || ng > order)) || newf != is_new) continue;
+        c[i] = (float)(0.3 * gauss(s) + (ng ? 0.25 + 0.03 * ng : 0.1));
+        sum += c[i];
+    }
+    return sum;
+}
+
+/* The cost of the token model's steps (is_cand, cand_walk, is_new,
+ * esc_walk), what the byte model made of them, and the id tree's; t->bits
+ * their sum. Returns the token model's cost before the id. */
+static double fill_steps(synth *s, smix_token_info *t, double p, int escaped)
+{
+    static const char *const names[] = { "is_cand", "cand_walk", "is_new", "esc_walk", "id" };
+    double tm[5] = { 0 };
+    if (t->is_new) {
+        tm[0] = -log2(1.0 - 0.3 * p);
+        tm[2] = -log2(p / (1.0 - 0.3 * p));
+        tm[4] = 15.0;
+    } else if (escaped) {
+        tm[0] = 1.0;
+        tm[2] = 0.2;
+        tm[3] = -log2(p) > 2.0 ? -log2(p) - 1.2 : 0.8;
+    } else {
+        tm[0] = -log2(p) * 0.1;
+        tm[1] = -log2(p) * 0.9;
+    }
+    memset(t->step_bits, 0, sizeof t->step_bits);
+    memset(t->step_tm, 0, sizeof t->step_tm);
+    for (int i = 0; i < smix_step_count(); i++) {
+        for (int k = 0; k < 5; k++) {
+            if (strcmp(smix_step_get(i)->name, names[k]) || tm[k] <= 0) continue;
+            t->step_tm[i] = tm[k];
+            t->step_bits[i] = k == 4 ? tm[k] : tm[k] * (0.97 + 0.04 * uni(s));   /* the byte model's part */
+        }
+    }
+    t->bits = 0;
+    for (int i = 0; i < smix_step_count(); i++) t->bits += t->step_bits[i];
+    return tm[0] + tm[1] + tm[2] + tm[3];
 }
 
 static int8_t pick_order(synth *s, uint32_t c)
@@ -240,18 +271,22 @@ static int8_t pick_order(synth *s, uint32_t c)
     if (c == 0) return 0;
     double q = 0.45 + 0.45 * (1.0 - 1.0 / (c + 1.0));
     int o = 0;
-    while (o < 8 && uni(s) < q) o++;
-    if (o == 8 && uni(s) < 0.4) o = 16;
-    if (o == 16 && uni(s) < 0.4) o = 32;
+    while (o < 4 && uni(s) < q) o++;
     return (int8_t)o;
 }
 
-static void make_token(synth *s, uint64_t i, smix_token_info *t)
+/* The rival: another candidate with terms of its own. */
+static void fill_rival(synth *s, const smix_config *cfg, smix_token_info *t, uint32_t id)
+{
+    t->fav_id = t->top_id[0] != id ? t->top_id[0] : t->top_id[1];
+    if (t->top_id[0] == id) t->flags |= SMIX_TI_FAV;
+    t->fav_logit = fill_terms(s, cfg, t->fav_id == SMIX_TOKEN_NEW, 2, t->fav_comp);
+}
+
+static void make_token(synth *s, const smix_config *cfg, uint64_t i, smix_token_info *t)
 {
     const synth_tok *k = &s->toks[i];
     uint32_t c = s->count[k->id];
-    int recent = 0;
-    for (uint64_t j = 0; j < 64 && j < s->nrecent; j++) recent |= s->recent[(s->nrecent - 1 - j) % 256] == k->id;
     memset(t, 0, sizeof *t);
     t->index = i;
     t->offset = k->off;
@@ -261,26 +296,27 @@ static void make_token(synth *s, uint64_t i, smix_token_info *t)
     t->is_new = c == 0;
     t->longest_order = pick_order(s, c);
     t->longest_count = t->longest_order ? 1 + (uint32_t)(uni(s) * c) : 0;
-    double p_top;
+    double p;
     if (t->is_new) {
-        double esc = quantise(clampd((s->distinct + 1.0) / (i + s->distinct + 2.0), 0.002, 0.9));
-        p_top = esc;
-        t->p_final = (float)(esc / 32768.0);
-        t->bits = -log2(esc) + 15.0;
+        p = quantise(clampd((s->distinct + 1.0) / (i + s->distinct + 2.0), 0.002, 0.9));
         t->entropy = (float)(8.0 + 4.0 * uni(s));
     } else {
         double logit = 1.2 * fm_log((float)c + 1.0f) - 1.5 + 1.4 * gauss(s) + 0.25 * t->longest_order / 4.0;
-        double p = quantise(clampd(1.0 / (1.0 + fm_exp((float)-logit)), 1e-5, 0.999));
-        p_top = p;
-        t->p_final = (float)p;
-        t->bits = -log2(p);
+        p = quantise(clampd(1.0 / (1.0 + fm_exp((float)-logit)), 1e-5, 0.999));
         t->p_ssm = (float)clampd(p * fm_exp((float)(0.8 * gauss(s) - 0.2)), 1e-7, 0.999);
         t->entropy = (float)clampd(0.3 + 0.6 * -log2(t->p_ssm) + gauss(s), 0.05, 14.0);
+        t->flags |= SMIX_TI_SSM;
     }
+    t->p_ssm_new = (float)clampd(0.5 * (s->distinct + 1.0) / (i + 2.0), 1e-4, 0.9);
     t->scale = (float)clampd(1.5 - t->entropy / 10.0 + 0.1 * gauss(s), 0.2, 2.0);
-    fill_biases(s, t, c, recent);
+    double info = fill_steps(s, t, p, !t->is_new && p < 0.01);
+    t->p_final = (float)exp2(-t->bits);
+    t->logit = fill_terms(s, cfg, t->is_new, t->longest_order, t->comp);
+    t->log_norm = t->logit + info * 0.69314718055994531;
+    t->rank_final = 1 + (uint32_t)(uni(s) * 2.0 / p);
     double spread = 0.15 + 1.5 / (1.0 + t->entropy);
-    make_topk(s, t->is_new ? SMIX_TOKEN_NEW : k->id, p_top, spread, t->top_id, t->top_p);
+    make_topk(s, t->is_new ? SMIX_TOKEN_NEW : k->id, p, spread, t->top_id, t->top_p);
+    fill_rival(s, cfg, t, t->is_new ? SMIX_TOKEN_NEW : k->id);
     uint32_t r = make_topk(s, k->id, t->p_ssm, spread * 0.8, t->ssm_top_id, t->ssm_top_p);
     t->rank_ssm = t->is_new ? 0 : r;
     if (t->is_new)   /* the SSM has no opinion on unseen tokens: keep it out of its list */
@@ -299,14 +335,12 @@ static void fill_info(const synth *s, smix_file_info *f, uint64_t n, uint32_t cr
     f->header_bytes = 40;
     if (end) {
         f->tokens = s->ntok;
-        f->payload_bytes = (uint64_t)ceil(bits / 8.0) + 2;
+        f->payload_bytes = (uint64_t)ceil(bits / 8.0) + 7;   /* and the coder's flush */
         f->compressed_bytes = f->header_bytes + f->payload_bytes;
     }
-    smix_config c = { .level = 5, .n_layers = 2, .d_model = 64, .d_state = 16, .d_inner = 128,
-                      .d_conv = 4, .chunk = 64, .iters_early = 4, .iters_mid = 2, .iters_late = 1,
-                      .ssm_enabled = 1, .max_order = 32, .lr_milli = 200, .smooth_milli = 10,
-                      .vocab_size = s->v.n };
-    f->config = c;
+    smix_level_config(5, &f->config);
+    f->config.vocab_size = s->v.n;
+    f->config.blocks = 1;
 }
 
 static void emit_chunk(const smix_hooks *h, synth *s, uint64_t ci, uint64_t first, uint32_t n)
@@ -326,7 +360,7 @@ static void run(const smix_hooks *h, synth *s, uint64_t n, uint32_t crc)
     double bits = 0;
     for (uint64_t i = 0; i < s->ntok; i++) {
         smix_token_info t;
-        make_token(s, i, &t);
+        make_token(s, &f.config, i, &t);
         h->token(h->user, &t);
         bits += t.bits;
         s->distinct += s->count[t.token_id]++ == 0;

@@ -1,16 +1,19 @@
 /*
  * explain.c - the `e` line: a sentence per token (see explain.h).
  *
- * The cases, checked in order: a token seen for the first time (spelled out,
- * no model could know it); the SSM switched off; a component that lifted the
- * token well above the SSM's guess (the usual n-gram/match story); one that
- * pulled it below; an easy token; a hard one. "Instead of" always compares
- * with the cost the SSM alone would have paid, -log2 p_ssm.
+ * Every figure comes from the record: the token's probability under the
+ * token model is e^(logit - log_norm), its rival's e^(fav_logit - log_norm),
+ * (the token model's, before the byte model refines the coding of it),
+ * and the difference of their logits is the sum of the components' margins
+ * (comp - fav_comp), so "X favoured the rival most" names the component
+ * with the most negative margin, and "X set it apart" the most positive.
+ * Components are named by the trace's own descriptions. The cases: a first
+ * occurrence (NEW, then its id); the token was the favourite; another
+ * token was.
  */
 #include "explain.h"
 #include "esc.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,96 +28,94 @@ char *explain_pct(double p, char *out, size_t outlen)
     return out;
 }
 
-/* "the 4-gram context", "the match model", ... */
-static void explain__comp(int comp, char *out, size_t outlen)
+/* The component with the largest (sign > 0) or smallest (sign < 0) margin
+ * of the token over its rival; -1 if none differs. */
+static int explain__pick(const smix_trace_token *tk, int sign)
 {
-    static const int orders[SMIX_NCOMP] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 0, 0 };
-    if (comp == SMIX_COMP_PRIOR) snprintf(out, outlen, "the frequency prior");
-    else if (comp == SMIX_COMP_MATCH) snprintf(out, outlen, "an earlier repeat of this text (match model)");
-    else if (comp == SMIX_COMP_RECENCY) snprintf(out, outlen, "the recency model");
-    else if (comp > 0 && comp < SMIX_NCOMP) snprintf(out, outlen, "the %d-gram context", orders[comp]);
-    else snprintf(out, outlen, "the other models");
+    int best = -1;
+    double bm = 0.0;
+    for (uint32_t c = 0; c < tk->n_comp; c++) {
+        double m = sign * ((double)tk->comp[c] - tk->fav_comp[c]);
+        if (m > bm) {
+            bm = m;
+            best = (int)c;
+        }
+    }
+    return best;
 }
 
-static int explain__order(int comp)
+static void explain__desc(const smix_trace *t, int comp, char *out, size_t outlen)
 {
-    static const int orders[SMIX_NCOMP] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 0, 0 };
-    return comp >= 0 && comp < SMIX_NCOMP ? orders[comp] : 0;
+    smix_trace_part p;
+    if (comp < 0 || smix_trace_component(t, (uint32_t)comp, &p) != 0) snprintf(out, outlen, "no single component");
+    else snprintf(out, outlen, "%s", p.description);
 }
 
-static void explain__extremes(const smix_trace_token *tk, int *up, int *down)
+/* The rival's text, escaped, in quotes ("NEW" for a new token). */
+static void explain__rival(const smix_trace_token *tk, const smix_trace *t, int utf8, char *out, size_t outlen)
 {
-    *up = *down = -1;
-    for (int k = 0; k < SMIX_NCOMP; k++) {
-        if (tk->bias[k] > 0 && (*up < 0 || tk->bias[k] > tk->bias[*up])) *up = k;
-        if (tk->bias[k] < 0 && (*down < 0 || tk->bias[k] < tk->bias[*down])) *down = k;
+    uint32_t len = 0;
+    const uint8_t *b = tk->fav_id == SMIX_TOKEN_NEW ? NULL : smix_trace_vocab_token(t, tk->fav_id, &len);
+    char e[48];
+    if (tk->fav_id == SMIX_TOKEN_NEW) snprintf(out, outlen, "a new token");
+    else if (!b) snprintf(out, outlen, "token #%u", tk->fav_id);
+    else {
+        esc_string(b, len > 16 ? 16 : len, utf8, e, sizeof e);
+        snprintf(out, outlen, "'%s'", e);
     }
 }
 
-static void explain__raised(const smix_trace_token *tk, int up, const char *ps, const char *pf,
-                            double bssm, char *out, size_t outlen)
+/* The bits of the trace's step `name` for this token (0 if none). */
+static double explain__step(const smix_trace_token *tk, const smix_trace *t, const char *name)
 {
-    char who[80];
-    int ord = explain__order(up);
-    unsigned c = tk->longest_count;
-    if (ord > 0 && ord == tk->longest_order && c > 0) {
-        snprintf(out, outlen, "The %d-gram context had seen this token %u time%s and raised it "
-                 "from %s under the SSM to %s, so it cost %.1f bits instead of %.1f.",
-                 ord, c, c == 1 ? "" : "s", ps, pf, tk->bits, bssm);
-    } else if (ord > 0 && tk->longest_order > 0 && c > 0) {
-        snprintf(out, outlen, "The n-gram models raised it from %s under the SSM to %s (the longest "
-                 "context seen, %d tokens, had been followed by it %u time%s), so it cost %.1f bits "
-                 "instead of %.1f.", ps, pf, tk->longest_order, c, c == 1 ? "" : "s", tk->bits, bssm);
-    } else {
-        explain__comp(up, who, sizeof who);
-        who[0] = (char)toupper((unsigned char)who[0]);
-        snprintf(out, outlen, "%s raised it from %s under the SSM to %s, so it cost %.1f bits "
-                 "instead of %.1f.", who, ps, pf, tk->bits, bssm);
-    }
+    int k = smix_trace_step_index(t, name);
+    return k >= 0 ? tk->step_bits[k] : 0.0;
+}
+
+static void explain__ssm(const smix_trace_token *tk, char *out, size_t outlen)
+{
+    char ps[24];
+    out[0] = 0;
+    if (tk->flags & SMIX_TI_SSM)
+        snprintf(out, outlen, " The SSM alone gave it %s (rank %u, %.1f bits).", explain_pct(tk->p_ssm, ps, sizeof ps),
+                 tk->rank_ssm, -log2(tk->p_ssm > 0 ? tk->p_ssm : 1e-30));
+}
+
+/* " (coded at P)" when the coded probability differs from the token
+ * model's (the byte model, quantisation, the id of a new token). */
+static void explain__coded(const smix_trace_token *tk, double p, char *out, size_t outlen)
+{
+    char pc[24];
+    out[0] = 0;
+    if (!tk->is_new && fabs(log2(p) + tk->bits) > 0.05)
+        snprintf(out, outlen, " (coded at %s)", explain_pct(tk->p_final, pc, sizeof pc));
 }
 
 void explain_token(const smix_trace_token *tk, const smix_trace_topk *top,
                    const smix_trace *t, int utf8, char *out, size_t outlen)
 {
-    char txt[64], ps[24], pf[24], who[80];
-    int up, down;
+    char txt[64], pm[24], pr[24], rival[64], who[112], ssm[96], coded[40];
+    (void)top;
     esc_string(tk->bytes, tk->length > 24 ? 24 : tk->length, utf8, txt, sizeof txt);
-    explain_pct(tk->p_ssm, ps, sizeof ps);
-    explain_pct(tk->p_final, pf, sizeof pf);
-    explain__extremes(tk, &up, &down);
-    double bssm = tk->p_ssm > 0 ? -log2(tk->p_ssm) : 0;
-    int ssm_on = tk->rank_ssm > 0 || tk->p_ssm > 0;
-
+    double p = exp(tk->logit - tk->log_norm), prv = exp(tk->fav_logit - tk->log_norm);
+    explain__coded(tk, p, coded, sizeof coded);
+    explain_pct(p, pm, sizeof pm);
+    explain_pct(prv, pr, sizeof pr);
+    explain__rival(tk, t, utf8, rival, sizeof rival);
+    explain__ssm(tk, ssm, sizeof ssm);
     if (tk->is_new) {
-        snprintf(out, outlen, "'%s' appears here for the first time, so no model could predict it: "
-                 "it was coded as a new token and spelled out, %.1f bits.", txt, tk->bits);
-    } else if (!ssm_on) {
-        explain__comp(up, who, sizeof who);
-        snprintf(out, outlen, "No SSM prediction here; mostly %s gave '%s' %s, so it cost %.1f bits.",
-                 who, txt, pf, tk->bits);
-    } else if (up >= 0 && tk->p_final > 1.5 * tk->p_ssm && tk->p_final - tk->p_ssm > 0.05) {
-        explain__raised(tk, up, ps, pf, bssm, out, outlen);
-    } else if (down >= 0 && tk->p_final < 0.67 * tk->p_ssm && tk->p_ssm - tk->p_final > 0.05) {
-        explain__comp(down, who, sizeof who);
-        snprintf(out, outlen, "The SSM gave '%s' %s (rank %u), but %s pulled it down to %s, so it "
-                 "cost %.1f bits instead of %.1f.", txt, ps, tk->rank_ssm, who, pf, tk->bits, bssm);
-    } else if (tk->p_final >= 0.5) {
-        snprintf(out, outlen, "Easy: the SSM ranked '%s' #%u at %s and after mixing it had %s, "
-                 "so it cost only %.2f bits.", txt, tk->rank_ssm, ps, pf, tk->bits);
+        snprintf(out, outlen, "'%s' appears here for the first time: the model gave NEW %s, and its id took "
+                 "%.1f more bits through the id tree; %.1f bits in all.", txt, pm, explain__step(tk, t, "id"),
+                 tk->bits);
+    } else if (tk->fav_id == SMIX_TOKEN_NONE) {
+        snprintf(out, outlen, "'%s' was the only token the model offered here: %.2f bits.", txt, tk->bits);
+    } else if (tk->flags & SMIX_TI_FAV) {
+        explain__desc(t, explain__pick(tk, 1), who, sizeof who);
+        snprintf(out, outlen, "'%s' was the model's favourite at %s%s, %.2f bits; the runner-up was %s at %s, "
+                 "and %s set them apart most.%s", txt, pm, coded, tk->bits, rival, pr, who, ssm);
     } else {
-        char fav[128] = "";
-        if (top && top->id[0] != tk->token_id && top->id[0] != SMIX_TOKEN_NEW) {
-            uint32_t len = 0;
-            const uint8_t *b = smix_trace_vocab_token(t, top->id[0], &len);
-            char ft[40], fp[24];
-            if (b) {
-                esc_string(b, len > 16 ? 16 : len, utf8, ft, sizeof ft);
-                snprintf(fav, sizeof fav, " (the favourite was '%s' at %s)", ft,
-                         explain_pct(top->p[0], fp, sizeof fp));
-            }
-        }
-        snprintf(out, outlen, "Hard to predict: the SSM ranked '%s' #%u at %s (its entropy was "
-                 "%.1f bits) and mixing gave %s%s, so it cost %.1f bits.", txt, tk->rank_ssm, ps,
-                 tk->entropy, pf, fav, tk->bits);
+        explain__desc(t, explain__pick(tk, -1), who, sizeof who);
+        snprintf(out, outlen, "'%s' got %s%s (rank %u), %.1f bits: the favourite was %s at %s, and %s "
+                 "favoured it over this token most.%s", txt, pm, coded, tk->rank_final, tk->bits, rival, pr, who, ssm);
     }
 }

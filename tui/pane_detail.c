@@ -2,10 +2,13 @@
  * pane_detail.c - everything the trace knows about the cursor token.
  *
  * Two shapes: a tall column beside the text on wide terminals (header, one
- * bias bar per row, then the two top-8 lists), or a short band under the
- * text on narrow ones (a two-line header, the bias bars in sub-columns and
- * the top-8 lists side by side). Bias bars share one scale per token (the
- * largest |bias|, at least 1 logit) so their lengths compare.
+ * bar per component, then the top-8 lists), or a short band under the text
+ * on narrow ones (a header, the bars in sub-columns and the top-8 lists
+ * side by side). A bar is a component's term in the token's logit (the
+ * trace's components, by name; they sum to the logit), all on one scale
+ * per token (the largest |term|, at least 1) so their lengths compare. The
+ * header says what each coding step cost; the SSM's figures appear only
+ * where the trace has them (its level has the SSM; a token seen before).
  */
 #include "app.h"
 #include "esc.h"
@@ -47,26 +50,55 @@ static void det__title(app *a, const smix_trace_token *tk, int y, int x, int mx)
     if (tk->is_new) det__label(a, y, &x, mx, "  NEW", "");
 }
 
-/* Short band: the numbers on one row. Returns rows used. */
+static int det__has_ssm(app *a)
+{
+    return (doc_summary(a->doc)->flags & SMIX_TRACE_SSM) != 0;
+}
+
+/* The SSM's view of the token: "off", "n/a (new)" or "p #rank". */
+static void det__ssm(app *a, const smix_trace_token *tk, char *v, size_t n)
+{
+    char p[24];
+    if (!det__has_ssm(a)) snprintf(v, n, " off");
+    else if (!(tk->flags & SMIX_TI_SSM)) snprintf(v, n, " n/a (new; NEW %s)", explain_pct(tk->p_ssm_new, p, sizeof p));
+    else snprintf(v, n, " %s #%u", explain_pct(tk->p_ssm, p, sizeof p), tk->rank_ssm);
+}
+
+/* The coding steps with bits, on one row: "sym 3.20 class 5.10 ...". */
+static void det__steps(app *a, const smix_trace_token *tk, int y, int x, int mx)
+{
+    smix_trace_part p;
+    det__label(a, y, &x, mx, "steps", "");
+    for (uint32_t k = 0; smix_trace_step(doc_trace(a->doc), k, &p) == 0; k++) {
+        char v[48];
+        if (fabs(tk->step_bits[k]) < 0.005) continue;
+        snprintf(v, sizeof v, " %.2f", tk->step_bits[k]);
+        char lab[24];
+        snprintf(lab, sizeof lab, " %s", p.name);
+        det__label(a, y, &x, mx, lab, v);
+    }
+}
+
+/* Short band: the numbers on two rows. Returns rows used. */
 static int det__header_band(app *a, const smix_trace_token *tk, const app_rect *r)
 {
     char v[64], p[24];
     int y = r->y + 1, x = r->x, mx = r->x + r->w;
     det__title(a, tk, r->y, r->x, mx);
-    if (tk->rank_ssm) snprintf(v, sizeof v, " %s #%u", explain_pct(tk->p_ssm, p, sizeof p), tk->rank_ssm);
-    else snprintf(v, sizeof v, " -");
+    det__ssm(a, tk, v, sizeof v);
     det__label(a, y, &x, mx, "SSM", v);
-    snprintf(v, sizeof v, " %.2f", tk->entropy);
-    det__label(a, y, &x, mx, "  H", v);
-    snprintf(v, sizeof v, " %.2f", tk->scale);
-    det__label(a, y, &x, mx, "  scale", v);
-    snprintf(v, sizeof v, " %s", explain_pct(tk->p_final, p, sizeof p));
+    if (det__has_ssm(a)) {
+        snprintf(v, sizeof v, " %.2f", tk->entropy);
+        det__label(a, y, &x, mx, "  H", v);
+    }
+    snprintf(v, sizeof v, " %s #%u", explain_pct(tk->p_final, p, sizeof p), tk->rank_final);
     det__label(a, y, &x, mx, "  final", v);
     snprintf(v, sizeof v, " %.2f", tk->bits);
     det__label(a, y, &x, mx, "  bits", v);
     snprintf(v, sizeof v, " %d x%u", tk->longest_order, tk->longest_count);
     det__label(a, y, &x, mx, "  order", v);
-    return 2;
+    det__steps(a, tk, y + 1, r->x, mx);
+    return 3;
 }
 
 /* Tall column: four rows. */
@@ -75,27 +107,29 @@ static int det__header_full(app *a, const smix_trace_token *tk, const app_rect *
     char v[64], p[24];
     int y = r->y + 1, x = r->x, mx = r->x + r->w;
     det__title(a, tk, r->y, r->x, mx);
-    if (tk->rank_ssm) snprintf(v, sizeof v, " %s  rank %u", explain_pct(tk->p_ssm, p, sizeof p), tk->rank_ssm);
-    else snprintf(v, sizeof v, " -");
+    det__ssm(a, tk, v, sizeof v);
     det__label(a, y, &x, mx, "SSM p", v);
     x = r->x;
     y++;
-    snprintf(v, sizeof v, " %.2f bits", tk->entropy);
-    det__label(a, y, &x, mx, "entropy", v);
-    snprintf(v, sizeof v, " %.3f", tk->scale);
-    det__label(a, y, &x, mx, "  scale", v);
-    x = r->x;
-    y++;
-    snprintf(v, sizeof v, " %s", explain_pct(tk->p_final, p, sizeof p));
+    if (det__has_ssm(a)) {
+        snprintf(v, sizeof v, " %.2f bits", tk->entropy);
+        det__label(a, y, &x, mx, "entropy", v);
+        snprintf(v, sizeof v, " %.3f", tk->scale);
+        det__label(a, y, &x, mx, "  scale", v);
+        x = r->x;
+        y++;
+    }
+    snprintf(v, sizeof v, " %s  rank %u", explain_pct(tk->p_final, p, sizeof p), tk->rank_final);
     det__label(a, y, &x, mx, "final p", v);
     crt_set(a->crt, CRT_TITLE);
     snprintf(v, sizeof v, "  %.2f bits", tk->bits);
     x += crt_text(a->crt, y, x, mx - x, v);
+    det__steps(a, tk, ++y, r->x, mx);
     x = r->x;
     y++;
     snprintf(v, sizeof v, " %d, followed by this token %ux", tk->longest_order, tk->longest_count);
     det__label(a, y, &x, mx, "longest n-gram", v);
-    return 5;
+    return y - r->y + 1;
 }
 
 static void det__bias(app *a, const smix_trace_token *tk, int comp, double scale, int y, int x,
@@ -103,9 +137,10 @@ static void det__bias(app *a, const smix_trace_token *tk, int comp, double scale
 {
     char v[32];
     int utf8 = crt_utf8(a->crt);
-    float b = tk->bias[comp];
+    float b = tk->comp[comp];
+    smix_trace_part p;
     crt_set(a->crt, CRT_LABEL);
-    crt_text(a->crt, y, x, w, smix_trace_component_name(comp));
+    if (smix_trace_component(doc_trace(a->doc), (uint32_t)comp, &p) == 0) crt_text(a->crt, y, x, w, p.name);
     snprintf(v, sizeof v, "%+5.1f", b);
     crt_set(a->crt, CRT_NORMAL);
     crt_text(a->crt, y, x + 7, w - 7, v);
@@ -121,23 +156,23 @@ static void det__bias(app *a, const smix_trace_token *tk, int comp, double scale
     crt_set(a->crt, CRT_NORMAL);
 }
 
-/* Bias bars in as many sub-columns as fit (at least 19 columns each); if
- * not all components fit, the ones with the largest |bias| are shown, in
+/* Term bars in as many sub-columns as fit (at least 19 columns each); if
+ * not all components fit, the ones with the largest |term| are shown, in
  * component order. */
 static void det__biases(app *a, const smix_trace_token *tk, int y, int x, int w, int h)
 {
     double scale = 1.0;
-    int show[SMIX_NCOMP], ns = 0;
-    for (int k = 0; k < SMIX_NCOMP; k++)
-        if (fabs(tk->bias[k]) > scale) scale = fabs(tk->bias[k]);
-    if (h < 1) return;
-    int cols = (SMIX_NCOMP + h - 1) / h;
+    int n = (int)tk->n_comp, show[SMIX_TRACE_MAX_COMP], ns = 0;
+    for (int k = 0; k < n; k++)
+        if (fabs(tk->comp[k]) > scale) scale = fabs(tk->comp[k]);
+    if (h < 1 || n < 1) return;
+    int cols = (n + h - 1) / h;
     while (cols > 1 && w / cols < 19) cols--;
-    int room = cols * h < SMIX_NCOMP ? cols * h : SMIX_NCOMP;
-    for (int k = 0; k < SMIX_NCOMP; k++) {
+    int room = cols * h < n ? cols * h : n;
+    for (int k = 0; k < n; k++) {
         int bigger = 0;   /* components that outrank k */
-        for (int j = 0; j < SMIX_NCOMP; j++)
-            bigger += fabs(tk->bias[j]) > fabs(tk->bias[k]) || (fabs(tk->bias[j]) == fabs(tk->bias[k]) && j < k);
+        for (int j = 0; j < n; j++)
+            bigger += fabs(tk->comp[j]) > fabs(tk->comp[k]) || (fabs(tk->comp[j]) == fabs(tk->comp[k]) && j < k);
         if (bigger < room) show[ns++] = k;
     }
     int rows = (ns + cols - 1) / cols, cw = w / cols;
@@ -149,6 +184,7 @@ static void det__cand(app *a, uint32_t id, float p, uint32_t actual, int y, int 
 {
     char q[128], pc[24];
     uint32_t len;
+    if (id == SMIX_TOKEN_NONE) return;
     const uint8_t *b = doc_vocab(a->doc, id, &len);
     if (id == SMIX_TOKEN_NEW) snprintf(q, sizeof q, "<new>");
     else det__quote(a, b, len, q, sizeof q);
@@ -163,17 +199,18 @@ static void det__topk(app *a, const smix_trace_token *tk, int y, int x, int w, i
 {
     smix_trace_topk top;
     if (h < 2 || smix_trace_get_topk(doc_trace(a->doc), tk->index, &top) != 0) return;
-    int cw = (w - 3) / 2;
+    int ssm = det__has_ssm(a), cw = ssm ? (w - 3) / 2 : w - 3;
+    uint32_t actual = tk->is_new ? SMIX_TOKEN_NEW : tk->token_id;
     crt_set(a->crt, CRT_TITLE);
     crt_text(a->crt, y, x, w, "   after mixing");
-    crt_text(a->crt, y, x + 3 + cw, w - 3 - cw, "SSM alone");
+    if (ssm) crt_text(a->crt, y, x + 3 + cw, w - 3 - cw, "SSM alone");
     for (int i = 0; i < SMIX_TOPK && i + 1 < h; i++) {
         char n[8];
         snprintf(n, sizeof n, "%d", i + 1);
         crt_set(a->crt, CRT_DIM);
         crt_text(a->crt, y + 1 + i, x, 3, n);
-        det__cand(a, top.id[i], top.p[i], tk->token_id, y + 1 + i, x + 2, cw);
-        det__cand(a, top.ssm_id[i], top.ssm_p[i], tk->token_id, y + 1 + i, x + 3 + cw, cw);
+        det__cand(a, top.id[i], top.p[i], actual, y + 1 + i, x + 2, cw);
+        if (ssm) det__cand(a, top.ssm_id[i], top.ssm_p[i], tk->token_id, y + 1 + i, x + 3 + cw, cw);
     }
 }
 
@@ -199,7 +236,8 @@ static void detail_draw(app *a, const app_rect *r)
     }
     int used = det__header_full(a, &tk, r) + 1;
     int left = r->h - used - 10;   /* keep room for the top-8 lists */
-    int bh = left >= SMIX_NCOMP ? SMIX_NCOMP : (left >= 7 ? 7 : (left > 4 ? left : 5));
+    int nc = (int)tk.n_comp;
+    int bh = left >= nc ? nc : (left >= 7 ? left : (left > 4 ? left : 5));
     det__biases(a, &tk, r->y + used, r->x, r->w, bh);
     det__topk(a, &tk, r->y + used + bh + 1, r->x, r->w, r->h - used - bh - 1);
 }

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "esc.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -82,29 +83,36 @@ static void sum_figures(sum_out *o, const smix_trace_report *rp, const smix_conf
         sum_put(o, CRT_NORMAL, "  SSM               off");
 }
 
-static void sum_where(sum_out *o, const smix_trace_report *rp)
+static void sum_where(sum_out *o, const smix_trace *t, const smix_trace_report *rp)
 {
     char lab[64], tail[96];
     double tb = rp->total_bits > 0 ? rp->total_bits : 1, mx = 1;
     sum_put(o, CRT_NORMAL, "%s", "");
     sum_put(o, CRT_TITLE, "Where the bits went");
-    sum_put(o, CRT_NORMAL, "  vs SSM alone: saved %.0f bits (%.1f%%) on %llu tokens",
-            rp->saved_vs_ssm, rp->ssm_bits > 0 ? 100 * rp->saved_vs_ssm / rp->ssm_bits : 0.0,
-            (unsigned long long)rp->ssm_tokens);
-    sum_put(o, CRT_NORMAL, "    on tokens seen before: saved %.0f bits (%.1f%%)", rp->saved_vs_ssm_seen,
-            rp->ssm_seen_bits > 0 ? 100 * rp->saved_vs_ssm_seen / rp->ssm_seen_bits : 0.0);
+    if (rp->ssm)
+        sum_put(o, CRT_NORMAL, "  vs SSM alone on the %llu tokens seen before: saved %.0f bits (%.1f%%)",
+                (unsigned long long)rp->ssm_tokens, rp->saved_vs_ssm,
+                rp->ssm_bits > 0 ? 100 * rp->saved_vs_ssm / rp->ssm_bits : 0.0);
     sum_put(o, CRT_NORMAL, "  vs order-0 frequencies: saved %.0f bits (%.1f%%)", rp->saved_vs_prior,
             rp->prior_bits > 0 ? 100 * rp->saved_vs_prior / rp->prior_bits : 0.0);
-    sum_put(o, CRT_NORMAL, "  first occurrences: %llu tokens, %.0f bits (%.1f%%)",
-            (unsigned long long)rp->new_tokens, rp->new_bits, 100 * rp->new_bits / tb);
-    sum_put(o, CRT_LABEL, "  push on the actual token, bits (tokens active):");
-    for (int k = 0; k < SMIX_NCOMP; k++)
-        if (rp->comp[k].bits > mx) mx = rp->comp[k].bits;
-    for (int k = 0; k < SMIX_NCOMP; k++) {
-        if (!rp->comp[k].active) continue;
-        snprintf(lab, sizeof lab, "    %-8s", smix_trace_component_name(k));
-        snprintf(tail, sizeof tail, "%.0f (%llu)", rp->comp[k].bits, (unsigned long long)rp->comp[k].active);
-        sum_bar(o, lab, rp->comp[k].bits > 0 ? rp->comp[k].bits / mx * 0.6 : 0, tail);
+    sum_put(o, CRT_NORMAL, "  first occurrences: %llu tokens, %.0f bits (%.1f%%; ids %.0f)",
+            (unsigned long long)rp->new_tokens, rp->new_bits, 100 * rp->new_bits / tb, rp->new_id_bits);
+    for (uint32_t k = 0; k < rp->n_steps; k++) {
+        smix_trace_part p;
+        if (smix_trace_step(t, k, &p) || !rp->step[k].tokens) continue;
+        snprintf(lab, sizeof lab, "    step %-9s", p.name);
+        snprintf(tail, sizeof tail, "%.0f bits (%.1f%%)", rp->step[k].bits, 100 * rp->step[k].bits / tb);
+        sum_bar(o, lab, rp->step[k].bits > 0 ? rp->step[k].bits / tb * 0.6 : 0, tail);
+    }
+    sum_put(o, CRT_LABEL, "  margin over the rival, bits (tokens active):");
+    for (uint32_t k = 0; k < rp->n_comp; k++)
+        if (fabs(rp->comp[k].margin) > mx) mx = fabs(rp->comp[k].margin);
+    for (uint32_t k = 0; k < rp->n_comp; k++) {
+        smix_trace_part p;
+        if (smix_trace_component(t, k, &p) || !rp->comp[k].active) continue;
+        snprintf(lab, sizeof lab, "    %-9s", p.name);
+        snprintf(tail, sizeof tail, "%+.0f (%llu)", rp->comp[k].margin, (unsigned long long)rp->comp[k].active);
+        sum_bar(o, lab, rp->comp[k].margin > 0 ? rp->comp[k].margin / mx * 0.6 : 0, tail);
     }
 }
 
@@ -121,7 +129,7 @@ static void sum_types(sum_out *o, const smix_trace_report *rp)
         sum_bar(o, lab, rp->type[ty].share * 0.5, tail);
     }
     sum_put(o, CRT_LABEL, "  n-gram order k fired (share of tokens):");
-    for (int k = 0; k < SMIX_REPORT_ORDERS && l < sizeof line - 16; k++)
+    for (uint32_t k = 0; k < rp->n_orders && l < sizeof line - 16; k++)
         l += (size_t)snprintf(line + l, sizeof line - l, " %d:%.0f%%", rp->order[k].order,
                               100 * rp->order[k].share);
     sum_put(o, CRT_NORMAL, "%s", line);
@@ -194,7 +202,7 @@ static void summary_draw(app *a, const app_rect *r)
         return;
     }
     sum_figures(&o, rp, &doc_summary(a->doc)->config);
-    sum_where(&o, rp);
+    sum_where(&o, doc_trace(a->doc), rp);
     sum_types(&o, rp);
     if (two) o = (sum_out){ a, r->y + 1, r->x + lw + 2, r->w - lw - 2, r->h - 1, 0, a->scroll };
     else sum_put(&o, CRT_NORMAL, "%s", "");

@@ -11,8 +11,8 @@
 #include <string.h>
 #include "view.h"
 
-#define COMP_ROWS 22     /* rows the component panel draws */
-#define CODER_ROWS 10    /* rows the coder panel draws */
+#define COMP_ROWS 25     /* rows the component panel draws (up to 30 components in 3 columns) */
+#define CODER_ROWS 11    /* rows the coder panel draws */
 
 static int clampi(int v, int lo, int hi)
 {

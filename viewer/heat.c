@@ -313,7 +313,10 @@ static int tooltip_lines(const vw_state *st, uint64_t k, char lines[][128])
     int n = 0;
     snprintf(lines[n++], 128, "#%llu  \"%s\"", (unsigned long long)k, txt);
     snprintf(lines[n++], 128, "bits %.3f   p_final %.4g", tk.bits, tk.p_final);
-    snprintf(lines[n++], 128, "p_ssm %.4g  rank %u  H %.2f b", tk.p_ssm, tk.rank_ssm, tk.entropy);
+    if (tk.flags & SMIX_TI_SSM)
+        snprintf(lines[n++], 128, "p_ssm %.4g  rank %u  H %.2f b", tk.p_ssm, tk.rank_ssm, tk.entropy);
+    else if (st->a.sum.flags & SMIX_TRACE_SSM)
+        snprintf(lines[n++], 128, "p_ssm n/a (new)  H %.2f b", tk.entropy);
     snprintf(lines[n++], 128, "offset %llu  len %u  id %u%s", (unsigned long long)tk.offset,
              tk.length, tk.token_id, tk.is_new ? "  NEW" : "");
     if (st->compare) {

@@ -2,9 +2,11 @@
  * panel.c - the component panel and the coder panel for the selected token.
  *
  * Component panel: how the final probability came about. The SSM's
- * probability against the coded one (as bars and in bits), the logit bias
- * each component added to the actual token, and the top 8 candidates before
- * (SSM) and after mixing, with the actual token highlighted.
+ * probability against the coded one (as bars and in bits; only where the
+ * trace has the SSM), each component's term in the token's logit (every
+ * component the trace declares; the terms sum to the logit), and the top 8
+ * candidates before (SSM) and after mixing, with the actual token
+ * highlighted.
  *
  * Coder panel (for teaching): the range coder's interval before the token,
  * cut into slices for the candidates, and the interval after, which is the
@@ -81,11 +83,14 @@ static int draw_pbars(vw_state *st, const smix_trace_token *tk, int x, int y, in
     int bw = w - 32 * f->cw;
     double bssm = tk->p_ssm > 0 ? -log2(tk->p_ssm) : INFINITY;
     vw_text(f, st->ren, x, y, "SSM  ", -1, VW_SSMC);
-    pbar(st, x + 6 * f->cw, y, bw, tk->p_ssm, VW_SSMC);
-    if (tk->p_ssm > 0)
+    if (!(st->a.sum.flags & SMIX_TRACE_SSM)) {
+        vw_text(f, st->ren, x + 6 * f->cw, y, "off at this level", -1, VW_DIM);
+    } else if (tk->flags & SMIX_TI_SSM) {
+        pbar(st, x + 6 * f->cw, y, bw, tk->p_ssm, VW_SSMC);
         vw_textf(f, st->ren, x + 7 * f->cw + bw, y, VW_FG, "p %-8.4g = %5.2f bits", tk->p_ssm, bssm);
-    else
-        vw_text(f, st->ren, x + 7 * f->cw + bw, y, "n/a (SSM off or new)", -1, VW_DIM);
+    } else {
+        vw_textf(f, st->ren, x + 6 * f->cw, y, VW_DIM, "n/a: a new token (the SSM gave NEW %.3g)", tk->p_ssm_new);
+    }
     y += f->ch;
     vw_text(f, st->ren, x, y, "final", -1, VW_MIXC);
     pbar(st, x + 6 * f->cw, y, bw, tk->p_final, VW_MIXC);
@@ -93,23 +98,26 @@ static int draw_pbars(vw_state *st, const smix_trace_token *tk, int x, int y, in
     return y + f->ch;
 }
 
-/* Logit bias per component: bars around a zero line, two columns. */
+/* Each component's term in the token's logit: bars around a zero line, in
+ * two or three columns. */
 static int draw_bias(vw_state *st, const smix_trace_token *tk, int x, int y, int w)
 {
     vw_font *f = &st->font;
     double mx = 1.0;
-    for (int c = 0; c < SMIX_NCOMP; c++)
-        if (fabs(tk->bias[c]) > mx)
-            mx = fabs(tk->bias[c]);
-    y = section_title(st, x, y, "logit bias added to the actual token, per component:");
-    int half = (SMIX_NCOMP + 1) / 2, colw = w / 2;
+    int n = (int)tk->n_comp;
+    for (int c = 0; c < n; c++)
+        if (fabs(tk->comp[c]) > mx)
+            mx = fabs(tk->comp[c]);
+    y = section_title(st, x, y, "each component's term in the token's logit (their sum):");
+    int cols = n > 14 ? 3 : 2, rows = (n + cols - 1) / cols, colw = w / cols;
     int bw = colw - 16 * f->cw;
-    if (bw < 10) bw = 10;
-    for (int c = 0; c < SMIX_NCOMP; c++) {
-        int cx = x + (c / half) * colw, cy = y + (c % half) * f->ch;
-        double v = tk->bias[c];
+    if (bw < 6) bw = 6;
+    for (int c = 0; c < n; c++) {
+        int cx = x + (c / rows) * colw, cy = y + (c % rows) * f->ch;
+        double v = tk->comp[c];
         int zero = cx + 8 * f->cw + bw / 2, len = vw_clampi(fabs(v) / mx * (bw / 2), 0, bw / 2);
-        vw_text(f, st->ren, cx, cy, smix_trace_component_name(c), 7, VW_FG);
+        smix_trace_part p;
+        if (smix_trace_component(st->a.t, (uint32_t)c, &p) == 0) vw_text(f, st->ren, cx, cy, p.name, 7, VW_FG);
         vw_line(st->ren, zero, cy + 1, zero, cy + f->ch - 2, VW_GRID);
         if (v >= 0)
             vw_fill(st->ren, zero, cy + 3, len, f->ch - 6, VW_POSC);
@@ -117,7 +125,7 @@ static int draw_bias(vw_state *st, const smix_trace_token *tk, int x, int y, int
             vw_fill(st->ren, zero - len, cy + 3, len, f->ch - 6, VW_NEGC);
         vw_textf(f, st->ren, cx + 9 * f->cw + bw, cy, v == 0 ? VW_DIM : VW_FG, "%+.2f", v);
     }
-    return y + half * f->ch;
+    return y + rows * f->ch;
 }
 
 static void draw_topk_col(vw_state *st, const smix_trace_token *tk, const uint32_t *id,
@@ -130,7 +138,7 @@ static void draw_topk_col(vw_state *st, const smix_trace_token *tk, const uint32
         char lab[64];
         int cy = y + i * f->ch;
         int hit = is_actual(tk, id[i]);
-        if (p[i] <= 0 && id[i] == 0)
+        if (id[i] == SMIX_TOKEN_NONE || (p[i] <= 0 && id[i] == 0))
             continue;
         cand_label(st, id[i], 9, lab, sizeof lab);
         if (hit)
@@ -154,10 +162,12 @@ void vw_panel_components(vw_state *st)
     int y = draw_header(st, &tk, x, R->y + f->ch / 4);
     y = draw_pbars(st, &tk, x, y, w);
     y = draw_bias(st, &tk, x, y, w);
-    vw_text(f, st->ren, x, y, "SSM top 8", -1, VW_SSMC);
+    if (st->a.sum.flags & SMIX_TRACE_SSM) {
+        vw_text(f, st->ren, x, y, "SSM top 8", -1, VW_SSMC);
+        draw_topk_col(st, &tk, top.ssm_id, top.ssm_p, x, y + f->ch, w / 2, VW_SSMC);
+    }
     vw_text(f, st->ren, x + w / 2, y, "after mixing, top 8", -1, VW_MIXC);
     y += f->ch;
-    draw_topk_col(st, &tk, top.ssm_id, top.ssm_p, x, y, w / 2, VW_SSMC);
     draw_topk_col(st, &tk, top.id, top.p, x + w / 2, y, w / 2, VW_MIXC);
 }
 
@@ -240,6 +250,13 @@ void vw_panel_coder(vw_state *st)
     y += f->ch;
     vw_textf(f, st->ren, x, y, VW_DIM, "~%.0f payload bytes settled so far (8 bits each)",
              (before + tk.bits) / 8.0);
+    y += f->ch;
+    char steps[160];
+    size_t l = (size_t)snprintf(steps, sizeof steps, "steps:");
+    smix_trace_part p;
+    for (uint32_t k = 0; smix_trace_step(st->a.t, k, &p) == 0 && l < sizeof steps - 24; k++)
+        if (fabs(tk.step_bits[k]) >= 0.005) l += (size_t)snprintf(steps + l, sizeof steps - l, " %s %.2f", p.name, tk.step_bits[k]);
+    vw_text(f, st->ren, x, y, steps, -1, VW_DIM);
     y += f->ch;
     vw_text(f, st->ren, x, y, "slice width exact; its place (top-8 order) illustrative", -1, VW_DIM);
 }

@@ -29,10 +29,13 @@ static unsigned touch(const uint8_t *p, uint32_t n)
 /* The reader never hands out a number that is not finite. */
 static int token_finite(const smix_trace_token *tk)
 {
-    int ok = isfinite(tk->bits) && isfinite(tk->p_final) && isfinite(tk->p_ssm) &&
-             isfinite(tk->entropy) && isfinite(tk->scale);
-    for (int c = 0; c < SMIX_NCOMP; c++)
-        ok &= isfinite(tk->bias[c]) != 0;
+    int ok = isfinite(tk->bits) && isfinite(tk->p_final) && isfinite(tk->p_ssm) && isfinite(tk->p_ssm_new) &&
+             isfinite(tk->entropy) && isfinite(tk->scale) && isfinite(tk->logit) && isfinite(tk->log_norm) &&
+             isfinite(tk->fav_logit) && tk->n_comp <= SMIX_TRACE_MAX_COMP && tk->n_steps <= SMIX_TRACE_MAX_STEPS;
+    for (uint32_t c = 0; ok && c < tk->n_comp; c++)
+        ok &= isfinite(tk->comp[c]) && isfinite(tk->fav_comp[c]);
+    for (uint32_t k = 0; ok && k < tk->n_steps; k++)
+        ok &= isfinite(tk->step_bits[k]) && isfinite(tk->step_tm[k]);
     return ok;
 }
 
@@ -82,6 +85,17 @@ static void read_everything(const smix_trace *t)
     }
     if (nv < UINT32_MAX)
         FUZZ_ASSERT(smix_trace_vocab_token(t, nv, &(uint32_t){0}) == NULL);
+    smix_trace_part p;
+    for (uint32_t c = 0; c < smix_trace_component_count(t); c++) {
+        FUZZ_ASSERT(smix_trace_component(t, c, &p) == 0);
+        sink += (unsigned)(strlen(p.name) + strlen(p.group) + strlen(p.description));
+    }
+    for (uint32_t k = 0; k < smix_trace_step_count(t); k++) {
+        FUZZ_ASSERT(smix_trace_step(t, k, &p) == 0);
+        sink += (unsigned)(strlen(p.name) + strlen(p.description));
+    }
+    smix_trace_report r;
+    FUZZ_ASSERT(smix_trace_report_compute(t, &r) == 0);
     (void)sink;
 }
 

@@ -398,8 +398,28 @@ static void test_frames(void)
     free(back.p);
 }
 
+/* The CRC: the known value, and the fast path equal to the table on every
+ * length and alignment. */
+static void test_crc(void)
+{
+    check(crc32c(0, "123456789", 9) == 0xE3069283u && crc32c_table(0, "123456789", 9) == 0xE3069283u,
+          "crc32c(\"123456789\") = 0xE3069283");
+    uint8_t data[600];
+    uint64_t s = 12345;
+    for (size_t i = 0; i < sizeof data; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        data[i] = (uint8_t)(s >> 56);
+    }
+    int same = 1;
+    for (size_t at = 0; at < 16; at++)
+        for (size_t n = 0; at + n <= sizeof data; n += n < 40 ? 1 : 37)
+            same &= crc32c(0x1234567u, data + at, n) == crc32c_table(0x1234567u, data + at, n);
+    check(same, "crc32c equals the table version on every length and alignment");
+}
+
 int main(void)
 {
+    test_crc();
     test_round_trips();
     test_config_fields();
     test_config_ranges();

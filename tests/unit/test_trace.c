@@ -11,6 +11,7 @@
 #include "smix_trace.h"
 #include "trace_format.h"
 #include "checksum.h"
+#include "components.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -69,13 +70,29 @@ static void make_token(uint64_t i, uint64_t off, uint8_t *bytes, smix_token_info
     t->is_new = i < 37;
     t->longest_order = (int8_t)(i % 33);
     t->longest_count = (uint32_t)(i * 5);
-    t->p_ssm = fval(i, 1);
-    t->rank_ssm = (uint32_t)(i % 100);
+    t->flags = (uint8_t)(i % 4);
+    if (t->flags & SMIX_TI_SSM) {
+        t->p_ssm = fval(i, 1);
+        t->rank_ssm = (uint32_t)(i % 100);
+    }
+    t->p_ssm_new = fval(i, 4);
     t->entropy = fval(i, 2);
     t->scale = fval(i, 3);
-    for (int c = 0; c < SMIX_NCOMP; c++) t->bias[c] = fval(i, 10 + c);
+    for (int c = 0; c < SMIX_MAX_COMPONENTS; c++) {
+        t->comp[c] = fval(i, 10 + c);
+        t->fav_comp[c] = fval(i, 60 + c);
+    }
+    t->logit = fval(i, 5) * 3.0;
+    t->log_norm = t->logit + 1.5;
+    t->fav_logit = fval(i, 6);
+    t->fav_id = (uint32_t)((i * 5) % 230);
+    t->rank_final = (uint32_t)(1 + i % 9);
     t->p_final = (float)(1.0 / (2 + i % 50));
     t->bits = -log2((double)t->p_final);
+    for (int k = 0; k < SMIX_MAX_STEPS; k++) {
+        t->step_bits[k] = t->bits * (k + 1) / 100.0;
+        t->step_tm[k] = t->bits * (k + 2) / 100.0;
+    }
     for (int k = 0; k < SMIX_TOPK; k++) {
         t->top_id[k] = k == 7 ? SMIX_TOKEN_NEW : (uint32_t)((i + (uint64_t)k * 11) % 230);
         t->top_p[k] = fval(i, 30 + k);
@@ -161,6 +178,27 @@ static int feq(float a, float b) { return memcmp(&a, &b, sizeof a) == 0; }
 
 /* ---------------- read back ---------------- */
 
+/* The engine's indices of the components and steps the test config uses. */
+static uint32_t used_comps(int *idx)
+{
+    smix_file_info f;
+    make_info(&f, 1);
+    uint32_t n = 0;
+    for (int i = 0; i < smix_component_count(); i++)
+        if (smix_component_used(&f.config, i)) idx[n++] = i;
+    return n;
+}
+
+static uint32_t used_steps(int *idx)
+{
+    smix_file_info f;
+    make_info(&f, 1);
+    uint32_t n = 0;
+    for (int i = 0; i < smix_step_count(); i++)
+        if (smix_step_used(&f.config, i)) idx[n++] = i;
+    return n;
+}
+
 static void check_tokens(const smix_trace *t)
 {
     uint64_t off = 0;
@@ -173,13 +211,20 @@ static void check_tokens(const smix_trace *t)
         smix_trace_topk k;
         EXPECT(smix_trace_get_token(t, i, &g) == 0, "get_token %llu", (unsigned long long)i);
         EXPECT(smix_trace_get_topk(t, i, &k) == 0, "get_topk");
+        int ci[SMIX_MAX_COMPONENTS], si[SMIX_MAX_STEPS];
+        uint32_t nc = used_comps(ci), ns = used_steps(si);
         int same = g.index == i && g.offset == e.offset && g.length == e.length &&
                    g.token_id == e.token_id && memcmp(g.bytes, e.bytes, e.length) == 0 &&
-                   g.is_new == e.is_new && g.longest_order == e.longest_order &&
-                   g.longest_count == e.longest_count && feq(g.p_ssm, e.p_ssm) &&
-                   g.rank_ssm == e.rank_ssm && feq(g.entropy, e.entropy) &&
-                   feq(g.scale, e.scale) && feq(g.p_final, e.p_final) && g.bits == e.bits;
-        for (int c = 0; c < SMIX_NCOMP; c++) same &= feq(g.bias[c], e.bias[c]);
+                   g.is_new == e.is_new && g.longest_order == e.longest_order && g.flags == e.flags &&
+                   g.longest_count == e.longest_count && feq(g.p_ssm, e.p_ssm) && feq(g.p_ssm_new, e.p_ssm_new) &&
+                   g.rank_ssm == e.rank_ssm && feq(g.entropy, e.entropy) && g.rank_final == e.rank_final &&
+                   feq(g.scale, e.scale) && feq(g.p_final, e.p_final) && g.bits == e.bits &&
+                   g.logit == e.logit && g.log_norm == e.log_norm && g.fav_logit == e.fav_logit &&
+                   g.fav_id == e.fav_id && g.n_comp == nc && g.n_steps == ns;
+        for (uint32_t c = 0; c < nc && same; c++)
+            same &= feq(g.comp[c], e.comp[ci[c]]) && feq(g.fav_comp[c], e.fav_comp[ci[c]]);
+        for (uint32_t j = 0; j < ns && same; j++)
+            same &= g.step_bits[j] == e.step_bits[si[j]] && g.step_tm[j] == e.step_tm[si[j]];
         for (int j = 0; j < SMIX_TOPK; j++)
             same &= k.id[j] == e.top_id[j] && feq(k.p[j], e.top_p[j]) &&
                     k.ssm_id[j] == e.ssm_top_id[j] && feq(k.ssm_p[j], e.ssm_top_p[j]);
@@ -248,9 +293,21 @@ static void check_summary(const smix_trace *t)
     EXPECT(smix_trace_get_chunk(t, s.chunks, &c) == -1, "chunk out of range");
     unsigned ma, mi;
     smix_trace_version(t, &ma, &mi);
-    EXPECT(ma == 1 && mi == 0, "version");
-    EXPECT(strcmp(smix_trace_component_name(SMIX_COMP_NG16), "ng16") == 0 &&
-           strcmp(smix_trace_component_name(SMIX_COMP_RECENCY), "recency") == 0, "names");
+    EXPECT(ma == 2 && mi == 0, "version");
+    /* the trace's components are the config's, with the engine's names */
+    int ci[SMIX_MAX_COMPONENTS];
+    uint32_t nc = used_comps(ci);
+    smix_trace_part p;
+    int ok = smix_trace_component_count(t) == nc;
+    for (uint32_t j = 0; j < nc && ok; j++)
+        ok &= smix_trace_component(t, j, &p) == 0 && strcmp(p.name, smix_component_get(ci[j])->name) == 0 &&
+              strcmp(p.group, smix_component_get(ci[j])->group) == 0 &&
+              strcmp(p.description, smix_component_get(ci[j])->description) == 0;
+    EXPECT(ok, "component table");
+    EXPECT(smix_trace_component_index(t, "ng16") >= 0 && smix_trace_component_index(t, "skip4") == -1 &&
+           smix_trace_step_index(t, "sym") >= 0 && smix_trace_step_index(t, "esc_walk") == -1 &&
+           smix_trace_step(t, (uint32_t)smix_trace_step_index(t, "rank"), &p) == 0 && !p.mixed, "names");
+    EXPECT(s.flags == SMIX_TRACE_SSM, "flags");
 }
 
 /* ---------------- damage ---------------- */
@@ -313,10 +370,13 @@ static void check_damage(const char *good, const char *bad)
     spit(bad, x, n);
     EXPECT(open_fails(bad, 0, "not a smix trace"), "wrong magic");
     memcpy(x, b, n);
-    trc_put16(x + TRC_H_MAJOR, 2);
+    trc_put16(x + TRC_H_MAJOR, 3);
     spit(bad, x, n);
     EXPECT(open_fails(bad, 0, "newer"), "newer major version");
     trc_put16(x + TRC_H_MAJOR, 1);
+    spit(bad, x, n);
+    EXPECT(open_fails(bad, 0, "write the trace again"), "format 1 is refused with how to regenerate it");
+    trc_put16(x + TRC_H_MAJOR, 2);
     trc_put16(x + TRC_H_MINOR, 9);    /* a newer minor is read (after fixing the CRC) */
     trc_put32(x + TRC_HEADER_SIZE - 4, crc32c(0, x, TRC_HEADER_SIZE - 4));
     spit(bad, x, n);
@@ -324,7 +384,8 @@ static void check_damage(const char *good, const char *bad)
     /* lazy open: a damaged token record is found by verify, and the damaged
      * record is refused by get_token instead of reading out of bounds */
     memcpy(x, b, n);
-    trc_put32(x + TRC_HEADER_SIZE + 5 * TRC_TOKEN_SIZE + TRC_T_STR, 0xFFFFFF);
+    uint32_t rec = trc_get32(x + TRC_H_SECTIONS + 16);   /* the token records' size */
+    trc_put32(x + TRC_HEADER_SIZE + 5 * rec + TRC_T_STR, 0xFFFFFF);
     spit(bad, x, n);
     char err[256];
     smix_trace *t = smix_trace_open_ex(bad, SMIX_TRACE_OPEN_LAZY, err, sizeof err);
@@ -368,7 +429,22 @@ static void check_report(const smix_trace *t)
     /* order fired: longest_order = i % 33 */
     uint64_t want = 0;
     for (uint64_t i = 0; i < NTOK; i++) want += (int)(i % 33) >= 16;
-    EXPECT(r.order[SMIX_COMP_NG16 - 1].count == want, "ng16 fired count");
+    EXPECT(r.n_orders == SMIX_REPORT_ORDERS && r.order[8].order == 16 && r.order[8].count == want, "ng16 fired count");
+    /* components: pull and margin from the terms; steps from their bits */
+    int ci[SMIX_MAX_COMPONENTS];
+    uint32_t nc = used_comps(ci);
+    double pull = 0, margin = 0, step0 = 0;
+    for (uint64_t i = 0; i < NTOK; i++) {
+        smix_token_info e;
+        uint8_t bytes[16];
+        make_token(i, 0, bytes, &e);
+        pull += e.comp[ci[2]] * 1.4426950408889634;
+        margin += ((double)e.comp[ci[2]] - e.fav_comp[ci[2]]) * 1.4426950408889634;
+        step0 += e.step_bits[STEP_SYM];
+    }
+    EXPECT(r.n_comp == nc && fabs(r.comp[2].pull - pull) < 1e-6 && fabs(r.comp[2].margin - margin) < 1e-6,
+           "component pull %f/%f margin %f/%f", r.comp[2].pull, pull, r.comp[2].margin, margin);
+    EXPECT(r.n_steps == 5 && fabs(r.step[0].bits - step0) < 1e-6, "steps");
     EXPECT(strcmp(smix_trace_token_type_name(smix_trace_token_type((const uint8_t *)" hello", 6)), "word") == 0 &&
            smix_trace_token_type((const uint8_t *)"123", 3) == SMIX_TTYPE_NUMBER &&
            smix_trace_token_type((const uint8_t *)"</", 2) == SMIX_TTYPE_MARKUP &&
@@ -395,10 +471,14 @@ static void check_cmds(const char *path, const char *bad)
     EXPECT(trace_cmd_dump(path, "csv", f, err, sizeof err) == 0, "dump csv: %s", err);
     size_t n;
     char *s = read_text(f, &n);
-    const char *hdr = "index,offset,length,token_id,text,p_ssm,rank_ssm,entropy,scale,p_final,bits,"
-                      "bias_prior,bias_ng1,bias_ng2,bias_ng3,bias_ng4,bias_ng5,bias_ng6,bias_ng7,"
-                      "bias_ng8,bias_ng16,bias_ng32,bias_match,bias_recency";
-    EXPECT(strncmp(s, hdr, strlen(hdr)) == 0, "csv header");
+    const char *hdr = "index,offset,length,token_id,text,is_new,type,bits,p_final,rank_final,"
+                      "bits_sym,bits_class,bits_rank,bits_id,bits_coder,logit,log_norm,c_ssm,c_prior,";
+    EXPECT(strncmp(s, hdr, strlen(hdr)) == 0, "csv header: %.200s", s);
+    EXPECT(strstr(s, ",fav_id,fav_text,is_fav,fav_logit,fav_c_ssm,") && strstr(s, ",p_ssm,rank_ssm,p_ssm_new,"),
+           "csv header: the rival's and the SSM's columns");
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++) rows += s[i] == '\n';
+    EXPECT(rows == NTOK + 1, "one line per record, text escaped (%zu lines)", rows);
     fclose(f);
     free(s);
     f = tmpfile();
@@ -413,7 +493,9 @@ static void check_cmds(const char *path, const char *bad)
     EXPECT(trace_cmd_report(path, 1, f, err, sizeof err) == 0, "report json: %s", err);
     s = read_text(f, &n);
     EXPECT(strstr(s, "\"input_bytes\":") && strstr(s, "\"tokens\":1000") && strstr(s, "\"header_bytes\":33") &&
-           strstr(s, "\"payload_bytes\":1234") && strstr(s, "\"total_bits\":"), "report json keys");
+           strstr(s, "\"payload_bytes\":1234") && strstr(s, "\"total_bits\":") &&
+           strstr(s, "\"components\":[{\"name\":\"ssm\",\"group\":\"ssm\",") && strstr(s, "\"steps\":[{\"name\":\"sym\","),
+           "report json keys");
     fclose(f);
     free(s);
     f = tmpfile();
@@ -436,14 +518,38 @@ static void check_escapes(void)
     fclose(f);
     EXPECT(strcmp(buf, "\"a\\\"\\\\\\n\\u0000\xC3\xA9\\u00ff\\u00e2\\u0082\"") == 0, "json escape: %s", buf);
     f = fmemopen(buf, sizeof buf, "w");
-    csv_string(f, (const uint8_t *)"a,\"b\"\n", 6);
+    c_escaped(f, (const uint8_t *)"a,\"b\"\n\x1b[0m\x7f\xc2\x85\xe2\x80\xae\xff\\", 18, SIZE_MAX, 1);
     fputc(0, f);
     fclose(f);
-    EXPECT(strcmp(buf, "\"a,\"\"b\"\"\n\"") == 0, "csv escape: %s", buf);
+    EXPECT(strcmp(buf, "a,\"\"b\"\"\\n\\x1B[0m\\x7F\\u0085\\u202E\\xFF\\\\") == 0, "csv escape: %s", buf);
+    f = fmemopen(buf, sizeof buf, "w");
+    json_string(f, (const uint8_t *)"\x1b\x7f\xc2\x85\xe2\x80\xae", 7);
+    fputc(0, f);
+    fclose(f);
+    EXPECT(strcmp(buf, "\"\\u001b\\u007f\\u0085\\u202e\"") == 0, "json escapes controls: %s", buf);
+}
+
+/* The engine's tables fit the trace's fixed text fields, and names can
+ * head a CSV column. */
+static void check_tables(void)
+{
+    int ok = smix_component_count() > 0 && smix_step_count() > 0;
+    for (int i = 0; i < smix_component_count() + smix_step_count(); i++) {
+        const char *name = i < smix_component_count() ? smix_component_get(i)->name
+                                                      : smix_step_get(i - smix_component_count())->name;
+        const char *desc = i < smix_component_count() ? smix_component_get(i)->description
+                                                      : smix_step_get(i - smix_component_count())->description;
+        ok &= name[0] && strlen(name) < TRC_NAME_LEN && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name);
+        ok &= strlen(desc) < TRC_DESC_LEN;
+        if (i < smix_component_count()) ok &= strlen(smix_component_get(i)->group) < TRC_NAME_LEN;
+    }
+    EXPECT(ok, "component and step tables fit the trace");
+    EXPECT(smix_component_get(smix_component_count()) == NULL && smix_step_get(-1) == NULL, "out of range");
 }
 
 int main(void)
 {
+    check_tables();
     char dir[] = "/tmp/smix_trace_testXXXXXX";
     if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
     char a[64], b[64], c[64], bad[64];

@@ -1,0 +1,51 @@
+/*
+ * components.c - the public view of the component and step tables
+ * (components.h), and which of them a configuration uses.
+ */
+#include "components.h"
+
+#include "model.h"
+#include "ngram.h"
+
+#define COMP_ROW(id, name, group, desc) { name, group, desc },
+static const smix_component comps[COMP_N] = { COMP_LIST(COMP_ROW) };
+#define STEP_ROW(id, name, mixed, desc) { name, desc, mixed },
+static const smix_step steps[STEP_N] = { STEP_LIST(STEP_ROW) };
+
+int smix_component_count(void) { return COMP_N; }
+
+const smix_component *smix_component_get(int i) { return i >= 0 && i < COMP_N ? &comps[i] : NULL; }
+
+int smix_component_used(const smix_config *c, int i)
+{
+    if (!c || i < 0 || i >= COMP_N) return 0;
+    if (i >= COMP_NG1 && i <= COMP_NG32) return ngm_orders[i - COMP_NG1] <= c->max_order;
+    switch (i) {
+    case COMP_SSM: return c->ssm_enabled != 0;
+    case COMP_SKIP2:
+    case COMP_SKIP3: return c->skip_context >= 1;
+    case COMP_SKIP4: return c->skip_context >= 2;
+    case COMP_CELLS: return model_uses_cells(c);
+    default: return 1;
+    }
+}
+
+int smix_step_count(void) { return STEP_N; }
+
+const smix_step *smix_step_get(int i) { return i >= 0 && i < STEP_N ? &steps[i] : NULL; }
+
+int smix_step_used(const smix_config *c, int i)
+{
+    if (!c || i < 0 || i >= STEP_N) return 0;
+    int bits = c->byte_mix != 0, walk = bits && c->escape_walk;
+    switch (i) {
+    case STEP_SYM: return !bits;
+    case STEP_IS_CAND:
+    case STEP_CAND_WALK:
+    case STEP_IS_NEW: return bits;
+    case STEP_CLASS:
+    case STEP_RANK: return !walk;
+    case STEP_ESC_WALK: return walk;
+    default: return 1;
+    }
+}
