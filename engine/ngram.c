@@ -107,8 +107,10 @@ static int ctx_matches(const uint32_t *hist, size_t a, size_t b, int k)
 
 int ngm_lookup(ngm *m, const uint32_t *hist, size_t t, ngm_ctx out[NGM_NORDERS])
 {
-    /* room for one insertion per order before the update, so cached indices stay valid */
-    if (!m->frozen && (m->used + NGM_NORDERS) * 2 > m->mask + 1) {
+    /* grown at three quarters full (half full: 27% more memory on 3 MB, no
+     * faster); room for one insertion per order before the update, so
+     * cached indices stay valid */
+    if (!m->frozen && (m->used + NGM_NORDERS) * 4 > (m->mask + 1) * 3) {
         /* the decision depends only on sizes both coder sides share */
         if (ngm_memory(m) + (m->mask + 1) * 2 * sizeof *m->table > m->budget) m->frozen = 1;
         else if (grow_table(m) < 0) return -1;
