@@ -867,7 +867,7 @@ smix_result smix_decompress(smix_dctx *dctx, const void *src, size_t n,
     r = SMIX_OK;
     dctx->frame = 0;
     for (size_t at = 0; r == SMIX_OK && at < n;) {
-        read_frame(s + at, n - at, &h);   /* checked above */
+        ctr_read_header(s + at, n - at, &h);   /* checked above, payload too */
         r = decompress_frame(dctx, &h, s + at + h.header_bytes, write, wctx, hooks, share);
         at += h.header_bytes + h.payload_bytes;
         if (r == SMIX_OK && at < n) dctx->frame++;
