@@ -138,14 +138,18 @@ static int open_temp(cli_out *o, const char *path, cli_err *e)
         cli_err_set(e, path, "out of memory");
         return -1;
     }
+    cli_sig_hold();   /* no moment when the file exists unregistered */
     o->fd = mkostemp(o->tmp, O_CLOEXEC);
+    int err = errno;
+    if (o->fd >= 0)
+        cli_sig_set_tempfile(CLI_TEMP_OUTPUT, o->tmp);
+    cli_sig_release();
     if (o->fd < 0) {
-        cli_err_set(e, path, "cannot create a temporary file: %s", strerror(errno));
+        cli_err_set(e, path, "cannot create a temporary file: %s", strerror(err));
         free(o->tmp);
         o->tmp = NULL;
         return -1;
     }
-    cli_sig_set_tempfile(o->tmp);
     o->kind = CLI_OUT_TEMP;
     return 0;
 }
@@ -308,18 +312,23 @@ static int commit_temp(cli_out *o, const struct stat *meta, int force, cli_err *
         cli_err_set(e, o->path, "close failed: %s", strerror(errno));
         return -1;
     }
+    cli_sig_hold();   /* renamed and unregistered together */
     if (cli_sig_pending()) {
+        cli_sig_release();
         cli_err_set(e, o->path, "interrupted");
         return -1;
     }
     if (install_file(o->tmp, o->path, force) != 0) {
-        if (errno == EEXIST)
+        int err = errno;
+        cli_sig_release();
+        if (err == EEXIST)
             cli_err_set(e, o->path, "already exists; use -f to overwrite");
         else
-            cli_err_set(e, o->path, "cannot rename the temporary file: %s", strerror(errno));
+            cli_err_set(e, o->path, "cannot rename the temporary file: %s", strerror(err));
         return -1;
     }
-    cli_sig_set_tempfile(NULL);
+    cli_sig_set_tempfile(CLI_TEMP_OUTPUT, NULL);
+    cli_sig_release();
     free(o->tmp);
     o->tmp = NULL;
     cli_sync_dir_of(o->path);
@@ -361,8 +370,10 @@ void cli_out_abort(cli_out *o)
     if (o->fd >= 0 && o->kind != CLI_OUT_STDOUT && o->kind != CLI_OUT_NONE)
         close(o->fd);
     if (o->tmp) {
+        cli_sig_hold();
         unlink(o->tmp);
-        cli_sig_set_tempfile(NULL);
+        cli_sig_set_tempfile(CLI_TEMP_OUTPUT, NULL);
+        cli_sig_release();
     }
     out_release(o);
 }

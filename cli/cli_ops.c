@@ -50,13 +50,14 @@ typedef struct job {
 
 void cli_report(const char *where, const char *fmt, ...)
 {
-    char esc[1024], msg[1024];
+    char esc[1024], msg[1024], emsg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     fflush(stdout);
-    fprintf(stderr, "smix: %s: %s\n", cli_escape(where, esc, sizeof esc), msg);
+    fprintf(stderr, "smix: %s: %s\n", cli_escape(where, esc, sizeof esc),
+            cli_escape(msg, emsg, sizeof emsg));
 }
 
 static int show_progress(const cli_opts *o)
@@ -85,7 +86,10 @@ static void job_abort(job *j)
 {
     cli_progress_end(&j->prog);
     cli_out_abort(&j->out);
+    cli_sig_hold();
     smix_trace_writer_abort(j->tw);
+    cli_sig_set_tempfile(CLI_TEMP_TRACE, NULL);
+    cli_sig_release();
     j->tw = NULL;
 }
 
@@ -300,7 +304,10 @@ static int start_hooks(job *j, const char *verb)
         return 0;
     }
     char msg[512] = "";
+    cli_sig_hold();   /* no moment when the trace's file exists unregistered */
     j->tw = smix_trace_writer_open(j->o->trace_path, msg, sizeof msg);
+    cli_sig_set_tempfile(CLI_TEMP_TRACE, smix_trace_writer_temp_path(j->tw));
+    cli_sig_release();
     if (!j->tw) {
         cli_err_set(&j->err, j->o->trace_path, "%s", msg[0] ? msg : "cannot write the trace");
         return -1;
@@ -316,7 +323,11 @@ static int finish_trace(job *j)
         return 0;
     smix_trace_writer *tw = j->tw;
     j->tw = NULL;   /* finish frees it whatever happens */
-    if (smix_trace_writer_finish(tw, msg, sizeof msg) != 0) {
+    cli_sig_hold();   /* renamed (or removed) and unregistered together */
+    int rc = smix_trace_writer_finish(tw, msg, sizeof msg);
+    cli_sig_set_tempfile(CLI_TEMP_TRACE, NULL);
+    cli_sig_release();
+    if (rc != 0) {
         cli_err_set(&j->err, j->o->trace_path, "%s", msg[0] ? msg : "cannot write the trace");
         return -1;
     }
@@ -354,6 +365,23 @@ static int remove_source(job *j, int out_was_file)
         return -1;
     }
     return 0;
+}
+
+/* The trace, the output and (--rm) the source's removal, with the signals
+ * held: a signal either stops the job before anything is in place, or is
+ * seen once all of it is done (the run then stops before the next file). */
+static int commit_all(job *j)
+{
+    int is_file = j->out.kind == CLI_OUT_TEMP, rc = -1;
+    cli_sig_hold();
+    if (cli_sig_pending())
+        cli_err_set(&j->err, j->in_name, "interrupted");
+    else if (finish_trace(j) == 0 &&
+             (!j->have_out || cli_out_commit(&j->out, S_ISREG(j->st.st_mode) ? &j->st : NULL,
+                                             j->o->force, &j->err) == 0))
+        rc = remove_source(j, is_file);
+    cli_sig_release();
+    return rc;
 }
 
 static int want_summary(const cli_opts *o)
@@ -486,16 +514,11 @@ static int compress_run(job *j)
 
 static int compress_finish(job *j)
 {
-    int is_file = j->out.kind == CLI_OUT_TEMP;
     uint64_t written = j->out.written;
     if (j->o->rm_source && verify_output(j) != 0)
         return -1;
     cli_progress_end(&j->prog);
-    if (finish_trace(j) != 0)
-        return -1;
-    if (cli_out_commit(&j->out, S_ISREG(j->st.st_mode) ? &j->st : NULL, j->o->force, &j->err) != 0)
-        return -1;
-    if (remove_source(j, is_file) != 0)
+    if (commit_all(j) != 0)
         return -1;
     summary(j, j->src.len, written, j->src.len);
     return 0;
@@ -621,13 +644,7 @@ static int decompress_run(job *j)
 
 static int decompress_finish(job *j)
 {
-    int is_file = j->out.kind == CLI_OUT_TEMP;
-    if (finish_trace(j) != 0)
-        return -1;
-    if (j->have_out &&
-        cli_out_commit(&j->out, S_ISREG(j->st.st_mode) ? &j->st : NULL, j->o->force, &j->err) != 0)
-        return -1;
-    if (remove_source(j, is_file) != 0)
+    if (commit_all(j) != 0)
         return -1;
     summary(j, j->src.len, j->produced, j->produced);
     return 0;

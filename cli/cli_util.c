@@ -1,7 +1,8 @@
 /*
  * cli_util.c - helpers for the smix CLI that have nothing to do with files:
  * the output buffer the engine writes into, terminal-safe escaping of names
- * (file names are untrusted input too), and number parsing and printing.
+ * and messages (file names are untrusted input too; the rule is the
+ * engine's smix_text_escape), and number parsing and printing.
  */
 #include "cli_util.h"
 #include "smix.h"
@@ -61,52 +62,9 @@ int cli_buf_write_fn(void *wctx, const void *data, size_t n)
     return cli_buf_append(wctx, data, n) ? 1 : 0;
 }
 
-/* Length of a valid UTF-8 sequence starting at the NUL-terminated s (1..4),
- * or 0 if the bytes there are not one. C1 controls (U+0080..U+009F) count as
- * invalid: some terminals take them as escape introducers. */
-static int utf8_len(const unsigned char *s)
-{
-    uint32_t cp;
-    size_t n = smix_utf8_decode(s, strnlen((const char *)s, 4), &cp);
-    return n && !(cp >= 0x80 && cp <= 0x9F) ? (int)n : 0;
-}
-
-static size_t escape_byte(unsigned char c, char *tmp)
-{
-    switch (c) {
-    case '\n': memcpy(tmp, "\\n", 3); return 2;
-    case '\t': memcpy(tmp, "\\t", 3); return 2;
-    case '\r': memcpy(tmp, "\\r", 3); return 2;
-    case '\\': memcpy(tmp, "\\\\", 3); return 2;
-    default: snprintf(tmp, 5, "\\x%02X", c); return 4;
-    }
-}
-
 char *cli_escape(const char *name, char *out, size_t outlen)
 {
-    const unsigned char *s = (const unsigned char *)name;
-    size_t o = 0;
-    if (outlen == 0)
-        return out;
-    while (*s) {
-        char tmp[8];
-        size_t k;
-        int n = utf8_len(s);
-        if (n == 1 && (s[0] < 0x20 || s[0] == 0x7F || s[0] == '\\'))
-            n = 0;
-        if (n > 0) {
-            memcpy(tmp, s, (size_t)n);
-            k = (size_t)n;
-            s += n;
-        } else {
-            k = escape_byte(*s++, tmp);
-        }
-        if (o + k + 1 > outlen)
-            break;  /* truncated: never split an escape or a character */
-        memcpy(out + o, tmp, k);
-        o += k;
-    }
-    out[o] = '\0';
+    smix_text_escape(name, strlen(name), out, outlen);
     return out;
 }
 
@@ -184,12 +142,12 @@ double cli_now(void)
 void cli_err_set(cli_err *e, const char *name, const char *fmt, ...)
 {
     va_list ap;
+    char raw[sizeof e->msg];
     if (e->msg[0])
         return;
     cli_escape(name ? name : "", e->where, sizeof e->where);
     va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    if (!e->msg[0])
-        snprintf(e->msg, sizeof e->msg, "unknown error");
+    cli_escape(raw[0] ? raw : "unknown error", e->msg, sizeof e->msg);   /* names inside too */
 }

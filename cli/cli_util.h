@@ -26,7 +26,8 @@ int cli_buf_append(cli_buf *b, const void *p, size_t n);
 /* smix_write_fn that appends to a cli_buf. */
 int cli_buf_write_fn(void *wctx, const void *data, size_t n);
 
-/* An error to report as "smix: WHERE: MSG". where is stored escaped. */
+/* An error to report as "smix: WHERE: MSG". Both are stored escaped
+ * (smix_text_escape), so a name quoted inside the message is too. */
 typedef struct cli_err {
     char where[1024];
     char msg[512];
@@ -37,9 +38,10 @@ typedef struct cli_err {
 void cli_err_set(cli_err *e, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Writes name to out (at most outlen-1 bytes, always terminated) with every
- * control character, backslash, DEL and invalid UTF-8 byte shown as an escape
- * (\n, \t, \\, \xNN), so no file name can send a terminal sequence. Returns out. */
+/* Writes name to out (at most outlen-1 bytes, always terminated) as the
+ * engine's smix_text_escape does: controls, C1, DEL, bidi and other
+ * invisible characters, invalid UTF-8 and backslashes as escapes, so no file
+ * name can send a terminal sequence. Returns out. */
 char *cli_escape(const char *name, char *out, size_t outlen);
 
 /* Parses "123", "64K", "1.5M", "2G", "1T", "512MiB" (binary units) into *out.

@@ -88,7 +88,7 @@ static void usage(FILE *f)
 "  -T, --threads=N        threads to use (default 0: one per CPU, at most 4);\n"
 "                         blocks are coded N at a time\n"
 "      --block-size=SIZE  input per block, 16K..64M (default: the level's,\n"
-"                         1.5M at -1 up to 16M at -4..-9); each block has a\n"
+"                         1.5M at -1, 8M at -2, 16M from -3); each block has a\n"
 "                         model of its own: larger compress better, smaller\n"
 "                         run in parallel sooner\n"
 "  -M, --memlimit=SIZE    fail rather than use more memory, the input included\n"
@@ -360,7 +360,10 @@ static int run_trace_cmds(const cli_args *a)
             break;
         }
         if (rc != 0) {
-            cli_report(a->files[i], "%s", err[0] ? err : "failed");
+            /* the trace reader's message starts with the path: said once */
+            size_t k = strlen(a->files[i]);
+            const char *msg = strncmp(err, a->files[i], k) == 0 && !strncmp(err + k, ": ", 2) ? err + k + 2 : err;
+            cli_report(a->files[i], "%s", msg[0] ? msg : "failed");
             failed = 1;
         }
     }

@@ -10,14 +10,16 @@
  *
  * Token text is arbitrary bytes, and every output keeps a record on one
  * physical line with no raw control character (C0, DEL, C1, bidirectional
- * controls), so nothing from the input reaches a terminal:
+ * and other invisible controls: what the engine's terminal escaper,
+ * smix_text_unit, escapes), so nothing from the input reaches a terminal:
  *  - JSON: valid UTF-8 passes through, ", \ and those controls are escaped
  *    (\n, \r, \t, \uNNNN), and every byte that is not part of valid UTF-8
  *    becomes \u00XX (the code point with the byte's value).
- *  - CSV: quoted (RFC 4180, " doubled) and C-escaped: \\, \n, \r, \t, \xNN
- *    for the other C0 controls, DEL and bytes that are not valid UTF-8,
- *    \uNNNN for C1 and bidirectional controls. text_hex has the exact bytes.
- *  - Terminal (text report): the same C escapes, cut to 40 bytes.
+ *  - CSV: quoted (RFC 4180, " doubled) and escaped by smix_text_escape: \\,
+ *    \n, \r, \t, \xNN for the other C0 controls, DEL and bytes that are not
+ *    valid UTF-8, \uNNNN for C1, bidirectional and invisible characters.
+ *    text_hex has the exact bytes.
+ *  - Terminal (text report): the same escapes, cut to 40 bytes.
  * The numbers: floats with 9 significant digits and doubles with 17, enough
  * to read back the exact stored value; a value that does not apply is empty
  * in CSV and null in JSON.
@@ -33,49 +35,40 @@
 
 /* ---------------- UTF-8 and escaping ---------------- */
 
-/* Code points that must not reach a terminal raw. */
-static int is_control(uint32_t cp)
-{
-    return cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
-           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
+/* JSON: what the terminal escaper (smix_text_unit) escapes, as JSON
+ * escapes (a surrogate pair above U+FFFF); an invalid byte as \u00XX. */
 static void json_string(FILE *f, const uint8_t *p, size_t n)
 {
     fputc('"', f);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = smix_utf8_decode(p + i, n - i, &cp);
-        if (k == 0) { fprintf(f, "\\u%04x", p[i]); i++; continue; }
+        char esc[SMIX_TEXT_ESC_MAX];
+        size_t k = smix_text_unit(p + i, n - i, &cp, esc);
         if (cp == '"' || cp == '\\') { fputc('\\', f); fputc((int)cp, f); }
+        else if (!esc[0]) fwrite(p + i, 1, k, f);
         else if (cp == '\n') fputs("\\n", f);
         else if (cp == '\r') fputs("\\r", f);
         else if (cp == '\t') fputs("\\t", f);
-        else if (is_control(cp)) fprintf(f, "\\u%04x", cp);
-        else fwrite(p + i, 1, k, f);
+        else if (cp > 0xFFFF)
+            fprintf(f, "\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10), 0xDC00 + ((cp - 0x10000) & 0x3FF));
+        else fprintf(f, "\\u%04x", cp);
         i += k;
     }
     fputc('"', f);
 }
 
-/* C escapes of p[0..n), at most max bytes of input (then "..."); quote:
- * double every '"' (for CSV). */
+/* The terminal escaper's text (smix_text_escape) of p[0..n), at most max
+ * bytes of input (then "..."); quote: double every '"' (for CSV). */
 static void c_escaped(FILE *f, const uint8_t *p, size_t n, size_t max, int quote)
 {
     size_t lim = n < max ? n : max;
     for (size_t i = 0; i < lim;) {
-        uint32_t cp;
-        size_t k = smix_utf8_decode(p + i, n - i, &cp);
-        if (k == 0) { fprintf(f, "\\x%02x", p[i]); i++; continue; }
-        if (cp == '\\') fputs("\\\\", f);
-        else if (cp == '\n') fputs("\\n", f);
-        else if (cp == '\r') fputs("\\r", f);
-        else if (cp == '\t') fputs("\\t", f);
-        else if (cp == '"' && quote) fputs("\"\"", f);
-        else if (is_control(cp) && cp < 0x80) fprintf(f, "\\x%02x", cp);
-        else if (is_control(cp)) fprintf(f, "\\u%04x", cp);
-        else fwrite(p + i, 1, k, f);
-        i += k;
+        char out[256];
+        i += smix_text_escape(p + i, lim - i, out, sizeof out);
+        for (const char *c = out; *c; c++) {
+            if (*c == '"' && quote) fputc('"', f);
+            fputc(*c, f);
+        }
     }
     if (n > max) fputs("...", f);
 }

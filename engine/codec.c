@@ -24,6 +24,7 @@
 #endif
 
 #include "checksum.h"
+#include "codec.h"
 #include "container.h"
 #include "fmath.h"
 #include "levels.h"
@@ -38,7 +39,7 @@
 #define PROGRESS_EVERY 1024
 #define MEMCHECK_EVERY 4096
 
-struct smix_cctx { smix_params p; };
+struct smix_cctx { smix_params p; smix_config cfg; int own_cfg; };
 struct smix_dctx { smix_params p; uint64_t frame; };
 
 static smix_params params_or_default(const smix_params *p)
@@ -49,9 +50,21 @@ static smix_params params_or_default(const smix_params *p)
 
 smix_cctx *smix_cctx_create(const smix_params *params)
 {
-    smix_cctx *c = malloc(sizeof *c);
+    smix_cctx *c = calloc(1, sizeof *c);
     if (c) c->p = params_or_default(params);
     return c;
+}
+
+smix_result smix__cctx_set_config(smix_cctx *cctx, const smix_config *cfg)
+{
+    if (!cctx || !cfg) return SMIX_ERR_PARAM;
+    smix_config c = *cfg;
+    c.blocks = 1;   /* set per frame */
+    smix_result r = ctr_check_config(&c);
+    if (r != SMIX_OK) return r;
+    cctx->cfg = c;
+    cctx->own_cfg = 1;
+    return SMIX_OK;
 }
 void smix_cctx_free(smix_cctx *c) { free(c); }
 
@@ -445,14 +458,14 @@ static void report_end(const smix_hooks *hooks, smix_file_info *info, const ctr_
 
 /* Codes one frame: src[0..n) in blocks of block_size bytes (at most
  * SMIX_MAX_BLOCKS of them); share->blocks is set here. */
-static smix_result compress_frame(const smix_params *p, uint64_t block_size, const uint8_t *src, size_t n,
-                                  smix_write_fn write, void *wctx, const smix_hooks *hooks,
-                                  frame_share *share)
+static smix_result compress_frame(const smix_params *p, const smix_config *cfg, uint64_t block_size,
+                                  const uint8_t *src, size_t n, smix_write_fn write, void *wctx,
+                                  const smix_hooks *hooks, frame_share *share)
 {
     ctr_header h;
     memset(&h, 0, sizeof h);
-    smix_result r = smix_level_config(p->level, &h.cfg);
-    if (r != SMIX_OK) return r;
+    h.cfg = *cfg;
+    smix_result r;
     size_t at[SMIX_MAX_BLOCKS + 1];
     uint32_t nb = block_bounds(src, n, smix__block_count(block_size, n), block_size, at);
     uint64_t largest = 0;
@@ -499,8 +512,8 @@ smix_result smix_compress(smix_cctx *cctx, const void *src, size_t n,
                           smix_write_fn write, void *wctx, const smix_hooks *hooks)
 {
     if (!cctx || !write || (!src && n)) return SMIX_ERR_PARAM;
-    smix_config cfg;
-    smix_result r = smix_level_config(cctx->p.level, &cfg);
+    smix_config cfg = cctx->cfg;
+    smix_result r = cctx->own_cfg ? SMIX_OK : smix_level_config(cctx->p.level, &cfg);
     if (r != SMIX_OK) return r;
     uint64_t block_size = smix_block_size(&cctx->p), frame = block_size * SMIX_MAX_BLOCKS;
     if (!block_size) return SMIX_ERR_PARAM;
@@ -514,7 +527,7 @@ smix_result smix_compress(smix_cctx *cctx, const void *src, size_t n,
     size_t at = 0;
     do {
         size_t len = n - at < frame ? n - at : (size_t)frame;
-        r = compress_frame(&cctx->p, block_size, s + at, len, write, wctx, hooks, share);
+        r = compress_frame(&cctx->p, &cfg, block_size, s + at, len, write, wctx, hooks, share);
         at += len;
     } while (r == SMIX_OK && at < n);
     free(share);

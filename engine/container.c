@@ -101,11 +101,13 @@ uint32_t ctr_write_header(const ctr_header *h, uint8_t out[CTR_HEADER_MAX])
  * a header outside these ranges was not made by smix, and each range bounds
  * the work a crafted header can ask of a decoder. The model's shape is the
  * one shape the levels use; the training steps, the SSM's rows, the n-gram
- * orders and the byte table are at most what the most expensive level
- * uses (tests/unit/test_container.c checks that every level fits). A
+ * orders, the followers kept per context and the byte table are at most
+ * what the most expensive level uses (tests/unit/test_container.c checks that every level fits). A
  * change of the levels beyond these is a new format version. */
 #define CTR_ORDER_MIN 3
 #define CTR_ORDER_MAX 4
+#define CTR_FOLLOW16_MIN 4     /* followers kept per n-gram context / 16 */
+#define CTR_FOLLOW16_MAX 32
 #define CTR_SSM_LAYERS 1
 #define CTR_SSM_D_MODEL 32
 #define CTR_SSM_D_STATE 16
@@ -124,6 +126,7 @@ smix_result ctr_check_config(const smix_config *c)
     SAFETY_CHECK(c->byte_mix == 0 ? !c->escape_walk : c->byte_mix >= 16 && c->byte_mix <= 26, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->blocks >= 1 && c->blocks <= SMIX_MAX_BLOCKS, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->max_order >= CTR_ORDER_MIN && c->max_order <= CTR_ORDER_MAX, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->follow16 >= CTR_FOLLOW16_MIN && c->follow16 <= CTR_FOLLOW16_MAX, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->vocab_size >= 256 && c->vocab_size <= tok_vocab_size(tok_builtin()) &&
                  c->vocab_size < 65535, SMIX_ERR_CORRUPT);
     if (!c->ssm_enabled) return SMIX_OK;

@@ -40,13 +40,14 @@ typedef struct level_preset {
  * Every level limits the followers kept per context (follow16 x 16): the
  * lists of frequent contexts otherwise grow with the input and the time per
  * byte with them (level 3 on a 10 MB text: 21.8 s per MB uncapped, 9.7 with
- * 256 followers, for 0.6% more output; 0.2% on enwik8_1M). Session 6 in
- * docs/model.md. */
+ * 256 followers, for 0.6% more output; 0.2% on enwik8_1M). Fewer than 256
+ * cost binary data dearly (kennedy.xls: 2.3x the output with 128). Session
+ * 6 in docs/model.md. */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16   (skip: 0 off, 1 two skip contexts, 2 three) */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 4 },    /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 4096, 8 },    /* 2: level 1 + follower cell biases */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 8192, 16 },  /* 3: default: + order 4, skip contexts, byte model */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16 },    /* 1: mixer of n-grams, match, priors */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 8192, 16 },    /* 2: level 1 + follower cell biases */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 16384, 16 }, /* 3: default: + order 4, skip contexts, byte model */
     { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384, 32 }, /* 4: + SSM, one layer, a third skip context, escape walk */
     { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384, 32 }, /* 5-9: larger byte tables, then more SSM rows */
     { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 256, 16384, 32 },

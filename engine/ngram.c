@@ -16,15 +16,16 @@ const uint8_t ngm_orders[NGM_NORDERS] = { 1, 2, 3, 4, 5, 6, 7, 8, 16, 32 };
 #define NGM_MAX_CLASS 17          /* up to 131072 followers (more than any vocab) */
 #define NGM_COUNT_LIMIT 4000    /* halve a context's counts beyond this */
 
-typedef struct ngm_entry {
+typedef struct ngm_entry {   /* 24 bytes: the table is most of the model's memory */
     uint64_t key;          /* 0 = empty */
     uint32_t pos;          /* history index just after an occurrence */
     uint32_t block;        /* offset of the follower list in the pool */
-    uint32_t n;            /* followers */
     uint32_t total;
+    uint16_t n;            /* followers (distinct slots, so below 65536) */
     uint8_t cls;           /* block holds 2^cls items */
     uint8_t order;
 } ngm_entry;
+_Static_assert(sizeof(ngm_entry) == 24, "ngm_entry is meant to be 24 bytes");
 
 struct ngm {
     int max_order;

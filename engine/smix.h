@@ -67,7 +67,8 @@ const char *smix_strerror(smix_result r);
 typedef struct smix_params {
     int level;          /* 0 = default, else 1..9 */
     int threads;        /* 0 = automatic: one per CPU, at most 4; N: up to N blocks at once
-                           (at most 4), or N threads for the SSM of a one-block frame.
+                           (at most 4), or N threads for the SSM of a one-block frame
+                           (only for a head of 4,096 rows or more, which no level has).
                            Results never depend on it */
     uint64_t memlimit;  /* bytes; 0 = no limit. Exceeding it -> SMIX_ERR_MEMLIMIT */
     uint64_t block_size;/* bytes of input per block (SMIX_BLOCK_MIN..SMIX_BLOCK_MAX); 0 = the
@@ -305,6 +306,28 @@ const uint8_t *smix_vocab_token(uint32_t id, uint32_t *len);
  * (overlong forms, surrogates and code points above U+10FFFF are invalid).
  * For programs that show token text and must escape everything else. */
 size_t smix_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
+
+/* Showing untrusted text (file names, token text, messages quoting them) on
+ * a terminal: printable UTF-8 as it is, everything else as a visible escape
+ * (engine/textesc.c): \n \r \t; \xNN for other C0 controls, DEL and bytes
+ * that are not valid UTF-8; \uXXXX (\UXXXXXXXX above U+FFFF) for C1
+ * controls and invisible format characters (bidi controls, zero-width
+ * characters, line separators, BOM, tags). The CLI, the TUI and the viewer
+ * all decide through these two. */
+#define SMIX_TEXT_ESC_MAX 12   /* the longest escape and its NUL: "\U000E007F" */
+
+/* The first unit of p[0..n) (a UTF-8 character, or one byte that is not
+ * valid UTF-8): returns its length (0 only if n is 0) and its code point in
+ * *cp (the byte's value for an invalid byte); esc receives its escape, or
+ * "" if the unit may be shown as it is. (A backslash is shown as it is
+ * here; smix_text_escape doubles it.) */
+size_t smix_text_unit(const uint8_t *p, size_t n, uint32_t *cp, char esc[SMIX_TEXT_ESC_MAX]);
+
+/* Writes src[0..n) escaped into out (NUL-terminated, at most outlen - 1
+ * bytes; an escape or a character is never cut), with every backslash
+ * doubled so that each one there starts an escape. Returns the bytes of src
+ * written (n if all of it fitted). */
+size_t smix_text_escape(const void *src, size_t n, char *out, size_t outlen);
 
 /* For programs built on the library: opens /dev/null on any of the
  * descriptors 0, 1 and 2 that is closed, so that no file opened later takes

@@ -3,7 +3,8 @@
 #
 # Round trips in every I/O mode (file, stdin/stdout, -c, -o) on samples/ and
 # on awkward inputs; refusals (existing output, terminal, wrong suffix);
-# write errors (/dev/full); --rm only after success; closed descriptors 0-2; SIGINT leaves nothing;
+# write errors (/dev/full); --rm only after success; closed descriptors 0-2;
+# signals leave nothing, at any moment, however many;
 # -l and -t; damaged/foreign/future-version files fail cleanly; -T1 == -T2;
 # build/smix-portable and build/smix decode each other; --trace does not
 # change the output; names are escaped in messages.
@@ -283,9 +284,28 @@ if [ -x "$PORT" ]; then
 else
     bad "portable cross-decoding" "$PORT not built (make portable)"
 fi
-# level 4: the SSM (threads over its rows) and the escape walk
-"$SMIX" -q -4 -T1 -c "$s" > t41.smx && "$SMIX" -q -4 -T2 -c "$s" > t42.smx
-check "level 4: -T1 and -T2 outputs identical" cmp -s t41.smx t42.smx
+# Level 4 (the SSM and the escape walk) with threads that really split the
+# work: 96 KB in blocks of 32 KiB, coded two at a time with -T2. (The SSM's
+# head uses threads only from 4,096 rows, more than any level has, so a
+# one-block file compares two single-threaded runs: the old test did.) The
+# proof that -T2 ran two threads: two of its threads used CPU time.
+mkdir -p thr
+perl -e 'srand(11); @w = map { join "", map { chr(97 + int rand 26) } 1..(2 + int rand 8) } 1..3000;
+         $s = ""; while (length $s < 96000) { $s .= $w[int rand @w] . (rand() < 0.1 ? ".\n" : " ") } print $s' > thr/in
+"$SMIX" -q -4 -T1 --block-size 32K -c thr/in > thr/t1.smx
+"$SMIX" -q -4 -T2 --block-size 32K -c thr/in > thr/t2.smx &
+pid=$!
+busy=0
+while kill -0 $pid 2>/dev/null; do   # threads with at least 5 ticks of CPU time
+    n=$(cat /proc/$pid/task/*/stat 2>/dev/null | sed 's/.*) //' | awk '$12 >= 5' | wc -l)
+    [ "$n" -gt "$busy" ] && busy=$n
+    sleep 0.05
+done
+wait $pid
+check "level 4, 3 blocks: -T2 ran two threads that both worked ($busy)" [ "$busy" -ge 2 ]
+check "level 4, 3 blocks: -T1 and -T2 outputs identical" cmp -s thr/t1.smx thr/t2.smx
+rm -rf thr
+"$SMIX" -q -4 -c "$s" > t41.smx
 if [ -x "$PORT" ]; then
     "$PORT" -q -T2 -dc t41.smx | cmp -s - "$s"
     check "level 4: smix-portable decodes smix" [ $? -eq 0 ]
@@ -411,6 +431,8 @@ if command -v script > /dev/null 2>&1; then
     check "-f allows a terminal (stdin)" [ $? -eq 0 ]
     script -qec "'$SMIX' -d" /dev/null > tty3.out 2>&1 < /dev/null
     [ $? -eq 1 ] && grep -q "terminal" tty3.out; st "compressed data from a terminal refused"
+else
+    bad "terminal refusals" "script(1) not found (util-linux)"
 fi
 
 # ---------------------------------------------------------------- frames
@@ -454,10 +476,10 @@ check "frames: ... and nothing was written to stdout" [ ! -s fr/bad3.out ]
 check "frames: --trace of several frames is refused" [ $? -eq 1 ]
 check "frames: ... saying why" err_has "--trace records one frame"
 check "frames: ... and leaves no trace" [ ! -e fr/t.smt ]
-cat blk/in blk/in blk/in blk/in > fr/big   # 2.4 MB: over 32 blocks of 64 KiB
-"$SMIX" -q -1 --block-size 64K --trace fr/t.smt -c fr/big > /dev/null 2>"$T/err"
+head -c 700000 blk/in > fr/big   # over 32 blocks of 16 KiB: two frames
+"$SMIX" -q -1 --block-size 16K --trace fr/t.smt -c fr/big > /dev/null 2>"$T/err"
 check "frames: --trace of an input longer than a frame is refused" [ $? -eq 1 ]
-"$SMIX" -q -1 --block-size 64K -T1 -c fr/big > fr/big1.smx && "$SMIX" -q -1 --block-size 64K -T2 -c fr/big > fr/big2.smx
+"$SMIX" -q -1 --block-size 16K -T1 -c fr/big > fr/big1.smx && "$SMIX" -q -1 --block-size 16K -T2 -c fr/big > fr/big2.smx
 check "frames: an input of two frames, -T1 and -T2 identical" cmp -s fr/big1.smx fr/big2.smx
 "$SMIX" -l fr/big1.smx > fr/l 2>&1
 check "frames: ... -l counts 2" grep -q "2 fr" fr/l
@@ -475,7 +497,7 @@ check "progress: redrawn with a percentage, B/s and ETA" eval \
 # command over machines) and -k keeps their outputs in order: the
 # concatenation is an smix file of several frames.
 if command -v parallel >/dev/null 2>&1; then
-    parallel --will-cite --pipe --block 300k -k -j2 "$SMIX" -q -1 -c < fr/big > fr/par.smx 2>"$T/err"
+    parallel --will-cite --pipe --block 200k -k -j2 "$SMIX" -q -1 -c < fr/big > fr/par.smx 2>"$T/err"
     st "GNU parallel: pieces compress"
     "$SMIX" -q -dc fr/par.smx 2>"$T/err" | cmp -s - fr/big
     st "GNU parallel: the joined output decodes to the input"
@@ -515,7 +537,7 @@ check "--memlimit too small message" err_has "memory limit"
 
 # Decoding needs what the file's level needs: the message says how much and
 # does not suggest a lower level (the decoder cannot choose one).
-"$SMIX" -q -3 -c ml/in > ml/d.smx
+"$SMIX" -q -3 -c "$s" > ml/d.smx
 "$SMIX" -q -d --memlimit 40M -c ml/d.smx > /dev/null 2>"$T/err"
 check "-d over --memlimit exits 1" [ $? -eq 1 ]
 check "-d over --memlimit: says what decoding needs" err_has "decoding this file needs about"
@@ -571,35 +593,98 @@ check "a frame and more bytes through a pipe: refused" [ $? -eq 1 ]
 cat big/good.smx | limited -d -c | cmp -s - in/nonutf8.txt
 check "a frame through a pipe decodes under the cap" [ $? -eq 0 ]
 
-# ---------------------------------------------------------------- SIGINT
-# A ~1.5 MB text at the default level takes a while: interrupt it as soon as
-# its temporary file exists; nothing may remain.
+# ---------------------------------------------------------------- signals
+# No leftovers, however many signals arrive and whenever: the temporary
+# output and the temporary trace are removed, or both files are complete.
+# A ~1.5 MB text at the default level takes a while: interrupt it once its
+# temporary files exist. (The second of two quick signals once left the
+# trace's temporary file behind.)
 mkdir sig
 perl -e 'srand(7); @w = map { join "", map { chr(97 + int rand 26) } 1..(2 + int rand 8) } 1..3000;
          $s = ""; while (length $s < 1500000) { $s .= $w[int rand @w] . (rand() < 0.1 ? ".\n" : " ") } print $s' > sig/big
-"$SMIX" -q sig/big 2>"$T/err" &
-pid=$!
-seen=0
-for _ in $(seq 1 200); do
-    if ls -A sig | grep -q '\.smix-'; then seen=1; break; fi
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.05
-done
-if [ $seen = 1 ]; then
+# sig_run NAME WANT_RC SIGNAL [GAP SIGNAL]...: compresses sig/big with a
+# trace, sends the signals once its temporary files exist, checks.
+sig_run() {
+    local name=$1 want=$2 pid seen=0 rc t0 t1
+    shift 2
+    "$SMIX" -q --trace sig/big.smt sig/big 2>"$T/err" &
+    pid=$!
+    for _ in $(seq 1 400); do
+        if ls -A sig | grep -q '\.smix-' && ls -A sig | grep -q '\.tmp\.'; then seen=1; break; fi
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.02
+    done
+    check "$name: the temporary files were seen while it ran" [ $seen = 1 ]
     sleep 0.3
-    kill -INT $pid
-    for _ in $(seq 1 200); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-    if kill -0 $pid 2>/dev/null; then   # did not react within 20 s
-        kill -KILL $pid
-        bad "SIGINT: smix did not stop within 20 s"
-    fi
+    t0=$(date +%s%N)
+    kill -"$1" $pid 2>/dev/null
+    shift
+    while [ $# -ge 2 ]; do sleep "$1"; kill -"$2" $pid 2>/dev/null; shift 2; done
+    for _ in $(seq 1 200); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+    t1=$(date +%s%N)
+    kill -0 $pid 2>/dev/null && kill -KILL $pid
     wait $pid; rc=$?
-    check "SIGINT: exit status 130" [ $rc -eq 130 ]
-    check "SIGINT: no output, no temp file" [ "$(ls -A sig)" = big ]
-    check "SIGINT: message" err_has "interrupted"
-else
+    check "$name: exit status $want (got $rc)" [ $rc -eq "$want" ]
+    check "$name: stopped within 2 s ($(( (t1 - t0) / 1000000 )) ms)" [ $(( t1 - t0 )) -lt 2000000000 ]
+    check "$name: no output, no trace, no temporary file" [ "$(ls -A sig)" = big ]
+}
+sig_run "SIGINT" 130 INT
+check "SIGINT: the message says interrupted" err_has "interrupted"
+sig_run "SIGTERM" 143 TERM
+sig_run "SIGINT twice, 1 ms apart" 130 INT 0.001 INT
+sig_run "SIGINT twice, 10 ms apart" 130 INT 0.01 INT
+sig_run "SIGINT then SIGTERM, 50 ms apart" 130 INT 0.05 TERM
+sig_run "SIGINT three times" 130 INT 0.005 INT 0.005 INT
+
+# Signals at random moments of short runs, from before the temporary files
+# exist to after the outputs are in place: either nothing is left, or the
+# output and the trace are both there and complete.
+head -c 60000 sig/big > sig/small
+head -c 150000 sig/big > sig/d9
+rm -f sig/big
+odd=""
+for i in $(seq 1 16); do
+    "$SMIX" -q -1 --trace sig/s.smt sig/small 2>/dev/null &
+    pid=$!
+    sleep "0.$(( RANDOM % 25 ))"
+    kill -INT $pid 2>/dev/null
+    [ $((i % 2)) = 0 ] && { sleep "0.0$(( RANDOM % 10 ))"; kill -TERM $pid 2>/dev/null; }
     wait $pid
-    echo "SKIP SIGINT test: compression ended before its temporary file was seen"
+    left=$(ls -A sig | grep -v -e '^small$' -e '^d9$' | LC_ALL=C sort | tr '\n' ' ')
+    case "$left" in
+    "") ;;
+    "s.smt small.smx ")
+        "$SMIX" -q -dc sig/small.smx | cmp -s - sig/small && "$SMIX" --trace-report sig/s.smt >/dev/null 2>&1 ||
+            odd="$odd [run $i: incomplete outputs]" ;;
+    *) odd="$odd [run $i: $left]" ;;
+    esac
+    rm -f sig/small.smx sig/s.smt
+done
+check "signals at random moments: nothing or everything, never a temporary file${odd:+ ($odd)}" [ -z "$odd" ]
+
+# Decoding at the slowest configuration a header may ask for (level 9's
+# model) still sees SIGINT at once.
+"$SMIX" -q -9 -c sig/d9 > sig/d9.smx
+"$SMIX" -q -T1 -d -c sig/d9.smx > /dev/null 2>"$T/err" &
+pid=$!
+sleep 0.5
+t0=$(date +%s%N)
+kill -INT $pid 2>/dev/null
+for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.01; done
+t1=$(date +%s%N)
+kill -0 $pid 2>/dev/null && kill -KILL $pid
+wait $pid; rc=$?
+check "level 9 decoding: SIGINT stops it (exit $rc)" [ $rc -eq 130 ]
+check "level 9 decoding: within a second ($(( (t1 - t0) / 1000000 )) ms)" [ $(( t1 - t0 )) -lt 1000000000 ]
+# and a header asking for more than any level (the bomb that ignored SIGINT
+# for minutes) is refused before decoding
+if [ -x "$ROOT/build/forge" ]; then
+    "$ROOT/build/forge" smx sig/d9.smx sig/bomb.smx byte 9 8 byte 10 128 byte 11 64 byte 12 252 \
+        byte 13 8 byte 14 1 byte 15 32 byte 16 32 byte 17 32
+    run -t sig/bomb.smx
+    check "a model beyond every level is refused as corrupt" err_has "corrupt"
+else
+    bad "a model beyond every level" "build/forge not built (make all builds it)"
 fi
 
 cd "$ROOT"

@@ -82,7 +82,7 @@ if command -v script >/dev/null 2>&1; then
         bad "progress display shown"; tail -c 400 "$W/typescript" | cat -v | sed 's/^/    /'
     fi
 else
-    echo "SKIP progress display: script(1) not available"
+    bad "progress display: script(1) not available (util-linux)"
 fi
 
 # Over 4 GiB: the format stores 64-bit sizes but this build codes at most

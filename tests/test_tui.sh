@@ -26,8 +26,9 @@ if [ ! -x "$TUI" ]; then
     exit 1
 fi
 if ! command -v tmux > /dev/null; then
-    echo "SKIP tmux not installed (Debian: tmux)"
-    exit 77
+    echo "FAIL setup: tmux not installed (a test dependency: make deps installs it)"
+    echo "0 passed, 1 failed"
+    exit 1
 fi
 
 # ---- inputs ----
@@ -161,7 +162,7 @@ wait_file "$T/nc.rc" && check "NO_COLOR: q exits 0" [ "$(cat "$T/nc.rc")" = 0 ]
 
 # ---- hostile input: nothing from the file reaches the terminal raw ----
 start hx 100x20 TERM=xterm-256color -- "$T/hostile.smt"
-check "hostile: escaped text shown" wait_for hx 'safe \\e\[2J\\e\]0;pwned\\x07'
+check "hostile: escaped text shown" wait_for hx 'safe \\x1B\[2J\\x1B\]0;pwned\\x07'
 tm capture-pane -e -p -t hx > "$T/hx.ansi"
 check "hostile: pane title not set by the file" \
     bash -c "! tmux -L $SOCK display -p -t hx '#{pane_title}' | grep -q pwned"
@@ -260,7 +261,7 @@ check "dump: resize redraws at the new size" \
 check "dump: w jumps to a costly token" \
     bash -c "$(printf '%q ' "$TUI") --dump-screen - --keys w '$T/sample.smt' | grep -q 'top 1%: '"
 check "dump: C locale shows glyphs as ASCII escapes" \
-    bash -c "LC_ALL=C $(printf '%q ' "$TUI") --dump-screen - '$T/hostile.smt' | grep -q 'safe \\\\e\\[2J' && ! LC_ALL=C $(printf '%q ' "$TUI") --dump-screen - '$T/hostile.smt' | LC_ALL=C grep -q \$'[\\x80-\\xff]'"
+    bash -c "LC_ALL=C $(printf '%q ' "$TUI") --dump-screen - '$T/hostile.smt' | grep -q 'safe \\\\x1B\\[2J' && ! LC_ALL=C $(printf '%q ' "$TUI") --dump-screen - '$T/hostile.smt' | LC_ALL=C grep -q \$'[\\x80-\\xff]'"
 check "bad key script: exit 1" bash -c "! $(printf '%q ' "$TUI") --dump-screen - --keys '<nosuchkey>' '$T/sample.smt' 2>/dev/null"
 
 echo "$pass passed, $fail failed"

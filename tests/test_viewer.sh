@@ -90,7 +90,7 @@ done
 
 n=$(colours "$tmp/offscreen.png" 300 300 10 40)
 if [ -z "$n" ]; then
-    echo "SKIP heat map colours (no ImageMagick or python3 to decode the PNG)"
+    bad "heat map colours" "no ImageMagick (make deps installs it) or python3 to decode the PNG"
 else
     check "heat map has many background colours ($n in a 300x300 crop)" [ "$n" -ge 12 ]
 fi

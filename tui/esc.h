@@ -7,8 +7,9 @@
  * sequence. esc_next() decodes one character at a time and returns what to
  * draw for it: the character itself only when it is valid UTF-8 and
  * printable with a positive column width; otherwise a visible escape such as
- * "\e", "\x1B" or "\u202E". Newline and tab get one-cell glyphs (⏎, →) when
- * the terminal speaks UTF-8.
+ * "\x1B" or "\u202E" (the engine's smix_text_unit decides, as for the CLI
+ * and the viewer). Newline and tab get one-cell glyphs (⏎, →) when the
+ * terminal speaks UTF-8.
  */
 #ifndef TUI_ESC_H
 #define TUI_ESC_H

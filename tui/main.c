@@ -15,6 +15,7 @@
 
 #include <getopt.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,22 @@ typedef struct main_opts {
     const char *path;
     char *keys_text;
 } main_opts;
+
+/* An error line on stderr: every name and message in it is escaped
+ * (smix_text_escape), so no file name or argument reaches the terminal raw. */
+static void main__say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void main__say(const char *fmt, ...)
+{
+    char raw[1024], out[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(raw);
+    if (n && raw[n - 1] == '\n') raw[--n] = 0;
+    smix_text_escape(raw, n, out, sizeof out);
+    fprintf(stderr, "smix-tui: %s\n", out);
+}
 
 static void main__usage(FILE *f)
 {
@@ -100,19 +117,19 @@ static int main__parse(int argc, char **argv, main_opts *o)
         case O_MONO: o->crt.force_mode = CRT_MONO; break;
         case O_COLOR:
             o->crt.force_mode = main__color(optarg);
-            if (o->crt.force_mode == -2) { fprintf(stderr, "smix-tui: bad --color '%s'\n", optarg); return 1; }
+            if (o->crt.force_mode == -2) { main__say("bad --color '%s'\n", optarg); return 1; }
             break;
         case O_KEYS: free(o->keys_text); o->keys_text = strdup(optarg); break;
         case O_KEYSFILE:
             free(o->keys_text);
             o->keys_text = main__slurp(optarg);
-            if (!o->keys_text) { fprintf(stderr, "smix-tui: cannot read %s\n", optarg); return 1; }
+            if (!o->keys_text) { main__say("cannot read %s\n", optarg); return 1; }
             break;
         case O_DUMP: o->app.dump = optarg; o->crt.headless = 1; break;
         case O_SIZE:
             if (sscanf(optarg, "%dx%d", &o->crt.width, &o->crt.height) != 2 || o->crt.width < 10
                 || o->crt.height < 3 || o->crt.width > 4000 || o->crt.height > 4000) {
-                fprintf(stderr, "smix-tui: bad --size '%s' (want WxH, e.g. 100x30)\n", optarg);
+                main__say("bad --size '%s' (want WxH, e.g. 100x30)\n", optarg);
                 return 1;
             }
             break;
@@ -154,20 +171,20 @@ int main(int argc, char **argv)
     if (main__parse(argc, argv, &o) != 0) return 1;
     int *keys = NULL;
     if (o.keys_text && keys_parse(o.keys_text, &keys, &o.app.nkeys, err, sizeof err) != 0) {
-        fprintf(stderr, "smix-tui: %s\n", err);
+        main__say("%s\n", err);
         return 1;
     }
     o.app.keys = keys;
     smix_trace *t = main__open(&o, err, sizeof err);
     if (!t) {
-        fprintf(stderr, "smix-tui: %s\n", err);
+        main__say("%s\n", err);
         return 1;
     }
     doc *d = doc_create(t, o.path);
     crt *c = d ? crt_open(&o.crt, err, sizeof err) : NULL;
     int rc = 1;
-    if (!d) fprintf(stderr, "smix-tui: out of memory\n");
-    else if (!c) fprintf(stderr, "smix-tui: %s\n", err);
+    if (!d) main__say("out of memory\n");
+    else if (!c) main__say("%s\n", err);
     else rc = app_run(c, d, &o.app);
     crt_close(c);
     if (d) doc_free(d);

@@ -6,28 +6,15 @@
  * becomes code points, and everything a reader could not see or that could
  * confuse (C0/C1 controls, DEL, invalid or split UTF-8, invisible format
  * characters such as bidi overrides) becomes a visible escape drawn in a
- * distinct colour. Newlines keep the text readable in the heat map: a
- * return-arrow cell followed by a line break.
+ * distinct colour. Which units those are, and how the escapes read, is the
+ * engine's rule (smix_text_unit), the one the CLI and the TUI use. Newlines
+ * keep the text readable in the heat map: a return-arrow cell followed by
+ * a line break.
  */
 #include <stdio.h>
 #include <string.h>
 #include "view.h"
 #include "smix.h"
-
-/* Length of the valid UTF-8 sequence at b[0..n), 0 if invalid. */
-static size_t utf8_len(const uint8_t *b, size_t n, uint32_t *cp)
-{
-    return smix_utf8_decode(b, n, cp);
-}
-
-/* Characters that draw nothing or reorder text: shown as \u escapes. */
-static int invisible(uint32_t cp)
-{
-    return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD ||
-           (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
-           (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF ||
-           (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
-}
 
 typedef struct cellbuf {
     uint32_t *cp;
@@ -50,41 +37,20 @@ static void put_esc(cellbuf *o, const char *s)
         put(o, (uint8_t)*s, VW_CELL_ESC);
 }
 
-static void put_ctrl(cellbuf *o, uint8_t c, int mode)
-{
-    char tmp[8];
-    if (c == '\n' && mode == VW_ESC_MAP) {
-        put(o, 0x21B5, VW_CELL_NL | VW_CELL_MARK);   /* return arrow */
-        return;
-    }
-    if (c == '\n') put_esc(o, "\\n");
-    else if (c == '\t') put_esc(o, "\\t");
-    else if (c == '\r') put_esc(o, "\\r");
-    else {
-        snprintf(tmp, sizeof tmp, "\\x%02X", c);
-        put_esc(o, tmp);
-    }
-}
-
 size_t vw_esc_cells(const uint8_t *b, size_t n, int mode,
                     uint32_t *cp, uint8_t *flags, size_t cap)
 {
     cellbuf o = { cp, flags, cap, 0 };
-    char tmp[16];
     size_t i = 0;
     while (i < n) {
         uint32_t c = 0;
-        size_t len = utf8_len(b + i, n - i, &c);
-        if (len == 0) {
-            snprintf(tmp, sizeof tmp, "\\x%02X", b[i]);
-            put_esc(&o, tmp);
+        char esc[SMIX_TEXT_ESC_MAX];
+        size_t len = smix_text_unit(b + i, n - i, &c, esc);
+        if (c == '\n' && esc[0] && mode == VW_ESC_MAP) {
+            put(&o, 0x21B5, VW_CELL_NL | VW_CELL_MARK);   /* return arrow */
             i++;
-        } else if (c < 0x20 || c == 0x7F) {
-            put_ctrl(&o, (uint8_t)c, mode);
-            i++;
-        } else if (invisible(c)) {
-            snprintf(tmp, sizeof tmp, "\\u%04X", (unsigned)c);
-            put_esc(&o, tmp);
+        } else if (esc[0]) {
+            put_esc(&o, esc);
             i += len;
         } else if (c == ' ' && mode == VW_ESC_LABEL) {
             put(&o, 0x2423, VW_CELL_MARK);   /* open box: a visible space */

@@ -9,6 +9,7 @@
  * frame is written as PNG and the program exits, so it works headless
  * (SDL_VIDEODRIVER=offscreen or dummy, or no display).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,23 @@ typedef struct options {
     int mouse_x, mouse_y;  /* --mouse: hover position for the screenshot */
     int bench;             /* --bench N: time N frames, print ms/frame */
 } options;
+
+/* An error line on stderr: every name and message in it is escaped
+ * (smix_text_escape), so no file name or argument reaches the terminal raw. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char raw[1024], out[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(raw);
+    if (n && raw[n - 1] == '\n')
+        raw[--n] = 0;
+    smix_text_escape(raw, n, out, sizeof out);
+    fprintf(stderr, "smix-view: %s\n", out);
+}
 
 static const char *font_candidates[] = {
     "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",   /* Debian: fonts-dejavu-core */
@@ -90,7 +108,7 @@ static int parse_args(vw_state *st, options *o, int argc, char **argv)
                     !strcmp(a, "--font") || !strcmp(a, "--font-size") || !strcmp(a, "--scale") || !strcmp(a, "--keys") ||
                     !strcmp(a, "--mouse") || !strcmp(a, "--bench");
         if (takes && !v) {
-            fprintf(stderr, "smix-view: %s needs a value\n", a);
+            say("%s needs a value\n", a);
             return 2;
         }
         char *e = NULL;
@@ -106,13 +124,13 @@ static int parse_args(vw_state *st, options *o, int argc, char **argv)
         else if (!strcmp(a, "--font-size")) { st->font_pt = (int)strtol(v, &e, 10); if (*e || st->font_pt < 5 || st->font_pt > 96) goto bad; }
         else if (!strcmp(a, "--scale")) { o->scale = strtod(v, &e); if (*e || o->scale < 0.5 || o->scale > 4) goto bad; }
         else if (a[0] == '-' && a[1] >= '1' && a[1] <= '9' && !a[2]) { st->level = a[1] - '0'; continue; }
-        else if (a[0] == '-' && a[1]) { fprintf(stderr, "smix-view: unknown option %s\n", a); return 2; }
+        else if (a[0] == '-' && a[1]) { say("unknown option %s\n", a); return 2; }
         else if (o->nin < 2) { o->in[o->nin++] = a; continue; }
-        else { fprintf(stderr, "smix-view: at most two inputs\n"); return 2; }
+        else { say("at most two inputs\n"); return 2; }
         i++;
         continue;
 bad:
-        fprintf(stderr, "smix-view: bad value for %s: %s\n", a, v);
+        say("bad value for %s: %s\n", a, v);
         return 2;
     }
     if (o->nin == 0) {
@@ -144,7 +162,7 @@ static int setup_font(vw_state *st)
         return 0;
     vw_font_close(&st->font);
     if (vw_font_open(&st->font, st->ren, find_font(st), px, err, sizeof err) != 0) {
-        fprintf(stderr, "smix-view: %s\n", err);
+        say("%s\n", err);
         return -1;
     }
     return 0;
@@ -156,7 +174,7 @@ static int window_resized(vw_state *st)
     int ww, wh;
     SDL_GetWindowSize(st->win, &ww, &wh);
     if (SDL_GetRendererOutputSize(st->ren, &st->W, &st->H) != 0) {
-        fprintf(stderr, "smix-view: SDL_GetRendererOutputSize: %s\n", SDL_GetError());
+        say("SDL_GetRendererOutputSize: %s\n", SDL_GetError());
         return -1;
     }
     st->dpi = ww > 0 ? (float)st->W / ww : 1.0f;
@@ -214,7 +232,7 @@ static int run_window(vw_state *st, const options *o)
 {
     char title[600];
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-        fprintf(stderr, "smix-view: SDL_Init: %s (use --screenshot without a display)\n", SDL_GetError());
+        say("SDL_Init: %s (use --screenshot without a display)\n", SDL_GetError());
         return 1;
     }
     snprintf(title, sizeof title, "smix-view: %s%s%s", st->a.name, st->compare ? " vs " : "",
@@ -222,14 +240,14 @@ static int run_window(vw_state *st, const options *o)
     st->win = SDL_CreateWindow(title, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, o->w, o->h,
                                SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!st->win) {
-        fprintf(stderr, "smix-view: SDL_CreateWindow: %s\n", SDL_GetError());
+        say("SDL_CreateWindow: %s\n", SDL_GetError());
         return 1;
     }
     st->ren = SDL_CreateRenderer(st->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
     if (!st->ren)
         st->ren = SDL_CreateRenderer(st->win, -1, SDL_RENDERER_SOFTWARE);
     if (!st->ren) {
-        fprintf(stderr, "smix-view: SDL_CreateRenderer: %s\n", SDL_GetError());
+        say("SDL_CreateRenderer: %s\n", SDL_GetError());
         return 1;
     }
     if (window_resized(st) != 0)
@@ -251,7 +269,7 @@ static void bench(vw_state *st, int n)
         vw_draw(st);
     }
     double ms = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 / SDL_GetPerformanceFrequency();
-    fprintf(stderr, "smix-view: %d frames, %.2f ms/frame (%llu tokens, software renderer)\n",
+    say("%d frames, %.2f ms/frame (%llu tokens, software renderer)\n",
             n, ms / n, (unsigned long long)st->a.n);
     vw_select(st, sel0);
 }
@@ -263,12 +281,12 @@ static int run_screenshot(vw_state *st, const options *o)
     st->H = (int)(o->h * o->scale + 0.5);
     st->shot = SDL_CreateRGBSurfaceWithFormat(0, st->W, st->H, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!st->shot) {
-        fprintf(stderr, "smix-view: SDL_CreateRGBSurfaceWithFormat: %s\n", SDL_GetError());
+        say("SDL_CreateRGBSurfaceWithFormat: %s\n", SDL_GetError());
         return 1;
     }
     st->ren = SDL_CreateSoftwareRenderer(st->shot);
     if (!st->ren) {
-        fprintf(stderr, "smix-view: SDL_CreateSoftwareRenderer: %s\n", SDL_GetError());
+        say("SDL_CreateSoftwareRenderer: %s\n", SDL_GetError());
         return 1;
     }
     if (setup_font(st) != 0)
@@ -286,7 +304,7 @@ static int run_screenshot(vw_state *st, const options *o)
     st->my = (int)(o->mouse_y * o->scale);
     vw_draw(st);
     if (vw_save_png(st, o->shot) != 0) {
-        fprintf(stderr, "smix-view: %s\n", st->msg);
+        say("%s\n", st->msg);
         return 1;
     }
     return 0;
@@ -313,12 +331,12 @@ static int load(vw_state *st, const options *o)
     if (vw_load_open(st, &st->a, o->in[0], err, sizeof err) != 0 ||
         (o->nin == 2 && vw_load_open(st, &st->b, o->in[1], err, sizeof err) != 0) ||
         (st->compare = o->nin == 2, vw_load_prepare(st, err, sizeof err) != 0)) {
-        fprintf(stderr, "smix-view: %s\n", err);
+        say("%s\n", err);
         return -1;
     }
     if (vw_load_verify_start(&st->a, err, sizeof err) != 0 ||
         vw_load_verify_start(&st->b, err, sizeof err) != 0) {
-        fprintf(stderr, "smix-view: %s\n", err);
+        say("%s\n", err);
         return -1;
     }
     st->sel = o->at_set ? (o->at < st->a.n ? o->at : (st->a.n ? st->a.n - 1 : 0)) : 0;
@@ -341,7 +359,7 @@ int main(int argc, char **argv)
     if (pa)
         return pa == 1 ? 0 : 2;
     if (SDL_Init(0) != 0 || TTF_Init() != 0) {
-        fprintf(stderr, "smix-view: SDL/TTF init: %s\n", SDL_GetError());
+        say("SDL/TTF init: %s\n", SDL_GetError());
         return 1;
     }
     int rc = 1;

@@ -2,28 +2,46 @@
  * fuzz_roundtrip.c - compress arbitrary bytes, decompress, compare.
  *
  * Property: smix_compress succeeds on any input and smix_decompress gives the
- * same bytes back; smix_frame_info agrees with the input size. Level 1 (the
- * mixer without the state space model) on inputs capped at ROUNDTRIP_MAX
- * bytes; when the first byte is a multiple of 4, level 4 (one SSM layer) on
- * at most SSM_MAX bytes, which is slower per byte. Run libFuzzer with
- * -max_len=ROUNDTRIP_MAX.
+ * same bytes back; smix_frame_info agrees with the input size.
+ *
+ * Small configurations: the first two bytes of the input choose one, the
+ * rest is the data. A level's features (byte 0: skip contexts, the byte
+ * model, the escape walk, the state space model with its smallest head)
+ * with a vocabulary of 256, 512 or 1,024 tokens (byte 1): setting a
+ * model up costs time with its vocabulary, and at 32,768 tokens on inputs
+ * of up to 2 KB a run took a third of a second. The state space model,
+ * slower per byte, gets at most SSM_MAX bytes. Run libFuzzer with
+ * -max_len=ROUNDTRIP_MAX + 2.
  */
 #include "fuzz_common.h"
+#include "codec.h"
 #include "smix.h"
 
-#define ROUNDTRIP_MAX 2048
-#define SSM_MAX 512
+#define ROUNDTRIP_MAX 512
+#define SSM_MAX 64
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int level = size > 0 && data[0] % 4 == 0 ? 4 : 1;
-    size_t cap = level == 4 ? SSM_MAX : ROUNDTRIP_MAX;
+    static const uint32_t vocab[] = { 256, 512, 1024 };
+    smix_config cfg;
+    /* half the runs at levels 1-2, a quarter at 3 (the byte model, whose
+     * tables take the longest to set up), a quarter at 4-9 (the SSM) */
+    int b0 = size > 0 ? data[0] : 0;
+    int level = b0 % 4 < 2 ? 1 + b0 % 2 : b0 % 4 == 2 ? 3 : 4 + (b0 >> 2) % 6;
+    FUZZ_ASSERT(smix_level_config(level, &cfg) == SMIX_OK);
+    cfg.vocab_size = vocab[size > 1 ? data[1] % 3 : 0];
+    if (cfg.ssm_enabled)
+        cfg.ssm_rows = 16;   /* the smallest head a decoder accepts */
+    data += size < 2 ? size : 2;
+    size -= size < 2 ? size : 2;
+    size_t cap = cfg.ssm_enabled ? SSM_MAX : ROUNDTRIP_MAX;
     if (size > cap)
         size = cap;
     smix_params p = {.level = level, .threads = 1, .memlimit = 0};
     smix_cctx *c = smix_cctx_create(&p);
     smix_dctx *d = smix_dctx_create(&p);
     FUZZ_ASSERT(c && d);
+    FUZZ_ASSERT(smix__cctx_set_config(c, &cfg) == SMIX_OK);
 
     fuzz_buf comp = {.limit = (size_t)-1};
     smix_result r = smix_compress(c, data, size, fuzz_buf_write, &comp, NULL);
@@ -33,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     smix_file_info info;
     FUZZ_ASSERT(smix_frame_info(comp.data, comp.len, &info) == SMIX_OK);
-    FUZZ_ASSERT(info.input_bytes == size);
+    FUZZ_ASSERT(info.input_bytes == size && info.config.vocab_size == cfg.vocab_size);
 
     fuzz_buf back = {.limit = size};
     r = smix_decompress(d, comp.data, comp.len, fuzz_buf_write, &back, NULL);

@@ -175,6 +175,8 @@ static void test_config_ranges(void)
         { 11, 32, "n-gram order 32 is refused" },
         { 11, 2, "n-gram order 2 is refused" },
         { 20, 0, "an SSM head without a cap on its rows is refused" },
+        { 18, 0, "n-gram contexts without a cap on their followers are refused" },
+        { 18, 33, "more than 512 followers per n-gram context are refused" },
     };
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
         memcpy(bad, hdr, size);
@@ -227,8 +229,8 @@ static void test_refusals(void)
 static void test_block_rules(void)
 {
     smix_params p1 = { .level = 1 }, p3 = { .level = 3 }, p9 = { .level = 9 }, pd = { 0 };
-    check(smix_block_size(&p1) == 1536u << 10 && smix_block_size(&p3) == 8u << 20 &&
-          smix_block_size(&p9) == 16u << 20, "each level has its block size (1.5, 8, 16 MiB)");
+    check(smix_block_size(&p1) == 1536u << 10 && smix_block_size(&p3) == 16u << 20 &&
+          smix_block_size(&p9) == 16u << 20, "each level has its block size (1.5, 16, 16 MiB)");
     check(smix_block_size(&pd) == smix_block_size(&p3), "level 0 is the default level's");
     smix_params own = { .level = 9, .block_size = 100000 };
     check(smix_block_size(&own) == 100000, "an explicit block size is used as it is");

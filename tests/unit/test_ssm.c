@@ -293,6 +293,15 @@ static void test_determinism(void)
     ssm_get_tuning(tmp, &tun);
     ssm_free(tmp);
     tun.par_min_rows = 1;        /* threads even for the small test vocabulary */
+    /* the comparison means something only if two threads really run: the
+     * head's loops split their rows over omp_get_num_threads() threads */
+    int team = 0;
+    #pragma omp parallel num_threads(2)
+    {
+        #pragma omp atomic
+        team++;
+    }
+    check(team == 2, "OpenMP runs a team of 2 threads (so 1 vs 2 threads compares two splits)");
     uint64_t t2 = run_stream(&cfg, 1, 2, &tun, n);
     check(a == t2, "1 vs 2 threads: identical logits");
     tun.reuse_pred = !tun.reuse_pred;

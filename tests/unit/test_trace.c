@@ -521,7 +521,7 @@ static void check_escapes(void)
     c_escaped(f, (const uint8_t *)"a,\"b\"\n\x1b[0m\x7f\xc2\x85\xe2\x80\xae\xff\\", 18, SIZE_MAX, 1);
     fputc(0, f);
     fclose(f);
-    EXPECT(strcmp(buf, "a,\"\"b\"\"\\n\\x1b[0m\\x7f\\u0085\\u202e\\xff\\\\") == 0, "csv escape: %s", buf);
+    EXPECT(strcmp(buf, "a,\"\"b\"\"\\n\\x1B[0m\\x7F\\u0085\\u202E\\xFF\\\\") == 0, "csv escape: %s", buf);
     f = fmemopen(buf, sizeof buf, "w");
     json_string(f, (const uint8_t *)"\x1b\x7f\xc2\x85\xe2\x80\xae", 7);
     fputc(0, f);
