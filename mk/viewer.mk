@@ -3,14 +3,14 @@
 #                            sdl2 SDL2_ttf, or sdl2-config) and, at run time,
 #                            the DejaVu Sans Mono font (fonts-dejavu-core).
 # It uses only engine/smix.h and engine/smix_trace.h from the engine.
-VIEW_SRC    := $(wildcard viewer/*.c)
+VIEW_SRC    := $(wildcard viewer/*.c traceview/*.c)
 VIEW_OBJ    := $(VIEW_SRC:%.c=$(B)/obj/%.o)
 VIEW_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf 2>/dev/null || sdl2-config --cflags 2>/dev/null)
 VIEW_LIBS   := $(shell pkg-config --libs sdl2 SDL2_ttf 2>/dev/null || { sdl2-config --libs 2>/dev/null && echo -lSDL2_ttf; })
 
 all: $(B)/smix-view
 
-$(VIEW_OBJ): BASEFL += $(VIEW_CFLAGS)
+$(VIEW_OBJ): BASEFL += $(VIEW_CFLAGS) -Itraceview
 
 ifeq ($(strip $(VIEW_LIBS)),)
 # No SDL2 development files: say what to install instead of a compiler error.
@@ -28,7 +28,7 @@ endif
 # what smix-tui and smix-view compute from a trace before drawing, in the
 # libFuzzer build (clang, mk/fuzz.mk), the plain-main regression driver and
 # the sanitizer build (mk/core.mk). Here because it needs SDL2's flags.
-VIEWDATA_SRC := tui/doc.c tui/explain.c tui/esc.c viewer/load.c viewer/pyr.c viewer/esc.c
+VIEWDATA_SRC := $(wildcard traceview/*.c) viewer/load.c viewer/pyr.c viewer/esc.c
 
 $(B)/fuzz/obj/viewer/%.o: FUZZ_FL += $(VIEW_CFLAGS)
 $(B)/san/obj/viewer/%.o: BASEFL += $(VIEW_CFLAGS)

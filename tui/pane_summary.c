@@ -10,7 +10,7 @@
  * histogram and costliest tokens go in a second column.
  */
 #include "app.h"
-#include "esc.h"
+#include "tv_text.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -53,7 +53,7 @@ static void sum_bar(sum_out *o, const char *label, double frac, const char *tail
     int lw = (int)strlen(label), room = o->w - lw - (int)strlen(tail) - 2;
     crt_set(c, CRT_LABEL);
     crt_text(c, y, o->x, o->w, label);
-    int n = doc_clampi(frac * room + 0.5, 0, room > 0 ? room : 0);
+    int n = tv_clampi(frac * room + 0.5, 0, room > 0 ? room : 0);
     crt_set(c, CRT_BAR_POS);
     for (int i = 0; i < n; i++) crt_text(c, y, o->x + lw + 1 + i, 1, crt_utf8(c) ? "\xE2\x96\x88" : "#");
     crt_set(c, CRT_NORMAL);
@@ -151,7 +151,7 @@ static void sum_stretches(sum_out *o, const smix_trace_report *rp)
     }
 }
 
-static void sum_hist(sum_out *o, const smix_trace_report *rp, doc *d)
+static void sum_hist(sum_out *o, const smix_trace_report *rp, tv_doc *d)
 {
     uint64_t mx = 1, n = rp->tokens ? rp->tokens : 1;
     for (int b = 0; b < SMIX_REPORT_HIST_BINS; b++)
@@ -165,31 +165,31 @@ static void sum_hist(sum_out *o, const smix_trace_report *rp, doc *d)
                  (unsigned long long)rp->hist[b].count);
         sum_bar(o, lab, (double)rp->hist[b].count / (double)mx, tail);
     }
-    const doc_stats *st = doc_get_stats(d);
+    const tv_stats *st = tv_doc_stats(d);
     sum_put(o, CRT_NORMAL, "  top 1%%: %llu tokens of >= %.2f bits (w/W visit them)",
             (unsigned long long)st->top1_count, st->top1_threshold);
 }
 
-static void sum_costly(sum_out *o, const smix_trace_report *rp, doc *d)
+static void sum_costly(sum_out *o, const smix_trace_report *rp, tv_doc *d)
 {
     sum_put(o, CRT_NORMAL, "%s", "");
     sum_put(o, CRT_TITLE, "Costliest tokens");
     for (uint32_t i = 0; i < rp->n_costly && i < 10; i++) {
         smix_trace_token tk;
         char e[64];
-        doc_token(d, rp->costly[i].index, &tk);
-        esc_string(tk.bytes, tk.length > 20 ? 20 : tk.length, crt_utf8(o->a->crt), e, sizeof e);
-        sum_put(o, CRT_NORMAL, "  tok %-9llu %6.2f bits  '%s'",
-                (unsigned long long)rp->costly[i].index + 1, rp->costly[i].bits, e);
+        tv_doc_token(d, rp->costly[i].index, &tk);
+        tv_text_label(tk.bytes, tk.length, crt_utf8(o->a->crt), 20, e, sizeof e);
+        sum_put(o, CRT_NORMAL, "  #%-9llu %6.2f bits  '%s'",
+                (unsigned long long)rp->costly[i].index, rp->costly[i].bits, e);
     }
 }
 
 static void summary_draw(app *a, const app_rect *r)
 {
-    const smix_trace_report *rp = doc_report(a->doc);
+    const smix_trace_report *rp = tv_doc_report(a->doc);
     char name[160];
-    const char *fn = doc_name(a->doc);
-    esc_string((const uint8_t *)fn, strlen(fn), crt_utf8(a->crt), name, sizeof name);
+    const char *fn = tv_doc_name(a->doc);
+    tv_text_label((const uint8_t *)fn, strlen(fn), crt_utf8(a->crt), 60, name, sizeof name);
     int two = r->w >= 100;
     int lw = two ? r->w / 2 - 1 : r->w;
     sum_out o = { a, r->y + 1, r->x, lw, r->h - 1, 0, a->scroll };
@@ -201,8 +201,8 @@ static void summary_draw(app *a, const app_rect *r)
         sum_put(&o, CRT_ERROR, "out of memory computing the report");
         return;
     }
-    sum_figures(&o, rp, &doc_summary(a->doc)->config);
-    sum_where(&o, doc_trace(a->doc), rp);
+    sum_figures(&o, rp, &tv_doc_summary(a->doc)->config);
+    sum_where(&o, tv_doc_trace(a->doc), rp);
     sum_types(&o, rp);
     if (two) o = (sum_out){ a, r->y + 1, r->x + lw + 2, r->w - lw - 2, r->h - 1, 0, a->scroll };
     else sum_put(&o, CRT_NORMAL, "%s", "");
