@@ -128,8 +128,7 @@ fi
 # ---- the window path: offscreen driver, scripted keys, P saves, q quits
 mkdir -p "$tmp/win"
 root=$(pwd)
-(cd "$tmp/win" && SDL_VIDEODRIVER=offscreen timeout 30 "$root/$V" --size 700x450 --keys "lll/the
-wPq" "$A")
+(cd "$tmp/win" && SDL_VIDEODRIVER=offscreen timeout 30 "$root/$V" --size 700x450 --keys "lll/the<Enter>wPq" "$A")
 rc=$?
 check "window (offscreen driver): keys then q exits 0" [ $rc -eq 0 ]
 shot=$(ls "$tmp/win"/smix-view-*.png 2>/dev/null | head -n1)

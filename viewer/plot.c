@@ -49,7 +49,7 @@ static void clamp_view(vw_state *st)
 
 void vw_plot_follow(vw_state *st)
 {
-    double s = (double)st->sel;
+    double s = (double)st->nav.cur;
     if (s < st->t0 || s >= st->t0 + st->tspan)
         st->t0 = s - st->tspan / 2;
     clamp_view(st);
@@ -204,11 +204,11 @@ void vw_plot_draw(vw_state *st)
     }
     if (st->compare)
         vw_line(st->ren, a.x, ypix(&a, 0, lo, hi), a.x + a.w - 1, ypix(&a, 0, lo, hi), VW_DIM);
-    double sx = ((double)st->sel + 0.5 - st->t0) / st->tspan * a.w;
+    double sx = ((double)st->nav.cur + 0.5 - st->t0) / st->tspan * a.w;
     if (sx >= 0 && sx < a.w) {
         vw_fill(st->ren, a.x + (int)sx - 1, a.y, 2, a.h, VW_SELC);
         vw_textf(&st->font, st->ren, a.x + (int)sx + 3, a.y + 1, VW_SELC, "%llu",
-                 (unsigned long long)st->sel);
+                 (unsigned long long)st->nav.cur);
     }
     vw_frame(st->ren, a.x - 1, a.y - 1, a.w + 2, a.h + 2, VW_GRID);
 }

@@ -1,7 +1,7 @@
 /*
  * fuzz_view.c - the viewers' data layer on arbitrary traces: what the
- * shared view model (traceview/: tv_doc, tv_why, tv_text, tv_nav) and
- * smix-view (viewer/load.c, pyr.c, esc.c) compute from a trace before
+ * shared view model (traceview/: tv_doc, tv_why, tv_text, tv_nav,
+ * tv_summary) and smix-view (viewer/load.c, pyr.c) compute from a trace before
  * anything is drawn.
  *
  * Inputs are traces (run.sh gives this target the trace target's corpus),
@@ -22,6 +22,7 @@
 #include "../../traceview/tv_text.h"
 #include "../../traceview/tv_why.h"
 #include "../../traceview/tv_scale.h"
+#include "../../traceview/tv_summary.h"
 #include "../../viewer/view.h"
 
 /* Tokens read one by one at each end (the scans cover the rest). */
@@ -76,6 +77,10 @@ static void tui_layer(const char *path)
     (void)tv_nav_jump(&nav, d, "@3");
     (void)tv_nav_jump(&nav, d, "50%");
     tv_nav_status(&nav, d, err, sizeof err);
+    tv_srow *rows;
+    size_t nrows;
+    if (tv_summary_rows(d, 1, &rows, &nrows) == 0)
+        free(rows);
     for (uint64_t i = 0; i < n && i < EDGE; i++) {
         tv_token(d, i);
         tv_token(d, n - 1 - i);
@@ -85,15 +90,9 @@ static void tui_layer(const char *path)
 
 static void view_token(const vw_state *st, uint64_t i)
 {
-    smix_trace_token tk;
-    char out[256];
     (void)vw_bits_a(st, i);
     (void)vw_bits_b_on_a(st, i);
     (void)vw_bytes_upto(st, i);
-    if (smix_trace_get_token(st->a.t, i, &tk) == 0) {
-        vw_esc_str(tk.bytes, tk.length, VW_ESC_MAP, 40, out, sizeof out);
-        vw_esc_str(tk.bytes, tk.length, VW_ESC_LABEL, 12, out, sizeof out);
-    }
 }
 
 static void view_layer(const char *path, int compare)
@@ -107,10 +106,8 @@ static void view_layer(const char *path, int compare)
         (!compare || vw_load_open(st, &st->b, path, err, sizeof err) == 0) &&
         vw_load_prepare(st, err, sizeof err) == 0) {
         uint64_t n = st->a.n;
-        (void)vw_load_costly(st, 0, 1);
-        (void)vw_load_costly(st, 0, -1);
-        (void)vw_load_search(st, 0, "e", 1);
-        (void)vw_load_search(st, 0, "The", -1);
+        (void)tv_doc_next_costly(st->a.d, 0, 1);
+        (void)tv_doc_next_costly(st->a.d, 0, -1);
         (void)vw_pyr_query(&st->pa, 0, n);
         for (uint64_t i = 0; i < n && i < EDGE; i++) {
             view_token(st, i);
