@@ -130,14 +130,22 @@ int tv_text_at(tv_bytes_fn fn, void *ctx, tv_pos p, int utf8, tv_glyph *g, tv_po
 uint32_t tv_text_start(tv_bytes_fn fn, void *ctx, uint64_t tok, int utf8)
 {
     const uint8_t *b;
-    uint32_t n;
-    if (tok == 0 || fn(ctx, tok - 1, &b, &n) != 0 || n == 0) return 0;
-    uint32_t i = n > 16 ? n - 16 : 0;
+    uint32_t n, got = 0;
+    uint64_t s = tok;
+    /* start a few tokens back (a character cut into one-byte tokens begins
+     * up to three tokens back), at least 16 bytes before tok */
+    while (s > 0 && tok - s < TV__SPAN_TOKENS && got < 16 && fn(ctx, s - 1, &b, &n) == 0) {
+        s--;
+        got += n;
+    }
+    if (s == tok) return 0;
+    fn(ctx, s, &b, &n);
+    uint32_t i = got > 16 && n > got - 16 ? got - 16 : 0;
     while (i > 0 && i < n && (b[i] & 0xC0) == 0x80) i--;   /* a character's first byte */
-    tv_pos p = { tok - 1, i }, nx;
+    tv_pos p = { s, i }, nx;
     uint64_t last;
     tv_glyph g;
-    while (p.tok == tok - 1 && tv_text_at(fn, ctx, p, utf8, &g, &nx, &last) == 0) {
+    while (p.tok < tok && tv_text_at(fn, ctx, p, utf8, &g, &nx, &last) == 0) {
         if (nx.tok > tok) {
             const uint8_t *tb;
             uint32_t tn = 0;

@@ -179,7 +179,7 @@ uint64_t vw_heat_token_at(const vw_state *st, int x, int y)
 static int find_sel(const vw_state *st, int *r0, int *c0)
 {
     for (int i = 0; i < st->rows * st->cols; i++)
-        if (st->grid[i].tok == st->nav.cur) {
+        if (st->grid[i].tok != VW_NONE && st->grid[i].tok <= st->nav.cur && st->nav.cur <= st->grid[i].last) {
             *r0 = i / st->cols;
             *c0 = i % st->cols;
             return 0;
@@ -250,14 +250,16 @@ static vw_rgb cell_ink(vw_rgb bg, uint8_t flags)
     return ink;
 }
 
-/* Outlines the cells of token k (selection or hover). */
+/* Outlines the cells of token k (selection or hover): the glyphs it owns
+ * and a glyph it shares with earlier tokens (a character cut in pieces). */
 static void outline_token(vw_state *st, uint64_t k, vw_rgb c, int thick)
 {
     int cw = st->font.cw, ch = st->font.ch;
     for (int r = 0; r < st->rows; r++) {
         int c0 = -1, c1 = -1;
         for (int x = 0; x < st->cols; x++)
-            if (st->grid[r * st->cols + x].tok == k) {
+            if (st->grid[r * st->cols + x].tok <= k && k <= st->grid[r * st->cols + x].last &&
+                st->grid[r * st->cols + x].tok != VW_NONE) {
                 if (c0 < 0) c0 = x;
                 c1 = x;
             }

@@ -9,6 +9,7 @@
  * frame is written as PNG and the program exits, so it works headless
  * (SDL_VIDEODRIVER=offscreen or dummy, or no display).
  */
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,6 +378,10 @@ int main(int argc, char **argv)
 {
     if (smix_guard_stdio() != 0)
         return 1;
+    /* Character widths (wcwidth, in traceview's glyphs) need a UTF-8
+     * LC_CTYPE; the window draws UTF-8 whatever the user's locale is. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "");
     vw_state st = { 0 };
     options o = { .w = DEFAULT_W, .h = DEFAULT_H, .scale = 1.0, .mouse_x = -1, .mouse_y = -1 };
     st.font_pt = DEFAULT_PT;

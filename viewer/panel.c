@@ -106,8 +106,7 @@ static int draw_pbars(vw_state *st, const tv_why *w, int x, int y, int wpx)
         snprintf(line, sizeof line, "%s = %.2f bits", tv_pct(tk->p_ssm, p, sizeof p), -log2(tk->p_ssm > 0 ? tk->p_ssm : 1e-30));
         vw_text(f, st->ren, x + 7 * f->cw + bw, y, line, -1, VW_FG);
     } else {
-        snprintf(line, sizeof line, "n/a: a new token (NEW %s)", tv_pct(tk->p_ssm_new, p, sizeof p));
-        vw_text(f, st->ren, x + 6 * f->cw, y, line, -1, VW_DIM);
+        vw_text(f, st->ren, x + 6 * f->cw, y, "n/a: a new token", -1, VW_DIM);
     }
     y += f->ch;
     vw_text(f, st->ren, x, y, "coded", -1, VW_MIXC);
@@ -195,7 +194,7 @@ void vw_panel_components(vw_state *st)
         vw_text(f, st->ren, x, y, "this record cannot be read: the trace is damaged", -1, VW_NEGC);
         return;
     }
-    int wrap = (bottom - y) / f->ch >= 40 ? 2 : 1;
+    int wrap = 2;   /* a header line takes a second row only when it needs one */
     y = why_line(st, &w, TV_WHY_TITLE, x, y, wpx, 1, VW_ACCENT);
     if (st->compare) {
         char line[160];
@@ -206,7 +205,7 @@ void vw_panel_components(vw_state *st)
     y = why_line(st, &w, TV_WHY_COST, x, y, wpx, wrap, VW_FG);
     y = why_line(st, &w, TV_WHY_RIVAL, x, y, wpx, wrap, VW_FG);
     y = draw_pbars(st, &w, x, y, wpx);
-    y = why_line(st, &w, TV_WHY_SSM, x, y, wpx, 1, VW_DIM);
+    y = why_line(st, &w, TV_WHY_SSM, x, y, wpx, wrap, VW_DIM);
     int left = (bottom - y) / f->ch, topk = left >= 18 ? 9 : 0;
     y = draw_comps(st, &w, x, y, wpx, left - topk);
     if (!topk)
