@@ -222,6 +222,26 @@ check "damaged trace: exit 1 with a message" bash -c "[ $rc = 1 ] && [ -s '$T/er
 "$TUI" "$T/nonexistent.smt" < /dev/null > /dev/null 2> "$T/err"
 check "missing file: exit 1" [ $? = 1 ]
 
+# ---- damage found by the background check: a notice, never silent ----
+# One record's bits overwritten (its section CRC no longer matches): a long
+# trace is opened at once and checked in the background (forced here on a
+# small one with SMIX_VIEW_VERIFY_MAX=0); the status line must say so.
+python3 - "$T/sample.smt" "$T/dmg.smt" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+off, count, esz = struct.unpack_from('<QQI', d, 160)
+struct.pack_into('<d', d, off + 3 * esz + 48, 123.0)
+open(sys.argv[2], 'wb').write(d)
+PY
+start dmg 100x24 TERM=xterm-256color SMIX_VIEW_VERIFY_MAX=0 -- "$T/dmg.smt"
+check "damaged record (background check): DAMAGED TRACE notice" wait_for dmg 'DAMAGED TRACE'
+keys dmg q
+wait_file "$T/dmg.rc" && check "damaged record: q exits 0" [ "$(cat "$T/dmg.rc")" = 0 ]
+"$TUI" --dump-screen - "$T/dmg.smt" > /dev/null 2> "$T/err"
+rc=$?
+check "damaged record, headless (checked before drawing): exit 1 with a message" \
+    bash -c "[ $rc = 1 ] && grep -q 'smix-tui: ' '$T/err'"
+
 # ---- hostile numbers behind valid checksums (build/forge) ----
 # A NaN in one record once crashed the TUI on s and w (tui/doc.c, the top-1%
 # histogram); the reader refuses non-finite values now, and extreme finite
@@ -259,6 +279,8 @@ check "dump: a click selects the token under it" \
     bash -c "$(printf '%q ' "$TUI") --dump-screen - --size 80x24 --keys '<click=12,1>' '$T/sample.smt' | grep -q '#[0-9]* of $N ' && ! $(printf '%q ' "$TUI") --dump-screen - --size 80x24 --keys '<click=12,1>' '$T/sample.smt' | grep -q '#0 of'"
 check "dump: resize redraws at the new size" \
     bash -c "[ \$($(printf '%q ' "$TUI") --dump-screen - --size 80x24 --keys '<resize=60x15>' '$T/sample.smt' | wc -l) = 15 ]"
+check "dump: Z zooms the sparkline out (2 tokens a column)" \
+    bash -c "$(printf '%q ' "$TUI") --dump-screen - --keys Z '$T/sample.smt' | grep -q '(2 tokens a column'"
 check "dump: w jumps to a costly token" \
     bash -c "$(printf '%q ' "$TUI") --dump-screen - --keys w '$T/sample.smt' | grep -q 'top 1%: '"
 check "dump: C locale shows glyphs as ASCII escapes" \

@@ -328,6 +328,15 @@ int tv_doc_verify(tv_doc *d, uint64_t sync_max, char *err, size_t errlen)
     return 0;
 }
 
+uint64_t tv_doc_verify_max(uint64_t dflt)
+{
+    const char *e = getenv("SMIX_VIEW_VERIFY_MAX");
+    char *end;
+    if (!e || !*e) return dflt;
+    unsigned long long v = strtoull(e, &end, 10);
+    return *end ? dflt : (uint64_t)v;
+}
+
 int tv_doc_verify_state(const tv_doc *d)
 {
     return atomic_load_explicit(&((tv_doc *)d)->vstate, memory_order_acquire);

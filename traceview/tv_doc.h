@@ -123,6 +123,10 @@ enum { TV_VERIFY_PENDING = 0, TV_VERIFY_OK = 1, TV_VERIFY_DAMAGED = 2 };
  * damaged: open nothing damaged), else in a background thread that the
  * views poll with tv_doc_verify_state. Returns 0, or -1. */
 int tv_doc_verify(tv_doc *d, uint64_t sync_max, char *err, size_t errlen);
+/* The sync_max to use: dflt, or the value of $SMIX_VIEW_VERIFY_MAX (a
+ * number of tokens; for tests, which need the background check on small
+ * traces). */
+uint64_t tv_doc_verify_max(uint64_t dflt);
 /* TV_VERIFY_*; safe to call while the verifier runs. */
 int tv_doc_verify_state(const tv_doc *d);
 /* The reader's message when the state is TV_VERIFY_DAMAGED, else "". */

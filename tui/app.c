@@ -287,7 +287,8 @@ static void app__interactive(app *a)
 {
     while (!a->quit) {
         app_draw(a);
-        timeout(a->playing ? 40 : -1);
+        int checking = tv_doc_verify_state(a->doc) == TV_VERIFY_PENDING;   /* redraw when the check ends */
+        timeout(a->playing ? 40 : checking ? 200 : -1);
         int key = getch();
         if (key == ERR) {
             if (a->playing) { app__tick(a); app__react(a, ACT_MOVED); }

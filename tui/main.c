@@ -168,7 +168,7 @@ static tv_doc *main__doc(const main_opts *o, smix_trace *t, char *err, size_t er
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (tv_doc_verify(d, o->app.dump ? UINT64_MAX : MAIN_VERIFY_MAX_TOKENS, err, errlen) != 0) {
+    if (tv_doc_verify(d, o->app.dump ? UINT64_MAX : tv_doc_verify_max(MAIN_VERIFY_MAX_TOKENS), err, errlen) != 0) {
         tv_doc_free(d);
         return NULL;
     }

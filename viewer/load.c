@@ -173,7 +173,8 @@ int vw_load_open(vw_state *st, vw_trace *tr, const char *path, char *err, size_t
     /* The full record check costs about a second per million tokens: do it
      * now for ordinary traces (and always for screenshots, which scripts
      * rely on), in the background for huge ones so the window opens fast. */
-    if (tv_doc_verify(tr->d, st->sync_verify ? UINT64_MAX : VW_SYNC_VERIFY_MAX, terr, sizeof terr) != 0) {
+    if (tv_doc_verify(tr->d, st->sync_verify ? UINT64_MAX : tv_doc_verify_max(VW_SYNC_VERIFY_MAX), terr,
+                      sizeof terr) != 0) {
         snprintf(err, errlen, "%s: %s", path, terr);
         return -1;
     }
