@@ -243,7 +243,7 @@ check "damaged record, headless (checked before drawing): exit 1 with a message"
     bash -c "[ $rc = 1 ] && grep -q 'smix-tui: ' '$T/err'"
 
 # ---- hostile numbers behind valid checksums (build/forge) ----
-# A NaN in one record once crashed the TUI on s and w (tui/doc.c, the top-1%
+# A NaN in one record once crashed the TUI on s and w (tui/doc.c, now traceview/tv_doc.c, the top-1%
 # histogram); the reader refuses non-finite values now, and extreme finite
 # ones are drawn without a crash.
 FORGE=${FORGE:-build/forge}

@@ -191,8 +191,9 @@ static void tv__rival_line(const tv_why *w, char *out, size_t outlen)
     tv_pct(w->p_rival, pr, sizeof pr);
     if (!w->rival) snprintf(out, outlen, "no rival: the only candidate");
     else if (w->token_is_fav)
-        snprintf(out, outlen, "favourite; runner-up %s at %s, %.2f bits behind", w->rival_text, pr, -w->lead_bits);
-    else snprintf(out, outlen, "favourite %s at %s, ahead by %.2f bits", w->rival_text, pr, w->lead_bits);
+        snprintf(out, outlen, "the favourite; runner-up %s at %s, %.2f bits behind", w->rival_text, pr,
+                 -w->lead_bits);
+    else snprintf(out, outlen, "expected: %s at %s, %.2f bits ahead", w->rival_text, pr, w->lead_bits);
 }
 
 static void tv__ssm_line(const tv_why *w, tv_doc *d, char *out, size_t outlen)

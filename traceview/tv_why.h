@@ -76,12 +76,12 @@ void tv_why_sentence(const tv_why *w, tv_doc *d, char *out, size_t outlen);
 
 /* The lines both viewers show above the component table:
  *   TV_WHY_TITLE  "#3333 ' to'  id 280  off 11806+3  NEW"
- *   TV_WHY_COST   "19.13 bits = token model 19.05 + byte model -0.30 + coder 0.01"
- *   TV_WHY_FINAL  "coded p 1.7e-04%, rank 109 under the model"
- *   TV_WHY_RIVAL  "favourite '\r' at 99.9%, ahead by 19.05 bits"
+ *   TV_WHY_COST   "19.13 bits = token model 19.42 - byte model 0.30 + coder 0.01"
+ *   TV_WHY_FINAL  "coded p 1.7e-04%, rank 109 (token model p 1.4e-04%)"
+ *   TV_WHY_RIVAL  "expected: '\r' at 99.9%, 19.05 bits ahead"
  *   TV_WHY_SSM    "SSM 2.2% rank 7, entropy 7.99 bits, scale 1.001"
  *   TV_WHY_STEPS  "steps: is_cand 0.64 (model 0.70) cand_walk 9.75 ..."
- *   TV_WHY_ORDER  "longest n-gram context: order 2, followed by this token 3x" */
+ *   TV_WHY_ORDER  "longest context seen: order 2, followed by this token 3x" */
 enum { TV_WHY_TITLE, TV_WHY_COST, TV_WHY_FINAL, TV_WHY_RIVAL, TV_WHY_SSM, TV_WHY_STEPS, TV_WHY_ORDER,
        TV_WHY_LINES };
 void tv_why_line(const tv_why *w, tv_doc *d, int which, char *out, size_t outlen);
