@@ -33,6 +33,8 @@ char *tv_pct(double p, char *out, size_t outlen)
 static int tv__cmp_comp(const void *a, const void *b)
 {
     const tv_why_comp *x = a, *y = b;
+    double sx = fabs(x->saved_bits), sy = fabs(y->saved_bits);   /* 0 without counterfactuals */
+    if (sx != sy) return sx < sy ? 1 : -1;
     double mx = fabs(x->margin_bits), my = fabs(y->margin_bits);
     if (mx != my) return mx < my ? 1 : -1;
     double tx = fabs(x->tok_bits), ty = fabs(y->tok_bits);
@@ -108,8 +110,8 @@ int tv_why_token(tv_doc *d, uint64_t i, int utf8, tv_why *w)
         tv__rival(d, tk, utf8, w->rival_text, sizeof w->rival_text);
     }
     tv__steps(d, w);
+    w->has_saved = 0;   /* no reader API for counterfactuals yet (#14): saved_bits stay 0 */
     tv__comps(d, w);
-    w->has_saved = 0;   /* no trace holds counterfactuals yet */
     return 0;
 }
 
@@ -136,6 +138,9 @@ static void tv__tail(const tv_why *w, tv_doc *d, char *out, size_t outlen)
     char ps[24];
     size_t o = 0;
     out[0] = 0;
+    if (w->has_saved && w->n_comp && fabs(w->comp[0].saved_bits) >= 0.05)
+        o += (size_t)snprintf(out, outlen, " Without %s it would have cost %.2f bits %s.", w->comp[0].name,
+                              fabs(w->comp[0].saved_bits), w->comp[0].saved_bits > 0 ? "more" : "less");
     if (fabs(w->byte_bits) >= 0.05)
         o += (size_t)snprintf(out + o, outlen - o, " The byte model %s %.2f bits.",
                               w->byte_bits < 0 ? "saved" : "added", fabs(w->byte_bits));

@@ -37,6 +37,8 @@ typedef struct tv_why_comp {
     double tok_bits;           /* its term in the token's logit, bits */
     double rival_bits;         /* its term in the rival's logit, bits (0 without a rival) */
     double margin_bits;        /* tok_bits - rival_bits: > 0 favoured the token */
+    double saved_bits;         /* with has_saved: what the token would cost without this
+                                  component, minus what it cost (> 0: the component saved bits) */
 } tv_why_comp;
 
 typedef struct tv_why_step {
@@ -63,7 +65,10 @@ typedef struct tv_why {
     tv_why_comp comp[SMIX_TRACE_MAX_COMP];
     uint32_t n_steps;          /* in the trace's order */
     tv_why_step step[SMIX_TRACE_MAX_STEPS];
-    int has_saved;             /* the trace holds "bits without component X" (not yet: #14) */
+    int has_saved;             /* the trace holds "bits without component X" (#14, a minor
+                                  version to come): then saved_bits is filled, the rows are
+                                  sorted by it, both viewers add a "saved" column and the
+                                  sentence names the component that saved or cost most */
 } tv_why;
 
 /* Fills w for token i. utf8: the screen takes UTF-8 (else texts are

@@ -72,7 +72,8 @@ static double det__scale(const tv_why *wy)
 /* "name   token  rival margin" heading of the component rows. */
 static void det__comp_head(app *a, const tv_why *wy, int y, int x, int w)
 {
-    det__line(a, y, x, w, CRT_LABEL, wy->rival ? "bits:    token  rival margin" : "bits:    term");
+    det__line(a, y, x, w, CRT_LABEL, wy->rival ? (wy->has_saved ? "bits:    token  rival margin  saved" : "bits:    token  rival margin")
+                                           : (wy->has_saved ? "bits:    term  saved" : "bits:    term"));
 }
 
 /* A component's row: its term for the token and the rival, the margin, and
@@ -85,6 +86,7 @@ static void det__comp(app *a, const tv_why *wy, const tv_why_comp *c, double sca
     det__line(a, y, x, 8, CRT_LABEL, c->name);
     if (wy->rival) snprintf(v, sizeof v, "%+6.2f %+6.2f %+6.2f", c->tok_bits, c->rival_bits, c->margin_bits);
     else snprintf(v, sizeof v, "%+6.2f", c->tok_bits);
+    if (wy->has_saved) snprintf(v + strlen(v), sizeof v - strlen(v), " %+6.2f", c->saved_bits);
     tw = (int)strlen(v);
     det__line(a, y, x + 8, w - 8, fabs(m) < 0.005 ? CRT_DIM : CRT_NORMAL, v);
     int bw = w - 9 - tw, half = (bw - 1) / 2, x0 = x + 9 + tw + half;
@@ -164,7 +166,7 @@ static void det__column(app *a, const tv_why *wy, const app_rect *r)
     for (int i = 0; i < r->h; i++) det__line(a, r->y + i, x - 1, 1, CRT_DIM, crt_utf8(a->crt) ? "\xE2\x94\x82" : "|");
     static const int lines[] = { TV_WHY_TITLE, TV_WHY_COST, TV_WHY_FINAL, TV_WHY_RIVAL, TV_WHY_SSM,
                                  TV_WHY_STEPS, TV_WHY_ORDER };
-    int wrap = r->h >= 36 ? 2 : 1;   /* header lines get two rows when there is room */
+    int wrap = r->h >= 30 ? 2 : 1;   /* header lines get two rows when there is room */
     for (size_t i = 0; i < sizeof lines / sizeof lines[0] && y < r->y + r->h; i++)
         y += det__why(a, wy, lines[i], y, x, w, wrap, i == 0 ? CRT_TITLE : CRT_NORMAL);
     int rest = r->y + r->h - y - 1;

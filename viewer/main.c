@@ -303,8 +303,7 @@ static int run_screenshot(vw_state *st, const options *o)
         return 1;
     vw_layout(st);
     vw_heat_layout(st);
-    st->page_last = VW_NONE;
-    vw_select(st, st->nav.cur);
+    vw_select(st, st->nav.cur);   /* as a jump from the first page: --at N is :N */
     st->mx = st->my = -1;
     char err[256];
     if (vw_input_keys(st, st->keys, err, sizeof err) != 0) {

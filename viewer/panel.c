@@ -132,10 +132,12 @@ static int draw_comps(vw_state *st, const tv_why *w, int x, int y, int wpx, int 
         if (v > mx)
             mx = v;
     }
-    vw_text(f, st->ren, x, y, w->rival ? "component  token  rival margin (bits)"
-                                       : "component   term (bits)", wpx / f->cw, VW_DIM);
+    vw_text(f, st->ren, x, y, w->rival ? (w->has_saved ? "component  token  rival margin  saved (bits)"
+                                                        : "component  token  rival margin (bits)")
+                                       : (w->has_saved ? "component   term  saved (bits)" : "component   term (bits)"),
+            wpx / f->cw, VW_DIM);
     y += f->ch;
-    int numw = w->rival ? 21 : 7, bw = wpx - (10 + numw) * f->cw;
+    int numw = (w->rival ? 21 : 7) + (w->has_saved ? 7 : 0), bw = wpx - (10 + numw) * f->cw;
     for (uint32_t k = 0; k < w->n_comp && (int)shown + 1 < rows; k++) {
         const tv_why_comp *c = &w->comp[k];
         double v = w->rival ? c->margin_bits : c->tok_bits;
@@ -146,6 +148,8 @@ static int draw_comps(vw_state *st, const tv_why *w, int x, int y, int wpx, int 
             snprintf(num, sizeof num, "%+6.2f %+6.2f %+6.2f", c->tok_bits, c->rival_bits, c->margin_bits);
         else
             snprintf(num, sizeof num, "%+6.2f", c->tok_bits);
+        if (w->has_saved)   /* the counterfactual, when the trace has it (#14) */
+            snprintf(num + strlen(num), sizeof num - strlen(num), " %+6.2f", c->saved_bits);
         vw_text(f, st->ren, x, y, c->name, 9, VW_FG);
         vw_text(f, st->ren, x + 9 * f->cw, y, num, -1, fabs(v) < 0.005 ? VW_DIM : VW_FG);
         if (bw > 8) {
