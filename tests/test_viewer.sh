@@ -134,6 +134,7 @@ h1=$(SDL_VIDEODRIVER=offscreen $V --dump-screen - --size 1000x600 "$A" "$B" 2>/d
 h2=$(SDL_VIDEODRIVER=offscreen $V --dump-screen - --size 1000x600 --keys x "$A" "$B" 2>/dev/null | head -1)
 check "compare: the header names A and B" bash -c "echo '$h1' | grep -q 'A a.smt: L1 .* B b.smt: L2'"
 check "compare: x swaps A and B" bash -c "echo '$h2' | grep -q 'A b.smt: L2 .* B a.smt: L1'"
+check "compare: w visits B's largest changes" bash -c "SDL_VIDEODRIVER=offscreen $V --dump-screen - --keys w '$A' '$B' 2>/dev/null | tail -2 | grep -q 'B-A [-+][0-9.]* bits here (|B-A| >= [0-9.]*: the top 1%)'"
 
 # ---- the window path: offscreen driver, scripted keys, P saves, q quits
 mkdir -p "$tmp/win"

@@ -9,6 +9,7 @@
  * jumps) are the shared tv_nav ones, so they land on the same tokens and
  * say the same things as in smix-tui.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,25 @@ static void swap_ab(vw_state *st)
     snprintf(st->nav.msg, sizeof st->nav.msg, "swapped: A is now %s", st->a.name);
 }
 
+/* Compare mode: w/W visit B's largest gains and losses (|B-A| in the top
+ * 1%) instead of A's costliest tokens. */
+static int diff_jump(vw_state *st, int dir)
+{
+    uint64_t n = st->a.n, k = st->nav.cur;
+    for (uint64_t step = 1; step <= n; step++) {
+        k = dir > 0 ? (k + 1) % n : (k + n - 1) % n;
+        float d = vw_bits_b_on_a(st, k) - vw_bits_a(st, k);
+        if (fabsf(d) >= st->diff_top && fabsf(d) > 0) {
+            snprintf(st->nav.msg, sizeof st->nav.msg, "B-A %+.2f bits here (|B-A| >= %.2f: the top 1%%)", d,
+                     st->diff_top);
+            tv_nav_goto(&st->nav, st->a.d, k);
+            return 1;
+        }
+    }
+    snprintf(st->nav.msg, sizeof st->nav.msg, "B and A cost the same everywhere");
+    return 0;
+}
+
 static void act(vw_state *st, tv_action a)
 {
     tv_nav *v = &st->nav;
@@ -135,8 +155,8 @@ static void act(vw_state *st, tv_action a)
     case TV_A_JUMP: st->prompt_kind = ':'; st->prompt[0] = 0; break;
     case TV_A_MATCH_NEXT: nav_moved(st, tv_nav_find(v, d, NULL, 1)); break;
     case TV_A_MATCH_PREV: nav_moved(st, tv_nav_find(v, d, NULL, -1)); break;
-    case TV_A_COSTLY_NEXT: nav_moved(st, tv_nav_costly(v, d, 1)); break;
-    case TV_A_COSTLY_PREV: nav_moved(st, tv_nav_costly(v, d, -1)); break;
+    case TV_A_COSTLY_NEXT: nav_moved(st, st->compare ? diff_jump(st, 1) : tv_nav_costly(v, d, 1)); break;
+    case TV_A_COSTLY_PREV: nav_moved(st, st->compare ? diff_jump(st, -1) : tv_nav_costly(v, d, -1)); break;
     case TV_A_MARK: tv_nav_set_mark(v); break;
     case TV_A_TO_MARK: nav_moved(st, tv_nav_to_mark(v, d)); break;
     case TV_A_ZOOM_IN: zoom(st, 0.5); break;

@@ -344,6 +344,16 @@ int vw_load_prepare(vw_state *st, char *err, size_t errlen)
     st->costly = (float)tv_doc_stats(st->a.d)->top1_threshold;
     st->bits_max = (float)tv_scale_anchor(TV_LEVELS);
     st->diff_max = (float)clampd(ceil(hist_quantile(hd, st->a.n, 0.99)), 1.0, 16.0);
+    st->diff_top = (float)hist_quantile(hd, st->a.n, 0.99);
+    if (st->compare) {
+        double c = 0;
+        st->cumd_max = 1;
+        for (uint64_t i = 0; i < st->a.n; i++) {
+            c += diff_raw(st, i);
+            if (fabs(c) > st->cumd_max)
+                st->cumd_max = fabs(c);
+        }
+    }
     rc = 0;
 out:
     free(ha);

@@ -207,6 +207,8 @@ typedef struct vw_state {
     float bits_max;       /* top of the heat-map colour scale */
     float diff_max;       /* compare: +- end of the difference scale */
     float costly;         /* w/W: bits of the costliest 1% */
+    float diff_top;       /* compare, w/W: |B-A| of the top 1% (B's largest gains and losses) */
+    double cumd_max;      /* compare: the largest |running sum of B-A| (the timeline's right axis) */
 
     /* rendering */
     SDL_Window *win;
