@@ -32,12 +32,14 @@ float sc_count_rep(int b)
     return b < 7 ? (float)(b + 1) : octave_rep(b - 7 + 3);
 }
 
-/* Midpoint of [2^k, 2^(k+octaves)). */
+/* Midpoint of [2^k, 2^(k+octaves)); buckets past the last reachable one
+ * (ages are 32-bit) get the last reachable one's. */
 float sc_age_rep(int b, int octaves)
 {
     if (b < 4) return (float)b;
     if (octaves == 1) return octave_rep(b - 4 + 2);
     int k = 2 + octaves * (b - 4);
+    if (k > 31) k = 2 + octaves * ((31 - 2) / octaves);
     return 0.5f * (float)(1u << k) * (float)(1 + (1 << octaves)) - 0.5f;
 }
 

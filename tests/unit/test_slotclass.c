@@ -40,6 +40,10 @@ static void test_age_width(int oct)
     }
     snprintf(name, sizeof name, "%d octave(s): each representative age lies in its own bucket", oct);
     check(rep_in, name);
+    int grows = 1;   /* every bucket, reachable or not, has a finite one (UBSan checks the shifts) */
+    for (int b = 1; b < SC_AGE_BUCKETS; b++) grows &= sc_age_rep(b, oct) >= sc_age_rep(b - 1, oct) && sc_age_rep(b, oct) < 1e10f;
+    snprintf(name, sizeof name, "%d octave(s): representatives never decrease, up to the last bucket", oct);
+    check(grows, name);
     uint32_t bound[SC_AGE_BUCKETS];
     int n = sc_age_boundaries(bound, SC_AGE_BUCKETS, oct), exact = n == last, k = 0;
     for (uint32_t a = 1; a < (1u << 23) && exact; a++) {
