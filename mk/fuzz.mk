@@ -7,7 +7,7 @@
 #   make fuzz-drivers       build/fuzz-regress/fuzz_*: replay files, no clang
 #   make fuzz FUZZ_TARGETS="decode"   run a subset
 #
-# fuzz_view runs the viewers' data layer (tui/doc.c ..., viewer/load.c ...)
+# fuzz_view runs the viewers' data layer (traceview/*.c, viewer/load.c ...)
 # on the trace target's corpus; its rules are in mk/viewer.mk, which knows
 # where SDL2 is.
 #

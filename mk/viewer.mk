@@ -3,14 +3,14 @@
 #                            sdl2 SDL2_ttf, or sdl2-config) and, at run time,
 #                            the DejaVu Sans Mono font (fonts-dejavu-core).
 # It uses only engine/smix.h and engine/smix_trace.h from the engine.
-VIEW_SRC    := $(wildcard viewer/*.c)
+VIEW_SRC    := $(wildcard viewer/*.c traceview/*.c)
 VIEW_OBJ    := $(VIEW_SRC:%.c=$(B)/obj/%.o)
 VIEW_CFLAGS := $(shell pkg-config --cflags sdl2 SDL2_ttf 2>/dev/null || sdl2-config --cflags 2>/dev/null)
 VIEW_LIBS   := $(shell pkg-config --libs sdl2 SDL2_ttf 2>/dev/null || { sdl2-config --libs 2>/dev/null && echo -lSDL2_ttf; })
 
 all: $(B)/smix-view
 
-$(VIEW_OBJ): BASEFL += $(VIEW_CFLAGS)
+$(VIEW_OBJ): BASEFL += $(VIEW_CFLAGS) -Itraceview
 
 ifeq ($(strip $(VIEW_LIBS)),)
 # No SDL2 development files: say what to install instead of a compiler error.
@@ -28,26 +28,26 @@ endif
 # what smix-tui and smix-view compute from a trace before drawing, in the
 # libFuzzer build (clang, mk/fuzz.mk), the plain-main regression driver and
 # the sanitizer build (mk/core.mk). Here because it needs SDL2's flags.
-VIEWDATA_SRC := tui/doc.c tui/explain.c tui/esc.c viewer/load.c viewer/pyr.c viewer/esc.c
+VIEWDATA_SRC := $(wildcard traceview/*.c) viewer/load.c viewer/pyr.c
 
-$(B)/fuzz/obj/viewer/%.o: FUZZ_FL += $(VIEW_CFLAGS)
-$(B)/san/obj/viewer/%.o: BASEFL += $(VIEW_CFLAGS)
+$(B)/fuzz/obj/viewer/%.o: FUZZ_FL += $(VIEW_CFLAGS) -Itraceview
+$(B)/san/obj/viewer/%.o: BASEFL += $(VIEW_CFLAGS) -Itraceview
 
 $(B)/fuzz/fuzz_view: tests/fuzz/fuzz_view.c tests/fuzz/fuzz_trace_file.h \
                      $(VIEWDATA_SRC:%.c=$(B)/fuzz/obj/%.o) $(B)/fuzz/libsmix.a
 	@$(if $(Q),echo "  LD(fuzz) $@")
-	$(Q)$(CLANG) $(FUZZ_FL) $(VIEW_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	$(Q)$(CLANG) $(FUZZ_FL) $(VIEW_CFLAGS) -Itraceview -fsanitize=fuzzer -o $@ $< \
 	    $(VIEWDATA_SRC:%.c=$(B)/fuzz/obj/%.o) $(B)/fuzz/libsmix.a $(VIEW_LIBS) -lm
 
 $(B)/fuzz-regress/fuzz_view: tests/fuzz/fuzz_view.c tests/fuzz/regression_driver.c \
                              tests/fuzz/fuzz_trace_file.h $(VIEWDATA_SRC:%.c=$(B)/obj/%.o) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(BASEFL) $(VIEW_CFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/regression_driver.c \
+	$(Q)$(CC) $(BASEFL) $(VIEW_CFLAGS) -Itraceview $(CFLAGS) -o $@ $< tests/fuzz/regression_driver.c \
 	    $(VIEWDATA_SRC:%.c=$(B)/obj/%.o) $(LIB) $(VIEW_LIBS) $(LDLIBS)
 
 $(B)/san/fuzz_view: tests/fuzz/fuzz_view.c tests/fuzz/regression_driver.c \
                     tests/fuzz/fuzz_trace_file.h $(VIEWDATA_SRC:%.c=$(B)/san/obj/%.o) $(B)/san/libsmix.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(BASEFL) $(VIEW_CFLAGS) $(SAN_FL) -o $@ $< tests/fuzz/regression_driver.c \
+	$(Q)$(CC) $(BASEFL) $(VIEW_CFLAGS) -Itraceview $(SAN_FL) -o $@ $< tests/fuzz/regression_driver.c \
 	    $(VIEWDATA_SRC:%.c=$(B)/san/obj/%.o) $(B)/san/libsmix.a $(VIEW_LIBS) $(LDLIBS)

@@ -125,11 +125,21 @@ if $SMIX -q -1 --trace="$tmp/other.smt" -o "$tmp/other.smx" "$tmp/other.txt" 2>/
     check "compare of different inputs: exit 1 with a message" [ $rc -eq 1 -a -s "$tmp/err" ]
 fi
 
+# ---- the text of the frame (--dump-screen): timeline zoom keys, swap in compare mode
+tl() { SDL_VIDEODRIVER=offscreen $V --dump-screen - --size 900x560 "$@" 2>/dev/null | grep -o 'tokens [0-9]*\.\.[0-9]*' | head -1; }
+full=$(tl "$A"); zin=$(tl --keys zz "$A"); zout=$(tl --keys zzZ "$A")
+check "z zooms the timeline in ($full -> $zin), Z out ($zout)" \
+    bash -c "[ -n '$full' ] && [ '$full' != '$zin' ] && [ '$zin' != '$zout' ]"
+h1=$(SDL_VIDEODRIVER=offscreen $V --dump-screen - --size 1000x600 "$A" "$B" 2>/dev/null | head -1)
+h2=$(SDL_VIDEODRIVER=offscreen $V --dump-screen - --size 1000x600 --keys x "$A" "$B" 2>/dev/null | head -1)
+check "compare: the header names A and B" bash -c "echo '$h1' | grep -q 'A a.smt: L1 .* B b.smt: L2'"
+check "compare: x swaps A and B" bash -c "echo '$h2' | grep -q 'A b.smt: L2 .* B a.smt: L1'"
+check "compare: w visits B's largest changes" bash -c "SDL_VIDEODRIVER=offscreen $V --dump-screen - --keys w '$A' '$B' 2>/dev/null | tail -2 | grep -q 'B-A [-+][0-9.]* bits here (|B-A| >= [0-9.]*: the top 1%)'"
+
 # ---- the window path: offscreen driver, scripted keys, P saves, q quits
 mkdir -p "$tmp/win"
 root=$(pwd)
-(cd "$tmp/win" && SDL_VIDEODRIVER=offscreen timeout 30 "$root/$V" --size 700x450 --keys "lll/the
-wPq" "$A")
+(cd "$tmp/win" && SDL_VIDEODRIVER=offscreen timeout 30 "$root/$V" --size 700x450 --keys "lll/the<Enter>wPq" "$A")
 rc=$?
 check "window (offscreen driver): keys then q exits 0" [ $rc -eq 0 ]
 shot=$(ls "$tmp/win"/smix-view-*.png 2>/dev/null | head -n1)

@@ -12,6 +12,9 @@ set -eu
 # Build: compiler, make, headers for the TUI (ncurses) and viewer (SDL2 + ttf,
 # found with pkg-config), the font the viewer loads.
 PKGS="build-essential make pkg-config libncurses-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core"
+# fonts-droid-fallback: the viewer's fallback for the CJK characters DejaVu
+# Sans Mono lacks (tests/test_viewer.sh checks Japanese is drawn).
+PKGS="$PKGS fonts-droid-fallback"
 # Tests: clang + its runtime (libFuzzer, sanitizers) for `make fuzz`,
 # valgrind for memcheck, tmux to drive the TUI, xz/zstd/bzip2 used by tests
 # and `make bench`, GNU parallel for the scale-out recipe's test (README), jq

@@ -1,32 +1,33 @@
 /*
- * action.c - keys -> handlers (htop's Action table) and the prompt editor.
+ * action.c - keys -> handlers, and the prompt editor.
  *
- * Every key of the main view is one row of app__actions: the help screen is
- * generated from the same table, so it cannot drift from what the keys do.
+ * Which key does what is not decided here: traceview/tv_keys.c holds the
+ * one table both viewers use (and that generates both help screens). This
+ * file turns an ncurses key code into a tv key, asks the table for the
+ * action, and runs its handler from app__handlers, indexed by action.
+ * Cursor commands (search, costly tokens, marks, jumps) are the shared
+ * tv_nav ones, so they land where smix-view lands and say what it says.
  * Handlers only change state and return ACT_* bits; scrolling and drawing
  * are the event loop's job.
  */
 #include "app.h"
-#include "esc.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CTRL(c) ((c) & 0x1f)
 
-static uint64_t act__n(const app *a) { return doc_count(a->doc); }
+static uint64_t act__n(const app *a) { return tv_doc_count(a->doc); }
 
 static int act_right(app *a)
 {
-    if (a->cur + 1 < act__n(a)) a->cur++;
+    if (a->nav.cur + 1 < act__n(a)) a->nav.cur++;
     return ACT_MOVED;
 }
 
 static int act_left(app *a)
 {
-    if (a->cur > 0) a->cur--;
+    if (a->nav.cur > 0) a->nav.cur--;
     return ACT_MOVED;
 }
 
@@ -50,7 +51,7 @@ static int act_pgup(app *a) { return act__page(a, -1); }
 
 static int act_first(app *a)
 {
-    a->cur = 0;
+    a->nav.cur = 0;
     a->top = (lay_pos){ 0, 0 };
     return ACT_JUMPED;
 }
@@ -85,71 +86,29 @@ static int act__prompt(app *a, int kind)
     a->prompt = kind;
     a->input_len = 0;
     a->input[0] = 0;
-    a->msg[0] = 0;
+    a->nav.msg[0] = 0;
     return ACT_REDRAW;
 }
 
 static int act_search(app *a) { return act__prompt(a, '/'); }
 static int act_jump(app *a) { return act__prompt(a, ':'); }
+static int act_next(app *a) { return tv_nav_find(&a->nav, a->doc, NULL, 1) ? ACT_JUMPED : ACT_REDRAW; }
+static int act_prev(app *a) { return tv_nav_find(&a->nav, a->doc, NULL, -1) ? ACT_JUMPED : ACT_REDRAW; }
+static int act_costly(app *a) { return tv_nav_costly(&a->nav, a->doc, 1) ? ACT_JUMPED : ACT_REDRAW; }
+static int act_costly_prev(app *a) { return tv_nav_costly(&a->nav, a->doc, -1) ? ACT_JUMPED : ACT_REDRAW; }
+static int act_mark(app *a) { tv_nav_set_mark(&a->nav); return ACT_REDRAW; }
+static int act_jump_mark(app *a) { return tv_nav_to_mark(&a->nav, a->doc) ? ACT_JUMPED : ACT_REDRAW; }
 
-static int act__find(app *a, int dir)
+static int act__zoom(app *a, int d)
 {
-    char shown[128];
-    int wrapped = 0;
-    if (!a->search[0]) {
-        app_message(a, 1, "no search yet: press / first");
-        return ACT_REDRAW;
-    }
-    esc_string((const uint8_t *)a->search, strlen(a->search), a->lo.utf8, shown, sizeof shown);
-    int64_t t = doc_search(a->doc, a->cur, a->search, dir, &wrapped);
-    if (t < 0) {
-        app_message(a, 1, "pattern not found: %s", shown);
-        return ACT_REDRAW;
-    }
-    a->cur = (uint64_t)t;
-    if (wrapped) app_message(a, 0, "/%s: search hit %s, continuing at %s", shown,
-                             dir > 0 ? "BOTTOM" : "TOP", dir > 0 ? "TOP" : "BOTTOM");
-    else app_message(a, 0, "/%s", shown);
-    return ACT_JUMPED;
-}
-
-static int act_next(app *a) { return act__find(a, 1); }
-static int act_prev(app *a) { return act__find(a, -1); }
-
-static int act__costly(app *a, int dir)
-{
-    int64_t t = doc_next_costly(a->doc, a->cur, dir);
-    const doc_stats *s = doc_get_stats(a->doc);
-    if (t < 0) return ACT_REDRAW;
-    a->cur = (uint64_t)t;
-    app_message(a, 0, "top 1%%: %.1f+ bits (%llu tok)", s->top1_threshold,
-                (unsigned long long)s->top1_count);
-    return ACT_JUMPED;
-}
-
-static int act_costly(app *a) { return act__costly(a, 1); }
-static int act_costly_prev(app *a) { return act__costly(a, -1); }
-
-static int act_mark(app *a)
-{
-    a->mark = a->cur;
-    a->has_mark = 1;
-    app_message(a, 0, "mark set at tok %llu (' jumps back)", (unsigned long long)a->cur + 1);
+    int z = a->tl_zoom + d;
+    if (z >= 0 && z <= 20) a->tl_zoom = z;
+    app_message(a, 0, "timeline: %d token%s per column", 1 << a->tl_zoom, a->tl_zoom ? "s" : "");
     return ACT_REDRAW;
 }
 
-static int act_jump_mark(app *a)
-{
-    if (!a->has_mark) {
-        app_message(a, 1, "no mark set: press m first");
-        return ACT_REDRAW;
-    }
-    uint64_t t = a->mark;
-    a->mark = a->cur;   /* so that ' again returns: like vim's '' */
-    app_goto(a, t);
-    return ACT_JUMPED;
-}
-
+static int act_zoom_in(app *a) { return act__zoom(a, -1); }
+static int act_zoom_out(app *a) { return act__zoom(a, 1); }
 static int act_explain(app *a) { a->explain = !a->explain; return ACT_MOVED; }
 static int act_sep(app *a) { a->lo.sep = !a->lo.sep; return ACT_MOVED; }
 
@@ -170,47 +129,32 @@ static int act_help(app *a)
 static int act_quit(app *a) { (void)a; return ACT_QUIT; }
 static int act_redraw(app *a) { (void)a; clearok(curscr, TRUE); return ACT_REDRAW; }
 
-static const action app__actions[] = {
-    { 'l', "l  Right", "next token", act_right },
-    { KEY_RIGHT, NULL, NULL, act_right },
-    { 'h', "h  Left", "previous token", act_left },
-    { KEY_LEFT, NULL, NULL, act_left },
-    { 'j', "j  Down", "one line down", act_down },
-    { KEY_DOWN, NULL, NULL, act_down },
-    { 'k', "k  Up", "one line up", act_up },
-    { KEY_UP, NULL, NULL, act_up },
-    { KEY_NPAGE, "PgDn ^F", "one page down", act_pgdn },
-    { CTRL('f'), NULL, NULL, act_pgdn },
-    { KEY_PPAGE, "PgUp ^B", "one page up", act_pgup },
-    { CTRL('b'), NULL, NULL, act_pgup },
-    { 'g', "g  Home", "first token", act_first },
-    { KEY_HOME, NULL, NULL, act_first },
-    { 'G', "G  End", "last token", act_last },
-    { KEY_END, NULL, NULL, act_last },
-    { ' ', "space", "play / pause", act_play },
-    { '+', "+ -", "play faster / slower", act_faster },
-    { '=', NULL, NULL, act_faster },
-    { '-', NULL, NULL, act_slower },
-    { '/', "/", "search the text (smart case)", act_search },
-    { 'n', "n N", "next / previous match", act_next },
-    { 'N', NULL, NULL, act_prev },
-    { 'w', "w W", "next / previous costliest token (top 1% by bits)", act_costly },
-    { 'W', NULL, NULL, act_costly_prev },
-    { ':', ":", "jump: 123 token, @4567 or 4567b byte offset, 50%", act_jump },
-    { 'm', "m", "set mark", act_mark },
-    { '\'', "'", "jump to mark (again: back)", act_jump_mark },
-    { 'e', "e", "explain line on / off", act_explain },
-    { 'b', "b", "token separators on / off", act_sep },
-    { 's', "s", "summary: report figures and bits histogram", act_summary },
-    { '?', "?", "this help", act_help },
-    { CTRL('l'), "^L", "redraw the screen", act_redraw },
-    { 'q', "q", "quit", act_quit },
+typedef int (*action_fn)(app *a);
+
+static const action_fn app__handlers[TV_A_COUNT] = {
+    [TV_A_NEXT] = act_right, [TV_A_PREV] = act_left, [TV_A_DOWN] = act_down, [TV_A_UP] = act_up,
+    [TV_A_PGDN] = act_pgdn, [TV_A_PGUP] = act_pgup, [TV_A_FIRST] = act_first, [TV_A_LAST] = act_last,
+    [TV_A_PLAY] = act_play, [TV_A_FASTER] = act_faster, [TV_A_SLOWER] = act_slower,
+    [TV_A_SEARCH] = act_search, [TV_A_MATCH_NEXT] = act_next, [TV_A_MATCH_PREV] = act_prev,
+    [TV_A_COSTLY_NEXT] = act_costly, [TV_A_COSTLY_PREV] = act_costly_prev, [TV_A_JUMP] = act_jump,
+    [TV_A_MARK] = act_mark, [TV_A_TO_MARK] = act_jump_mark, [TV_A_ZOOM_IN] = act_zoom_in,
+    [TV_A_ZOOM_OUT] = act_zoom_out, [TV_A_EXPLAIN] = act_explain, [TV_A_SEP] = act_sep,
+    [TV_A_SUMMARY] = act_summary, [TV_A_HELP] = act_help, [TV_A_REDRAW] = act_redraw,
+    [TV_A_QUIT] = act_quit,
 };
 
-const action *action_table(int *n)
+int action_tv_key(int key)
 {
-    *n = (int)(sizeof app__actions / sizeof app__actions[0]);
-    return app__actions;
+    static const struct { int nc, tv; } map[] = {
+        { '\n', TV_KEY_ENTER }, { '\r', TV_KEY_ENTER }, { KEY_ENTER, TV_KEY_ENTER }, { 27, TV_KEY_ESC },
+        { '\t', TV_KEY_TAB }, { KEY_BACKSPACE, TV_KEY_BS }, { 127, TV_KEY_BS }, { KEY_LEFT, TV_KEY_LEFT },
+        { KEY_RIGHT, TV_KEY_RIGHT }, { KEY_UP, TV_KEY_UP }, { KEY_DOWN, TV_KEY_DOWN },
+        { KEY_PPAGE, TV_KEY_PGUP }, { KEY_NPAGE, TV_KEY_PGDN }, { KEY_HOME, TV_KEY_HOME },
+        { KEY_END, TV_KEY_END },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].nc == key) return map[i].tv;
+    return key >= 0 && key < 0x110000 && key < KEY_MIN ? key : -1;
 }
 
 /* Keys of the summary and help views: scroll, close, quit. */
@@ -233,62 +177,21 @@ static int act__overlay(app *a, int key)
 
 int action_dispatch(app *a, int key)
 {
-    int n;
-    const action *t = action_table(&n);
     if (a->view != VIEW_MAIN) return act__overlay(a, key);
-    a->msg[0] = 0;
-    for (int i = 0; i < n; i++)
-        if (t[i].key == key) return t[i].fn(a) | ACT_REDRAW;
-    return ACT_NONE;
+    tv_action act = tv_keys_action(action_tv_key(key), TV_TUI);
+    if (act == TV_A_NONE || !app__handlers[act]) return ACT_NONE;
+    a->nav.msg[0] = 0;
+    return app__handlers[act](a) | ACT_REDRAW;
 }
 
 /* ---- prompt ---- */
-
-/* Parses the ':' argument: "123" token (1-based), "@N"/"Nb" byte offset,
- * "N%" share of the file. Returns 0 and the token, or -1. */
-static int act__parse_jump(app *a, const char *s, uint64_t *tok)
-{
-    char *end;
-    while (isspace((unsigned char)*s)) s++;
-    int byte = *s == '@';
-    if (byte) s++;
-    if (!isdigit((unsigned char)*s)) return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno) return -1;
-    if (*end == 'b' || *end == 'B') { byte = 1; end++; }
-    int pct = *end == '%';
-    if (pct) end++;
-    while (isspace((unsigned char)*end)) end++;
-    if (*end) return -1;
-    if (pct) {
-        uint64_t n = act__n(a);
-        *tok = n ? (uint64_t)((double)(v > 100 ? 100 : v) / 100.0 * (double)(n - 1)) : 0;
-    } else if (byte) {
-        *tok = smix_trace_token_at_offset(doc_trace(a->doc), v);
-    } else {
-        *tok = v > 0 ? v - 1 : 0;
-    }
-    return 0;
-}
 
 static int act__prompt_run(app *a)
 {
     int kind = a->prompt;
     a->prompt = 0;
-    if (kind == '/') {
-        if (a->input_len) snprintf(a->search, sizeof a->search, "%s", a->input);
-        return act__find(a, 1);
-    }
-    uint64_t t;
-    if (act__parse_jump(a, a->input, &t) != 0) {
-        char shown[128];
-        esc_string((const uint8_t *)a->input, a->input_len, a->lo.utf8, shown, sizeof shown);
-        app_message(a, 1, "cannot jump to '%s': use 123, @4567, 4567b or 50%%", shown);
-        return ACT_REDRAW;
-    }
-    app_goto(a, t);
-    return ACT_JUMPED;
+    if (kind == '/') return tv_nav_find(&a->nav, a->doc, a->input, 1) ? ACT_JUMPED : ACT_REDRAW;
+    return tv_nav_jump(&a->nav, a->doc, a->input) ? ACT_JUMPED : ACT_REDRAW;
 }
 
 int action_prompt_key(app *a, int key)

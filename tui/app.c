@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-_Static_assert(CRT_LEVELS == DOC_LEVELS, "colour levels and bits levels must agree");
+_Static_assert(CRT_LEVELS == TV_LEVELS, "colour levels and bits levels must agree");
 
 static const int app__speeds[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000 };
 
@@ -34,28 +34,20 @@ void app_message(app *a, int error, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+    vsnprintf(a->nav.msg, sizeof a->nav.msg, fmt, ap);
     va_end(ap);
-    a->msg_error = error;
+    a->nav.msg_error = error;
 }
 
 void app_goto(app *a, uint64_t t)
 {
-    uint64_t n = doc_count(a->doc);
-    a->cur = n == 0 ? 0 : (t < n ? t : n - 1);
-}
-
-double app_bpb_so_far(app *a)
-{
-    smix_trace_token tk;
-    if (doc_token(a->doc, a->cur, &tk) != 0) return 0;
-    uint64_t bytes = tk.offset + tk.length;
-    return bytes ? doc_bits_before(a->doc, a->cur + 1) / (double)bytes : 0;
+    uint64_t n = tv_doc_count(a->doc);
+    a->nav.cur = n == 0 ? 0 : (t < n ? t : n - 1);
 }
 
 void app_play(app *a, int on)
 {
-    a->playing = on && doc_count(a->doc) > 0;
+    a->playing = on && tv_doc_count(a->doc) > 0;
     a->play_last = app__now();
     a->play_acc = 0;
 }
@@ -67,14 +59,14 @@ void app_layout(app *a)
     int H = LINES, W = COLS;
     app_rect z = { 0, 0, 0, 0 };
     a->r_status = (app_rect){ H - 1, 0, 1, W };
-    int ex = a->explain && H >= 12 ? 2 : 0;
+    int ex = a->explain && H >= 12 ? (H >= 30 && W < 160 ? 3 : 2) : 0;
     a->r_explain = ex ? (app_rect){ H - 1 - ex, 0, ex, W } : z;
     int tl = H >= 10 ? 3 : 0;
     a->r_time = tl ? (app_rect){ H - 1 - ex - tl, 0, tl, W } : z;
     int top_h = H - 1 - ex - tl;
     if (top_h < 1) top_h = 1;
     if (W >= 110) {
-        int dw = W / 3 < 56 ? (W / 3 > 46 ? W / 3 : 46) : 56;
+        int dw = W * 2 / 5 < 64 ? (W * 2 / 5 > 46 ? W * 2 / 5 : 46) : 64;
         a->r_text = (app_rect){ 0, 0, top_h, W - dw - 1 };
         a->r_detail = (app_rect){ 0, W - dw, top_h, dw };
     } else if (top_h >= 12 && W >= 30) {
@@ -148,8 +140,8 @@ static void app__clamp_bottom(app *a, int h)
 void app_follow(app *a, int jumped)
 {
     int h = a->r_text.h > 0 ? a->r_text.h : 1;
-    if (doc_count(a->doc) == 0) return;
-    lay_pos cl = lay_line_of(a->doc, a->cur, &a->lo);
+    if (tv_doc_count(a->doc) == 0) return;
+    lay_pos cl = lay_line_of(a->doc, a->nav.cur, &a->lo);
     if (lay_pos_cmp(cl, a->top) < 0) {
         lay_pos up = lay_prev(a->doc, a->top, &a->lo);
         a->top = !jumped && lay_pos_cmp(up, cl) == 0 ? cl : app__back(a, cl, h / 2);
@@ -190,10 +182,10 @@ static int64_t app__pick(const lay_line *l, int x, uint64_t cur, int dir)
 void app_move_lines(app *a, int n)
 {
     lay_line *l = malloc(sizeof *l);
-    if (!l || doc_count(a->doc) == 0) { free(l); return; }
-    lay_pos p = lay_line_of(a->doc, a->cur, &a->lo);
+    if (!l || tv_doc_count(a->doc) == 0) { free(l); return; }
+    lay_pos p = lay_line_of(a->doc, a->nav.cur, &a->lo);
     lay_line_at(a->doc, p, &a->lo, l);
-    int x = lay_col_of(l, a->cur);
+    int x = lay_col_of(l, a->nav.cur);
     if (x < 0) x = 0;
     int dir = n > 0 ? 1 : -1;
     for (int i = 0; i < (n > 0 ? n : -n); i++) {
@@ -201,8 +193,8 @@ void app_move_lines(app *a, int n)
         if (lay_pos_cmp(q, p) == 0) break;
         p = q;
         lay_line_at(a->doc, p, &a->lo, l);
-        int64_t t = app__pick(l, x, a->cur, dir);
-        if (t >= 0) a->cur = (uint64_t)t;
+        int64_t t = app__pick(l, x, a->nav.cur, dir);
+        if (t >= 0) a->nav.cur = (uint64_t)t;
     }
     free(l);
 }
@@ -235,15 +227,33 @@ static int app__mouse(app *a)
 
 static int app__key(app *a, int key)
 {
-    if (key >= APP_KEY_RESIZE_BASE) {
-        crt_resize(a->crt, (key >> 12) & 0xfff, key & 0xfff);
-        return ACT_REDRAW;
-    }
-    if (key >= APP_KEY_CLICK_BASE) return app__click(a, key & 0xfff, (key >> 12) & 0xfff);
     if (key == KEY_MOUSE) return app__mouse(a);
     if (key == KEY_RESIZE) return ACT_REDRAW;
     if (a->prompt) return action_prompt_key(a, key);
     return action_dispatch(a, key);
+}
+
+/* A key of a script: headless resize and click, named keys as ncurses
+ * codes, a character as its UTF-8 bytes (what a terminal sends). */
+static int app__script_key(app *a, const tv_key *k)
+{
+    static const struct { int tv, nc; } map[] = {
+        { TV_KEY_ENTER, '\n' }, { TV_KEY_ESC, 27 }, { TV_KEY_TAB, '\t' }, { TV_KEY_BS, KEY_BACKSPACE },
+        { TV_KEY_LEFT, KEY_LEFT }, { TV_KEY_RIGHT, KEY_RIGHT }, { TV_KEY_UP, KEY_UP },
+        { TV_KEY_DOWN, KEY_DOWN }, { TV_KEY_PGUP, KEY_PPAGE }, { TV_KEY_PGDN, KEY_NPAGE },
+        { TV_KEY_HOME, KEY_HOME }, { TV_KEY_END, KEY_END },
+    };
+    if (k->key == TV_KEY_RESIZE) { crt_resize(a->crt, k->a, k->b); return ACT_REDRAW; }
+    if (k->key == TV_KEY_CLICK) return app__click(a, k->b, k->a);
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].tv == k->key) return app__key(a, map[i].nc);
+    if (k->key < 0x80) return app__key(a, k->key);
+    char u[4];
+    int n = k->key < 0x800 ? 2 : k->key < 0x10000 ? 3 : 4, r = 0;
+    for (int i = n - 1; i > 0; i--) u[i] = (char)(0x80 | ((k->key >> (6 * (n - 1 - i))) & 0x3F));
+    u[0] = (char)((0xF0 << (4 - n)) | (k->key >> (6 * (n - 1))));
+    for (int i = 0; i < n; i++) r |= app__key(a, (unsigned char)u[i]);
+    return r;
 }
 
 static void app__tick(app *a)
@@ -254,13 +264,13 @@ static void app__tick(app *a)
     if (a->play_acc < 1) return;
     uint64_t step = (uint64_t)a->play_acc;
     a->play_acc -= (double)step;
-    uint64_t n = doc_count(a->doc);
-    if (a->cur + step >= n - 1 || n == 0) {
+    uint64_t n = tv_doc_count(a->doc);
+    if (a->nav.cur + step >= n - 1 || n == 0) {
         app_goto(a, n ? n - 1 : 0);
         a->playing = 0;
         app_message(a, 0, "end of trace");
     } else {
-        a->cur += step;
+        a->nav.cur += step;
     }
 }
 
@@ -277,7 +287,8 @@ static void app__interactive(app *a)
 {
     while (!a->quit) {
         app_draw(a);
-        timeout(a->playing ? 40 : -1);
+        int checking = tv_doc_verify_state(a->doc) == TV_VERIFY_PENDING;   /* redraw when the check ends */
+        timeout(a->playing ? 40 : checking ? 200 : -1);
         int key = getch();
         if (key == ERR) {
             if (a->playing) { app__tick(a); app__react(a, ACT_MOVED); }
@@ -287,7 +298,7 @@ static void app__interactive(app *a)
     }
 }
 
-int app_run(crt *c, doc *d, const app_opts *o)
+int app_run(crt *c, tv_doc *d, const app_opts *o)
 {
     app a;
     memset(&a, 0, sizeof a);
@@ -300,7 +311,7 @@ int app_run(crt *c, doc *d, const app_opts *o)
     app_message(&a, 0, "%s", crt_mode_name(crt_get_mode(c)));
     for (size_t i = 0; i < o->nkeys && !a.quit; i++) {
         app_draw(&a);
-        app__react(&a, app__key(&a, o->keys[i]));
+        app__react(&a, app__script_key(&a, &o->keys[i]));
     }
     int rc = 0;
     if (o->dump) {

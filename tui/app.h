@@ -13,7 +13,10 @@
 
 #include <stdint.h>
 #include "crt.h"
-#include "doc.h"
+#include "tv_doc.h"
+#include "tv_keys.h"
+#include "tv_nav.h"
+#include "tv_scale.h"
 #include "layout.h"
 
 typedef enum app_view { VIEW_MAIN = 0, VIEW_SUMMARY, VIEW_HELP } app_view;
@@ -33,10 +36,8 @@ enum {
 
 typedef struct app {
     crt *crt;
-    doc *doc;
-    uint64_t cur;              /* current token */
-    uint64_t mark;
-    int has_mark;
+    tv_doc *doc;
+    tv_nav nav;                /* cursor, mark, search, message (shared with smix-view) */
     lay_pos top;               /* first line shown in the text pane */
     lay_opts lo;
     int explain;               /* explain line shown */
@@ -44,16 +45,14 @@ typedef struct app {
     int scroll;                /* summary/help scroll offset */
     int playing, speed;        /* speed: index into the speed table */
     double play_last, play_acc;
-    char search[256];
     int prompt;                /* 0, '/' or ':' while a prompt is open */
     char input[256];
     size_t input_len;
-    char msg[256];
-    int msg_error;
     app_rect r_text, r_detail, r_time, r_explain, r_status;
     int64_t *hit;              /* text pane: token under each cell, -1 none */
     int hit_h, hit_w;
     uint64_t tl_first;         /* timeline: token in its first column */
+    int tl_zoom;               /* timeline: 2^tl_zoom tokens per column */
     int quit;
 } app;
 
@@ -68,16 +67,10 @@ extern const pane_ops pane_text, pane_detail, pane_timeline, pane_explain, pane_
     pane_summary, pane_help;
 
 /* ---- actions ---- */
-typedef int (*action_fn)(app *a);
-typedef struct action {
-    int key;
-    const char *label;     /* key as shown in the help */
-    const char *help;      /* NULL: same action as the previous row */
-    action_fn fn;
-} action;
-
-const action *action_table(int *n);
-/* Runs the action bound to key in the main view; returns ACT_* bits. */
+/* The tv key (traceview/tv_keys.h) of an ncurses key code, or -1. */
+int action_tv_key(int key);
+/* Runs the action bound to key (an ncurses code) in the main view;
+ * returns ACT_* bits. The bindings and the help come from tv_keys. */
 int action_dispatch(app *a, int key);
 /* Handles a key while a prompt ('/' or ':') is open. */
 int action_prompt_key(app *a, int key);
@@ -92,8 +85,6 @@ void app_follow(app *a, int jumped);
 void app_move_lines(app *a, int n);
 /* Starts or stops play mode. */
 void app_play(app *a, int on);
-/* Bits of tokens [0, cur] and bytes up to the end of cur: running bpb. */
-double app_bpb_so_far(app *a);
 
 /* Geometry of the main view for the current screen size. */
 void app_layout(app *a);
@@ -106,17 +97,13 @@ int app_speed_count(void);
 typedef struct app_opts {
     int explain;
     int sep;
-    const int *keys;       /* scripted keys run first, may be NULL */
+    const tv_key *keys;    /* scripted keys run first, may be NULL */
     size_t nkeys;
     const char *dump;      /* headless: write the screen here after the keys */
 } app_opts;
 
 /* Runs the viewer on d (borrowed) with terminal c. Returns the exit status. */
-int app_run(crt *c, doc *d, const app_opts *o);
+int app_run(crt *c, tv_doc *d, const app_opts *o);
 
-/* Script keys: parses "ll<Enter>/word<Enter>G" into key codes (see keys.c). */
-#define APP_KEY_RESIZE_BASE 0x40000000   /* headless resize: base | w << 12 | h */
-#define APP_KEY_CLICK_BASE  0x20000000   /* headless click:  base | x << 12 | y */
-int keys_parse(const char *s, int **out, size_t *n, char *err, size_t errlen);
 
 #endif /* TUI_APP_H */

@@ -9,7 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "compress.h"
-#include "esc.h"
+#include "tv_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -105,7 +105,7 @@ smix_trace *compress_to_trace(const char *path, int level, char *err, size_t err
     memset(&pr, 0, sizeof pr);
     pr.tty = isatty(STDERR_FILENO);
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    esc_string((const uint8_t *)base, strlen(base), 0, pr.name, sizeof pr.name);
+    tv_text_label((const uint8_t *)base, strlen(base), 0, 60, pr.name, sizeof pr.name);
     size_t n = 0;
     const uint8_t *src = cmp__map(path, &n, err, errlen);
     if (!src) return NULL;

@@ -1,10 +1,10 @@
 /*
  * crt.c - terminal setup, colour modes and safe drawing (see crt.h).
  *
- * The bits scale is a perceptual ramp (the magma colour map: dark indigo for
- * cheap tokens through red to pale yellow for costly ones), so lightness
- * grows with cost in every mode that can show it and stays readable for
- * colour-blind users. Odd tokens get a slightly lighter shade of the same
+ * The bits scale is traceview's (tv_scale.h, the one smix-view draws too):
+ * eight levels of the viridis colour map, dark purple for cheap tokens
+ * through teal to yellow for costly ones, so lightness grows with cost in
+ * every mode that can show it and stays readable for colour-blind users. Odd tokens get a slightly lighter shade of the same
  * level, which is what makes token boundaries visible without spending a
  * column on them. In 256 colours each RGB value is snapped to the nearest
  * palette entry; in 8 colours the ramp degrades to default, blue, magenta,
@@ -18,6 +18,7 @@
 #define _DEFAULT_SOURCE
 #endif
 #include "crt.h"
+#include "tv_scale.h"
 
 #include <langinfo.h>
 #include <stdlib.h>
@@ -38,9 +39,13 @@ struct crt {
     short lpair[2][CRT_LEVELS];
 };
 
-static const unsigned crt__ramp[CRT_LEVELS] = {
-    0x140e36, 0x3b0f70, 0x641a80, 0x8c2981, 0xb73779, 0xde4968, 0xf7705c, 0xfecf92,
-};
+_Static_assert(CRT_LEVELS == TV_LEVELS, "colour levels and bits levels must agree");
+
+static unsigned crt__level_rgb(int l)
+{
+    tv_rgb c = tv_scale_level_rgb(l);
+    return (unsigned)c.r << 16 | (unsigned)c.g << 8 | c.b;
+}
 
 const char *crt_mode_name(crt_mode m)
 {
@@ -161,11 +166,12 @@ static void crt__levels_8(crt *c, short *np)
 static void crt__levels_rgb(crt *c, short *np)
 {
     for (int l = 0; l < CRT_LEVELS; l++) {
-        unsigned base = crt__ramp[l];
-        int fg = l >= 5 ? crt__color(c, 0x000000) : crt__color(c, 0xffffff);
+        unsigned base = crt__level_rgb(l);
+        int dark = tv_scale_dark_ink(tv_scale_level_rgb(l));
+        int fg = dark ? crt__color(c, 0x000000) : crt__color(c, 0xffffff);
         int even = crt__color(c, base), odd = even;
         for (int pct = 14; pct <= 50 && odd == even; pct += 8)
-            odd = crt__color(c, crt__mix(base, l >= 6 ? 0x000000 : 0xffffff, pct));
+            odd = crt__color(c, crt__mix(base, dark ? 0x000000 : 0xffffff, pct));
         c->lpair[0][l] = crt__pair(np, fg, even);
         c->lpair[1][l] = crt__pair(np, fg, odd);
     }

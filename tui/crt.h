@@ -42,7 +42,7 @@ typedef enum crt_color {
     CRT_NCOLORS
 } crt_color;
 
-#define CRT_LEVELS 8   /* must equal DOC_LEVELS */
+#define CRT_LEVELS 8   /* must equal TV_LEVELS */
 
 typedef struct crt crt;
 
@@ -67,7 +67,7 @@ void crt_resize(crt *c, int width, int height);
 
 /* Sets the drawing attributes for a semantic colour. */
 void crt_set(crt *c, crt_color col);
-/* Attributes for a token of bits level `level` (0..DOC_LEVELS-1); odd marks
+/* Attributes for a token of bits level `level` (0..TV_LEVELS-1); odd marks
  * every other token so boundaries show; current is the cursor token. */
 void crt_set_level(crt *c, int level, int odd, int current);
 

@@ -19,20 +19,20 @@ int lay_pos_cmp(lay_pos a, lay_pos b)
     return 0;
 }
 
-int lay_at_end(const doc *d, lay_pos p)
+int lay_at_end(tv_doc *d, lay_pos p)
 {
-    return p.t >= doc_count(d);
+    return p.t >= tv_doc_count(d);
 }
 
 /* Width of the token from byte b up to and including its first newline. */
 static int lay__chunk_width(const smix_trace_token *tk, uint32_t b, int utf8)
 {
     int w = 0;
-    esc_glyph g;
+    tv_glyph g;
     for (uint32_t i = b; i < tk->length; i += (uint32_t)g.used) {
-        esc_next(tk->bytes + i, tk->length - i, utf8, &g);
+        tv_text_next(tk->bytes + i, tk->length - i, utf8, &g);
         w += g.width;
-        if (g.kind == ESC_NEWLINE) break;
+        if (g.kind == TV_G_NEWLINE) break;
     }
     return w;
 }
@@ -53,52 +53,33 @@ static void lay__push(lay_line *l, const char *text, int width, int kind, uint64
  * LAY_ANCHOR and none of the LAY_ANCHOR tokens before it holds a newline:
  * ordinary text, with newlines, never gets a forced break, and the start
  * of any paragraph is still at most 2 * LAY_ANCHOR tokens back. */
-static int lay__is_anchor(const doc *d, uint64_t t)
+static int lay__is_anchor(tv_doc *d, uint64_t t)
 {
     smix_trace_token tk;
     if (t % LAY_ANCHOR != 0) return 0;
     for (uint64_t i = t >= LAY_ANCHOR ? t - LAY_ANCHOR : 0; i < t; i++)
-        if (doc_token(d, i, &tk) == 0 && memchr(tk.bytes, '\n', tk.length)) return 0;
+        if (tv_doc_token(d, i, &tk) == 0 && memchr(tk.bytes, '\n', tk.length)) return 0;
     return 1;
 }
 
-/* Bytes in a UTF-8 sequence led by c, 0 if c cannot lead one. */
-static int lay__utf8_len(uint8_t c)
-{
-    return c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-}
+/* tv_text's byte source for a glyph that starts in token `from`: no token
+ * past an anchor after it (paragraphs must lay out the same from either
+ * side). */
+typedef struct lay__src {
+    tv_doc *d;
+    uint64_t from;
+} lay__src;
 
-/* The token at p ends inside a UTF-8 sequence: gathers the rest from the
- * following tokens and, if it forms a valid character, replaces g with it
- * and sets *after and *last to the position after it and its last token.
- * Returns 1 if joined. */
-static int lay__join(const doc *d, const smix_trace_token *tk, lay_pos p, esc_glyph *g,
-                     lay_pos *after, uint64_t *last)
+static int lay__bytes(void *ctx, uint64_t tok, const uint8_t **b, uint32_t *n)
 {
-    uint8_t buf[4];
-    int need = lay__utf8_len(tk->bytes[p.b]), have = 0;
-    if (need == 0 || p.b + (uint32_t)need <= tk->length) return 0;
-    while (p.b < tk->length) buf[have++] = tk->bytes[p.b++];
-    smix_trace_token nx;
-    uint64_t t = tk->index;
-    uint32_t b = 0;
-    while (have < need) {
-        /* never across an anchor: paragraphs must lay out the same from either side */
-        if (lay__is_anchor(d, ++t) || doc_token(d, t, &nx) != 0) return 0;
-        for (b = 0; b < nx.length && have < need; b++) buf[have++] = nx.bytes[b];
-    }
-    esc_glyph j;
-    esc_next(buf, (size_t)need, 1, &j);
-    if (j.used != (size_t)need) return 0;
-    *g = j;
-    *last = t;
-    *after = b >= nx.length ? (lay_pos){ t + 1, 0 } : (lay_pos){ t, b };
-    return 1;
+    lay__src *s = ctx;
+    if (tok > s->from && lay__is_anchor(s->d, tok)) return -1;
+    return tv_doc_bytes(s->d, tok, b, n);
 }
 
 /* At the start of a token on a non-empty line: returns 1 if the line must
  * break before it (anchor, or the token does not fit). */
-static int lay__break_before(const doc *d, lay_line *l, const smix_trace_token *tk,
+static int lay__break_before(tv_doc *d, lay_line *l, const smix_trace_token *tk,
                              const lay_opts *o)
 {
     if (lay__is_anchor(d, tk->index)) return 1;
@@ -111,7 +92,7 @@ static int lay__break_before(const doc *d, lay_line *l, const smix_trace_token *
     return 0;
 }
 
-void lay_line_at(const doc *d, lay_pos p, const lay_opts *o, lay_line *out)
+void lay_line_at(tv_doc *d, lay_pos p, const lay_opts *o, lay_line *out)
 {
     smix_trace_token tk;
     int width = o->width < 1 ? 1 : (o->width > LAY_MAXW ? LAY_MAXW : o->width);
@@ -123,39 +104,38 @@ void lay_line_at(const doc *d, lay_pos p, const lay_opts *o, lay_line *out)
     int have = 0;
     while (!lay_at_end(d, p)) {
         if (!have || tk.index != p.t) {
-            if (doc_token(d, p.t, &tk) != 0) break;
+            if (tv_doc_token(d, p.t, &tk) != 0) break;
             have = 1;
         }
         if (tk.length == 0) { p.t++; p.b = 0; continue; }
         if (p.b == 0 && out->cols > 0 && lay__break_before(d, out, &tk, &oo)) break;
-        esc_glyph g;
-        esc_next(tk.bytes + p.b, tk.length - p.b, o->utf8, &g);
-        lay_pos after = { p.t, p.b + (uint32_t)g.used };
+        tv_glyph g;
+        tv_pos after;
         uint64_t last = p.t;
-        if (g.kind == ESC_MARK && o->utf8) lay__join(d, &tk, p, &g, &after, &last);
+        lay__src src = { d, p.t };
+        if (tv_text_at(lay__bytes, &src, (tv_pos){ p.t, p.b }, o->utf8, &g, &after, &last) != 0) break;
         if (out->cols + g.width > width && out->cols > 0) break;
         lay__push(out, g.text, g.width, g.kind, p.t, last);
-        p = after;
-        if (p.t == tk.index && p.b >= tk.length) { p.t++; p.b = 0; }
-        if (g.kind == ESC_NEWLINE || out->ncells >= LAY_MAXW) break;
+        p = (lay_pos){ after.tok, after.byte };
+        if (g.kind == TV_G_NEWLINE || out->ncells >= LAY_MAXW) break;
     }
     out->next = p;
 }
 
 /* Start of the paragraph holding p: after the last newline before p, or
  * the anchor token at or before p. */
-static lay_pos lay__para_start(const doc *d, lay_pos p)
+static lay_pos lay__para_start(tv_doc *d, lay_pos p)
 {
     smix_trace_token tk;
     uint64_t t = p.t;
     uint32_t b = p.b;
-    if (t >= doc_count(d)) {
-        if (doc_count(d) == 0) return (lay_pos){ 0, 0 };
-        t = doc_count(d) - 1;
+    if (t >= tv_doc_count(d)) {
+        if (tv_doc_count(d) == 0) return (lay_pos){ 0, 0 };
+        t = tv_doc_count(d) - 1;
         b = UINT32_MAX;
     }
     for (;;) {
-        if (doc_token(d, t, &tk) != 0) return (lay_pos){ t, 0 };
+        if (tv_doc_token(d, t, &tk) != 0) return (lay_pos){ t, 0 };
         if (b > tk.length) b = tk.length;
         for (uint32_t j = b; j > 0; j--)
             if (tk.bytes[j - 1] == '\n')
@@ -166,7 +146,7 @@ static lay_pos lay__para_start(const doc *d, lay_pos p)
     }
 }
 
-lay_pos lay_next(const doc *d, lay_pos p, const lay_opts *o)
+lay_pos lay_next(tv_doc *d, lay_pos p, const lay_opts *o)
 {
     lay_line *l = malloc(sizeof *l);
     if (!l) return p;
@@ -178,7 +158,7 @@ lay_pos lay_next(const doc *d, lay_pos p, const lay_opts *o)
 
 /* Walks lines from paragraph start s; returns the start of the line that
  * holds position q. */
-static lay_pos lay__walk_to(const doc *d, lay_pos s, lay_pos q, const lay_opts *o)
+static lay_pos lay__walk_to(tv_doc *d, lay_pos s, lay_pos q, const lay_opts *o)
 {
     lay_line *l = malloc(sizeof *l);
     if (!l) return s;
@@ -193,13 +173,13 @@ static lay_pos lay__walk_to(const doc *d, lay_pos s, lay_pos q, const lay_opts *
     return s;
 }
 
-lay_pos lay_line_of(const doc *d, uint64_t t, const lay_opts *o)
+lay_pos lay_line_of(tv_doc *d, uint64_t t, const lay_opts *o)
 {
     lay_pos q = { t, 0 };
     return lay__walk_to(d, lay__para_start(d, q), q, o);
 }
 
-lay_pos lay_prev(const doc *d, lay_pos p, const lay_opts *o)
+lay_pos lay_prev(tv_doc *d, lay_pos p, const lay_opts *o)
 {
     lay_pos q = p;
     if (p.t == 0 && p.b == 0) return p;
@@ -208,7 +188,7 @@ lay_pos lay_prev(const doc *d, lay_pos p, const lay_opts *o)
     } else {
         smix_trace_token tk;
         q.t--;
-        doc_token(d, q.t, &tk);
+        tv_doc_token(d, q.t, &tk);
         q.b = tk.length ? tk.length - 1 : 0;
     }
     /* the line holding the byte just before p */

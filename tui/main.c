@@ -60,6 +60,7 @@ static void main__usage(FILE *f)
         "      --mono             no colour (also when NO_COLOR is set)\n"
         "      --color=MODE       auto, truecolor, 256, 8 or mono\n"
         "  -1 .. -9, --level=N    level used when FILE must be compressed first\n"
+        "                         (default 4: the lowest level with the SSM)\n"
         "      --keys=KEYS        run these keys first, e.g. 'll/word<Enter>G'\n"
         "      --keys-file=FILE   the same, read from FILE\n"
         "      --dump-screen=OUT  no terminal: run the keys, write the screen as\n"
@@ -153,11 +154,25 @@ static smix_trace *main__open(const main_opts *o, char *err, size_t errlen)
     smix_trace *t = smix_trace_open_ex(o->path, SMIX_TRACE_OPEN_LAZY, err, errlen);
     if (!t && (strstr(err, "not a smix trace") || strstr(err, "not a trace")))
         return compress_to_trace(o->path, o->level, err, errlen);
-    if (t && smix_trace_count(t) <= MAIN_VERIFY_MAX_TOKENS && smix_trace_verify(t, err, errlen) != 0) {
+    return t;
+}
+
+/* The check of every record: at once for an ordinary trace (a damaged one
+ * is refused), in the background for a long one (the screen says so, and
+ * says DAMAGED TRACE if it fails). */
+static tv_doc *main__doc(const main_opts *o, smix_trace *t, char *err, size_t errlen)
+{
+    tv_doc *d = tv_doc_create(t, o->path);
+    if (!d) {
         smix_trace_close(t);
+        snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    return t;
+    if (tv_doc_verify(d, o->app.dump ? UINT64_MAX : tv_doc_verify_max(MAIN_VERIFY_MAX_TOKENS), err, errlen) != 0) {
+        tv_doc_free(d);
+        return NULL;
+    }
+    return d;
 }
 
 int main(int argc, char **argv)
@@ -165,12 +180,13 @@ int main(int argc, char **argv)
     main_opts o;
     char err[512] = "";
     memset(&o, 0, sizeof o);
+    o.level = TV_PLAIN_LEVEL;
     o.crt.force_mode = -1;
     if (smix_guard_stdio() != 0) return 1;
     setlocale(LC_ALL, "");
     if (main__parse(argc, argv, &o) != 0) return 1;
-    int *keys = NULL;
-    if (o.keys_text && keys_parse(o.keys_text, &keys, &o.app.nkeys, err, sizeof err) != 0) {
+    tv_key *keys = NULL;
+    if (o.keys_text && tv_keys_parse(o.keys_text, &keys, &o.app.nkeys, err, sizeof err) != 0) {
         main__say("%s\n", err);
         return 1;
     }
@@ -180,15 +196,13 @@ int main(int argc, char **argv)
         main__say("%s\n", err);
         return 1;
     }
-    doc *d = doc_create(t, o.path);
+    tv_doc *d = main__doc(&o, t, err, sizeof err);
     crt *c = d ? crt_open(&o.crt, err, sizeof err) : NULL;
     int rc = 1;
-    if (!d) main__say("out of memory\n");
-    else if (!c) main__say("%s\n", err);
+    if (!d || !c) main__say("%s\n", err);
     else rc = app_run(c, d, &o.app);
     crt_close(c);
-    if (d) doc_free(d);
-    else smix_trace_close(t);
+    tv_doc_free(d);
     free(keys);
     free(o.keys_text);
     return rc;

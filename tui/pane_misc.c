@@ -3,8 +3,8 @@
  * line, and the help screen generated from the key table.
  */
 #include "app.h"
-#include "esc.h"
-#include "explain.h"
+#include "tv_text.h"
+#include "tv_why.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,53 +14,67 @@
 
 static void time__legend(app *a, const app_rect *r)
 {
-    static const char *const lab[DOC_LEVELS] = { "0", ".5", "1", "2", "4", "6", "9", "13+" };
     char v[96];
     int x = r->x, mx = r->x + r->w;
     crt_set(a->crt, CRT_LABEL);
-    x += crt_text(a->crt, r->y, x, mx - x, "bits/token ");
-    for (int l = 0; l < DOC_LEVELS; l++) {
-        snprintf(v, sizeof v, " %s ", lab[l]);
+    x += crt_text(a->crt, r->y, x, mx - x, "bits ");
+    for (int l = 0; l < TV_LEVELS; l++) {
+        snprintf(v, sizeof v, " %g%s ", tv_scale_anchor(l), l == TV_LEVELS - 1 ? "+" : "");
         crt_set_level(a->crt, l, 0, 0);
         x += crt_text(a->crt, r->y, x, mx - x, v);
     }
-    const smix_trace_summary *s = doc_summary(a->doc);
-    snprintf(v, sizeof v, "  bpb so far %.3f   whole file %.3f", app_bpb_so_far(a),
+    const smix_trace_summary *s = tv_doc_summary(a->doc);
+    snprintf(v, sizeof v, "  bpb so far %.3f, file %.3f", tv_doc_bpb_upto(a->doc, a->nav.cur),
              s->input_bytes ? s->total_bits / (double)s->input_bytes : 0.0);
     crt_set(a->crt, CRT_NORMAL);
     crt_text(a->crt, r->y, x, mx - x, v);
 }
 
+/* Column i of the strip covers tokens [first + i*k, first + (i+1)*k), k =
+ * 2^zoom; its height is the costliest of them (square root scale up to 16
+ * bits), so a single expensive token is never averaged away. */
+static double time__col(app *a, uint64_t t0, uint64_t k, double *sum)
+{
+    double mx = 0;
+    for (uint64_t t = t0; t < t0 + k && t < tv_doc_count(a->doc); t++) {
+        double b = tv_doc_bits(a->doc, t);
+        *sum += b;
+        if (b > mx) mx = b;
+    }
+    return mx;
+}
+
 static void time_draw(app *a, const app_rect *r)
 {
-    uint64_t n = doc_count(a->doc), w = (uint64_t)r->w;
+    uint64_t n = tv_doc_count(a->doc), w = (uint64_t)r->w, k = (uint64_t)1 << a->tl_zoom;
     time__legend(a, r);
     if (n == 0 || r->h < 3) return;
-    uint64_t first = a->cur > w / 2 ? a->cur - w / 2 : 0;
-    if (n > w && first > n - w) first = n - w;
-    if (n <= w) first = 0;
-    a->tl_first = first;
+    uint64_t cols = (n + k - 1) / k, cc = a->nav.cur / k;
+    uint64_t first = cc > w / 2 ? cc - w / 2 : 0;
+    if (cols > w && first > cols - w) first = cols - w;
+    if (cols <= w) first = 0;
+    a->tl_first = first * k;
     double sum = 0;
-    int cnt = 0, cx = 0;
-    for (uint64_t i = 0; i < w && first + i < n; i++) {
-        uint64_t t = first + i;
-        double b = doc_bits(a->doc, t);
-        int h = b > 0 ? doc_clampi(sqrt((b > 16 ? 16 : b) / 16.0) * 7.99, 0, 7) : 0;
-        if (t == a->cur) { crt_set_level(a->crt, doc_level(b), 0, 1); cx = (int)i; }
-        else crt_set(a->crt, doc_level(b) >= 5 ? CRT_TITLE : CRT_LABEL);
+    uint64_t cnt = 0;
+    int cx = 0;
+    for (uint64_t i = 0; i < w && first + i < cols; i++) {
+        uint64_t t = (first + i) * k;
+        double b = time__col(a, t, k, &sum);
+        cnt += t + k <= n ? k : n - t;
+        int h = b > 0 ? tv_clampi(sqrt((b > 16 ? 16 : b) / 16.0) * 7.99, 0, 7) : 0;
+        if (first + i == cc) { crt_set_level(a->crt, tv_scale_level(b), 0, 1); cx = (int)i; }
+        else crt_set(a->crt, tv_scale_level(b) >= 5 ? CRT_TITLE : CRT_LABEL);
         crt_text(a->crt, r->y + 1, r->x + (int)i, 1, crt_spark(a->crt, h));
-        sum += b;
-        cnt++;
     }
-    char v[128];
-    smix_trace_token tk;
-    doc_token(a->doc, a->cur, &tk);
+    char v[160];
     crt_set(a->crt, CRT_TITLE);
     crt_text(a->crt, r->y + 2, r->x + cx, 1, "^");
-    snprintf(v, sizeof v, "%.2f bits here, %.2f bits/token on this strip", tk.bits,
-             cnt ? sum / cnt : 0.0);
+    snprintf(v, sizeof v, "%.2f bits here; %.2f bits/token on this strip%s", tv_doc_bits(a->doc, a->nav.cur),
+             cnt ? sum / (double)cnt : 0.0, "");
+    if (k > 1) snprintf(v + strlen(v), sizeof v - strlen(v), " (%llu tokens a column, z/Z)", (unsigned long long)k);
     int len = (int)strlen(v), x = cx + 2;
     if (x + len > r->w && cx - 1 - len >= 0) x = cx - 1 - len;   /* the side with room */
+    if (x + len > r->w) x = cx + 2;
     crt_set(a->crt, CRT_DIM);
     crt_text(a->crt, r->y + 2, r->x + x, r->w - x, v);
     crt_set(a->crt, CRT_NORMAL);
@@ -70,7 +84,7 @@ static int time_click(app *a, const app_rect *r, int y, int x)
 {
     (void)r;
     if (y != 1) return ACT_NONE;
-    app_goto(a, a->tl_first + (uint64_t)x);
+    app_goto(a, a->tl_first + ((uint64_t)x << a->tl_zoom));
     return ACT_MOVED | ACT_REDRAW;
 }
 
@@ -80,12 +94,10 @@ const pane_ops pane_timeline = { "timeline", time_draw, time_click };
 
 static void explain_draw(app *a, const app_rect *r)
 {
-    smix_trace_token tk;
-    smix_trace_topk top;
-    char s[1024];
-    if (doc_token(a->doc, a->cur, &tk) != 0) return;
-    int have = smix_trace_get_topk(doc_trace(a->doc), a->cur, &top) == 0;
-    explain_token(&tk, have ? &top : NULL, doc_trace(a->doc), crt_utf8(a->crt), s, sizeof s);
+    tv_why wy;
+    char s[1536];
+    if (tv_why_token(a->doc, a->nav.cur, crt_utf8(a->crt), &wy) != 0) return;
+    tv_why_sentence(&wy, a->doc, s, sizeof s);
     crt_set(a->crt, CRT_NORMAL);
     /* wrap at spaces over the rows we have */
     const char *p = s;
@@ -96,7 +108,7 @@ static void explain_draw(app *a, const app_rect *r)
             while (cut > 0 && p[cut] != ' ') cut--;
             if (cut == 0) cut = (size_t)r->w;
         }
-        char line[1024];
+        char line[1536];
         snprintf(line, sizeof line, "%.*s", (int)cut, p);
         crt_text(a->crt, r->y + row, r->x, r->w, line);
         p += cut;
@@ -111,7 +123,7 @@ const pane_ops pane_explain = { "explain", explain_draw, NULL };
 static void status_prompt(app *a, const app_rect *r)
 {
     char shown[600];
-    esc_string((const uint8_t *)a->input, a->input_len, crt_utf8(a->crt), shown, sizeof shown - 2);
+    tv_text_label((const uint8_t *)a->input, a->input_len, crt_utf8(a->crt), 200, shown, sizeof shown - 2);
     size_t l = strlen(shown);
     shown[l] = '_';
     shown[l + 1] = 0;
@@ -121,32 +133,33 @@ static void status_prompt(app *a, const app_rect *r)
     crt_text(a->crt, r->y, r->x + 1, r->w - 1, shown);
 }
 
-/* Left: position and cost; middle: the last message; right: the file's
- * base name and the help hint, which gives way to a long message first. */
+/* Left: position and cost (tv_nav_status, as smix-view says it); middle:
+ * the damage notice if any, else the last message; right: the file's base
+ * name and the help hint, which gives way to a long message first. */
 static void status_draw(app *a, const app_rect *r)
 {
-    char v[256], name[160], right[200];
+    char v[256], name[160], right[200], notice[320];
     if (a->prompt) { status_prompt(a, r); return; }
     crt_set(a->crt, CRT_STATUS);
     crt_fill(a->crt, r->y, r->x, r->w);
-    const char *fn = doc_name(a->doc), *slash = strrchr(fn, '/');
-    if (slash && slash[1]) fn = slash + 1;
-    int nw = esc_string((const uint8_t *)fn, strlen(fn), crt_utf8(a->crt), name, sizeof name);
-    smix_trace_token tk;
-    doc_token(a->doc, a->cur, &tk);
-    snprintf(v, sizeof v, " tok %llu/%llu  off %llu  %.2f bits  bpb %.3f%s%s",
-             (unsigned long long)(doc_count(a->doc) ? a->cur + 1 : 0),
-             (unsigned long long)doc_count(a->doc), (unsigned long long)tk.offset, tk.bits,
-             app_bpb_so_far(a), a->playing ? "  PLAY" : "", a->has_mark ? "  [m]" : "");
+    const char *fn = tv_doc_basename(a->doc);
+    int nw = tv_text_label((const uint8_t *)fn, strlen(fn), crt_utf8(a->crt), 40, name, sizeof name);
+    char pos[200];
+    tv_nav_status(&a->nav, a->doc, pos, sizeof pos);
+    snprintf(v, sizeof v, " %s%s%s", pos, a->playing ? "  PLAY" : "", a->nav.has_mark ? "  [m]" : "");
     crt_set(a->crt, CRT_STATUS_KEY);
     int x = r->x + crt_text(a->crt, r->y, r->x, r->w, v) + 2;
-    int msgw = a->msg[0] ? (int)strlen(a->msg) : 0;
+    tv_doc_notice(a->doc, notice, sizeof notice);
+    const char *msg = notice[0] ? notice : a->nav.msg;
+    int err = notice[0] ? tv_doc_verify_state(a->doc) == TV_VERIFY_DAMAGED || tv_doc_bad_reads(a->doc)
+                        : a->nav.msg_error;
+    int msgw = msg[0] ? (int)strlen(msg) : 0;
     int hint = x + msgw + nw + 10 <= r->w;
     snprintf(right, sizeof right, "%s%s", name, hint ? "  ? help " : " ");
     int rw = nw + (hint ? 9 : 1), rx = r->w - rw > x ? r->w - rw : x;
-    if (a->msg[0]) {
-        crt_set(a->crt, a->msg_error ? CRT_ERROR : CRT_STATUS);
-        crt_text(a->crt, r->y, x, rx - x - 1, a->msg);
+    if (msg[0]) {
+        crt_set(a->crt, err ? CRT_ERROR : CRT_STATUS);
+        crt_text(a->crt, r->y, x, rx - x - 1, msg);
     }
     crt_set(a->crt, CRT_STATUS);
     crt_text(a->crt, r->y, r->x + rx, r->w - rx, right);
@@ -156,38 +169,38 @@ const pane_ops pane_status = { "status", status_draw, NULL };
 
 /* ---- help ---- */
 
+/* The key rows come from traceview's table (tv_keys.c), the one smix-view's
+ * help is made from too. */
 static void help_draw(app *a, const app_rect *r)
 {
-    int n, row = -a->scroll;
-    const action *t = action_table(&n);
-    char v[160];
+    int row = -a->scroll;
+    char keys[48];
+    const char *help;
     crt_set(a->crt, CRT_TITLE);
     if (row >= 0) crt_text(a->crt, r->y + row, r->x, r->w, "smix-tui keys (j/k scroll, Esc or any other key closes, q quits)");
     row += 2;
-    for (int i = 0; i < n; i++) {
-        if (!t[i].help) continue;
-        if (row >= 0 && row < r->h) {
-            crt_set(a->crt, CRT_HELP_KEY);
-            crt_text(a->crt, r->y + row, r->x + 2, 12, t[i].label);
-            crt_set(a->crt, CRT_NORMAL);
-            crt_text(a->crt, r->y + row, r->x + 16, r->w - 16, t[i].help);
-        }
-        row++;
+    for (int i = 0; tv_keys_help(TV_TUI, i, keys, sizeof keys, &help) == 0; i++, row++) {
+        if (row < 0 || row >= r->h) continue;
+        crt_set(a->crt, CRT_HELP_KEY);
+        crt_text(a->crt, r->y + row, r->x + 2, 14, keys);
+        crt_set(a->crt, CRT_NORMAL);
+        crt_text(a->crt, r->y + row, r->x + 16, r->w - 16, help);
     }
     static const char *const more[] = {
         "",
         "Mouse: click a token to select it, click the sparkline to jump, wheel scrolls.",
         "Colours: each token's background is its coded cost in bits (legend above the",
-        "sparkline); every other token is a shade lighter so boundaries show; the",
-        "current token is in reverse video. Without colour (NO_COLOR, --mono) levels",
-        "are plain < underline < bold < bold+underline.",
-        "Status line: tok <i>/<n>, byte offset, this token's bits, bpb so far, file.",
+        "sparkline; the same scale as smix-view); every other token is a shade lighter",
+        "so boundaries show; the current token is in reverse video. Without colour",
+        "(NO_COLOR, --mono) levels are plain < underline < bold < bold+underline.",
+        "Tokens are numbered from 0, as in smix --trace-dump and smix-view.",
+        "The detail pane: each component's term in the token's and the rival's logit",
+        "and their margin, in bits; the margins add up to the rival's lead.",
     };
     crt_set(a->crt, CRT_NORMAL);
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++, row++) {
         if (row < 0 || row >= r->h) continue;
-        snprintf(v, sizeof v, "%s", more[i]);
-        crt_text(a->crt, r->y + row, r->x, r->w, v);
+        crt_text(a->crt, r->y + row, r->x, r->w, more[i]);
     }
 }
 

@@ -22,9 +22,9 @@ static void text__line(app *a, const app_rect *r, int row, const lay_line *l)
         } else {
             if (c->tok != bits_tok) {
                 bits_tok = c->tok;
-                level = doc_level(doc_bits(a->doc, c->tok));
+                level = tv_scale_level(tv_doc_bits(a->doc, c->tok));
             }
-            crt_set_level(a->crt, level, (int)(c->tok & 1), c->tok <= a->cur && a->cur <= c->tok_last);
+            crt_set_level(a->crt, level, (int)(c->tok & 1), c->tok <= a->nav.cur && a->nav.cur <= c->tok_last);
         }
         int w = crt_text(a->crt, r->y + row, r->x + x, r->w - x, c->text);
         for (int k = 0; k < w && a->hit && x + k < a->hit_w; k++)
@@ -49,7 +49,7 @@ static void text_draw(app *a, const app_rect *r)
     }
     crt_set(a->crt, CRT_DIM);
     for (; row < r->h; row++) crt_text(a->crt, r->y + row, r->x, r->w, "~");
-    if (doc_count(a->doc) == 0) crt_text(a->crt, r->y, r->x, r->w, "(empty trace: no tokens)");
+    if (tv_doc_count(a->doc) == 0) crt_text(a->crt, r->y, r->x, r->w, "(empty trace: no tokens)");
     crt_set(a->crt, CRT_NORMAL);
     free(l);
 }
@@ -61,7 +61,7 @@ static int text_click(app *a, const app_rect *r, int y, int x)
     int64_t t = a->hit[y * a->hit_w + x];
     for (int k = x; t < 0 && k > 0; k--) t = a->hit[y * a->hit_w + k - 1];   /* past line end */
     if (t < 0) return ACT_NONE;
-    a->cur = (uint64_t)t;
+    a->nav.cur = (uint64_t)t;
     return ACT_MOVED | ACT_REDRAW;
 }
 

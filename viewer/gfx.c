@@ -7,12 +7,100 @@
  * per frame would dominate the frame time; a cached glyph costs one copy.
  * The cache is a fixed open-addressed table: when it is nearly full, new
  * code points draw as '?' rather than evicting (a page never holds that many
- * distinct characters).
+ * distinct characters). A glyph of several code points (a letter and its
+ * combining marks) is rendered as a string, which SDL_ttf shapes with
+ * HarfBuzz, and cached by its text.
+ *
+ * DejaVu Sans Mono has Latin, Greek, Cyrillic and more, but no CJK, Indic
+ * or Arabic letters: a glyph it lacks comes from the first fallback font
+ * that has it (DejaVu Sans from the same package, then, if installed,
+ * Debian's fonts-droid-fallback for CJK, fonts-noto-core, GNU Unifont),
+ * squeezed into its cells; with none, the replacement character.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "view.h"
+
+static const char *const fallback_paths[] = {
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",                /* fonts-dejavu-core */
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",      /* fonts-droid-fallback: CJK */
+    "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf",  /* fonts-noto-core */
+    "/usr/share/fonts/opentype/unifont/unifont.otf",                  /* fonts-unifont */
+};
+
+static void fallbacks_open(vw_font *f)
+{
+    int k = 0;
+    f->fb_tried = 1;
+    for (size_t i = 0; i < sizeof fallback_paths / sizeof fallback_paths[0] && k < VW_FALLBACKS; i++)
+        if (access(fallback_paths[i], R_OK) == 0 && (f->fb[k] = TTF_OpenFont(fallback_paths[i], f->px)) != NULL)
+            k++;
+}
+
+/* The font that has cp: the main one, else the first fallback that does. */
+static TTF_Font *font_for(vw_font *f, uint32_t cp)
+{
+    if (TTF_GlyphIsProvided32(f->ttf, cp))
+        return f->ttf;
+    if (!f->fb_tried)
+        fallbacks_open(f);
+    for (int i = 0; i < VW_FALLBACKS && f->fb[i]; i++)
+        if (TTF_GlyphIsProvided32(f->fb[i], cp))
+            return f->fb[i];
+    return NULL;
+}
+
+/* Records text drawn at pixel (x, y) in the capture (--dump-screen). */
+static void capture(vw_font *f, int x, int y, const char *s, int cells)
+{
+    vw_capture *c = f->cap;
+    if (!c || f->cw <= 0 || f->ch <= 0 || x < 0 || y < 0)
+        return;
+    int col = (x + f->cw / 2) / f->cw, row = (y + f->ch / 2) / f->ch;
+    if (row >= c->rows || col >= c->cols)
+        return;
+    snprintf(c->cell[row * c->cols + col], TV_GLYPH_MAX, "%s", s);
+    for (int k = 1; k < cells && col + k < c->cols; k++)
+        snprintf(c->cell[row * c->cols + col + k], TV_GLYPH_MAX, "\x01");
+}
+
+int vw_capture_init(vw_capture *cap, int W, int H, const vw_font *f)
+{
+    cap->cols = W / (f->cw > 0 ? f->cw : 1) + 1;
+    cap->rows = H / (f->ch > 0 ? f->ch : 1) + 1;
+    cap->cell = calloc((size_t)cap->cols * cap->rows, sizeof *cap->cell);
+    return cap->cell ? 0 : -1;
+}
+
+int vw_capture_write(const vw_capture *cap, FILE *out)
+{
+    for (int r = 0; r < cap->rows; r++) {
+        char line[16384];
+        size_t o = 0, keep = 0;
+        for (int c = 0; c < cap->cols && o + TV_GLYPH_MAX < sizeof line; c++) {
+            const char *s = cap->cell[r * cap->cols + c];
+            if (s[0] == 1)
+                continue;
+            size_t l = s[0] ? strlen(s) : 1;
+            memcpy(line + o, s[0] ? s : " ", l);
+            o += l;
+            if (s[0] && s[0] != ' ')
+                keep = o;
+        }
+        fwrite(line, 1, keep, out);
+        fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+void vw_capture_free(vw_capture *cap)
+{
+    free(cap->cell);
+    cap->cell = NULL;
+}
 
 int vw_font_open(vw_font *f, SDL_Renderer *ren, const char *path, int px,
                  char *err, size_t errlen)
@@ -43,12 +131,17 @@ int vw_font_open(vw_font *f, SDL_Renderer *ren, const char *path, int px,
 
 void vw_font_close(vw_font *f)
 {
+    vw_capture *cap = f->cap;
     for (int i = 0; i < VW_GLYPH_SLOTS; i++)
         if (f->slot[i].tex)
             SDL_DestroyTexture(f->slot[i].tex);
+    for (int i = 0; i < VW_FALLBACKS; i++)
+        if (f->fb[i])
+            TTF_CloseFont(f->fb[i]);
     if (f->ttf)
         TTF_CloseFont(f->ttf);
     memset(f, 0, sizeof *f);
+    f->cap = cap;
 }
 
 /* Renders cp into slot g; on failure the slot stays texture-less (drawn as
@@ -57,10 +150,13 @@ static void glyph_make(vw_font *f, SDL_Renderer *r, vw_glyph *g, uint32_t cp)
 {
     SDL_Color white = { 255, 255, 255, 255 };
     uint32_t use = cp;
-    if (!TTF_GlyphIsProvided32(f->ttf, use))
+    TTF_Font *font = font_for(f, cp);
+    if (!font) {
+        font = f->ttf;
         use = TTF_GlyphIsProvided32(f->ttf, 0xFFFD) ? 0xFFFD : '?';
+    }
     g->cp = cp;
-    SDL_Surface *s = TTF_RenderGlyph32_Blended(f->ttf, use, white);
+    SDL_Surface *s = TTF_RenderGlyph32_Blended(font, use, white);
     if (!s)
         return;
     g->tex = SDL_CreateTextureFromSurface(r, s);
@@ -93,6 +189,17 @@ static vw_glyph *glyph_get(vw_font *f, SDL_Renderer *r, uint32_t cp)
 
 void vw_glyph_draw(vw_font *f, SDL_Renderer *r, uint32_t cp, int x, int y, vw_rgb c)
 {
+    if (f->cap) {
+        char u[5] = { 0 };
+        if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) u[0] = '?';
+        else if (cp < 0x80) u[0] = (char)cp;
+        else if (cp < 0x800) { u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 0x3F)); }
+        else if (cp < 0x10000) { u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                                 u[2] = (char)(0x80 | (cp & 0x3F)); }
+        else { u[0] = (char)(0xF0 | cp >> 18); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+               u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); }
+        capture(f, x, y, u, 1);
+    }
     if (cp == ' ')
         return;
     vw_glyph *g = glyph_get(f, r, cp);
@@ -101,6 +208,61 @@ void vw_glyph_draw(vw_font *f, SDL_Renderer *r, uint32_t cp, int x, int y, vw_rg
     SDL_Rect d = { x, y, g->w, g->h };
     if (d.w > f->cw + f->cw / 4)
         d.w = f->cw;            /* wide glyph: squeeze into its cell */
+    SDL_SetTextureColorMod(g->tex, c.r, c.g, c.b);
+    SDL_RenderCopy(r, g->tex, NULL, &d);
+}
+
+/* A cluster's cache slot: keyed by a hash of its text (bit 31 set, so it
+ * never equals a code point), the text compared on a hit. */
+static vw_glyph *cluster_get(vw_font *f, SDL_Renderer *r, const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = s; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    uint32_t key = h | 0x80000000u;
+    for (int probe = 0; probe < VW_GLYPH_SLOTS; probe++) {
+        vw_glyph *g = &f->slot[(key * 2654435761u + (uint32_t)probe) & (VW_GLYPH_SLOTS - 1)];
+        if (g->cp == key && strcmp(g->s, s) == 0)
+            return g;
+        if (g->cp == 0) {
+            if (f->used >= VW_GLYPH_SLOTS * 3 / 4)
+                return NULL;
+            f->used++;
+            g->cp = key;
+            snprintf(g->s, sizeof g->s, "%s", s);
+            uint32_t cp0;
+            TTF_Font *font = smix_utf8_decode((const uint8_t *)s, strlen(s), &cp0) ? font_for(f, cp0) : NULL;
+            SDL_Color white = { 255, 255, 255, 255 };
+            SDL_Surface *sf = TTF_RenderUTF8_Blended(font ? font : f->ttf, s, white);
+            if (!sf)
+                return g;
+            g->tex = SDL_CreateTextureFromSurface(r, sf);
+            g->w = sf->w;
+            g->h = sf->h;
+            SDL_FreeSurface(sf);
+            if (g->tex)
+                SDL_SetTextureBlendMode(g->tex, SDL_BLENDMODE_BLEND);
+            return g;
+        }
+    }
+    return NULL;
+}
+
+void vw_cluster_draw(vw_font *f, SDL_Renderer *r, const char *s, int cells, int x, int y, vw_rgb c)
+{
+    uint32_t cp;
+    size_t n = strlen(s), k = smix_utf8_decode((const uint8_t *)s, n, &cp);
+    if (k == n && k > 0 && cells == 1) {   /* one code point: the glyph cache */
+        vw_glyph_draw(f, r, cp, x, y, c);
+        return;
+    }
+    capture(f, x, y, s, cells);
+    vw_glyph *g = k == n && k > 0 ? glyph_get(f, r, cp) : cluster_get(f, r, s);
+    if (!g || !g->tex)
+        return;
+    SDL_Rect d = { x, y, g->w, g->h };
+    if (d.w > cells * f->cw + f->cw / 4)
+        d.w = cells * f->cw;   /* squeeze into its cells */
     SDL_SetTextureColorMod(g->tex, c.r, c.g, c.b);
     SDL_RenderCopy(r, g->tex, NULL, &d);
 }
@@ -184,40 +346,25 @@ void vw_line(SDL_Renderer *r, int x0, int y0, int x1, int y1, vw_rgb c)
     SDL_RenderDrawLine(r, x0, y0, x1, y1);
 }
 
-/* Piecewise-linear interpolation through n evenly spaced anchors. */
-static vw_rgb ramp(const uint32_t *hex, int n, double t)
+/* The colour scales are traceview's (tv_scale.h), shared with smix-tui. */
+static vw_rgb from_tv(tv_rgb c)
 {
-    if (!(t > 0.0)) t = 0.0;        /* also catches NaN */
-    if (t > 1.0) t = 1.0;
-    double x = t * (n - 1);
-    int i = (int)x;
-    if (i >= n - 1) i = n - 2;
-    double u = x - i;
-    uint32_t a = hex[i], b = hex[i + 1];
-    vw_rgb c;
-    c.r = (uint8_t)(((a >> 16) & 255) * (1 - u) + ((b >> 16) & 255) * u + 0.5);
-    c.g = (uint8_t)(((a >> 8) & 255) * (1 - u) + ((b >> 8) & 255) * u + 0.5);
-    c.b = (uint8_t)((a & 255) * (1 - u) + (b & 255) * u + 0.5);
-    return c;
+    return (vw_rgb){ c.r, c.g, c.b };
 }
 
 vw_rgb vw_viridis(double t)
 {
-    /* viridis sampled at 0, 0.1, ..., 1 */
-    static const uint32_t v[11] = {
-        0x440154, 0x482475, 0x414487, 0x355F8D, 0x2A788E, 0x21918C,
-        0x22A884, 0x44BF70, 0x7AD151, 0xBDDF26, 0xFDE725
-    };
-    return ramp(v, 11, t);
+    return from_tv(tv_scale_rgb(t));
+}
+
+vw_rgb vw_bits_rgb(double bits)
+{
+    return from_tv(tv_scale_rgb(tv_scale_t(bits)));
 }
 
 vw_rgb vw_diverge(double d)
 {
-    /* ColorBrewer RdBu (7 classes), blue for negative */
-    static const uint32_t v[7] = {
-        0x2166AC, 0x67A9CF, 0xD1E5F0, 0xF7F7F7, 0xFDDBC7, 0xEF8A62, 0xB2182B
-    };
-    return ramp(v, 7, (d + 1.0) / 2.0);
+    return from_tv(tv_scale_diverge(d));
 }
 
 vw_rgb vw_ink_on(vw_rgb bg)

@@ -16,19 +16,54 @@
 
 #define CELLS_MAX 256   /* cells shown for one token; longer ones end in an ellipsis */
 
-/* Cells of token k in map mode; returns the count (<= CELLS_MAX). */
-static size_t token_cells(const vw_state *st, uint64_t k, uint32_t *cp, uint8_t *fl)
+typedef struct tcell {
+    char s[TV_GLYPH_MAX];
+    uint8_t flags, cells;
+    uint64_t last;
+} tcell;
+
+static void tcell_put(tcell *out, size_t *n, const char *s, uint8_t flags, uint8_t cells, uint64_t last)
 {
-    smix_trace_token tk;
-    if (smix_trace_get_token(st->a.t, k, &tk) != 0)
-        return 0;
-    size_t nc = vw_esc_cells(tk.bytes, tk.length, VW_ESC_MAP, cp, fl, CELLS_MAX);
-    if (nc > CELLS_MAX) {
-        nc = CELLS_MAX;
-        cp[nc - 1] = 0x2026;
-        fl[nc - 1] = VW_CELL_ESC;
+    if (*n >= CELLS_MAX)
+        return;
+    snprintf(out[*n].s, sizeof out[*n].s, "%s", s);
+    out[*n].flags = flags;
+    out[*n].cells = cells;
+    out[*n].last = last;
+    (*n)++;
+}
+
+/* The cells of token k: its glyphs (traceview: UTF-8 joined across tokens,
+ * marks with their base, CR LF as one line end), an escape one cell per
+ * character, a wide character in two cells. Returns the count. */
+static size_t token_cells(const vw_state *st, uint64_t k, tcell *out)
+{
+    tv_doc *d = st->a.d;
+    size_t n = 0;
+    tv_pos p = { k, tv_text_start(tv_doc_bytes, d, k, 1) }, nx;
+    uint64_t last;
+    tv_glyph g;
+    while (p.tok == k && n < CELLS_MAX && tv_text_at(tv_doc_bytes, d, p, 1, &g, &nx, &last) == 0) {
+        if (g.kind == TV_G_NEWLINE)
+            tcell_put(out, &n, "\xE2\x86\xB5", VW_CELL_NL | VW_CELL_MARK, 1, last);   /* return arrow */
+        else if (g.kind == TV_G_TAB)
+            tcell_put(out, &n, g.text, VW_CELL_MARK, 1, last);
+        else if (g.kind == TV_G_ESC)
+            for (const char *c = g.text; *c; c++)
+                tcell_put(out, &n, (char[2]){ *c, 0 }, VW_CELL_ESC, 1, last);
+        else {
+            tcell_put(out, &n, g.text, 0, (uint8_t)(g.width > 1 ? 2 : 1), last);
+            if (g.width > 1)
+                tcell_put(out, &n, "", VW_CELL_WIDE, 0, last);
+        }
+        p = nx;
     }
-    return nc;
+    if (n >= CELLS_MAX) {
+        snprintf(out[CELLS_MAX - 1].s, TV_GLYPH_MAX, "\xE2\x80\xA6");
+        out[CELLS_MAX - 1].flags = VW_CELL_ESC;
+        out[CELLS_MAX - 1].cells = 1;
+    }
+    return n;
 }
 
 static int grid_alloc(vw_state *st)
@@ -51,14 +86,13 @@ static int grid_alloc(vw_state *st)
     st->rows = rows;
     st->cols = cols;
     for (int i = 0; i < rows * cols; i++)
-        st->grid[i] = (vw_cellinfo){ VW_NONE, 0, 0 };
+        st->grid[i] = (vw_cellinfo){ .tok = VW_NONE, .last = VW_NONE };
     return 0;
 }
 
 void vw_heat_layout(vw_state *st)
 {
-    uint32_t cp[CELLS_MAX];
-    uint8_t fl[CELLS_MAX];
+    static tcell cl[CELLS_MAX];   /* one page at a time: not reentrant, like the rest of the UI */
     int r = 0, c = 0;
     uint64_t k = st->anchor;
     st->page_last = VW_NONE;
@@ -66,13 +100,19 @@ void vw_heat_layout(vw_state *st)
     if (grid_alloc(st) != 0)
         return;
     for (; r < st->rows && k < st->a.n; k++) {
-        size_t nc = token_cells(st, k, cp, fl);
+        size_t nc = token_cells(st, k, cl);
         if (c > 0 && c + (int)nc > st->cols && (int)nc <= st->cols)
             r++, c = 0;                   /* wrap before a token that fits a line */
         size_t i = 0;
         for (; i < nc && r < st->rows; i++) {
-            st->grid[r * st->cols + c] = (vw_cellinfo){ k, cp[i], fl[i] };
-            if (++c >= st->cols || (fl[i] & VW_CELL_NL))
+            if (cl[i].cells == 2 && c + 1 >= st->cols)
+                r++, c = 0;               /* a wide glyph does not straddle lines */
+            if (r >= st->rows)
+                break;
+            vw_cellinfo *cell = &st->grid[r * st->cols + c];
+            *cell = (vw_cellinfo){ .tok = k, .last = cl[i].last, .flags = cl[i].flags, .cells = cl[i].cells };
+            memcpy(cell->s, cl[i].s, sizeof cell->s);
+            if (++c >= st->cols || (cl[i].flags & VW_CELL_NL))
                 r++, c = 0;
         }
         if (i < nc)
@@ -84,17 +124,16 @@ void vw_heat_layout(vw_state *st)
 
 uint64_t vw_heat_back_rows(const vw_state *st, uint64_t tok, int want)
 {
-    uint32_t cp[CELLS_MAX];
-    uint8_t fl[CELLS_MAX];
+    static tcell cl[CELLS_MAX];
     int cols = st->cols > 0 ? st->cols : 80;
     long rows = 0, cur = 0;
     if (want <= 0)
         return tok;
     for (uint64_t k = tok; k > 0; k--) {
-        size_t nc = token_cells(st, k - 1, cp, fl);
+        size_t nc = token_cells(st, k - 1, cl);
         int nl = 0;
         for (size_t i = 0; i < nc; i++)
-            nl += (fl[i] & VW_CELL_NL) != 0;
+            nl += (cl[i].flags & VW_CELL_NL) != 0;
         if (nl) {
             rows += (cur + cols - 1) / cols + (cur == 0) + (nl - 1);
             if (rows >= want)
@@ -115,13 +154,13 @@ void vw_heat_ensure_visible(vw_state *st)
         vw_heat_layout(st);
     if (st->rows == 0 || st->a.n == 0)
         return;
-    int shown = st->sel >= st->anchor && st->page_last != VW_NONE && st->sel <= st->page_last;
+    int shown = st->nav.cur >= st->anchor && st->page_last != VW_NONE && st->nav.cur <= st->page_last;
     if (shown)
         return;
-    st->anchor = vw_heat_back_rows(st, st->sel, st->rows / 3);
+    st->anchor = vw_heat_back_rows(st, st->nav.cur, st->rows / 3);
     vw_heat_layout(st);
-    if (st->page_last == VW_NONE || st->sel > st->page_last) {
-        st->anchor = st->sel;           /* a huge token: start the page with it */
+    if (st->page_last == VW_NONE || st->nav.cur > st->page_last) {
+        st->anchor = st->nav.cur;           /* a huge token: start the page with it */
         vw_heat_layout(st);
     }
 }
@@ -140,7 +179,7 @@ uint64_t vw_heat_token_at(const vw_state *st, int x, int y)
 static int find_sel(const vw_state *st, int *r0, int *c0)
 {
     for (int i = 0; i < st->rows * st->cols; i++)
-        if (st->grid[i].tok == st->sel) {
+        if (st->grid[i].tok != VW_NONE && st->grid[i].tok <= st->nav.cur && st->nav.cur <= st->grid[i].last) {
             *r0 = i / st->cols;
             *c0 = i % st->cols;
             return 0;
@@ -166,13 +205,13 @@ uint64_t vw_heat_vertical(vw_state *st, int dr)
     int r0, c0;
     vw_heat_ensure_visible(st);
     if (st->rows == 0 || find_sel(st, &r0, &c0) != 0)
-        return st->sel;
+        return st->nav.cur;
     int t = r0 + dr;
     if (t < 0) {
         st->anchor = vw_heat_back_rows(st, st->anchor, -t);
         vw_heat_layout(st);
         if (find_sel(st, &r0, &c0) != 0)
-            return st->sel;
+            return st->nav.cur;
         t = r0 + dr < 0 ? 0 : r0 + dr;
     } else if (t >= st->rows) {
         int shift = t - st->rows + 1;
@@ -187,7 +226,7 @@ uint64_t vw_heat_vertical(vw_state *st, int dr)
         if (t < 0) t = 0;
     }
     uint64_t k = pick_in_row(st, t, c0);
-    return k == VW_NONE ? (dr > 0 && st->page_last != VW_NONE ? st->page_last : st->sel) : k;
+    return k == VW_NONE ? (dr > 0 && st->page_last != VW_NONE ? st->page_last : st->nav.cur) : k;
 }
 
 static vw_rgb token_colour(const vw_state *st, uint64_t k)
@@ -196,7 +235,7 @@ static vw_rgb token_colour(const vw_state *st, uint64_t k)
         float d = vw_bits_b_on_a(st, k) - vw_bits_a(st, k);
         return vw_diverge(d / st->diff_max);
     }
-    return vw_viridis(vw_bits_a(st, k) / st->bits_max);
+    return vw_bits_rgb(vw_bits_a(st, k));
 }
 
 /* Ink for a cell: escapes and stand-in marks stand out from real text. */
@@ -211,14 +250,16 @@ static vw_rgb cell_ink(vw_rgb bg, uint8_t flags)
     return ink;
 }
 
-/* Outlines the cells of token k (selection or hover). */
+/* Outlines the cells of token k (selection or hover): the glyphs it owns
+ * and a glyph it shares with earlier tokens (a character cut in pieces). */
 static void outline_token(vw_state *st, uint64_t k, vw_rgb c, int thick)
 {
     int cw = st->font.cw, ch = st->font.ch;
     for (int r = 0; r < st->rows; r++) {
         int c0 = -1, c1 = -1;
         for (int x = 0; x < st->cols; x++)
-            if (st->grid[r * st->cols + x].tok == k) {
+            if (st->grid[r * st->cols + x].tok <= k && k <= st->grid[r * st->cols + x].last &&
+                st->grid[r * st->cols + x].tok != VW_NONE) {
                 if (c0 < 0) c0 = x;
                 c1 = x;
             }
@@ -247,8 +288,9 @@ static void draw_row(vw_state *st, int r)
         }
         int last = x + 1 >= st->cols || st->grid[r * st->cols + x + 1].tok != cur;
         vw_fill(st->ren, st->r_text.x + x * cw, y, cw - last, ch, bg);
-        vw_glyph_draw(&st->font, st->ren, cell->cp, st->r_text.x + x * cw, y,
-                      cell_ink(bg, cell->flags));
+        if (!(cell->flags & VW_CELL_WIDE))
+            vw_cluster_draw(&st->font, st->ren, cell->s, cell->cells ? cell->cells : 1, st->r_text.x + x * cw, y,
+                            cell_ink(bg, cell->flags));
     }
 }
 
@@ -262,10 +304,10 @@ void vw_heat_draw(vw_state *st)
     for (int r = 0; r < st->rows; r++)
         draw_row(st, r);
     uint64_t hov = vw_heat_token_at(st, st->mx, st->my);
-    if (hov != VW_NONE && hov != st->sel)
+    if (hov != VW_NONE && hov != st->nav.cur)
         outline_token(st, hov, VW_DIM, 1);
-    outline_token(st, st->sel, VW_SELC, 3);
-    outline_token(st, st->sel, (vw_rgb){ 20, 20, 24 }, 1);   /* dark inner ring: reads on any colour */
+    outline_token(st, st->nav.cur, VW_SELC, 3);
+    outline_token(st, st->nav.cur, (vw_rgb){ 20, 20, 24 }, 1);   /* dark inner ring: reads on any colour */
 }
 
 void vw_heat_legend(vw_state *st)
@@ -283,18 +325,21 @@ void vw_heat_legend(vw_state *st)
         vw_rgb c = st->compare ? vw_diverge(2 * t - 1) : vw_viridis(t);
         vw_fill(st->ren, tx + i, L->y + 2, 1, bh, c);
     }
-    int ly = L->y + 2 + bh;
-    for (int k = 0; k <= 4; k++) {
-        int x = tx + (bw - 1) * k / 4;
+    int ly = L->y + 2 + bh, nt = st->compare ? 4 : TV_LEVELS, lastx = -1000;
+    for (int k = 0; k <= nt; k++) {
+        int x = tx + (bw - 1) * k / nt;
         char lab[32];
         if (st->compare)
             snprintf(lab, sizeof lab, "%+.3g", st->diff_max * (k - 2) / 2.0);
-        else
-            snprintf(lab, sizeof lab, "%s%.3g", k == 4 ? ">=" : "", st->bits_max * k / 4.0);
+        else   /* the scale's anchors, the same as smix-tui's levels */
+            snprintf(lab, sizeof lab, "%g%s", tv_scale_anchor(k), k == nt ? "+" : "");
         vw_line(st->ren, x, ly - 2, x, ly + 2, VW_FG);
         int lw = (int)vw_utf8_cells(lab) * cw;
-        int lx = k == 0 ? x : k == 4 ? x - lw : x - lw / 2;
+        int lx = k == 0 ? x : k == nt ? x - lw : x - lw / 2;
+        if (lx < lastx + cw)
+            continue;   /* no room: the tick stays, the label goes */
         vw_text(&st->font, st->ren, lx, ly + 2, lab, -1, VW_FG);
+        lastx = lx + lw;
     }
     if (st->compare) {
         vw_text(&st->font, st->ren, tx + bw + cw, L->y, "B loses", -1, vw_diverge(0.8));
@@ -302,33 +347,27 @@ void vw_heat_legend(vw_state *st)
     }
 }
 
-/* Lines of the hover tooltip for token k; returns the line count. */
-static int tooltip_lines(const vw_state *st, uint64_t k, char lines[][128])
+/* Lines of the hover tooltip for token k (traceview's lines, as in the
+ * panel and in smix-tui); returns the line count. */
+static int tooltip_lines(const vw_state *st, uint64_t k, char lines[][160])
 {
-    smix_trace_token tk;
-    char txt[96];
-    if (smix_trace_get_token(st->a.t, k, &tk) != 0)
-        return 0;
-    vw_esc_str(tk.bytes, tk.length, VW_ESC_LABEL, 24, txt, sizeof txt);
+    tv_why w;
+    static const int which[] = { TV_WHY_TITLE, TV_WHY_COST, TV_WHY_FINAL, TV_WHY_SSM };
     int n = 0;
-    snprintf(lines[n++], 128, "#%llu  \"%s\"", (unsigned long long)k, txt);
-    snprintf(lines[n++], 128, "bits %.3f   p_final %.4g", tk.bits, tk.p_final);
-    if (tk.flags & SMIX_TI_SSM)
-        snprintf(lines[n++], 128, "p_ssm %.4g  rank %u  H %.2f b", tk.p_ssm, tk.rank_ssm, tk.entropy);
-    else if (st->a.sum.flags & SMIX_TRACE_SSM)
-        snprintf(lines[n++], 128, "p_ssm n/a (new)  H %.2f b", tk.entropy);
-    snprintf(lines[n++], 128, "offset %llu  len %u  id %u%s", (unsigned long long)tk.offset,
-             tk.length, tk.token_id, tk.is_new ? "  NEW" : "");
+    if (tv_why_token(st->a.d, k, 1, &w) != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof which / sizeof which[0]; i++)
+        tv_why_line(&w, st->a.d, which[i], lines[n++], 160);
     if (st->compare) {
         float b = vw_bits_b_on_a(st, k);
-        snprintf(lines[n++], 128, "A %.3f  B %.3f  B-A %+.3f bits", tk.bits, b, b - tk.bits);
+        snprintf(lines[n++], 160, "A %.2f  B %.2f  B-A %+.2f bits", w.bits, b, b - w.bits);
     }
     return n;
 }
 
 void vw_heat_tooltip(vw_state *st)
 {
-    char lines[6][128];
+    char lines[6][160];
     uint64_t k = vw_heat_token_at(st, st->mx, st->my);
     if (k == VW_NONE)
         return;

@@ -1,14 +1,15 @@
 /*
  * input.c - keys, mouse and playback.
  *
- * Keys follow the terminal viewer (tui/) so one habit serves both: h/l or
- * arrows step, k/j move a line, g/G first/last, space plays, +/- speed, /
- * searches and n/N repeat, w/W jump between the costliest 1% of tokens, :
- * jumps to a token number (or @byte offset), m/' mark and return, ? help,
- * q quits; P saves the window as PNG. Printable commands come from
- * SDL_TEXTINPUT (so they follow the keyboard layout), special keys from
- * SDL_KEYDOWN.
+ * Which key does what is traceview's table (tv_keys.c), the one smix-tui
+ * uses and both help screens are made from: an SDL event becomes a tv key
+ * (a character from SDL_TEXTINPUT, so commands follow the keyboard layout;
+ * a named key from SDL_KEYDOWN), tv_keys_action gives the action, and
+ * vw__handlers runs it. Cursor commands (search, costly tokens, marks,
+ * jumps) are the shared tv_nav ones, so they land on the same tokens and
+ * say the same things as in smix-tui.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ void vw_select(vw_state *st, uint64_t tok)
         return;
     if (tok >= st->a.n)
         tok = st->a.n - 1;
-    st->sel = tok;
+    st->nav.cur = tok;
     vw_heat_ensure_visible(st);
     if (!st->dragging)
         vw_plot_follow(st);
@@ -36,126 +37,210 @@ void vw_select(vw_state *st, uint64_t tok)
 
 static void step(vw_state *st, long d)
 {
-    if (d < 0 && (uint64_t)-d > st->sel)
+    if (d < 0 && (uint64_t)-d > st->nav.cur)
         vw_select(st, 0);
     else
-        vw_select(st, st->sel + d);
+        vw_select(st, st->nav.cur + d);
 }
 
 static void run_prompt(vw_state *st)
 {
-    if (st->prompt_kind == '/') {
-        snprintf(st->search, sizeof st->search, "%s", st->prompt);
-        uint64_t k = vw_load_search(st, st->sel, st->search, 1);
-        if (k == VW_NONE)
-            snprintf(st->msg, sizeof st->msg, "not found");
-        else
-            vw_select(st, k);
-    } else if (st->prompt_kind == ':') {
-        char *end = NULL;
-        int byoff = st->prompt[0] == '@';
-        unsigned long long v = strtoull(st->prompt + byoff, &end, 10);
-        if (!end || end == st->prompt + byoff || *end)
-            snprintf(st->msg, sizeof st->msg, "type a token number, or @ and a byte offset");
-        else
-            vw_select(st, byoff ? smix_trace_token_at_offset(st->a.t, v) : v);
-    }
+    int moved = st->prompt_kind == '/' ? tv_nav_find(&st->nav, st->a.d, st->prompt, 1)
+                                       : tv_nav_jump(&st->nav, st->a.d, st->prompt);
+    if (moved)
+        vw_select(st, st->nav.cur);
     st->prompt_kind = 0;
     st->prompt[0] = 0;
 }
 
-static void prompt_key(vw_state *st, SDL_Keycode k)
+static void prompt_key(vw_state *st, int key)
 {
     size_t n = strlen(st->prompt);
-    if (k == SDLK_ESCAPE) {
+    if (key == TV_KEY_ESC) {
         st->prompt_kind = 0;
         st->prompt[0] = 0;
-    } else if (k == SDLK_RETURN || k == SDLK_KP_ENTER) {
+    } else if (key == TV_KEY_ENTER) {
         run_prompt(st);
-    } else if (k == SDLK_BACKSPACE && n > 0) {
+    } else if (key == TV_KEY_BS && n > 0) {
         while (n > 0 && ((uint8_t)st->prompt[n - 1] & 0xC0) == 0x80)
             n--;                        /* drop a whole UTF-8 character */
         st->prompt[n ? n - 1 : 0] = 0;
     }
 }
 
-static void find_next(vw_state *st, int dir)
+static void prompt_text(vw_state *st, const char *s)
 {
-    uint64_t k = vw_load_search(st, st->sel, st->search, dir);
-    if (k == VW_NONE)
-        snprintf(st->msg, sizeof st->msg, st->search[0] ? "not found" : "no search yet: press /");
-    else
-        vw_select(st, k);
+    size_t n = strlen(st->prompt), m = strlen(s);
+    if (n + m < sizeof st->prompt)
+        memcpy(st->prompt + n, s, m + 1);
 }
 
-static void costly(vw_state *st, int dir)
+/* The nav command moved the cursor: follow it on the page and timeline. */
+static void nav_moved(vw_state *st, int moved)
 {
-    uint64_t k = vw_load_costly(st, st->sel, dir);
-    if (k != VW_NONE)
-        vw_select(st, k);
+    if (moved)
+        vw_select(st, st->nav.cur);
 }
 
-/* Commands typed as characters. */
-static void command_char(vw_state *st, char c)
+static void zoom(vw_state *st, double f)
 {
-    switch (c) {
-    case 'q': st->quit = 1; break;
-    case 'h': step(st, -1); break;
-    case 'l': step(st, 1); break;
-    case 'k': vw_select(st, vw_heat_vertical(st, -1)); break;
-    case 'j': vw_select(st, vw_heat_vertical(st, 1)); break;
-    case 'g': vw_select(st, 0); break;
-    case 'G': vw_select(st, st->a.n ? st->a.n - 1 : 0); break;
-    case ' ': st->playing = !st->playing; st->play_acc = 0; st->last_ms = SDL_GetTicks64(); break;
-    case '+': case '=': if (st->speed_idx + 1 < NSPEEDS) st->speed_idx++; break;
-    case '-': if (st->speed_idx > 0) st->speed_idx--; break;
-    case '/': case ':': st->prompt_kind = c; st->prompt[0] = 0; break;
-    case 'n': find_next(st, 1); break;
-    case 'N': find_next(st, -1); break;
-    case 'w': costly(st, 1); break;
-    case 'W': costly(st, -1); break;
-    case 'm': st->mark = st->sel; snprintf(st->msg, sizeof st->msg, "mark set"); break;
-    case '\'': { uint64_t m = st->mark; st->mark = st->sel; vw_select(st, m); break; }
-    case '?': st->help = !st->help; break;
-    case 'P': st->want_png = 1; break;   /* saved after the next draw */
+    SDL_Rect a = st->r_time;
+    double sx = st->tspan > 0 ? ((double)st->nav.cur + 0.5 - st->t0) / st->tspan : 0.5;
+    vw_plot_zoom(st, a.x + 7 * st->font.cw + (int)(sx * (a.w - 14 * st->font.cw)), f);
+    snprintf(st->nav.msg, sizeof st->nav.msg, "timeline: tokens %.0f..%.0f", st->t0, st->t0 + st->tspan);
+}
+
+static void swap_ab(vw_state *st)
+{
+    char err[256];
+    if (!st->compare) {
+        snprintf(st->nav.msg, sizeof st->nav.msg, "x swaps A and B in compare mode (two traces)");
+        return;
+    }
+    vw_trace t = st->a;
+    uint64_t off = vw_bytes_upto(st, st->nav.cur) - 1;
+    st->a = st->b;
+    st->b = t;
+    vw_load_free_series(st);
+    if (vw_load_prepare(st, err, sizeof err) != 0) {
+        snprintf(st->nav.msg, sizeof st->nav.msg, "%s", err);
+        st->quit = 1;
+        return;
+    }
+    st->page_ok = 0;
+    st->anchor = 0;
+    st->tspan = (double)st->a.n;
+    vw_select(st, smix_trace_token_at_offset(st->a.t, off));
+    snprintf(st->nav.msg, sizeof st->nav.msg, "swapped: A is now %s", st->a.name);
+}
+
+/* Compare mode: w/W visit B's largest gains and losses (|B-A| in the top
+ * 1%) instead of A's costliest tokens. */
+static int diff_jump(vw_state *st, int dir)
+{
+    uint64_t n = st->a.n, k = st->nav.cur;
+    for (uint64_t step = 1; step <= n; step++) {
+        k = dir > 0 ? (k + 1) % n : (k + n - 1) % n;
+        float d = vw_bits_b_on_a(st, k) - vw_bits_a(st, k);
+        if (fabsf(d) >= st->diff_top && fabsf(d) > 0) {
+            snprintf(st->nav.msg, sizeof st->nav.msg, "B-A %+.2f bits here (|B-A| >= %.2f: the top 1%%)", d,
+                     st->diff_top);
+            tv_nav_goto(&st->nav, st->a.d, k);
+            return 1;
+        }
+    }
+    snprintf(st->nav.msg, sizeof st->nav.msg, "B and A cost the same everywhere");
+    return 0;
+}
+
+static void act(vw_state *st, tv_action a)
+{
+    tv_nav *v = &st->nav;
+    tv_doc *d = st->a.d;
+    int page = st->rows > 2 ? st->rows - 1 : 1;
+    switch (a) {
+    case TV_A_QUIT: st->quit = 1; break;
+    case TV_A_PREV: step(st, -1); break;
+    case TV_A_NEXT: step(st, 1); break;
+    case TV_A_UP: vw_select(st, vw_heat_vertical(st, -1)); break;
+    case TV_A_DOWN: vw_select(st, vw_heat_vertical(st, 1)); break;
+    case TV_A_PGUP: vw_select(st, vw_heat_vertical(st, -page)); break;
+    case TV_A_PGDN: vw_select(st, vw_heat_vertical(st, page)); break;
+    case TV_A_FIRST: vw_select(st, 0); break;
+    case TV_A_LAST: vw_select(st, st->a.n ? st->a.n - 1 : 0); break;
+    case TV_A_PLAY: st->playing = !st->playing; st->play_acc = 0; st->last_ms = SDL_GetTicks64(); break;
+    case TV_A_FASTER: if (st->speed_idx + 1 < NSPEEDS) st->speed_idx++; break;
+    case TV_A_SLOWER: if (st->speed_idx > 0) st->speed_idx--; break;
+    case TV_A_SEARCH: st->prompt_kind = '/'; st->prompt[0] = 0; break;
+    case TV_A_JUMP: st->prompt_kind = ':'; st->prompt[0] = 0; break;
+    case TV_A_MATCH_NEXT: nav_moved(st, tv_nav_find(v, d, NULL, 1)); break;
+    case TV_A_MATCH_PREV: nav_moved(st, tv_nav_find(v, d, NULL, -1)); break;
+    case TV_A_COSTLY_NEXT: nav_moved(st, st->compare ? diff_jump(st, 1) : tv_nav_costly(v, d, 1)); break;
+    case TV_A_COSTLY_PREV: nav_moved(st, st->compare ? diff_jump(st, -1) : tv_nav_costly(v, d, -1)); break;
+    case TV_A_MARK: tv_nav_set_mark(v); break;
+    case TV_A_TO_MARK: nav_moved(st, tv_nav_to_mark(v, d)); break;
+    case TV_A_ZOOM_IN: zoom(st, 0.5); break;
+    case TV_A_ZOOM_OUT: zoom(st, 2.0); break;
+    case TV_A_EXPLAIN: st->explain = !st->explain; vw_layout(st); vw_heat_layout(st); vw_select(st, v->cur); break;
+    case TV_A_SUMMARY: st->summary = !st->summary; st->help = 0; st->scroll = 0; break;
+    case TV_A_SWAP: swap_ab(st); break;
+    case TV_A_PNG: st->want_png = 1; break;   /* saved after the next draw */
+    case TV_A_HELP: st->help = !st->help; st->summary = 0; st->scroll = 0; break;
     default: break;
     }
 }
 
-static void key_down(vw_state *st, const SDL_KeyboardEvent *e)
+/* An overlay (help, summary) is open: scroll, close, quit. */
+static int overlay_key(vw_state *st, int key)
 {
-    SDL_Keycode k = e->keysym.sym;
+    if (!st->help && !st->summary)
+        return 0;
+    if (key == 'q') st->quit = 1;
+    else if (key == 'j' || key == TV_KEY_DOWN) st->scroll++;
+    else if ((key == 'k' || key == TV_KEY_UP) && st->scroll > 0) st->scroll--;
+    else if (key == TV_KEY_PGDN || key == ' ') st->scroll += 10;
+    else if (key == TV_KEY_PGUP) st->scroll = st->scroll > 10 ? st->scroll - 10 : 0;
+    else if (key == 'g' || key == TV_KEY_HOME) st->scroll = 0;
+    else if (key == 's' && st->help) { st->help = 0; st->summary = 1; st->scroll = 0; }
+    else if (key == 'P') st->want_png = 1;
+    else st->help = st->summary = 0;
+    return 1;
+}
+
+/* A tv key, from the keyboard or a script. */
+static void key(vw_state *st, int k)
+{
     if (st->prompt_kind) {
         prompt_key(st, k);
         return;
     }
-    st->msg[0] = 0;
-    switch (k) {
-    case SDLK_LEFT: step(st, -1); break;
-    case SDLK_RIGHT: step(st, 1); break;
-    case SDLK_UP: vw_select(st, vw_heat_vertical(st, -1)); break;
-    case SDLK_DOWN: vw_select(st, vw_heat_vertical(st, 1)); break;
-    case SDLK_PAGEUP: vw_select(st, vw_heat_vertical(st, -(st->rows > 2 ? st->rows - 1 : 1))); break;
-    case SDLK_PAGEDOWN: vw_select(st, vw_heat_vertical(st, st->rows > 2 ? st->rows - 1 : 1)); break;
-    case SDLK_HOME: vw_select(st, 0); break;
-    case SDLK_END: vw_select(st, st->a.n ? st->a.n - 1 : 0); break;
-    case SDLK_ESCAPE: if (st->help) st->help = 0; break;
-    default: break;
-    }
+    if (overlay_key(st, k))
+        return;
+    st->nav.msg[0] = 0;
+    act(st, tv_keys_action(k, TV_SDL));
+}
+
+static int tv_key_of(SDL_Keycode k, Uint16 mod)
+{
+    static const struct { SDL_Keycode sdl; int tv; } map[] = {
+        { SDLK_RETURN, TV_KEY_ENTER }, { SDLK_KP_ENTER, TV_KEY_ENTER }, { SDLK_ESCAPE, TV_KEY_ESC },
+        { SDLK_BACKSPACE, TV_KEY_BS }, { SDLK_TAB, TV_KEY_TAB }, { SDLK_LEFT, TV_KEY_LEFT },
+        { SDLK_RIGHT, TV_KEY_RIGHT }, { SDLK_UP, TV_KEY_UP }, { SDLK_DOWN, TV_KEY_DOWN },
+        { SDLK_PAGEUP, TV_KEY_PGUP }, { SDLK_PAGEDOWN, TV_KEY_PGDN }, { SDLK_HOME, TV_KEY_HOME },
+        { SDLK_END, TV_KEY_END },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].sdl == k)
+            return map[i].tv;
+    if ((mod & KMOD_CTRL) && k >= SDLK_a && k <= SDLK_z)
+        return TV_CTRL((int)k);
+    return -1;   /* characters come as SDL_TEXTINPUT */
+}
+
+static void key_down(vw_state *st, const SDL_KeyboardEvent *e)
+{
+    int k = tv_key_of(e->keysym.sym, e->keysym.mod);
+    if (k >= 0)
+        key(st, k);
+}
+
+/* Decodes the first character of a UTF-8 string (SDL's text events). */
+static int first_cp(const char *s)
+{
+    uint32_t cp;
+    size_t n = smix_utf8_decode((const uint8_t *)s, strlen(s), &cp);
+    return n ? (int)cp : -1;
 }
 
 static void text_input(vw_state *st, const char *s)
 {
     if (st->prompt_kind) {
-        size_t n = strlen(st->prompt), m = strlen(s);
-        if (n + m < sizeof st->prompt)
-            memcpy(st->prompt + n, s, m + 1);
+        prompt_text(st, s);
         return;
     }
-    if (s[0] && !s[1]) {
-        st->msg[0] = 0;
-        command_char(st, s[0]);
-    }
+    int cp = first_cp(s);
+    if (cp > 0)
+        key(st, cp);
 }
 
 static int in_rect(const SDL_Rect *r, int x, int y)
@@ -249,32 +334,53 @@ void vw_input_tick(vw_state *st)
     if (st->play_acc >= 1.0) {
         uint64_t k = (uint64_t)st->play_acc;
         st->play_acc -= (double)k;
-        if (st->sel + k >= st->a.n) {
-            k = st->a.n - 1 - st->sel;
+        if (st->nav.cur + k >= st->a.n) {
+            k = st->a.n - 1 - st->nav.cur;
             st->playing = 0;            /* stop at the end */
         }
-        vw_select(st, st->sel + k);
+        vw_select(st, st->nav.cur + k);
     }
 }
 
-void vw_input_keys(vw_state *st, const char *keys)
+/* A script's character, as a text event would bring it. */
+static void script_char(vw_state *st, int cp)
 {
-    SDL_Event ev;
-    for (const char *k = keys; k && *k && !st->quit; k++) {
-        memset(&ev, 0, sizeof ev);
-        int esc = k[0] == '\\' && (k[1] == 'n' || k[1] == 'e' || k[1] == '\\');
-        char c = esc ? (k[1] == 'n' ? '\n' : k[1] == 'e' ? 27 : '\\') : *k;
-        k += esc;
-        if (c == '\n' || c == '\r') {
-            ev.type = SDL_KEYDOWN;
-            ev.key.keysym.sym = SDLK_RETURN;
-        } else if (c == 27) {
-            ev.type = SDL_KEYDOWN;
-            ev.key.keysym.sym = SDLK_ESCAPE;
+    char u[5] = { 0 };
+    if (cp < 0x80) u[0] = (char)cp;
+    else if (cp < 0x800) { u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 0x3F)); }
+    else if (cp < 0x10000) { u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                             u[2] = (char)(0x80 | (cp & 0x3F)); }
+    else { u[0] = (char)(0xF0 | cp >> 18); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+           u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); }
+    text_input(st, u);
+}
+
+int vw_input_keys(vw_state *st, const char *keys, char *err, size_t errlen)
+{
+    tv_key *k = NULL;
+    size_t n = 0;
+    if (!keys)
+        return 0;
+    if (tv_keys_parse(keys, &k, &n, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < n && !st->quit; i++) {
+        if (k[i].key == TV_KEY_CLICK) {
+            SDL_Event ev = { 0 };
+            ev.type = SDL_MOUSEBUTTONDOWN;
+            ev.button.button = SDL_BUTTON_LEFT;
+            ev.button.x = (int)(k[i].a / st->dpi);
+            ev.button.y = (int)(k[i].b / st->dpi);
+            vw_input_event(st, &ev);
+            ev.type = SDL_MOUSEBUTTONUP;
+            vw_input_event(st, &ev);
+        } else if (k[i].key == TV_KEY_RESIZE) {
+            continue;   /* a window's size is the window manager's */
+        } else if (k[i].key >= TV_KEY_ENTER || k[i].key < 0x20) {
+            key(st, k[i].key);
         } else {
-            ev.type = SDL_TEXTINPUT;
-            ev.text.text[0] = c;
+            script_char(st, k[i].key);
         }
-        vw_input_event(st, &ev);
     }
+    free(k);
+    return 0;
 }

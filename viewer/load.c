@@ -139,57 +139,43 @@ static int make_trace(const char *path, int out_fd, int level, char *err, size_t
 int vw_load_open(vw_state *st, vw_trace *tr, const char *path, char *err, size_t errlen)
 {
     char terr[256] = "";
+    smix_trace *t;
     memset(tr, 0, sizeof *tr);
     tr->name = path;
-    tr->t = smix_trace_open_ex(path, SMIX_TRACE_OPEN_LAZY, terr, sizeof terr);
-    if (!tr->t && (ends_with(path, ".smt") || has_trace_magic(path) || access(path, R_OK) != 0)) {
+    t = smix_trace_open_ex(path, SMIX_TRACE_OPEN_LAZY, terr, sizeof terr);
+    if (!t && (ends_with(path, ".smt") || has_trace_magic(path) || access(path, R_OK) != 0)) {
         if (strncmp(terr, path, strlen(path)) == 0)
             snprintf(err, errlen, "%s", terr);      /* the reader named the file */
         else
             snprintf(err, errlen, "%s: %s", path, terr);
         return -1;
     }
-    if (!tr->t) {
+    if (!t) {
         /* not a trace: compress it into a temporary one */
         int fd = smix_trace_temp_fd(err, errlen);
         if (fd < 0)
             return -1;
         if (make_trace(path, fd, st->level, err, errlen) == 0)
-            tr->t = smix_trace_open_fd(fd, "the temporary trace", SMIX_TRACE_OPEN_LAZY, err, errlen);
+            t = smix_trace_open_fd(fd, "the temporary trace", SMIX_TRACE_OPEN_LAZY, err, errlen);
         close(fd);
-        if (!tr->t)
+        if (!t)
             return -1;
     }
+    tr->d = tv_doc_create(t, path);
+    if (!tr->d) {
+        smix_trace_close(t);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    tr->t = tv_doc_trace(tr->d);
     smix_trace_get_summary(tr->t, &tr->sum);
     tr->n = smix_trace_count(tr->t);
     /* The full record check costs about a second per million tokens: do it
      * now for ordinary traces (and always for screenshots, which scripts
      * rely on), in the background for huge ones so the window opens fast. */
-    if (tr->n <= VW_SYNC_VERIFY_MAX || st->sync_verify) {
-        if (smix_trace_verify(tr->t, terr, sizeof terr) != 0) {
-            snprintf(err, errlen, "%s: %s", path, terr);
-            return -1;
-        }
-        SDL_AtomicSet(&tr->verified, 1);
-    }
-    return 0;
-}
-
-static int verify_thread(void *arg)
-{
-    vw_trace *tr = arg;
-    int bad = smix_trace_verify(tr->t, tr->verify_msg, sizeof tr->verify_msg) != 0;
-    SDL_AtomicSet(&tr->verified, bad ? 2 : 1);   /* full barrier: msg is visible */
-    return 0;
-}
-
-int vw_load_verify_start(vw_trace *tr, char *err, size_t errlen)
-{
-    if (!tr->t || SDL_AtomicGet(&tr->verified) != 0)
-        return 0;
-    tr->verifier = SDL_CreateThread(verify_thread, "smix-view verify", tr);
-    if (!tr->verifier) {
-        snprintf(err, errlen, "SDL_CreateThread: %s", SDL_GetError());
+    if (tv_doc_verify(tr->d, st->sync_verify ? UINT64_MAX : tv_doc_verify_max(VW_SYNC_VERIFY_MAX), terr,
+                      sizeof terr) != 0) {
+        snprintf(err, errlen, "%s: %s", path, terr);
         return -1;
     }
     return 0;
@@ -197,22 +183,10 @@ int vw_load_verify_start(vw_trace *tr, char *err, size_t errlen)
 
 static void close_trace(vw_trace *tr)
 {
-    if (tr->verifier && SDL_AtomicGet(&tr->verified) == 0) {
-        /* Still verifying (tens of seconds on a huge trace) and we are
-         * quitting: let it run out with the process rather than make q wait;
-         * the mapping it reads must then stay, so the trace is not closed. */
-        SDL_DetachThread(tr->verifier);
-        tr->verifier = NULL;
-        tr->t = NULL;
-        return;
-    }
-    if (tr->verifier)
-        SDL_WaitThread(tr->verifier, NULL);
-    tr->verifier = NULL;
-    smix_trace_close(tr->t);
+    tv_doc_free(tr->d);   /* leaves a running verifier to the process */
+    tr->d = NULL;
     tr->t = NULL;
 }
-
 
 float vw_bits_a(const vw_state *st, uint64_t i)
 {
@@ -365,83 +339,44 @@ int vw_load_prepare(vw_state *st, char *err, size_t errlen)
     st->bits_d = st->compare ? malloc(st->a.n ? st->a.n * sizeof(float) : 1) : NULL;
     if (scan(st, ha, hd, err, errlen) != 0)
         goto out;
-    st->costly = (float)hist_quantile(ha, st->a.n, 0.99);
-    st->bits_max = (float)clampd(ceil(st->costly), 8.0, 32.0);
+    if (st->bits_a)
+        tv_doc_set_bits_cache(st->a.d, st->bits_a);
+    st->costly = (float)tv_doc_stats(st->a.d)->top1_threshold;
+    st->bits_max = (float)tv_scale_anchor(TV_LEVELS);
     st->diff_max = (float)clampd(ceil(hist_quantile(hd, st->a.n, 0.99)), 1.0, 16.0);
+    st->diff_top = (float)hist_quantile(hd, st->a.n, 0.99);
+    if (st->compare) {
+        double c = 0;
+        st->cumd_max = 1;
+        for (uint64_t i = 0; i < st->a.n; i++) {
+            c += diff_raw(st, i);
+            if (fabs(c) > st->cumd_max)
+                st->cumd_max = fabs(c);
+        }
+    }
     rc = 0;
 out:
     free(ha);
     return rc;
 }
 
-void vw_load_free(vw_state *st)
+void vw_load_free_series(vw_state *st)
 {
+    if (st->a.d)
+        tv_doc_set_bits_cache(st->a.d, NULL);
+    if (st->b.d)
+        tv_doc_set_bits_cache(st->b.d, NULL);
     vw_pyr_free(&st->pa);
     vw_pyr_free(&st->pd);
     free(st->bits_a);
     free(st->bits_d);
     st->bits_a = st->bits_d = NULL;
+}
+
+void vw_load_free(vw_state *st)
+{
+    vw_load_free_series(st);
     close_trace(&st->a);
     close_trace(&st->b);
 }
 
-/* Does needle occur in the text starting at byte pos of token k? */
-static int match_at(const vw_state *st, uint64_t k, uint32_t pos, const char *needle)
-{
-    smix_trace_token tk;
-    size_t m = strlen(needle), got = 0;
-    while (got < m && k < st->a.n) {
-        if (smix_trace_get_token(st->a.t, k, &tk) != 0)
-            return 0;
-        for (; pos < tk.length && got < m; pos++, got++)
-            if (tk.bytes[pos] != (uint8_t)needle[got])
-                return 0;
-        k++;
-        pos = 0;
-    }
-    return got == m;
-}
-
-static int token_has_start(const vw_state *st, uint64_t k, const char *needle)
-{
-    smix_trace_token tk;
-    if (smix_trace_get_token(st->a.t, k, &tk) != 0)
-        return 0;
-    for (uint32_t p = 0; p < tk.length; p++)
-        if (tk.bytes[p] == (uint8_t)needle[0] && match_at(st, k, p, needle))
-            return 1;
-    return 0;
-}
-
-uint64_t vw_load_search(const vw_state *st, uint64_t from, const char *needle, int dir)
-{
-    uint64_t n = st->a.n;
-    if (!needle[0] || n == 0)
-        return VW_NONE;
-    for (uint64_t step = 1; step <= n; step++) {
-        uint64_t k = dir > 0 ? (from + step) % n : (from + n - step % n) % n;
-        if (token_has_start(st, k, needle))
-            return k;
-    }
-    return VW_NONE;
-}
-
-uint64_t vw_load_costly(const vw_state *st, uint64_t from, int dir)
-{
-    uint64_t n = st->a.n;
-    for (uint64_t step = 1; step <= n; step++) {
-        uint64_t k = dir > 0 ? (from + step) % n : (from + n - step % n) % n;
-        /* skip whole blocks whose maximum is below the threshold */
-        const vw_agg *blk = &st->pa.lev[0][k / VW_PYR_BASE];
-        if (blk->mx < st->costly) {
-            uint64_t skip = dir > 0 ? VW_PYR_BASE - 1 - k % VW_PYR_BASE : k % VW_PYR_BASE;
-            if (dir > 0 && skip > n - 1 - k)
-                skip = n - 1 - k;      /* the last block is short: do not wrap */
-            step += skip;
-            continue;
-        }
-        if (vw_bits_a(st, k) >= st->costly)
-            return k;
-    }
-    return VW_NONE;
-}

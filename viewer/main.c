@@ -9,6 +9,7 @@
  * frame is written as PNG and the program exits, so it works headless
  * (SDL_VIDEODRIVER=offscreen or dummy, or no display).
  */
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ typedef struct options {
     const char *in[2];
     int nin;
     const char *shot;
+    const char *dump;      /* --dump-screen: the frame as text */
     uint64_t at;
     int at_set;
     int w, h;
@@ -69,19 +71,22 @@ static void usage(FILE *f)
         "  loses bits against A.\n"
         "options:\n"
         "  --screenshot OUT.png  render one frame to OUT.png and exit (no display needed)\n"
-        "  --at TOKEN            select token TOKEN (0-based index) first\n"
+        "  --at TOKEN            select token number TOKEN first (from 0, as in smix-tui\n"
+        "                        and smix --trace-dump)\n"
         "  --size WxH            window or screenshot size in pixels (default %dx%d)\n"
         "  --scale F             screenshot pixel scale, like a HiDPI display (default 1)\n"
         "  --mouse X,Y           screenshot: pointer at X,Y (shows the hover tooltip)\n"
         "  --bench N             screenshot: also time N frames of playback, print ms/frame\n"
-        "  --keys KEYS           run these key commands first (\\n = Enter), e.g. 'G' or '/word\\n'\n"
+        "  --keys KEYS           run these keys first (smix-tui's syntax: <Enter> or \\n,\n"
+        "                        <Esc>, <Left> ...), e.g. 'G' or '/word<Enter>'\n"
+        "  --dump-screen OUT     write what the frame shows as UTF-8 text to OUT (- for\n"
+        "                        stdout) instead of a PNG, like smix-tui --dump-screen\n"
         "  --font FILE.ttf       monospace font (default DejaVu Sans Mono)\n"
         "  --font-size N         font size in points (default %d)\n"
-        "  -1 .. -9              level used when compressing a FILE (default %d)\n"
+        "  -1 .. -9              level used when compressing a FILE (default %d: the\n"
+        "                        lowest level with the SSM)\n"
         "  -h, --help            this help;  -V, --version  version\n"
-        "keys: h/l step, j/k line, g/G first/last, space play, +/- speed, / search,\n"
-        "  n/N next/prev match, w/W costliest tokens, : jump, m/' mark, P save PNG,\n"
-        "  ? help, q quit\n", DEFAULT_W, DEFAULT_H, DEFAULT_PT, SMIX_LEVEL_DEFAULT);
+        "keys: as in smix-tui; press ? in the viewer\n", DEFAULT_W, DEFAULT_H, DEFAULT_PT, TV_PLAIN_LEVEL);
 }
 
 static int parse_size(const char *s, int *w, int *h)
@@ -106,7 +111,7 @@ static int parse_args(vw_state *st, options *o, int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = !strcmp(a, "--screenshot") || !strcmp(a, "--at") || !strcmp(a, "--size") ||
                     !strcmp(a, "--font") || !strcmp(a, "--font-size") || !strcmp(a, "--scale") || !strcmp(a, "--keys") ||
-                    !strcmp(a, "--mouse") || !strcmp(a, "--bench");
+                    !strcmp(a, "--mouse") || !strcmp(a, "--bench") || !strcmp(a, "--dump-screen");
         if (takes && !v) {
             say("%s needs a value\n", a);
             return 2;
@@ -115,6 +120,7 @@ static int parse_args(vw_state *st, options *o, int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 1; }
         else if (!strcmp(a, "-V") || !strcmp(a, "--version")) { printf("smix-view %s\n", SMIX_VERSION_STRING); return 1; }
         else if (!strcmp(a, "--screenshot")) o->shot = v;
+        else if (!strcmp(a, "--dump-screen")) o->dump = v;
         else if (!strcmp(a, "--at")) { o->at = strtoull(v, &e, 10); o->at_set = 1; if (*e || *v == '-') goto bad; }
         else if (!strcmp(a, "--size")) { if (parse_size(v, &o->w, &o->h)) goto bad; }
         else if (!strcmp(a, "--font")) st->font_path = v;
@@ -183,7 +189,7 @@ static int window_resized(vw_state *st)
     vw_layout(st);
     vw_heat_layout(st);
     st->page_last = VW_NONE;   /* force re-anchoring around the selection */
-    vw_select(st, st->sel);
+    vw_select(st, st->nav.cur);
     return 0;
 }
 
@@ -195,7 +201,7 @@ static void save_png_now(vw_state *st)
     localtime_r(&now, &tmv);
     strftime(path, sizeof path, "smix-view-%Y%m%d-%H%M%S.png", &tmv);
     if (vw_save_png(st, path) == 0)
-        snprintf(st->msg, sizeof st->msg, "saved %s", path);
+        snprintf(st->nav.msg, sizeof st->nav.msg, "saved %s", path);
     st->want_png = 0;
 }
 
@@ -204,7 +210,7 @@ static int loop(vw_state *st)
 {
     SDL_Event ev;
     int got = st->playing ? SDL_PollEvent(&ev) : SDL_WaitEventTimeout(&ev, 500);
-    int verify = SDL_AtomicGet(&st->a.verified) * 4 + SDL_AtomicGet(&st->b.verified);
+    int verify = tv_doc_verify_state(st->a.d) * 4 + (st->b.d ? tv_doc_verify_state(st->b.d) : 0);
     int changed = got || st->playing || st->want_png || verify != st->last_verify;
     st->last_verify = verify;
     while (got) {
@@ -252,7 +258,11 @@ static int run_window(vw_state *st, const options *o)
     }
     if (window_resized(st) != 0)
         return 1;
-    vw_input_keys(st, st->keys);
+    char err[256];
+    if (vw_input_keys(st, st->keys, err, sizeof err) != 0) {
+        say("%s\n", err);
+        return 1;
+    }
     int rc;
     while ((rc = loop(st)) == 0)
         ;
@@ -262,10 +272,10 @@ static int run_window(vw_state *st, const options *o)
 /* Draws n frames while stepping through the file as playback would. */
 static void bench(vw_state *st, int n)
 {
-    uint64_t sel0 = st->sel, stepn = st->a.n / (uint64_t)n + 1;
+    uint64_t sel0 = st->nav.cur, stepn = st->a.n / (uint64_t)n + 1;
     uint64_t t0 = SDL_GetPerformanceCounter();
     for (int i = 0; i < n; i++) {
-        vw_select(st, (st->sel + stepn) % (st->a.n ? st->a.n : 1));
+        vw_select(st, (st->nav.cur + stepn) % (st->a.n ? st->a.n : 1));
         vw_draw(st);
     }
     double ms = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 / SDL_GetPerformanceFrequency();
@@ -293,21 +303,44 @@ static int run_screenshot(vw_state *st, const options *o)
         return 1;
     vw_layout(st);
     vw_heat_layout(st);
-    st->page_last = VW_NONE;
-    vw_select(st, st->sel);
+    vw_select(st, st->nav.cur);   /* as a jump from the first page: --at N is :N */
     st->mx = st->my = -1;
-    vw_input_keys(st, st->keys);
+    char err[256];
+    if (vw_input_keys(st, st->keys, err, sizeof err) != 0) {
+        say("%s\n", err);
+        return 1;
+    }
     st->want_png = 0;
     if (o->bench)
         bench(st, o->bench);
     st->mx = (int)(o->mouse_x * o->scale);
     st->my = (int)(o->mouse_y * o->scale);
-    vw_draw(st);
-    if (vw_save_png(st, o->shot) != 0) {
-        say("%s\n", st->msg);
-        return 1;
+    vw_capture cap = { 0 };
+    if (o->dump) {
+        if (vw_capture_init(&cap, st->W, st->H, &st->font) != 0) {
+            say("out of memory\n");
+            return 1;
+        }
+        st->font.cap = &cap;
     }
-    return 0;
+    vw_draw(st);
+    st->font.cap = NULL;
+    int rc = 0;
+    if (o->shot && vw_save_png(st, o->shot) != 0) {
+        say("%s\n", st->nav.msg);
+        rc = 1;
+    }
+    if (o->dump) {
+        FILE *f = strcmp(o->dump, "-") == 0 ? stdout : fopen(o->dump, "w");
+        if (!f || vw_capture_write(&cap, f) != 0 || (f != stdout && fclose(f) != 0)) {
+            say("cannot write %s\n", o->dump);
+            rc = 1;
+        } else if (f == stdout) {
+            fflush(stdout);
+        }
+    }
+    vw_capture_free(&cap);
+    return rc;
 }
 
 static void cleanup(vw_state *st)
@@ -334,14 +367,8 @@ static int load(vw_state *st, const options *o)
         say("%s\n", err);
         return -1;
     }
-    if (vw_load_verify_start(&st->a, err, sizeof err) != 0 ||
-        vw_load_verify_start(&st->b, err, sizeof err) != 0) {
-        say("%s\n", err);
-        return -1;
-    }
-    st->sel = o->at_set ? (o->at < st->a.n ? o->at : (st->a.n ? st->a.n - 1 : 0)) : 0;
+    tv_nav_goto(&st->nav, st->a.d, o->at_set ? o->at : 0);
     st->tspan = (double)st->a.n;
-    st->mark = 0;
     st->speed_idx = 4;
     return 0;
 }
@@ -350,9 +377,15 @@ int main(int argc, char **argv)
 {
     if (smix_guard_stdio() != 0)
         return 1;
+    /* Character widths (wcwidth, in traceview's glyphs) need a UTF-8
+     * LC_CTYPE; the window draws UTF-8 whatever the user's locale is. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "");
     vw_state st = { 0 };
     options o = { .w = DEFAULT_W, .h = DEFAULT_H, .scale = 1.0, .mouse_x = -1, .mouse_y = -1 };
     st.font_pt = DEFAULT_PT;
+    st.level = TV_PLAIN_LEVEL;
+    st.explain = 1;
     st.dpi = 1.0f;
     st.mx = st.my = -1;
     int pa = parse_args(&st, &o, argc, argv);
@@ -363,9 +396,9 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 1;
-    st.sync_verify = o.shot != NULL;
+    st.sync_verify = o.shot != NULL || o.dump != NULL;
     if (load(&st, &o) == 0)
-        rc = o.shot ? run_screenshot(&st, &o) : run_window(&st, &o);
+        rc = o.shot || o.dump ? run_screenshot(&st, &o) : run_window(&st, &o);
     cleanup(&st);
     return rc;
 }

@@ -22,17 +22,22 @@
 #include <string.h>
 #include "view.h"
 
-/* Escaped label for vocabulary id (or the NEW escape). */
-static void cand_label(const vw_state *st, uint32_t id, size_t cells, char *out, size_t outsz)
+/* Escaped label for vocabulary id (or the NEW escape), quoted. */
+static void cand_label(const vw_state *st, uint32_t id, int cells, char *out, size_t outsz)
 {
     uint32_t len = 0;
-    const uint8_t *b = id == SMIX_TOKEN_NEW ? NULL : smix_trace_vocab_token(st->a.t, id, &len);
-    if (id == SMIX_TOKEN_NEW)
-        snprintf(out, outsz, "<new>");
-    else if (!b)
-        snprintf(out, outsz, "#%u", id);
-    else
-        vw_esc_str(b, len, VW_ESC_LABEL, cells, out, outsz);
+    char e[64];
+    if (id == SMIX_TOKEN_NEW) {
+        snprintf(out, outsz, "<NEW>");
+        return;
+    }
+    const uint8_t *b = smix_trace_vocab_token(st->a.t, id, &len);
+    if (!b) {
+        snprintf(out, outsz, "id %u", id);
+        return;
+    }
+    tv_text_label(b, len, 1, cells - 2, e, sizeof e);
+    snprintf(out, outsz, "'%s'", e);
 }
 
 static int is_actual(const smix_trace_token *tk, uint32_t id)
@@ -40,7 +45,7 @@ static int is_actual(const smix_trace_token *tk, uint32_t id)
     return tk->is_new ? id == SMIX_TOKEN_NEW : id == tk->token_id;
 }
 
-/* A horizontal bar for probability p in [0,1] with a value label. */
+/* A horizontal bar for probability p in [0,1]. */
 static void pbar(vw_state *st, int x, int y, int w, double p, vw_rgb c)
 {
     int h = st->font.ch - 4;
@@ -48,131 +53,176 @@ static void pbar(vw_state *st, int x, int y, int w, double p, vw_rgb c)
     vw_fill(st->ren, x, y + 2, vw_clampi(w * p + 0.5, 0, w), h, c);
 }
 
-static int section_title(vw_state *st, int x, int y, const char *s)
-{
-    vw_text(&st->font, st->ren, x, y, s, -1, VW_DIM);
-    return y + st->font.ch;
-}
-
-static int draw_header(vw_state *st, const smix_trace_token *tk, int x, int y)
-{
-    char txt[96];
-    vw_font *f = &st->font;
-    vw_esc_str(tk->bytes, tk->length, VW_ESC_LABEL, 28, txt, sizeof txt);
-    vw_textf(f, st->ren, x, y, VW_ACCENT, "token #%llu  \"%s\"", (unsigned long long)tk->index, txt);
-    y += f->ch;
-    vw_textf(f, st->ren, x, y, VW_DIM, "id %u  offset %llu  len %u%s  H %.2f b  scale %.2f",
-             tk->token_id, (unsigned long long)tk->offset, tk->length, tk->is_new ? "  NEW" : "",
-             tk->entropy, tk->scale);
-    y += f->ch;
-    if (st->compare) {
-        float b = vw_bits_b_on_a(st, tk->index);
-        vw_textf(f, st->ren, x, y, VW_FG, "B spent %.2f bits on these bytes: B-A %+.2f bits",
-                 b, b - tk->bits);
-    } else if (tk->longest_order > 0)
-        vw_textf(f, st->ren, x, y, VW_DIM, "n-gram: order-%d context seen, this token after it %ux",
-                 tk->longest_order, tk->longest_count);
-    else
-        vw_text(f, st->ren, x, y, "no n-gram context seen before", -1, VW_DIM);
-    return y + f->ch;
-}
-
-static int draw_pbars(vw_state *st, const smix_trace_token *tk, int x, int y, int w)
+/* Draws s from y on, wrapped at spaces to w pixels, at most rows rows (a
+ * continuation row is indented); returns the y below it. */
+int vw_wrap(vw_state *st, const char *s, int x, int y, int w, int rows, vw_rgb c)
 {
     vw_font *f = &st->font;
-    int bw = w - 32 * f->cw;
-    double bssm = tk->p_ssm > 0 ? -log2(tk->p_ssm) : INFINITY;
-    vw_text(f, st->ren, x, y, "SSM  ", -1, VW_SSMC);
+    int cols = w / f->cw;
+    for (int row = 0; row < rows && *s; row++) {
+        int ind = row ? 2 : 0, room = cols - ind;
+        size_t len = vw_utf8_cells(s), cut = strlen(s);
+        if (room < 8)
+            break;
+        if ((int)len > room && row + 1 < rows) {   /* cut at a space (ASCII lines) */
+            cut = (size_t)room;
+            while (cut > 0 && s[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = (size_t)room;
+        }
+        char line[640];
+        snprintf(line, sizeof line, "%.*s", (int)cut, s);
+        vw_text(f, st->ren, x + ind * f->cw, y, line, room, c);
+        y += f->ch;
+        s += cut;
+        while (*s == ' ')
+            s++;
+    }
+    return y;
+}
+
+static int why_line(vw_state *st, const tv_why *w, int which, int x, int y, int wpx, int rows, vw_rgb c)
+{
+    char s[512];
+    tv_why_line(w, st->a.d, which, s, sizeof s);
+    return vw_wrap(st, s, x, y, wpx, rows, c);
+}
+
+/* The SSM's probability of the token against the coded one, as bars. */
+static int draw_pbars(vw_state *st, const tv_why *w, int x, int y, int wpx)
+{
+    vw_font *f = &st->font;
+    char p[24], line[96];
+    int bw = wpx - 30 * f->cw;
+    const smix_trace_token *tk = &w->tk;
+    if (bw < 4 * f->cw)
+        return y;
+    vw_text(f, st->ren, x, y, "SSM", -1, VW_SSMC);
     if (!(st->a.sum.flags & SMIX_TRACE_SSM)) {
         vw_text(f, st->ren, x + 6 * f->cw, y, "off at this level", -1, VW_DIM);
     } else if (tk->flags & SMIX_TI_SSM) {
         pbar(st, x + 6 * f->cw, y, bw, tk->p_ssm, VW_SSMC);
-        vw_textf(f, st->ren, x + 7 * f->cw + bw, y, VW_FG, "p %-8.4g = %5.2f bits", tk->p_ssm, bssm);
+        snprintf(line, sizeof line, "%s = %.2f bits", tv_pct(tk->p_ssm, p, sizeof p), -log2(tk->p_ssm > 0 ? tk->p_ssm : 1e-30));
+        vw_text(f, st->ren, x + 7 * f->cw + bw, y, line, -1, VW_FG);
     } else {
-        vw_textf(f, st->ren, x + 6 * f->cw, y, VW_DIM, "n/a: a new token (the SSM gave NEW %.3g)", tk->p_ssm_new);
+        vw_text(f, st->ren, x + 6 * f->cw, y, "n/a: a new token", -1, VW_DIM);
     }
     y += f->ch;
-    vw_text(f, st->ren, x, y, "final", -1, VW_MIXC);
+    vw_text(f, st->ren, x, y, "coded", -1, VW_MIXC);
     pbar(st, x + 6 * f->cw, y, bw, tk->p_final, VW_MIXC);
-    vw_textf(f, st->ren, x + 7 * f->cw + bw, y, VW_FG, "p %-8.4g = %5.2f bits", tk->p_final, tk->bits);
+    snprintf(line, sizeof line, "%s = %.2f bits", tv_pct(tk->p_final, p, sizeof p), tk->bits);
+    vw_text(f, st->ren, x + 7 * f->cw + bw, y, line, -1, VW_FG);
     return y + f->ch;
 }
 
-/* Each component's term in the token's logit: bars around a zero line, in
- * two or three columns. */
-static int draw_bias(vw_state *st, const smix_trace_token *tk, int x, int y, int w)
+/* One row per component, largest margin first: its term in the token's
+ * logit and in the rival's, the margin (bits), and a bar of the margin
+ * around zero (green: favoured the token, vermillion: the rival). At most
+ * rows rows, the heading included; returns the y below. */
+static int draw_comps(vw_state *st, const tv_why *w, int x, int y, int wpx, int rows)
 {
     vw_font *f = &st->font;
     double mx = 1.0;
-    int n = (int)tk->n_comp;
-    for (int c = 0; c < n; c++)
-        if (fabs(tk->comp[c]) > mx)
-            mx = fabs(tk->comp[c]);
-    y = section_title(st, x, y, "each component's term in the token's logit (their sum):");
-    int cols = n > 14 ? 3 : 2, rows = (n + cols - 1) / cols, colw = w / cols;
-    int bw = colw - 16 * f->cw;
-    if (bw < 6) bw = 6;
-    for (int c = 0; c < n; c++) {
-        int cx = x + (c / rows) * colw, cy = y + (c % rows) * f->ch;
-        double v = tk->comp[c];
-        int zero = cx + 8 * f->cw + bw / 2, len = vw_clampi(fabs(v) / mx * (bw / 2), 0, bw / 2);
-        smix_trace_part p;
-        if (smix_trace_component(st->a.t, (uint32_t)c, &p) == 0) vw_text(f, st->ren, cx, cy, p.name, 7, VW_FG);
-        vw_line(st->ren, zero, cy + 1, zero, cy + f->ch - 2, VW_GRID);
-        if (v >= 0)
-            vw_fill(st->ren, zero, cy + 3, len, f->ch - 6, VW_POSC);
-        else
-            vw_fill(st->ren, zero - len, cy + 3, len, f->ch - 6, VW_NEGC);
-        vw_textf(f, st->ren, cx + 9 * f->cw + bw, cy, v == 0 ? VW_DIM : VW_FG, "%+.2f", v);
+    uint32_t shown = 0;
+    if (rows < 2)
+        return y;
+    for (uint32_t k = 0; k < w->n_comp; k++) {
+        double v = fabs(w->rival ? w->comp[k].margin_bits : w->comp[k].tok_bits);
+        if (v > mx)
+            mx = v;
     }
-    return y + rows * f->ch;
+    vw_text(f, st->ren, x, y, w->rival ? (w->has_saved ? "component  token  rival margin  saved (bits)"
+                                                        : "component  token  rival margin (bits)")
+                                       : (w->has_saved ? "component   term  saved (bits)" : "component   term (bits)"),
+            wpx / f->cw, VW_DIM);
+    y += f->ch;
+    int numw = (w->rival ? 21 : 7) + (w->has_saved ? 7 : 0), bw = wpx - (10 + numw) * f->cw;
+    for (uint32_t k = 0; k < w->n_comp && (int)shown + 1 < rows; k++) {
+        const tv_why_comp *c = &w->comp[k];
+        double v = w->rival ? c->margin_bits : c->tok_bits;
+        char num[64];
+        if (fabs(c->tok_bits) < 0.005 && fabs(c->rival_bits) < 0.005)
+            continue;
+        if (w->rival)
+            snprintf(num, sizeof num, "%+6.2f %+6.2f %+6.2f", c->tok_bits, c->rival_bits, c->margin_bits);
+        else
+            snprintf(num, sizeof num, "%+6.2f", c->tok_bits);
+        if (w->has_saved)   /* the counterfactual, when the trace has it (#14) */
+            snprintf(num + strlen(num), sizeof num - strlen(num), " %+6.2f", c->saved_bits);
+        vw_text(f, st->ren, x, y, c->name, 9, VW_FG);
+        vw_text(f, st->ren, x + 9 * f->cw, y, num, -1, fabs(v) < 0.005 ? VW_DIM : VW_FG);
+        if (bw > 8) {
+            int zero = x + (10 + numw) * f->cw + bw / 2, len = vw_clampi(fabs(v) / mx * (bw / 2), 0, bw / 2);
+            vw_line(st->ren, zero, y + 1, zero, y + f->ch - 2, VW_GRID);
+            if (v >= 0)
+                vw_fill(st->ren, zero, y + 3, len, f->ch - 6, VW_POSC);
+            else
+                vw_fill(st->ren, zero - len, y + 3, len, f->ch - 6, VW_NEGC);
+        }
+        y += f->ch;
+        shown++;
+    }
+    return y;
 }
 
 static void draw_topk_col(vw_state *st, const smix_trace_token *tk, const uint32_t *id,
                           const float *p, int x, int y, int w, vw_rgb c)
 {
     vw_font *f = &st->font;
-    int bw = w - 19 * f->cw;
-    if (bw < 8) bw = 8;
+    int bw = w - 22 * f->cw;
     for (int i = 0; i < SMIX_TOPK; i++) {
-        char lab[64];
+        char lab[96], pc[24];
         int cy = y + i * f->ch;
         int hit = is_actual(tk, id[i]);
-        if (id[i] == SMIX_TOKEN_NONE || (p[i] <= 0 && id[i] == 0))
+        if (id[i] == SMIX_TOKEN_NONE)
             continue;
-        cand_label(st, id[i], 9, lab, sizeof lab);
+        cand_label(st, id[i], 12, lab, sizeof lab);
         if (hit)
             vw_fill(st->ren, x - 2, cy, w - 2, f->ch, (vw_rgb){ 70, 60, 30 });
-        vw_text(f, st->ren, x, cy, lab, 9, hit ? VW_ACCENT : VW_FG);
-        pbar(st, x + 10 * f->cw, cy, bw, p[i], c);
-        vw_textf(f, st->ren, x + 11 * f->cw + bw, cy, VW_FG, "%.3f", p[i]);
+        vw_text(f, st->ren, x, cy, lab, 12, hit ? VW_ACCENT : VW_FG);
+        if (bw >= 8)
+            pbar(st, x + 13 * f->cw, cy, bw, p[i], c);
+        vw_text(f, st->ren, x + 14 * f->cw + (bw >= 8 ? bw : 0), cy, tv_pct(p[i], pc, sizeof pc), -1, VW_FG);
     }
 }
 
 void vw_panel_components(vw_state *st)
 {
-    smix_trace_token tk;
+    tv_why w;
     smix_trace_topk top;
     SDL_Rect *R = &st->r_comp;
     vw_font *f = &st->font;
-    int x = R->x + f->cw / 2, w = R->w - f->cw;
-    if (smix_trace_get_token(st->a.t, st->sel, &tk) != 0 ||
-        smix_trace_get_topk(st->a.t, st->sel, &top) != 0)
+    int x = R->x + f->cw / 2, wpx = R->w - f->cw, y = R->y + f->ch / 4, bottom = R->y + R->h;
+    if (tv_why_token(st->a.d, st->nav.cur, 1, &w) != 0 || smix_trace_get_topk(st->a.t, st->nav.cur, &top) != 0) {
+        vw_text(f, st->ren, x, y, "this record cannot be read: the trace is damaged", -1, VW_NEGC);
         return;
-    int y = draw_header(st, &tk, x, R->y + f->ch / 4);
-    y = draw_pbars(st, &tk, x, y, w);
-    y = draw_bias(st, &tk, x, y, w);
-    if (st->a.sum.flags & SMIX_TRACE_SSM) {
-        vw_text(f, st->ren, x, y, "SSM top 8", -1, VW_SSMC);
-        draw_topk_col(st, &tk, top.ssm_id, top.ssm_p, x, y + f->ch, w / 2, VW_SSMC);
     }
-    vw_text(f, st->ren, x + w / 2, y, "after mixing, top 8", -1, VW_MIXC);
-    y += f->ch;
-    draw_topk_col(st, &tk, top.id, top.p, x + w / 2, y, w / 2, VW_MIXC);
+    int wrap = 2;   /* a header line takes a second row only when it needs one */
+    y = why_line(st, &w, TV_WHY_TITLE, x, y, wpx, 1, VW_ACCENT);
+    if (st->compare) {
+        char line[160];
+        float b = vw_bits_b_on_a(st, w.tk.index);
+        snprintf(line, sizeof line, "B spent %.2f bits on these bytes: B-A %+.2f bits", b, b - w.bits);
+        y = vw_wrap(st, line, x, y, wpx, 1, VW_FG);
+    }
+    y = why_line(st, &w, TV_WHY_COST, x, y, wpx, wrap, VW_FG);
+    y = why_line(st, &w, TV_WHY_RIVAL, x, y, wpx, wrap, VW_FG);
+    y = draw_pbars(st, &w, x, y, wpx);
+    y = why_line(st, &w, TV_WHY_SSM, x, y, wpx, wrap, VW_DIM);
+    int left = (bottom - y) / f->ch, topk = left >= 18 ? 9 : 0;
+    y = draw_comps(st, &w, x, y, wpx, left - topk);
+    if (!topk)
+        return;
+    y = bottom - 9 * f->ch;
+    if (st->a.sum.flags & SMIX_TRACE_SSM) {
+        vw_text(f, st->ren, x, y, "SSM alone, top 8", -1, VW_SSMC);
+        draw_topk_col(st, &w.tk, top.ssm_id, top.ssm_p, x, y + f->ch, wpx / 2, VW_SSMC);
+    }
+    vw_text(f, st->ren, x + wpx / 2, y, "after mixing, top 8", -1, VW_MIXC);
+    draw_topk_col(st, &w.tk, top.id, top.p, x + wpx / 2, y + f->ch, wpx / 2, VW_MIXC);
 }
 
-/* Where token k's slice sits in [0,1): the mass of mixed candidates ranked
- * before it (all top-k if it is not among them). */
 static double slice_start(const smix_trace_token *tk, const smix_trace_topk *top, int *rank)
 {
     double cum = 0;
@@ -216,47 +266,48 @@ static void interval_bar(vw_state *st, uint64_t k, int x, int y, int w, int h, i
     vw_frame(st->ren, x - 1, y - 1, w + 2, h + 2, VW_DIM);
 }
 
+static int w_px_of(const SDL_Rect *R, const vw_font *f)
+{
+    return R->w - 2 * f->cw;
+}
+
 void vw_panel_coder(vw_state *st)
 {
     smix_trace_token tk;
     SDL_Rect *R = &st->r_coder;
     vw_font *f = &st->font;
     int x = R->x + f->cw, w = R->w - 2 * f->cw, y = R->y + f->ch / 4, bh = f->ch;
-    if (smix_trace_get_token(st->a.t, st->sel, &tk) != 0)
+    if (smix_trace_get_token(st->a.t, st->nav.cur, &tk) != 0)
         return;
-    double before = vw_pyr_query(&st->pa, 0, st->sel).sum;
-    vw_textf(f, st->ren, x, y, VW_FG, "range coder: token #%llu narrows the interval",
-             (unsigned long long)st->sel);
+    double before = vw_pyr_query(&st->pa, 0, st->nav.cur).sum;
+    vw_textf(f, st->ren, x, y, VW_FG, "range coder: #%llu narrows the interval",
+             (unsigned long long)st->nav.cur);
     y += f->ch;
     vw_textf(f, st->ren, x, y, VW_DIM, "before: width 2^-%.1f, cut into candidate slices", before);
     y += f->ch;
     int s0, s1, n0, n1;
-    interval_bar(st, st->sel, x, y, w, bh, &s0, &s1);
+    interval_bar(st, st->nav.cur, x, y, w, bh, &s0, &s1);
     int ybar2 = y + bh + 2 * f->ch;
     /* magnifier: the slice's ends to the full width of the next bar */
     vw_line(st->ren, s0, y + bh, x, ybar2 - 1, VW_MIXC);
     vw_line(st->ren, s1 - 1, y + bh, x + w - 1, ybar2 - 1, VW_MIXC);
-    char zoom[48];
-    int zl = snprintf(zoom, sizeof zoom, "x %.4g", tk.p_final);
+    char zoom[48], pc[24];
+    int zl = snprintf(zoom, sizeof zoom, "x %s", tv_pct(tk.p_final, pc, sizeof pc));
     int mid = ((s0 + x) / 2 + (s1 + x + w) / 2) / 2;
     vw_text(f, st->ren, mid - zl * f->cw / 2, y + bh + f->ch / 2, zoom, -1, VW_MIXC);
-    if (st->sel + 1 < st->a.n)
-        interval_bar(st, st->sel + 1, x, ybar2, w, bh, &n0, &n1);
+    if (st->nav.cur + 1 < st->a.n)
+        interval_bar(st, st->nav.cur + 1, x, ybar2, w, bh, &n0, &n1);
     else
         vw_fill(st->ren, x, ybar2, w, bh, VW_MIXC);
     y = ybar2 + bh + f->ch / 2;
-    vw_textf(f, st->ren, x, y, VW_DIM, "after: width 2^-%.1f = before x p_final (%.2f bits)",
+    vw_textf(f, st->ren, x, y, VW_DIM, "after: width 2^-%.1f = before x p (%.2f bits)",
              before + tk.bits, tk.bits);
     y += f->ch;
     vw_textf(f, st->ren, x, y, VW_DIM, "~%.0f payload bytes settled so far (8 bits each)",
              (before + tk.bits) / 8.0);
     y += f->ch;
-    char steps[160];
-    size_t l = (size_t)snprintf(steps, sizeof steps, "steps:");
-    smix_trace_part p;
-    for (uint32_t k = 0; smix_trace_step(st->a.t, k, &p) == 0 && l < sizeof steps - 24; k++)
-        if (fabs(tk.step_bits[k]) >= 0.005) l += (size_t)snprintf(steps + l, sizeof steps - l, " %s %.2f", p.name, tk.step_bits[k]);
-    vw_text(f, st->ren, x, y, steps, -1, VW_DIM);
-    y += f->ch;
+    tv_why wy;
+    if (tv_why_token(st->a.d, st->nav.cur, 1, &wy) == 0)
+        y = why_line(st, &wy, TV_WHY_STEPS, x, y, w_px_of(R, f), 2, VW_DIM);
     vw_text(f, st->ren, x, y, "slice width exact; its place (top-8 order) illustrative", -1, VW_DIM);
 }

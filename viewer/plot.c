@@ -7,7 +7,8 @@
  * their mean, so a single expensive token is never averaged away. All values
  * come from pyramid queries (pyr.c), so the cost per frame depends on the
  * plot's width, not on the trace length. In compare mode the bars show the
- * mean difference B - A around a zero line, and both cumulative curves.
+ * mean difference B - A around a zero line, and the running sum of B - A
+ * (bits B saved or lost so far) on the right axis.
  */
 #include <math.h>
 #include <stdio.h>
@@ -49,7 +50,7 @@ static void clamp_view(vw_state *st)
 
 void vw_plot_follow(vw_state *st)
 {
-    double s = (double)st->sel;
+    double s = (double)st->nav.cur;
     if (s < st->t0 || s >= st->t0 + st->tspan)
         st->t0 = s - st->tspan / 2;
     clamp_view(st);
@@ -108,8 +109,8 @@ static void cum_advance(const vw_state *st, cum_state *c, uint64_t ib, double *c
 static void key_text(const vw_state *st, uint64_t win, char k[3][48])
 {
     snprintf(k[0], 48, "\u2500 avg%s %llu tok", st->compare ? " B-A," : "", (unsigned long long)win);
-    snprintf(k[1], 48, "\u2500 cum bpb%s", st->compare ? " A" : " (right axis)");
-    snprintf(k[2], 48, "\u2500 cum bpb B");
+    snprintf(k[1], 48, "%s", st->compare ? "\u2500 running B-A bits (right)" : "\u2500 cum bpb (right axis)");
+    snprintf(k[2], 48, "%s", "");
 }
 
 static int key_cells(const vw_state *st, uint64_t win)
@@ -117,7 +118,7 @@ static int key_cells(const vw_state *st, uint64_t win)
     char k[3][48];
     int total = 0;
     key_text(st, win, k);
-    for (int i = 0; i < (st->compare ? 3 : 2); i++)
+    for (int i = 0; i < 2; i++)
         total += (int)vw_utf8_cells(k[i]) + 2;
     return total;
 }
@@ -126,8 +127,8 @@ static int key_cells(const vw_state *st, uint64_t win)
 static void draw_key(vw_state *st, uint64_t win)
 {
     char k[3][48];
-    vw_rgb c[3] = { avg_colour(st), VW_SSMC, VW_MIXC };
-    int n = st->compare ? 3 : 2;
+    vw_rgb c[3] = { avg_colour(st), st->compare ? VW_MIXC : VW_SSMC, VW_MIXC };
+    int n = 2;
     key_text(st, win, k);
     int x = st->r_time.x + st->r_time.w - key_cells(st, win) * st->font.cw;
     for (int i = 0; i < n; i++)
@@ -144,7 +145,10 @@ static void draw_axes(vw_state *st, const SDL_Rect *a, double lo, double hi, dou
         int y = ypix(a, v, lo, hi);
         vw_line(st->ren, a->x, y, a->x + a->w - 1, y, VW_GRID);
         vw_textf(f, st->ren, a->x - 6 * cw, y - ch / 2, VW_DIM, "%5.3g", v);
-        vw_textf(f, st->ren, a->x + a->w + cw / 2, y - ch / 2, VW_SSMC, "%.3g", cmax * k / 4);
+        if (st->compare)
+            vw_textf(f, st->ren, a->x + a->w + cw / 2, y - ch / 2, VW_MIXC, "%+.3g", cmax * (k - 2) / 2);
+        else
+            vw_textf(f, st->ren, a->x + a->w + cw / 2, y - ch / 2, VW_SSMC, "%.3g", cmax * k / 4);
     }
     char title[160];
     int tl = snprintf(title, sizeof title, "timeline  tokens %.0f..%.0f of %llu   %s", st->t0,
@@ -172,10 +176,10 @@ void vw_plot_draw(vw_state *st)
     uint64_t win = (uint64_t)(tpp * 8 > 32 ? tpp * 8 : 32);
     double lo = st->compare ? -1.5 * st->diff_max : 0, hi = st->compare ? 1.5 * st->diff_max : 1.25 * st->bits_max;
     double total_bpb = st->a.sum.input_bytes ? st->a.sum.total_bits / st->a.sum.input_bytes : 1;
-    double cmax = ceil(2 * total_bpb) < 1 ? 1 : ceil(2 * total_bpb);
+    double cmax = st->compare ? st->cumd_max : ceil(2 * total_bpb) < 1 ? 1 : ceil(2 * total_bpb);
     draw_axes(st, &a, lo, hi, cmax, win);
     const vw_pyr *p = st->compare ? &st->pd : &st->pa;
-    int py_avg = -1, py_ca = -1, py_cb = -1;
+    int py_avg = -1, py_ca = -1;
     cum_state cum = { 0, 0, 0 };
     for (int x = 0; x < a.w; x++) {
         uint64_t ia, ib;
@@ -193,22 +197,21 @@ void vw_plot_draw(vw_state *st)
         int ya = ypix(&a, m.n ? m.sum / m.n : 0, lo, hi);
         double ca, cb;
         cum_advance(st, &cum, ib, &ca, &cb);
-        int yca = ypix(&a, ca, 0, cmax), ycb = ypix(&a, cb, 0, cmax);
+        (void)cb;   /* compare mode draws the running B-A instead of two overlapping bpb curves */
+        int yca = st->compare ? ypix(&a, cum.d, -cmax, cmax) : ypix(&a, ca, 0, cmax);
         if (x > 0) {
             vw_line(st->ren, a.x + x - 1, py_avg, a.x + x, ya, avg_colour(st));
-            vw_line(st->ren, a.x + x - 1, py_ca, a.x + x, yca, VW_SSMC);
-            if (st->compare)
-                vw_line(st->ren, a.x + x - 1, py_cb, a.x + x, ycb, VW_MIXC);
+            vw_line(st->ren, a.x + x - 1, py_ca, a.x + x, yca, st->compare ? VW_MIXC : VW_SSMC);
         }
-        py_avg = ya, py_ca = yca, py_cb = ycb;
+        py_avg = ya, py_ca = yca;
     }
     if (st->compare)
         vw_line(st->ren, a.x, ypix(&a, 0, lo, hi), a.x + a.w - 1, ypix(&a, 0, lo, hi), VW_DIM);
-    double sx = ((double)st->sel + 0.5 - st->t0) / st->tspan * a.w;
+    double sx = ((double)st->nav.cur + 0.5 - st->t0) / st->tspan * a.w;
     if (sx >= 0 && sx < a.w) {
         vw_fill(st->ren, a.x + (int)sx - 1, a.y, 2, a.h, VW_SELC);
         vw_textf(&st->font, st->ren, a.x + (int)sx + 3, a.y + 1, VW_SELC, "%llu",
-                 (unsigned long long)st->sel);
+                 (unsigned long long)st->nav.cur);
     }
     vw_frame(st->ren, a.x - 1, a.y - 1, a.w + 2, a.h + 2, VW_GRID);
 }

@@ -1,6 +1,10 @@
 /*
  * view.h - shared state and module interfaces of smix-view, the SDL2 viewer.
  *
+ * What the viewer shows is computed by traceview/ (tv_*.h), the view model
+ * smix-tui uses too: token numbers, search, marks, jumps, the key table,
+ * the explain sentence, number formats and the colour scale.
+ *
  * The viewer follows the shape of SDL's own test programs: one state struct
  * (vw_state) owns everything, main() sets it up, and loop() handles events,
  * draws and presents one frame. The same drawing code renders into a window
@@ -10,11 +14,11 @@
  * Modules (file = prefix):
  *   load.c   vw_load_    traces, temp trace from a plain file, per-token bits
  *   pyr.c    vw_pyr_     min/max/sum pyramids for fast whole-file plots
- *   esc.c    vw_esc_     token bytes -> visible cells (escapes for controls)
  *   gfx.c    vw_gfx_     font + glyph cache, primitives, colour scales
  *   heat.c   vw_heat_    text heat map, legend, tooltip
  *   plot.c   vw_plot_    timeline of the whole file
  *   panel.c  vw_panel_   component panel and coder panel
+ *   summary.c vw_summary_ the summary overlay (s)
  *   input.c  vw_input_   keys, mouse, playback, search
  *   png.c    vw_png_     PNG writer (own deflate, CRC-32, Adler-32)
  */
@@ -27,6 +31,13 @@
 #include <SDL_ttf.h>
 #include "smix.h"
 #include "smix_trace.h"
+#include "tv_doc.h"
+#include "tv_keys.h"
+#include "tv_nav.h"
+#include "tv_scale.h"
+#include "tv_text.h"
+#include "tv_summary.h"
+#include "tv_why.h"
 
 #define VW_NONE UINT64_MAX
 
@@ -81,43 +92,45 @@ void vw_pyr_free(vw_pyr *p);
 /* Aggregate over tokens [a, b). */
 vw_agg vw_pyr_query(const vw_pyr *p, uint64_t a, uint64_t b);
 
-/* ---------------- escaping (esc.c) ---------------- */
+/* ---------------- text cells ---------------- */
 
+/* Cell flags of the heat map. Text comes from traceview's glyphs
+ * (tv_text.h): escapes and marks are drawn in their own colours. */
 enum {
     VW_CELL_ESC = 1,     /* part of a visible escape such as \x1b */
-    VW_CELL_NL = 2,      /* the token's newline: the line breaks after it */
-    VW_CELL_MARK = 4     /* a stand-in glyph (newline or visible space) */
+    VW_CELL_NL = 2,      /* a line end: the line breaks after it */
+    VW_CELL_MARK = 4,    /* a stand-in glyph (return or tab arrow) */
+    VW_CELL_WIDE = 8     /* the right half of a wide glyph (drawn by its left half) */
 };
-
-enum { VW_ESC_MAP, VW_ESC_LABEL };
-
-/* Converts token bytes into display cells: printable UTF-8 as code points,
- * control characters, C1 controls and invalid UTF-8 as escapes (\n \t \xNN
- * \u0085). In VW_ESC_MAP mode a newline becomes a return-arrow cell flagged
- * VW_CELL_NL; in VW_ESC_LABEL mode it is "\n" and spaces are shown as an
- * open box. Writes at most cap cells; returns the number of cells needed. */
-size_t vw_esc_cells(const uint8_t *b, size_t n, int mode,
-                    uint32_t *cp, uint8_t *flags, size_t cap);
-/* Same, as a UTF-8 string of at most max_cells cells (an ellipsis marks a
- * cut), NUL-terminated in out[outsz]. */
-void vw_esc_str(const uint8_t *b, size_t n, int mode, size_t max_cells,
-                char *out, size_t outsz);
 
 /* ---------------- graphics (gfx.c) ---------------- */
 
 #define VW_GLYPH_SLOTS 2048
 
 typedef struct vw_glyph {
-    uint32_t cp;          /* 0 = empty slot */
+    uint32_t cp;          /* 0 = empty slot; a cluster's hash with bit 31 set */
+    char s[TV_GLYPH_MAX]; /* a cluster's text (several code points), else "" */
     SDL_Texture *tex;
     int w, h;
 } vw_glyph;
 
+/* The text a frame shows, cell by cell (--dump-screen): every glyph drawn
+ * is also written here, at the cell nearest its position. */
+typedef struct vw_capture {
+    int cols, rows;
+    char (*cell)[TV_GLYPH_MAX];   /* "" = blank; "\x01" = the right half of a wide glyph */
+} vw_capture;
+
+#define VW_FALLBACKS 4
+
 typedef struct vw_font {
     TTF_Font *ttf;
+    TTF_Font *fb[VW_FALLBACKS];   /* fallback fonts for glyphs ttf lacks (opened on first need) */
+    int fb_tried;
     int px;               /* pixel size asked for */
     int cw, ch, asc;      /* cell width/height, ascent */
     int used;
+    vw_capture *cap;      /* --dump-screen: record the text drawn, or NULL */
     vw_glyph slot[VW_GLYPH_SLOTS];
 } vw_font;
 
@@ -134,6 +147,14 @@ void vw_frame(SDL_Renderer *r, int x, int y, int w, int h, vw_rgb c);
 void vw_line(SDL_Renderer *r, int x0, int y0, int x1, int y1, vw_rgb c);
 /* One code point in the cell at (x, y); wider glyphs are squeezed. */
 void vw_glyph_draw(vw_font *f, SDL_Renderer *r, uint32_t cp, int x, int y, vw_rgb c);
+/* A glyph of traceview (tv_text.h: a character with its combining marks,
+ * shaped by SDL_ttf) in `cells` cells (1, or 2 for a wide character). */
+void vw_cluster_draw(vw_font *f, SDL_Renderer *r, const char *s, int cells, int x, int y, vw_rgb c);
+/* The capture of --dump-screen: allocate for a W x H frame, write as UTF-8
+ * text lines (trailing blanks dropped), free. */
+int vw_capture_init(vw_capture *cap, int W, int H, const vw_font *f);
+int vw_capture_write(const vw_capture *cap, FILE *out);
+void vw_capture_free(vw_capture *cap);
 /* UTF-8 text (our own strings: invalid bytes show as '?'); returns the
  * number of cells drawn. Stops after max_cells (<0: no limit). */
 int vw_text(vw_font *f, SDL_Renderer *r, int x, int y, const char *s,
@@ -147,6 +168,9 @@ size_t vw_utf8_cells(const char *s);
  * all common colour-vision deficiencies). d in [-1,1]: blue (-) to red (+)
  * through light grey, also colour-blind safe. */
 vw_rgb vw_viridis(double t);
+/* The colour of a token costing bits: traceview's fixed scale (tv_scale.h),
+ * the one smix-tui's levels sample. */
+vw_rgb vw_bits_rgb(double bits);
 vw_rgb vw_diverge(double d);
 /* Black or white, whichever reads better on bg. */
 vw_rgb vw_ink_on(vw_rgb bg);
@@ -157,19 +181,19 @@ vw_rgb vw_ink_on(vw_rgb bg);
 #define VW_SYNC_VERIFY_MAX 2000000u
 
 typedef struct vw_trace {
-    smix_trace *t;
+    tv_doc *d;                  /* the shared view model of the trace (owns it) */
+    const smix_trace *t;        /* tv_doc_trace(d) */
     const char *name;
     smix_trace_summary sum;
     uint64_t n;
-    SDL_atomic_t verified;      /* 0 pending, 1 intact, 2 damaged (see verify_msg) */
-    SDL_Thread *verifier;       /* background smix_trace_verify of a huge trace */
-    char verify_msg[256];
 } vw_trace;
 
 typedef struct vw_cellinfo {
-    uint64_t tok;         /* VW_NONE: empty */
-    uint32_t cp;
-    uint8_t flags;
+    uint64_t tok;         /* VW_NONE: empty; the token that owns the glyph */
+    uint64_t last;        /* the glyph's last token (> tok when it spans tokens) */
+    uint8_t flags;        /* VW_CELL_* */
+    uint8_t cells;        /* columns the glyph takes (1, 2) */
+    char s[TV_GLYPH_MAX]; /* the glyph's text */
 } vw_cellinfo;
 
 typedef struct vw_state {
@@ -183,6 +207,8 @@ typedef struct vw_state {
     float bits_max;       /* top of the heat-map colour scale */
     float diff_max;       /* compare: +- end of the difference scale */
     float costly;         /* w/W: bits of the costliest 1% */
+    float diff_top;       /* compare, w/W: |B-A| of the top 1% (B's largest gains and losses) */
+    double cumd_max;      /* compare: the largest |running sum of B-A| (the timeline's right axis) */
 
     /* rendering */
     SDL_Window *win;
@@ -193,7 +219,7 @@ typedef struct vw_state {
     int font_pt;          /* base size in points (before HiDPI scale) */
     float dpi;            /* drawable pixels per window point */
     int W, H;             /* output size in pixels */
-    SDL_Rect r_head, r_text, r_legend, r_time, r_comp, r_coder, r_status;
+    SDL_Rect r_head, r_text, r_legend, r_time, r_comp, r_coder, r_explain, r_status;
 
     /* heat map page */
     vw_cellinfo *grid;
@@ -202,12 +228,11 @@ typedef struct vw_state {
     uint64_t page_last;   /* last token (partly) on the page */
     int page_ok;
 
-    /* selection and navigation */
-    uint64_t sel, mark;
-    char search[256];
+    /* selection and navigation: the cursor, mark, search and message are
+     * traceview's tv_nav, as in smix-tui */
+    tv_nav nav;
     char prompt[256];     /* text being typed after / or : */
     char prompt_kind;     /* 0, '/', ':' */
-    char msg[256];        /* one-line message in the status bar */
 
     /* timeline view: tokens [t0, t0 + tspan) */
     double t0, tspan;
@@ -227,27 +252,25 @@ typedef struct vw_state {
     const char *keys;     /* --keys: commands run before the first frame */
     int want_png;         /* P pressed: save the next frame */
     int last_verify;      /* verification states when last drawn */
+    int explain;          /* the explain line is shown (e) */
+    int summary;          /* the summary is shown (s) */
+    int scroll;           /* summary/help scroll offset, rows */
 } vw_state;
 
 /* ---------------- load.c ---------------- */
 /* Opens path as a trace, or (if it is not one) compresses it into a temp
  * trace first. Returns 0, or -1 with a message in err. */
 int vw_load_open(vw_state *st, vw_trace *tr, const char *path, char *err, size_t errlen);
-/* Starts the background verification of a trace not yet verified. */
-int vw_load_verify_start(vw_trace *tr, char *err, size_t errlen);
 /* Builds pyramids, scales and (compare) the difference series. */
 int vw_load_prepare(vw_state *st, char *err, size_t errlen);
 void vw_load_free(vw_state *st);
+/* Frees what vw_load_prepare made (before preparing again: A and B swapped). */
+void vw_load_free_series(vw_state *st);
 /* Bits of token i of A; bits that B spent on the bytes of A's token i. */
 float vw_bits_a(const vw_state *st, uint64_t i);
 float vw_bits_b_on_a(const vw_state *st, uint64_t i);
 /* Bytes from the start of the input to the end of token i. */
 uint64_t vw_bytes_upto(const vw_state *st, uint64_t i);
-/* Next token after from (forwards or backwards, wrapping) whose text starts
- * an occurrence of needle; VW_NONE if none. */
-uint64_t vw_load_search(const vw_state *st, uint64_t from, const char *needle, int dir);
-/* Next token from `from` (exclusive) costing >= st->costly bits. */
-uint64_t vw_load_costly(const vw_state *st, uint64_t from, int dir);
 
 /* ---------------- heat.c ---------------- */
 void vw_heat_layout(vw_state *st);           /* fills the page grid */
@@ -269,13 +292,20 @@ void vw_plot_zoom(vw_state *st, int x, double factor);
 /* ---------------- panel.c ---------------- */
 void vw_panel_components(vw_state *st);
 void vw_panel_coder(vw_state *st);
+/* Draws s from (x, y) on, wrapped at spaces to wpx pixels over at most rows
+ * rows (continuation rows indented); returns the y below it. */
+int vw_wrap(vw_state *st, const char *s, int x, int y, int wpx, int rows, vw_rgb c);
+
+/* ---------------- summary.c ---------------- */
+/* The summary overlay (s): traceview's summary rows, as smix-tui shows. */
+void vw_summary_draw(vw_state *st);
 
 /* ---------------- input.c ---------------- */
 void vw_input_event(vw_state *st, const SDL_Event *ev);
 void vw_input_tick(vw_state *st);            /* playback */
-/* Runs key commands as if typed, for scripting: a newline or the two
- * characters \n is Enter, ESC or \e is Escape, \\ is a backslash. */
-void vw_input_keys(vw_state *st, const char *keys);
+/* Runs a key script (traceview's syntax, tv_keys.h) as if typed. Returns
+ * 0, or -1 with a message in err for a script that does not parse. */
+int vw_input_keys(vw_state *st, const char *keys, char *err, size_t errlen);
 void vw_select(vw_state *st, uint64_t tok);
 double vw_speed(const vw_state *st);         /* tokens per second */
 

@@ -1,7 +1,8 @@
 /*
- * fuzz_view.c - the viewers' data layer on arbitrary traces: what smix-tui
- * (tui/doc.c, explain.c, esc.c) and smix-view (viewer/load.c, pyr.c, esc.c)
- * compute from a trace before anything is drawn.
+ * fuzz_view.c - the viewers' data layer on arbitrary traces: what the
+ * shared view model (traceview/: tv_doc, tv_why, tv_text, tv_nav,
+ * tv_summary) and smix-view (viewer/load.c, pyr.c) compute from a trace before
+ * anything is drawn.
  *
  * Inputs are traces (run.sh gives this target the trace target's corpus),
  * tried as they are and with their checksums rewritten (fuzz_trace_file.h).
@@ -16,27 +17,39 @@
 #include "fuzz_trace_file.h"
 #include "smix_trace.h"
 
-#include "../../tui/doc.h"
-#include "../../tui/esc.h"
-#include "../../tui/explain.h"
+#include "../../traceview/tv_doc.h"
+#include "../../traceview/tv_nav.h"
+#include "../../traceview/tv_text.h"
+#include "../../traceview/tv_why.h"
+#include "../../traceview/tv_scale.h"
+#include "../../traceview/tv_summary.h"
 #include "../../viewer/view.h"
 
 /* Tokens read one by one at each end (the scans cover the rest). */
 #define EDGE 48
 
-static void tui_token(const doc *d, uint64_t i)
+static void tv_token(tv_doc *d, uint64_t i)
 {
-    smix_trace_token tk;
-    smix_trace_topk top;
-    char out[1024];
-    if (doc_token(d, i, &tk) != 0)
+    tv_why w;
+    char out[1536];
+    tv_glyph g;
+    tv_pos next;
+    uint64_t last;
+    if (tv_why_token(d, i, 1, &w) != 0)
         return;
-    (void)doc_level(tk.bits);
-    int have = smix_trace_get_topk(doc_trace(d), i, &top) == 0;
-    explain_token(&tk, have ? &top : NULL, doc_trace(d), 1, out, sizeof out);
-    explain_token(&tk, have ? &top : NULL, doc_trace(d), 0, out, sizeof out);
-    (void)esc_width(tk.bytes, tk.length, 1);
-    esc_string(tk.bytes, tk.length, 1, out, sizeof out);
+    (void)tv_scale_level(w.bits);
+    tv_why_sentence(&w, d, out, sizeof out);
+    for (int k = 0; k < TV_WHY_LINES; k++)
+        tv_why_line(&w, d, k, out, sizeof out);
+    (void)tv_why_token(d, i, 0, &w);
+    tv_text_label(w.tk.bytes, w.tk.length, 1, 40, out, sizeof out);
+    tv_text_label(w.tk.bytes, w.tk.length, 0, 12, out, sizeof out);
+    (void)tv_text_start(tv_doc_bytes, d, i, 1);
+    for (tv_pos p = { i, tv_text_start(tv_doc_bytes, d, i, 1) }; p.tok == i;) {
+        if (tv_text_at(tv_doc_bytes, d, p, 1, &g, &next, &last) != 0)
+            break;
+        p = next;
+    }
 }
 
 static void tui_layer(const char *path)
@@ -45,39 +58,41 @@ static void tui_layer(const char *path)
     smix_trace *t = smix_trace_open_ex(path, SMIX_TRACE_OPEN_LAZY, err, sizeof err);
     if (!t)
         return;
-    doc *d = doc_create(t, path);
+    tv_doc *d = tv_doc_create(t, path);
     if (!d) {
         smix_trace_close(t);
         return;
     }
-    uint64_t n = doc_count(d);
+    uint64_t n = tv_doc_count(d);
     int wrapped;
-    (void)doc_bits_before(d, n / 2);
-    (void)doc_bits_before(d, n);
-    (void)doc_get_stats(d);
-    (void)doc_report(d);
-    (void)doc_next_costly(d, 0, 1);
-    (void)doc_next_costly(d, 0, -1);
-    (void)doc_search(d, 0, "e", 1, &wrapped);
-    (void)doc_search(d, n ? n - 1 : 0, "The", -1, &wrapped);
+    tv_nav nav = { 0 };
+    (void)tv_doc_bits_before(d, n / 2);
+    (void)tv_doc_bits_before(d, n);
+    (void)tv_doc_stats(d);
+    (void)tv_doc_report(d);
+    (void)tv_doc_next_costly(d, 0, 1);
+    (void)tv_doc_next_costly(d, 0, -1);
+    (void)tv_doc_search(d, 0, "e", 1, &wrapped);
+    (void)tv_doc_search(d, n ? n - 1 : 0, "The", -1, &wrapped);
+    (void)tv_nav_jump(&nav, d, "@3");
+    (void)tv_nav_jump(&nav, d, "50%");
+    tv_nav_status(&nav, d, err, sizeof err);
+    tv_srow *rows;
+    size_t nrows;
+    if (tv_summary_rows(d, 1, &rows, &nrows) == 0)
+        free(rows);
     for (uint64_t i = 0; i < n && i < EDGE; i++) {
-        tui_token(d, i);
-        tui_token(d, n - 1 - i);
+        tv_token(d, i);
+        tv_token(d, n - 1 - i);
     }
-    doc_free(d);
+    tv_doc_free(d);
 }
 
 static void view_token(const vw_state *st, uint64_t i)
 {
-    smix_trace_token tk;
-    char out[256];
     (void)vw_bits_a(st, i);
     (void)vw_bits_b_on_a(st, i);
     (void)vw_bytes_upto(st, i);
-    if (smix_trace_get_token(st->a.t, i, &tk) == 0) {
-        vw_esc_str(tk.bytes, tk.length, VW_ESC_MAP, 40, out, sizeof out);
-        vw_esc_str(tk.bytes, tk.length, VW_ESC_LABEL, 12, out, sizeof out);
-    }
 }
 
 static void view_layer(const char *path, int compare)
@@ -91,10 +106,8 @@ static void view_layer(const char *path, int compare)
         (!compare || vw_load_open(st, &st->b, path, err, sizeof err) == 0) &&
         vw_load_prepare(st, err, sizeof err) == 0) {
         uint64_t n = st->a.n;
-        (void)vw_load_costly(st, 0, 1);
-        (void)vw_load_costly(st, 0, -1);
-        (void)vw_load_search(st, 0, "e", 1);
-        (void)vw_load_search(st, 0, "The", -1);
+        (void)tv_doc_next_costly(st->a.d, 0, 1);
+        (void)tv_doc_next_costly(st->a.d, 0, -1);
         (void)vw_pyr_query(&st->pa, 0, n);
         for (uint64_t i = 0; i < n && i < EDGE; i++) {
             view_token(st, i);

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# test_views.sh - smix-tui, smix-view and the CLI say the same things about
+# the same trace: they share one view model (traceview/), and this suite
+# reads their screens (smix-tui --dump-screen, smix-view --dump-screen, the
+# text of what each draws) to check it: token numbers, jumps, search, the
+# costly-token jump, the explain sentence and the per-component figures of a
+# known token (against the CSV), the key help, text in other scripts, CR LF,
+# small screens, the teaching level. Run from the repo root after `make`.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+TUI=build/smix-tui
+V=build/smix-view
+SMIX=build/smix
+pass=0
+fail=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL $1${2:+: $2}"; fail=$((fail + 1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else ko "$name"; fi; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/test_views.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 SDL_VIDEODRIVER=offscreen
+
+for p in "$TUI" "$V" "$SMIX"; do
+    [ -x "$p" ] || { echo "FAIL setup: $p not built"; echo "0 passed, 1 failed"; exit 1; }
+done
+command -v python3 > /dev/null || { echo "FAIL setup: python3 missing"; echo "0 passed, 1 failed"; exit 1; }
+
+tui() { "$TUI" --dump-screen - "$@" 2> "$T/err"; }
+sdl() { "$V" --dump-screen - "$@" 2> "$T/err"; }
+
+# ---- a trace with the SSM (level 5) of the prose sample
+$SMIX -q -5 -f --trace "$T/p.smt" -o "$T/p.smx" samples/prose.txt
+$SMIX --trace-dump csv "$T/p.smt" > "$T/p.csv"
+N=$(($(wc -l < "$T/p.csv") - 1))
+
+# The costliest token by the CLI report: its index, in both viewers.
+I=$($SMIX --trace-report "$T/p.smt" | awk '/^Costliest tokens/ { getline; getline; print $1; exit }')
+check "the report names the costliest token ($I)" [ -n "$I" ]
+tui --size 120x40 --keys ":$I<Enter>" "$T/p.smt" > "$T/t.txt"
+sdl --size 1280x800 --keys ":$I<Enter>" "$T/p.smt" > "$T/s.txt"
+sdl --size 1280x800 --at "$I" "$T/p.smt" > "$T/s_at.txt"
+check "smix-tui :$I shows #$I of $N" grep -q "#$I of $N " "$T/t.txt"
+check "smix-view :$I shows #$I of $N" grep -q "#$I of $N " "$T/s.txt"
+check "smix-view --at $I is the same frame as :$I" cmp -s "$T/s.txt" "$T/s_at.txt"
+# the token's text, as the CSV has it, in both titles
+title=$(python3 - "$T/p.csv" "$I" <<'PY'
+import csv, sys
+r = list(csv.DictReader(open(sys.argv[1], newline=''), ))[int(sys.argv[2])]
+print("#%s '%s'" % (r['index'], r['text']))
+PY
+)
+check "smix-tui title is $title" grep -qF "$title" "$T/t.txt"
+check "smix-view title is $title" grep -qF "$title" "$T/s.txt"
+
+# w (the top 1% by bits) lands on the same token in both
+a=$(tui --keys w "$T/p.smt" | grep -o '#[0-9]* of' | tail -1)
+b=$(sdl --keys w "$T/p.smt" | grep -o '#[0-9]* of' | tail -1)
+check "w lands on the same token in both ($a, $b)" [ -n "$a" -a "$a" = "$b" ]
+
+# ---- search: smart case, the same hit in both
+printf 'one Zebra two zebra three ZEBRA four zebras\n' > "$T/z.txt"
+$SMIX -q -1 -f --trace "$T/z.smt" -o "$T/z.smx" "$T/z.txt"
+off_of() { grep -o '#[0-9]* of [0-9]*  off [0-9]*' | tail -1 | sed 's/.*off //'; }
+for pat in zebra Zebra ZEBRA zebras; do
+    want=$(python3 -c "import sys,re; t=open(sys.argv[1]).read(); p=sys.argv[2]; \
+print(re.search(re.escape(p), t, 0 if any(c.isupper() for c in p) else re.I).start())" "$T/z.txt" "$pat")
+    ta=$(tui --keys "/$pat<Enter>" "$T/z.smt" | off_of)
+    sa=$(sdl --keys "/$pat<Enter>" "$T/z.smt" | off_of)
+    # the token holding the match's first byte starts at or before it
+    check "/$pat: the same token in both (off $ta, $sa)" [ -n "$ta" -a "$ta" = "$sa" ]
+    check "/$pat: smart case finds byte $want (token at $ta)" [ -n "$ta" ] && [ "$ta" -le "$want" ] && [ $((want - ta)) -lt 8 ]
+done
+
+# ---- the explain sentence and the component rows of a known token
+# A token the model did not expect (another token was the favourite):
+# the figures on screen must be the CSV's.
+J=$(python3 - "$T/p.csv" <<'PY'
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1], newline='')):
+    if r['is_new'] == '0' and r['is_fav'] == '0' and r['fav_id'] not in ('4294967295', '4294967294') \
+       and float(r['bits']) > 6:
+        print(r['index']); break
+PY
+)
+check "a token with another favourite exists ($J)" [ -n "$J" ]
+tui --size 160x60 --teach --keys ":$J<Enter>" "$T/p.smt" > "$T/tj.txt"
+sdl --size 1400x900 --keys ":$J<Enter>" "$T/p.smt" > "$T/sj.txt"
+python3 - "$T/p.csv" "$J" "$T/tj.txt" "$T/sj.txt" > "$T/why.out" <<'PY'
+import csv, math, sys, re
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+r = rows[int(sys.argv[2])]
+comps = [k[2:] for k in r if k.startswith('c_')]
+ln2 = math.log(2)
+m = {c: (float(r['c_' + c]) / ln2, float(r['fav_c_' + c]) / ln2) for c in comps}
+top = max(comps, key=lambda c: abs(m[c][0] - m[c][1]))
+t, f = m[top]
+row = "%-8s %+6.2f %+6.2f %+6.2f" % (top, t, f, t - f)
+lead = (float(r['fav_logit']) - float(r['logit'])) / ln2
+bits = float(r['bits'])
+sent = "#%s '%s' cost %.2f bits: the model expected '%s'" % (r['index'], r['text'], bits, r['fav_text'])
+for name in sys.argv[3:]:
+    scr = open(name).read()
+    flat = re.sub(r'\s+', ' ', scr)
+    print("row", name, re.sub(r'\s+', ' ', row) in re.sub(r' +', ' ', scr))
+    print("lead", name, ("lead of %.1f bits" % lead) in flat)
+    print("sentence", name, sent in flat)
+    print("cost", name, ("%.2f bits = token model" % bits) in flat)
+PY
+while read -r what file res; do
+    check "token $J: the $what on $(basename "$file") agrees with the CSV" [ "$res" = True ]
+done < "$T/why.out"
+
+# ---- both help screens come from one key table
+tui --size 100x50 --keys '?' "$T/p.smt" > "$T/th.txt"
+sdl --size 1280x900 --keys '?' "$T/p.smt" > "$T/sh.txt"
+for h in "jump: 123 token number (from 0)" "next costliest token (top 1% by bits)" \
+         "search the text (smart case)" "timeline: zoom in"; do
+    check "help of both viewers: '$h'" bash -c "grep -qF '$h' '$T/th.txt' && grep -qF '$h' '$T/sh.txt'"
+done
+
+# ---- text in other scripts, CR LF
+$SMIX -q -5 -f --trace "$T/m.smt" -o "$T/m.smx" samples/multilingual.txt
+tui --size 200x30 "$T/m.smt" > "$T/tm.txt"
+sdl --size 1280x800 "$T/m.smt" > "$T/sm.txt"
+for s in "Τρία σύντομα κείμενα" "三つの短い文章" "zwölf Jahren"; do
+    check "smix-tui draws '$s'" grep -qF "$s" "$T/tm.txt"
+    check "smix-view draws '$s'" grep -qF "$s" "$T/sm.txt"
+done
+check "multilingual: no \\x escapes in smix-view's text" bash -c "! head -12 '$T/sm.txt' | cut -c1-70 | grep -q '\\\\x'"
+printf 'line one\r\nline two\r\nline three\r\n' > "$T/crlf.txt"
+$SMIX -q -1 -f --trace "$T/c.smt" -o "$T/c.smx" "$T/crlf.txt"
+check "CR LF: smix-tui shows one line end, no \\r" bash -c "tui() { $TUI --dump-screen - \"\$@\"; }; ! tui '$T/c.smt' | grep -qF '\\r'"
+check "CR LF: smix-view shows one line end, no \\r" bash -c "! $V --dump-screen - '$T/c.smt' | head -6 | grep -qF '\\r'"
+
+# ---- no raw control bytes on any screen
+printf 'safe \033[2J\033]0;pwned\007 \x9b31m bad\xff c1:\xc2\x9b rtl:\xe2\x80\xae end\r\n' > "$T/h.txt"
+$SMIX -q -1 -f --trace "$T/h.smt" -o "$T/h.smx" "$T/h.txt"
+for k in "" s e '?'; do
+    tui --size 100x30 --keys "$k" "$T/h.smt" > "$T/hx.txt"
+    sdl --size 1000x700 --keys "$k" "$T/h.smt" > "$T/hs.txt"
+    for f in hx hs; do
+        check "hostile, keys '$k': no control bytes in $f" \
+            bash -c "! LC_ALL=C grep -aqP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]' '$T/$f.txt'"
+    done
+done
+
+# ---- small screens: every row fits, the essentials are there
+for size in 80x24 60x20; do
+    w=${size%x*}
+    tui --size "$size" --teach --keys ":$I<Enter>" "$T/p.smt" > "$T/small.txt"
+    check "smix-tui $size: no row wider than $w" \
+        bash -c "[ \$(python3 -c 'import sys; print(max(len(l.rstrip(\"\\n\")) for l in open(sys.argv[1])))' '$T/small.txt') -le $w ]"
+    check "smix-tui $size: status and title" bash -c "grep -q '#$I of $N' '$T/small.txt' && grep -qF \"$title\" '$T/small.txt'"
+done
+for size in 640x480 800x600; do
+    sdl --size "$size" --keys ":$I<Enter>" "$T/p.smt" > "$T/small.txt"
+    check "smix-view $size: status, title, cost line and explain sentence" \
+        bash -c "grep -q '#$I of $N' '$T/small.txt' && grep -qF \"$title\" '$T/small.txt' && grep -q 'bits = token model' '$T/small.txt' && grep -q 'appears for the first time\\|cost [0-9.]* bits' '$T/small.txt'"
+done
+
+# ---- a plain file is traced at a level with the SSM
+head -c 3000 samples/prose.txt > "$T/plain.txt"
+check "smix-tui FILE traces with the SSM" bash -c "$TUI --dump-screen - --size 120x40 --keys 'l' '$T/plain.txt' 2>/dev/null | grep -q 'SSM .*rank\\|SSM n/a'"
+check "smix-view FILE traces with the SSM" bash -c "$V --dump-screen - '$T/plain.txt' 2>/dev/null | grep -q 'level 4 (SSM)'"
+
+# ---- summary: the report's figures and the training loss curve, in both
+tui --size 140x60 --keys s "$T/p.smt" > "$T/ts.txt"
+sdl --size 1400x900 --keys s "$T/p.smt" > "$T/ss.txt"
+for s in "Training of the SSM" "loss per chunk" "How to read it" "Costliest tokens" "#$I "; do
+    check "summary of both: '$s'" bash -c "grep -qF '$s' '$T/ts.txt' && grep -qF '$s' '$T/ss.txt'"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
