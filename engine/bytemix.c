@@ -70,6 +70,8 @@ struct bytemix {
     float w2[NSET2][NIN2];
     float w3[2 * 256][NIN2];    /* a second set, by the walk and the bits so far */
     float *apm;                 /* [2 x 65536][APM_CELLS]: by the last byte, by a hash of two */
+    uint8_t *apm_ready;         /* [2 x 65536]: the row holds its values (else the identity) */
+    float apm_identity[APM_CELLS];
     /* token-level decisions */
     uint32_t *ev_slot[EVENT_ORDERS];
     float w_ev[EVENT_KINDS * EVENT_POS][EVENT_IN];
@@ -87,6 +89,17 @@ static float stretch_f(float p)
 
 static void byte_boundary(bytemix *bm);
 
+/* APM row c, the identity until it is first used. */
+static float *apm_row_at(bytemix *bm, uint32_t c)
+{
+    float *row = bm->apm + (size_t)c * APM_CELLS;
+    if (!bm->apm_ready[c]) {
+        memcpy(row, bm->apm_identity, sizeof bm->apm_identity);
+        bm->apm_ready[c] = 1;
+    }
+    return row;
+}
+
 bytemix *bytemix_create(int table_bits)
 {
     if (table_bits < 16 || table_bits > 26) return NULL;
@@ -95,7 +108,8 @@ bytemix *bytemix_create(int table_bits)
     size_t n = (size_t)1 << table_bits;
     bm->table = malloc(n * sizeof *bm->table);
     bm->apm = malloc((size_t)2 * 65536 * APM_CELLS * sizeof *bm->apm);
-    if (!bm->table || !bm->apm) {
+    bm->apm_ready = calloc((size_t)2 * 65536, 1);
+    if (!bm->table || !bm->apm || !bm->apm_ready) {
         bytemix_free(bm);
         return NULL;
     }
@@ -113,9 +127,9 @@ bytemix *bytemix_create(int table_bits)
         for (int i = 0; i < NIN2; i++) bm->w3[s][i] = 0.0f;
         bm->w3[s][NX + 1] = 1.0f;
     }
-    float identity[APM_CELLS];   /* each APM row starts as the identity */
-    for (int j = 0; j < APM_CELLS; j++) identity[j] = squash((float)(j - 16) * 0.5f);
-    for (int c = 0; c < 2 * 65536; c++) memcpy(bm->apm + (size_t)c * APM_CELLS, identity, sizeof identity);
+    /* each APM row starts as the identity, written when it is first used (a
+     * short input touches few of the 131,072 rows) */
+    for (int j = 0; j < APM_CELLS; j++) bm->apm_identity[j] = squash((float)(j - 16) * 0.5f);
     for (int s = 0; s < EVENT_KINDS * EVENT_POS; s++) {
         for (int i = 0; i < EVENT_IN; i++) bm->w_ev[s][i] = 0.0f;
         bm->w_ev[s][EVENT_ORDERS] = 1.0f;
@@ -130,12 +144,13 @@ void bytemix_free(bytemix *bm)
     if (!bm) return;
     free(bm->table);
     free(bm->apm);
+    free(bm->apm_ready);
     free(bm);
 }
 
 uint64_t bytemix_memory(int table_bits)
 {
-    return sizeof(bytemix) + ((uint64_t)sizeof(uint32_t) << table_bits) + (uint64_t)2 * 65536 * APM_CELLS * sizeof(float);
+    return sizeof(bytemix) + ((uint64_t)sizeof(uint32_t) << table_bits) + (uint64_t)2 * 65536 * (APM_CELLS * sizeof(float) + 1);
 }
 
 static uint32_t mix_hash(uint32_t a, uint32_t b)
@@ -235,10 +250,10 @@ uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
     int lo = (int)f;
     bm->apm_frac = f - (float)lo;
     bm->apm_lo = lo;
-    bm->apm_row = bm->apm + (size_t)(((uint32_t)(bm->last & 255) << 8) | bm->c0) * APM_CELLS;
+    bm->apm_row = apm_row_at(bm, ((uint32_t)(bm->last & 255) << 8) | bm->c0);
     bm->apm_p = bm->apm_row[lo] * (1.0f - bm->apm_frac) + bm->apm_row[lo + 1] * bm->apm_frac;
     uint32_t h2 = mix_hash((uint32_t)(bm->last & 0xFFFF), bm->c0 * 0x2F0B3u) >> 16;
-    bm->apm2_row = bm->apm + ((size_t)65536 + h2) * APM_CELLS;
+    bm->apm2_row = apm_row_at(bm, 65536 + h2);
     bm->apm2_p = bm->apm2_row[lo] * (1.0f - bm->apm_frac) + bm->apm2_row[lo + 1] * bm->apm_frac;
     float p = (2.0f * bm->p2 + 3.0f * bm->apm_p + 3.0f * bm->apm2_p) * 0.125f;
     uint32_t q = (uint32_t)(p * (float)BYTEMIX_SCALE + 0.5f);

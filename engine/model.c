@@ -98,6 +98,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->h.nslots = 1;             /* slot 0: NEW */
     m->c.mix_lr = 0.01f;
     m->c.fast = cfg->level <= 2;
+    m->c.age_octaves = m->c.fast ? SC_WIDE_AGES : 1;
     m->c.cells = model_uses_cells(cfg);
     m->c.rec_window = m->c.fast ? REC_WINDOW_FAST : REC_WINDOW;
     m->h.new_rate = 0.5f;

@@ -246,15 +246,16 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     float inv = (float)(1.0 / m->s.sum_e), s = m->s.scale;
     memset(feat_y, 0, NFEAT * sizeof *feat_y);
     memset(exp_f, 0, NFEAT * sizeof *exp_f);
-    double ez = 0.0, ep = m->s.other_prior, erl = m->s.other_rlast, er = 0.0, eq = 0.0;
+    float fz = 0.0f, fp = 0.0f, frl = 0.0f, fr = 0.0f, fq = 0.0f;
     for (uint32_t i = 0; i < m->s.ncand; i++) {
-        double e = m->s.e[i];
-        ez += e * m->s.zf[i];
-        ep += e * m->h.prior[m->s.cand[i]];
-        erl += e * m->s.rlast[i];
-        er += e * m->s.recsum[i];
-        eq += e * m->s.q[i];
+        float e = m->s.e[i];
+        fz += e * m->s.zf[i];
+        fp += e * m->h.prior[m->s.cand[i]];
+        frl += e * m->s.rlast[i];
+        fr += e * m->s.recsum[i];
+        fq += e * m->s.q[i];
     }
+    double ez = fz, ep = m->s.other_prior + fp, erl = m->s.other_rlast + frl, er = fr, eq = fq;
     exp_f[F_REC] = er / m->s.sum_e * s;
     exp_f[F_PPM] = eq / m->s.sum_e * s;
     exp_f[F_SSM] = ez / m->s.sum_e;
@@ -276,7 +277,7 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     for (int k = 0; k < NCTX; k++) {
         const ngm_ctx *c = &m->s.ctx[k];
         if (!c->items) continue;
-        double eg = 0.0, eb = 0.0;
+        float eg = 0.0f, eb = 0.0f, fcr = 0.0f;
         const float *gk = m->s.item_g + m->s.item_start[k], *rk = m->s.item_r + m->s.item_start[k];
         const uint32_t *ci = m->s.item_cand + m->s.item_start[k];
         for (uint32_t i = 0; i < c->n; i++) {
@@ -285,7 +286,7 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
             float r = s * rk[i];
             eg += p * g;
             eb += p;
-            ecr[k] += p * r;
+            fcr += p * r;
             if (c->items[i].slot == y) {
                 feat_y[F_NG + k] = g;
                 feat_y[F_BONUS + k] = s * m->s.conf[k];
@@ -293,7 +294,8 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
             }
         }
         exp_f[F_NG + k] = eg;
-        exp_f[F_BONUS + k] = eb * s * m->s.conf[k];
+        exp_f[F_BONUS + k] = (double)eb * s * m->s.conf[k];
+        ecr[k] = fcr;
     }
     for (int k = 0; k < NCTX; k++) exp_f[F_CREC + k] = ecr[k];
     if (m->h.mlen) {

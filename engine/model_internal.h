@@ -78,6 +78,7 @@ typedef struct model_conf {
     uint32_t cap;              /* slots: vocab + 1 */
     uint32_t ssm_cap;          /* slots below this have their own SSM row */
     int fast;                  /* levels 1 and 2: a shorter recent window, filtered order-1 lists */
+    int age_octaves;           /* octaves per age bucket of the classes: SC_WIDE_AGES when fast */
     int cells;                 /* levels 2-9 learn the follower cell biases (level 1: 8% of its time for 0.2%) */
     int rec_window;            /* REC_WINDOW, or REC_WINDOW_FAST at levels 1 and 2 */
     float mix_lr;

@@ -8,33 +8,19 @@
 
 #include "tok.h"
 
-typedef struct id_bytes { const uint8_t *b; uint32_t len, id; } id_bytes;
-
-static int cmp_bytes(const void *pa, const void *pb)
-{
-    const id_bytes *a = pa, *b = pb;
-    uint32_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->b, b->b, n);
-    if (c) return c;
-    if (a->len != b->len) return a->len < b->len ? -1 : 1;
-    return a->id < b->id ? -1 : a->id > b->id;
-}
-
+/* The ids in use (below n->vocab) in byte-string order: the built-in
+ * order (precomputed, engine/vocab_order.c) without the others. */
 static int byte_order(newid *n)
 {
-    id_bytes *v = malloc(n->vocab * sizeof *v);
-    if (!v) return -1;
-    for (uint32_t id = 0; id < n->vocab; id++) {
-        v[id].b = tok_bytes(tok_builtin(), id, &v[id].len);
-        v[id].id = id;
+    uint32_t all, c = 0;
+    const uint16_t *order = tok_byte_order(&all);
+    for (uint32_t i = 0; i < all; i++) {
+        uint32_t id = order[i];
+        if (id >= n->vocab) continue;
+        n->id_of[c] = (uint16_t)id;
+        n->code_of[id] = (uint16_t)c++;
     }
-    qsort(v, n->vocab, sizeof *v, cmp_bytes);
-    for (uint32_t c = 0; c < n->vocab; c++) {
-        n->id_of[c] = (uint16_t)v[c].id;
-        n->code_of[v[c].id] = (uint16_t)c;
-    }
-    free(v);
-    return 0;
+    return c == n->vocab ? 0 : -1;
 }
 
 int newid_init(newid *n, uint32_t vocab)

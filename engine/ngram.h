@@ -7,7 +7,7 @@
  * needs (adding the same value to every unseen token changes nothing).
  *
  * Memory grows with the input: one hash table (open addressing, doubled when
- * half full) shared by all orders, and list storage in power-of-two blocks
+ * three quarters full) shared by all orders, and list storage in power-of-two blocks
  * recycled through free lists. A context of order k is only created once
  * the next lower order's context had been seen before (as PPM would use
  * it), which keeps the long orders from storing one entry per position.

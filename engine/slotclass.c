@@ -16,11 +16,11 @@ int sc_count_bucket(uint32_t count)
 }
 
 /* Ages: 0..3 exact, then octaves (half-octaves measured 0.01% better for
- * more than twice the classes). */
-int sc_age_bucket(uint32_t age)
+ * more than twice the classes), or pairs of octaves (SC_WIDE_AGES). */
+int sc_age_bucket(uint32_t age, int octaves)
 {
     if (age < 4) return (int)age;
-    int b = 4 + log2_floor(age) - 2;
+    int b = 4 + (log2_floor(age) - 2) / octaves;
     return b < SC_AGE_BUCKETS ? b : SC_AGE_BUCKETS - 1;
 }
 
@@ -32,16 +32,24 @@ float sc_count_rep(int b)
     return b < 7 ? (float)(b + 1) : octave_rep(b - 7 + 3);
 }
 
-float sc_age_rep(int b)
+/* Midpoint of [2^k, 2^(k+octaves)); buckets past the last reachable one
+ * (ages are 32-bit) get the last reachable one's. */
+float sc_age_rep(int b, int octaves)
 {
-    return b < 4 ? (float)b : octave_rep(b - 4 + 2);
+    if (b < 4) return (float)b;
+    if (octaves == 1) return octave_rep(b - 4 + 2);
+    int k = 2 + octaves * (b - 4);
+    if (k > 31) k = 2 + octaves * ((31 - 2) / octaves);
+    return 0.5f * (float)(1u << k) * (float)(1 + (1 << octaves)) - 0.5f;
 }
 
-int sc_age_boundaries(uint32_t *out, int max)
+int sc_age_boundaries(uint32_t *out, int max, int octaves)
 {
     int n = 0;
     for (int b = 1; b < SC_AGE_BUCKETS && n < max; b++) {
-        out[n++] = b < 4 ? (uint32_t)b : 1u << (b - 4 + 2);
+        int k = 2 + octaves * (b - 4);
+        if (b >= 4 && k > 31) break;
+        out[n++] = b < 4 ? (uint32_t)b : 1u << k;
     }
     return n;
 }

@@ -41,14 +41,17 @@ typedef struct slotclass {
 } slotclass;
 
 /* Bucket of a count >= 1 (1..7 exact, then octaves) and of an age >= 0
- * (0..3 exact, then octaves); ages saturate at the last bucket. */
+ * (0..3 exact, then `octaves` octaves per bucket: 1, or SC_WIDE_AGES for
+ * the fast levels, which then walk fewer classes); ages saturate at the
+ * last bucket. */
+#define SC_WIDE_AGES 2
 int sc_count_bucket(uint32_t count);
-int sc_age_bucket(uint32_t age);
+int sc_age_bucket(uint32_t age, int octaves);
 /* A value typical of a bucket (its midpoint), for the class's shared logit. */
 float sc_count_rep(int bucket);
-float sc_age_rep(int bucket);
+float sc_age_rep(int bucket, int octaves);
 /* The ages at which sc_age_bucket increases, ascending; returns how many. */
-int sc_age_boundaries(uint32_t *out, int max);
+int sc_age_boundaries(uint32_t *out, int max, int octaves);
 
 int sc_init(slotclass *c, uint32_t cap);     /* 0, or -1 on OOM */
 void sc_free(slotclass *c);

@@ -31,6 +31,10 @@ const tok_vocab *tok_builtin(void);
 /* Total entries (256 single bytes + merges). */
 uint32_t tok_vocab_size(const tok_vocab *v);
 
+/* The built-in vocabulary's ids sorted by their bytes (memcmp order, a
+ * prefix first), *n of them (engine/vocab_order.c, generated). */
+const uint16_t *tok_byte_order(uint32_t *n);
+
 /* The bytes of token `id` and their count in *len (len may be NULL).
  * Returns NULL (and *len = 0) if id >= tok_vocab_size(v). The pointer is
  * into the vocabulary's constant data: valid for the program's lifetime. */

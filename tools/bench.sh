@@ -8,8 +8,10 @@
 #   REPEAT=3                       runs per timing; the median is reported
 #   OUT=docs/BENCHMARKS.md         where to write the table ("-" = stdout only)
 #   FILES="a b"                    corpus files to use instead of the default set
-#   PEERS="xz zstd bzip2 7z zpaq"  which peers to run (default: all)
+#   PEERS="xz zstd bzip2 7z zpaq lpaq1"  which peers to run (default: all)
 #
+# lpaq1 (not a Debian package) is built from ../shared/peers into
+# build/peers when its source is there (sh ../shared/peers/build.sh).
 # The corpus comes from ../shared/corpus (unpacked into build/corpus).
 # Every smix result is checked by a round trip (cmp) before it is reported.
 set -u
@@ -82,15 +84,27 @@ p7z_c() { rm -f "$WORK/a.7z"; 7z a -bd -m0=PPMd -mx=9 "$WORK/a.7z" "$1" >/dev/nu
 p7z_d() { rm -rf "$WORK/x7"; mkdir "$WORK/x7"; cp "$1" "$WORK/b.7z"; 7z e -bd -o"$WORK/x7" "$WORK/b.7z" >/dev/null && cat "$WORK/x7"/*; }
 zpaq_c() { rm -f "$WORK/a.zpaq"; zpaq a "$WORK/a.zpaq" "$1" -m5 >/dev/null 2>&1 && cat "$WORK/a.zpaq"; }
 zpaq_d() { rm -rf "$WORK/xz"; mkdir "$WORK/xz"; cp "$1" "$WORK/b.zpaq"; (cd "$WORK/xz" && zpaq x "$WORK/b.zpaq" -to out >/dev/null 2>&1) && find "$WORK/xz/out" -type f -exec cat {} +; }
-export -f p7z_c p7z_d zpaq_c zpaq_d
+# lpaq1 reads and writes files
+lpaq_c() { rm -f "$WORK/a.lpq"; "$LPAQ" 9 "$1" "$WORK/a.lpq" >/dev/null 2>&1 && cat "$WORK/a.lpq"; }
+lpaq_d() { rm -f "$WORK/x.lpq"; "$LPAQ" d "$1" "$WORK/x.lpq" >/dev/null 2>&1 && cat "$WORK/x.lpq"; }
+LPAQ=$ROOT/build/peers/lpaq1
+if [ ! -x "$LPAQ" ] && [ -f "$ROOT/../shared/peers/build.sh" ] && command -v g++ >/dev/null; then
+    sh "$ROOT/../shared/peers/build.sh" "$ROOT/build/peers" >/dev/null 2>&1 || true
+fi
+export -f p7z_c p7z_d zpaq_c zpaq_d lpaq_c lpaq_d
+export LPAQ
 export WORK
 
 if [ -z "${FILES:-}" ]; then
     FILES="enwik8_1M alice29.txt book1 kennedy.xls"
     [ "${BENCH:-}" = full ] && FILES="$FILES enwik8_3M bible.txt world192.txt"
 fi
-PEERS=${PEERS:-"xz zstd bzip2 7z zpaq"}
-peer() { case " $PEERS " in *" $1 "*) command -v "$1" >/dev/null ;; *) return 1 ;; esac; }
+PEERS=${PEERS:-"xz zstd bzip2 7z zpaq lpaq1"}
+peer() {
+    case " $PEERS " in *" $1 "*) ;; *) return 1 ;; esac
+    [ "$1" = lpaq1 ] && { [ -x "$LPAQ" ]; return; }
+    command -v "$1" >/dev/null
+}
 
 for name in $FILES; do
     f=$(path_of "$name") || continue
@@ -103,6 +117,7 @@ for name in $FILES; do
     peer bzip2 && bench_tool "bzip2 -9" "$f" bzip2 -9 -c -- bzip2 -d -c
     peer 7z && bench_tool "7z PPMd mx9" "$f" bash -c 'p7z_c "$0"' -- bash -c 'p7z_d "$0"'
     peer zpaq && bench_tool "zpaq -m5" "$f" bash -c 'zpaq_c "$0"' -- bash -c 'zpaq_d "$0"'
+    peer lpaq1 && bench_tool "lpaq1 9" "$f" bash -c 'lpaq_c "$0"' -- bash -c 'lpaq_d "$0"'
 done
 
 {
@@ -124,7 +139,8 @@ cat "$WORK/table"
     echo "round trip. Command: \`LEVELS=\"$LEVELS\" REPEAT=$REPEAT${BENCH:+ BENCH=$BENCH} FILES=\"$FILES\" tools/bench.sh\`."
     echo
     echo "Peer commands: \`xz -9e -c\`, \`zstd -19 -c\`, \`bzip2 -9 -c\`, \`7z a -m0=PPMd -mx=9\`,"
-    echo "\`zpaq a -m5\` (archive sizes include their headers), smix \`-c -LEVEL\`."
+    echo "\`zpaq a -m5\` (archive sizes include their headers), \`lpaq1 9\` (built from ../shared/peers,"
+    echo "\`-O3 -march=native\`), smix \`-c -LEVEL\`."
     echo
     cat "$WORK/table"
     if [ -f docs/BENCHMARKS.notes.md ]; then echo; cat docs/BENCHMARKS.notes.md; fi

@@ -24,39 +24,60 @@ static uint32_t rng(uint64_t *s)
     return (uint32_t)(*s >> 33);
 }
 
-static void test_buckets(void)
+/* The age buckets of one width (octaves per bucket): monotone, each
+ * representative inside its bucket, the boundary list exact. */
+static void test_age_width(int oct)
 {
+    char name[128];
     int mono = 1, rep_in = 1;
-    for (uint32_t v = 1; v < 5000000; v++) {
-        mono &= sc_count_bucket(v) >= sc_count_bucket(v - 1 ? v - 1 : 1);
-        mono &= sc_age_bucket(v) >= sc_age_bucket(v - 1);
+    for (uint32_t v = 1; v < 5000000; v++) mono &= sc_age_bucket(v, oct) >= sc_age_bucket(v - 1, oct);
+    snprintf(name, sizeof name, "%d octave(s) per age bucket: buckets never decrease", oct);
+    check(mono, name);
+    int last = sc_age_bucket(0xFFFFFFFFu, oct);
+    for (int b = 0; b < last; b++) {
+        uint32_t r = (uint32_t)sc_age_rep(b, oct);
+        rep_in &= sc_age_bucket(r, oct) == b;
     }
-    check(mono, "count and age buckets never decrease");
-    check(sc_count_bucket(1) == 0 && sc_count_bucket(7) == 6 && sc_count_bucket(8) == 7,
-          "counts 1..7 have buckets of their own");
-    check(sc_age_bucket(0) == 0 && sc_age_bucket(3) == 3 && sc_age_bucket(4) == 4 && sc_age_bucket(7) == 4 && sc_age_bucket(8) == 5,
-          "ages 0..3 exact, then octaves");
-    check(sc_count_bucket(0xFFFFFFFFu) == SC_COUNT_BUCKETS - 1 && sc_age_bucket(0xFFFFFFFFu) == SC_AGE_BUCKETS - 1,
-          "buckets saturate at the last one");
-    for (int b = 0; b < SC_AGE_BUCKETS - 1; b++) {
-        uint32_t r = (uint32_t)sc_age_rep(b);
-        rep_in &= sc_age_bucket(r) == b;
-    }
-    for (int b = 0; b < SC_COUNT_BUCKETS - 1; b++) {
-        uint32_t r = (uint32_t)sc_count_rep(b);
-        rep_in &= sc_count_bucket(r) == b;
-    }
-    check(rep_in, "each representative value lies in its own bucket");
-
+    snprintf(name, sizeof name, "%d octave(s): each representative age lies in its own bucket", oct);
+    check(rep_in, name);
+    int grows = 1;   /* every bucket, reachable or not, has a finite one (UBSan checks the shifts) */
+    for (int b = 1; b < SC_AGE_BUCKETS; b++) grows &= sc_age_rep(b, oct) >= sc_age_rep(b - 1, oct) && sc_age_rep(b, oct) < 1e10f;
+    snprintf(name, sizeof name, "%d octave(s): representatives never decrease, up to the last bucket", oct);
+    check(grows, name);
     uint32_t bound[SC_AGE_BUCKETS];
-    int n = sc_age_boundaries(bound, SC_AGE_BUCKETS), exact = n == SC_AGE_BUCKETS - 1, k = 0;
+    int n = sc_age_boundaries(bound, SC_AGE_BUCKETS, oct), exact = n == last, k = 0;
     for (uint32_t a = 1; a < (1u << 23) && exact; a++) {
-        int changes = sc_age_bucket(a) != sc_age_bucket(a - 1);
+        int changes = sc_age_bucket(a, oct) != sc_age_bucket(a - 1, oct);
         int listed = k < n && bound[k] == a;
         exact &= changes == listed;
         k += listed;
     }
-    check(exact && k == n, "the boundary list is exactly the ages where the bucket changes");
+    for (; k < n && exact; k++) exact = sc_age_bucket(bound[k], oct) == sc_age_bucket(bound[k] - 1, oct) + 1;
+    snprintf(name, sizeof name, "%d octave(s): the boundary list is exactly the ages where the bucket changes", oct);
+    check(exact && k == n, name);
+}
+
+static void test_buckets(void)
+{
+    int mono = 1, rep_in = 1;
+    for (uint32_t v = 1; v < 5000000; v++) mono &= sc_count_bucket(v) >= sc_count_bucket(v - 1 ? v - 1 : 1);
+    check(mono, "count buckets never decrease");
+    check(sc_count_bucket(1) == 0 && sc_count_bucket(7) == 6 && sc_count_bucket(8) == 7,
+          "counts 1..7 have buckets of their own");
+    check(sc_age_bucket(0, 1) == 0 && sc_age_bucket(3, 1) == 3 && sc_age_bucket(4, 1) == 4 &&
+          sc_age_bucket(7, 1) == 4 && sc_age_bucket(8, 1) == 5, "ages 0..3 exact, then octaves");
+    check(sc_age_bucket(4, SC_WIDE_AGES) == 4 && sc_age_bucket(15, SC_WIDE_AGES) == 4 &&
+          sc_age_bucket(16, SC_WIDE_AGES) == 5, "wide ages: 0..3 exact, then pairs of octaves");
+    check(sc_count_bucket(0xFFFFFFFFu) == SC_COUNT_BUCKETS - 1 && sc_age_bucket(0xFFFFFFFFu, 1) == SC_AGE_BUCKETS - 1,
+          "buckets saturate at the last one");
+    check(sc_age_bucket(0xFFFFFFFFu, SC_WIDE_AGES) < SC_AGE_BUCKETS, "wide ages stay within the buckets");
+    for (int b = 0; b < SC_COUNT_BUCKETS - 1; b++) {
+        uint32_t r = (uint32_t)sc_count_rep(b);
+        rep_in &= sc_count_bucket(r) == b;
+    }
+    check(rep_in, "each representative count lies in its own bucket");
+    test_age_width(1);
+    test_age_width(SC_WIDE_AGES);
 }
 
 /* Every member reachable from its class head, sizes and the used list agree. */

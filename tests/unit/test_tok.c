@@ -225,6 +225,29 @@ static void test_vocab(const tok_vocab *v)
     check(tok_decode(v, &one, 1, out, 4) == SIZE_MAX, "tok_decode rejects bad id");
 }
 
+/* engine/vocab_order.c is generated: it must be every id once, in the
+ * order of their bytes (memcmp, a prefix before what extends it), or the
+ * first-occurrence coder would code ids against a stale order. */
+static void test_byte_order(const tok_vocab *v)
+{
+    uint32_t n, len_a, len_b;
+    const uint16_t *order = tok_byte_order(&n);
+    uint8_t *seen = calloc(n ? n : 1, 1);
+    int perm = n == tok_vocab_size(v) && seen, sorted = 1;
+    for (uint32_t i = 0; perm && i < n; i++) {
+        perm = order[i] < n && !seen[order[i]];
+        if (perm) seen[order[i]] = 1;
+    }
+    for (uint32_t i = 1; perm && sorted && i < n; i++) {
+        const uint8_t *a = tok_bytes(v, order[i - 1], &len_a), *b = tok_bytes(v, order[i], &len_b);
+        int c = memcmp(a, b, len_a < len_b ? len_a : len_b);
+        sorted = c < 0 || (c == 0 && len_a < len_b);
+    }
+    check(perm, "vocab_order.c lists every id of the vocabulary once");
+    check(perm && sorted, "vocab_order.c lists them in byte order (regenerate it: make vocab-order)");
+    free(seen);
+}
+
 static void test_chunks(void)
 {
     const uint8_t *t = (const uint8_t *)k_text;
@@ -274,6 +297,7 @@ int main(void)
     }
     f.m = m;
     test_vocab(f.v);
+    test_byte_order(f.v);
     test_chunks();
     test_round_trips(&f, buf, CAP);
     test_compresses(&f);
