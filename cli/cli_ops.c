@@ -312,6 +312,7 @@ static int start_hooks(job *j, const char *verb)
         cli_err_set(&j->err, j->o->trace_path, "%s", msg[0] ? msg : "cannot write the trace");
         return -1;
     }
+    smix_trace_writer_set_saved(j->tw, j->o->trace_saved);
     smix_trace_writer_hooks(j->tw, &j->hooks, &prog);
     return 0;
 }

@@ -29,8 +29,11 @@ typedef struct cli_opts {
     uint64_t block_size;     /* 0 = the level's */
     const char *out_path;    /* -o */
     const char *trace_path;  /* --trace */
+    int trace_saved;         /* --trace-saved */
     const char *dump_format; /* --trace-dump csv|jsonl */
     int json;                /* --trace-report --json */
+    int has_range;           /* --range A:B: tokens A to B - 1 */
+    uint64_t range_first, range_end;
 } cli_opts;
 
 typedef struct cli_list_totals {

@@ -38,7 +38,7 @@ typedef struct cli_args {
 } cli_args;
 
 enum {
-    OPT_RM = 256, OPT_TRACE, OPT_DUMP, OPT_REPORT, OPT_JSON, OPT_FAST, OPT_BEST, OPT_BLOCK
+    OPT_RM = 256, OPT_TRACE, OPT_DUMP, OPT_REPORT, OPT_JSON, OPT_FAST, OPT_BEST, OPT_BLOCK, OPT_SAVED, OPT_RANGE
 };
 
 typedef struct long_opt {
@@ -56,7 +56,7 @@ static const long_opt long_opts[] = {
     {"threads", 1, 'T'},    {"memlimit", 1, 'M'},     {"trace", 1, OPT_TRACE},
     {"trace-dump", 1, OPT_DUMP}, {"trace-report", 0, OPT_REPORT},
     {"json", 0, OPT_JSON},  {"fast", 0, OPT_FAST},    {"best", 0, OPT_BEST},
-    {"block-size", 1, OPT_BLOCK},
+    {"block-size", 1, OPT_BLOCK}, {"trace-saved", 0, OPT_SAVED}, {"range", 1, OPT_RANGE},
 };
 
 static void usage(FILE *f)
@@ -73,6 +73,8 @@ static void usage(FILE *f)
 "  -l, --list             list sizes, ratio, model and checksum of .smx files\n"
 "      --trace-dump FMT TRACE...     print a trace as csv or jsonl\n"
 "      --trace-report [--json] TRACE...  summarise a trace\n"
+"      --range=A:B        dump or report tokens A to B-1 only (numbered from 0\n"
+"                         as in the dump's index; A: to the end, :B from 0)\n"
 "\n"
 "Output:\n"
 "  -c, --stdout           write to standard output\n"
@@ -81,6 +83,8 @@ static void usage(FILE *f)
 "  -k, --keep             keep input files (the default)\n"
 "      --rm               remove each input once its output is complete\n"
 "      --trace=FILE.smt   record what the model predicted for every token\n"
+"      --trace-saved      in the trace, also the bits each model component saved\n"
+"                         every token (exact; tracing costs +25% CPU, not +10%)\n"
 "\n"
 "Tuning (the output never depends on -T):\n"
 "  -1 .. -9               level: 1 fastest, 9 largest model (default 3)\n"
@@ -128,6 +132,35 @@ static int set_dump_format(cli_args *a, const char *arg)
     return 0;
 }
 
+/* A decimal token number: all of s, no sign. */
+static int parse_token_number(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (n == 0 || n > 19) return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* A:B, A: or :B */
+static int set_range(cli_args *a, const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    uint64_t first = 0, end = UINT64_MAX;
+    if (!colon || (colon > arg && parse_token_number(arg, (size_t)(colon - arg), &first)) ||
+        (colon[1] && parse_token_number(colon + 1, strlen(colon + 1), &end)) || end <= first) {
+        cli_report("--range", "'%s' is not a range of tokens A:B (A < B, numbered from 0; A: or :B)", arg);
+        return -1;
+    }
+    a->o.has_range = 1;
+    a->o.range_first = first;
+    a->o.range_end = end;
+    return 0;
+}
+
 static int apply_arg_opt(cli_args *a, int id, const char *arg)
 {
     switch (id) {
@@ -148,6 +181,7 @@ static int apply_arg_opt(cli_args *a, int id, const char *arg)
         return 0;
     case OPT_TRACE: a->o.trace_path = arg; return 0;
     case OPT_DUMP: return set_dump_format(a, arg);
+    case OPT_RANGE: return set_range(a, arg);
     default: return -1;
     }
 }
@@ -171,6 +205,7 @@ static int apply_opt(cli_args *a, int id, const char *arg)
     case 'h': a->help = 1; break;
     case 'V': a->version = 1; break;
     case OPT_JSON: o->json = 1; break;
+    case OPT_SAVED: o->trace_saved = 1; break;
     case OPT_FAST: o->level = SMIX_LEVEL_MIN; break;
     case OPT_BEST: o->level = SMIX_LEVEL_MAX; break;
     default: return apply_arg_opt(a, id, arg);
@@ -304,6 +339,14 @@ static int check_args(cli_args *a)
         cli_report("--trace", "only one input file can be traced at a time");
         return -1;
     }
+    if (o->trace_saved && (!o->trace_path || !coding)) {
+        cli_report("--trace-saved", "goes with --trace, when compressing or decompressing");
+        return -1;
+    }
+    if (o->has_range && o->mode != CLI_TRACE_DUMP && o->mode != CLI_TRACE_REPORT) {
+        cli_report("--range", "goes with --trace-dump or --trace-report");
+        return -1;
+    }
     return 0;
 }
 
@@ -349,9 +392,11 @@ static int run_trace_cmds(const cli_args *a)
     int failed = 0;
     for (int i = 0; i < a->nfiles && !cli_sig_pending(); i++) {
         char err[512] = "";
+        trace_range range = { a->o.range_first, a->o.range_end };
+        const trace_range *r = a->o.has_range ? &range : NULL;
         int rc = a->o.mode == CLI_TRACE_DUMP
-                     ? trace_cmd_dump(a->files[i], a->o.dump_format, stdout, err, sizeof err)
-                     : trace_cmd_report(a->files[i], a->o.json, stdout, err, sizeof err);
+                     ? trace_cmd_dump(a->files[i], a->o.dump_format, r, stdout, err, sizeof err)
+                     : trace_cmd_report(a->files[i], a->o.json, r, stdout, err, sizeof err);
         if (rc == TRACE_CMD_CLOSED) {
             /* the reader went away (`| head`): stop quietly, as xz and zstd do;
              * stdout is pointed at /dev/null so that what is still buffered

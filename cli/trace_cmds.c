@@ -214,7 +214,14 @@ static void logit_cols(cols *o, const smix_trace *t, const smix_trace_token *tk)
         col_num(o, "fav_c_", p.name, tk->fav_comp[c], 9, rival);
 }
 
-static void emit_row(cols *o, const smix_trace *t, const smix_trace_token *tk, int ssm)
+/* The bits each component saved the token (traces of format 2.1 on). */
+static void saved_cols(cols *o, const smix_trace *t, const smix_trace_token *tk)
+{
+    smix_trace_part p;
+    for (uint32_t c = 0; smix_trace_component(t, c, &p) == 0; c++) col_num(o, "saved_", p.name, tk->saved[c], 9, 1);
+}
+
+static void emit_row(cols *o, const smix_trace *t, const smix_trace_token *tk, unsigned flags)
 {
     col_u(o, "index", tk->index);
     col_u(o, "offset", tk->offset);
@@ -228,7 +235,8 @@ static void emit_row(cols *o, const smix_trace *t, const smix_trace_token *tk, i
     col_u(o, "rank_final", tk->rank_final);
     step_cols(o, t, tk);
     logit_cols(o, t, tk);
-    if (ssm) {
+    if (flags & SMIX_TRACE_SAVED) saved_cols(o, t, tk);
+    if (flags & SMIX_TRACE_SSM) {
         int valid = (tk->flags & SMIX_TI_SSM) != 0;
         col_num(o, "", "p_ssm", tk->p_ssm, 9, valid);
         col_num(o, "", "rank_ssm", tk->rank_ssm, 9, valid);
@@ -242,7 +250,22 @@ static void emit_row(cols *o, const smix_trace *t, const smix_trace_token *tk, i
     end_row(o);
 }
 
-int trace_cmd_dump(const char *trace_path, const char *format, FILE *out, char *err, size_t errlen)
+/* The range's tokens [*first, *end) in trace t: 0, or -1 and a message
+ * when it starts past the last token. */
+static int clip_range(const smix_trace *t, const trace_range *range, uint64_t *first, uint64_t *end, char *err,
+                      size_t errlen)
+{
+    uint64_t n = smix_trace_count(t);
+    *first = range ? range->first : 0;
+    *end = range && range->end < n ? range->end : n;
+    if (range && (*first >= n || *first >= *end) && !(n == 0 && *first == 0))
+        return fail(err, errlen, "the range %llu:%llu has no token of the trace's %llu (numbered from 0)",
+                    (unsigned long long)range->first, (unsigned long long)range->end, (unsigned long long)n);
+    return 0;
+}
+
+int trace_cmd_dump(const char *trace_path, const char *format, const trace_range *range, FILE *out, char *err,
+                   size_t errlen)
 {
     int csv = format && strcmp(format, "csv") == 0;
     if (!csv && !(format && strcmp(format, "jsonl") == 0))
@@ -251,16 +274,16 @@ int trace_cmd_dump(const char *trace_path, const char *format, FILE *out, char *
     if (!t) return -1;
     smix_trace_summary s;
     smix_trace_get_summary(t, &s);
-    int ssm = (s.flags & SMIX_TRACE_SSM) != 0, rc = 0;
-    uint64_t n = smix_trace_count(t);
+    uint64_t first, end;
+    int rc = clip_range(t, range, &first, &end, err, errlen);
     cols o = { out, !csv, 1, 0 };
     smix_trace_token tk;
     memset(&tk, 0, sizeof tk);
-    if (csv) emit_row(&o, t, &tk, ssm);
+    if (csv && rc == 0) emit_row(&o, t, &tk, s.flags);
     o.header = 0;
-    for (uint64_t i = 0; i < n && rc == 0 && !ferror(out); i++) {
+    for (uint64_t i = first; i < end && rc == 0 && !ferror(out); i++) {
         if (smix_trace_get_token(t, i, &tk)) rc = fail(err, errlen, "damaged trace (token %llu)", (unsigned long long)i);
-        else emit_row(&o, t, &tk, ssm);
+        else emit_row(&o, t, &tk, s.flags);
     }
     smix_trace_close(t);
     return rc ? rc : finish_out(out, err, errlen);
@@ -289,14 +312,21 @@ static void text_totals(FILE *f, const smix_trace *t, const smix_trace_report *r
             s.flags & SMIX_TRACE_BITS ? "tokens coded bit by bit with the byte model" : "tokens coded as symbols",
             s.vocab_size, r->blocks, r->blocks == 1 ? "" : "s", (unsigned long long)r->chunks);
     fprintf(f, "input       %14llu bytes   %llu tokens (%.2f bytes/token)\n",
-            (unsigned long long)r->input_bytes, (unsigned long long)r->tokens,
-            r->tokens ? (double)r->input_bytes / (double)r->tokens : 0.0);
+            (unsigned long long)r->input_bytes, (unsigned long long)s.tokens,
+            s.tokens ? (double)r->input_bytes / (double)s.tokens : 0.0);
     fprintf(f, "compressed  %14llu bytes = header %llu + payload %llu   (%.4f bpb)\n",
             (unsigned long long)r->compressed_bytes, (unsigned long long)r->header_bytes,
             (unsigned long long)r->payload_bytes, r->file_bpb);
+    if (!r->whole)
+        fprintf(f, "range       tokens %llu to %llu (%llu tokens), input bytes %llu to %llu; everything below is "
+                   "about them\n", (unsigned long long)r->first_token,
+                (unsigned long long)(r->first_token + r->tokens - (r->tokens > 0)), (unsigned long long)r->tokens,
+                (unsigned long long)r->first_byte, (unsigned long long)(r->end_byte - (r->end_byte > r->first_byte)));
     fprintf(f, "coded bits  %14.1f bits  = %.1f bytes   %.4f bpb   %.3f bits/token\n",
             r->total_bits, r->total_bits / 8, r->bpb, r->tokens ? r->total_bits / (double)r->tokens : 0.0);
-    fprintf(f, "coder flush %14.1f bits   (payload - coded bits: the end of each block's coder)\n\n", r->flush_bits);
+    if (r->whole)
+        fprintf(f, "coder flush %14.1f bits   (payload - coded bits: the end of each block's coder)\n", r->flush_bits);
+    fputc('\n', f);
 }
 
 static void text_baselines(FILE *f, const smix_trace_report *r)
@@ -317,12 +347,19 @@ static void text_baselines(FILE *f, const smix_trace_report *r)
     fputs("\n\n", f);
 }
 
-/* Components by their margin over the rival, largest first. */
+/* What the components are ranked by: the bits they saved where the trace
+ * has them, else their margin over the rival. */
+static double comp_rank(const smix_trace_report *r, uint32_t c)
+{
+    return r->saved_known ? r->comp[c].saved : r->comp[c].margin;
+}
+
+/* Components by comp_rank, largest first. */
 static void sort_components(const smix_trace_report *r, uint32_t *order)
 {
     for (uint32_t i = 0; i < r->n_comp; i++) {
         uint32_t j = i;
-        while (j > 0 && r->comp[order[j - 1]].margin < r->comp[i].margin) {
+        while (j > 0 && comp_rank(r, order[j - 1]) < comp_rank(r, i)) {
             order[j] = order[j - 1];
             j--;
         }
@@ -334,15 +371,24 @@ static void text_components(FILE *f, const smix_trace *t, const smix_trace_repor
 {
     uint32_t order[SMIX_TRACE_MAX_COMP];
     sort_components(r, order);
-    fprintf(f, "Components: margin = bits by which each told the coded token from its strongest rival\n"
-               "(the margins add up to sum log2(p_token / p_rival)); pull = log2(e) x its term in the\n"
-               "token's logit\n");
-    fprintf(f, "  %-10s %14s %14s  %7s  %s\n", "component", "margin bits", "pull bits", "active", "what");
+    if (r->saved_known)
+        fprintf(f, "Components, by the bits each saved: how many more bits the tokens would have cost\n"
+                   "without it (its term taken out of every token's logit and the distribution\n"
+                   "renormalised; each alone, so they do not add up).\n");
+    else
+        fprintf(f, "Components, by margin (the bits each saved are not in this trace: smix --trace-saved\n"
+                   "records them).\n");
+    fprintf(f, "margin = bits by which it told the coded token from its strongest rival (the margins\n"
+               "add up to sum log2(p_token / p_rival)); pull = log2(e) x its term in the token's logit\n");
+    fprintf(f, "  %-10s %12s %12s %12s  %7s  %s\n", "component", r->saved_known ? "saved bits" : "",
+            "margin bits", "pull bits", "active", "what");
     for (uint32_t i = 0; i < r->n_comp; i++) {
         smix_trace_part p;
         uint32_t c = order[i];
         if (smix_trace_component(t, c, &p)) continue;
-        fprintf(f, "  %-10s %14.1f %14.1f  %6.1f%%  %s\n", p.name, r->comp[c].margin, r->comp[c].pull,
+        char saved[32] = "";
+        if (r->saved_known) snprintf(saved, sizeof saved, "%.1f", r->comp[c].saved);
+        fprintf(f, "  %-10s %12s %12.1f %12.1f  %6.1f%%  %s\n", p.name, saved, r->comp[c].margin, r->comp[c].pull,
                 pct((double)r->comp[c].active, (double)r->tokens), p.description);
     }
     fprintf(f, "\nCoding steps              bits   share  tokens%s\n",
@@ -433,6 +479,8 @@ static void json_totals(FILE *f, const smix_trace *t, const smix_trace_report *r
     fprintf(f, "\"ssm\":%s,\"byte_model\":%s,", r->ssm ? "true" : "false", s.flags & SMIX_TRACE_BITS ? "true" : "false");
     json_u(f, "input_bytes", r->input_bytes);
     json_u(f, "tokens", r->tokens);
+    fprintf(f, "\"range\":{\"first\":%llu,\"end\":%llu,\"whole\":%s},", (unsigned long long)r->first_token,
+            (unsigned long long)(r->first_token + r->tokens), r->whole ? "true" : "false");
     json_u(f, "header_bytes", r->header_bytes);
     json_u(f, "payload_bytes", r->payload_bytes);
     json_u(f, "compressed_bytes", r->compressed_bytes);
@@ -477,6 +525,10 @@ static void json_parts(FILE *f, const smix_trace *t, const smix_trace_report *r)
         json_s(f, "name", p.name);
         json_s(f, "group", p.group);
         json_s(f, "description", p.description);
+        fprintf(f, "\"saved_bits\":");
+        if (r->saved_known) jnum(f, r->comp[c].saved, 12);
+        else fputs("null", f);
+        fputc(',', f);
         json_d(f, "margin_bits", r->comp[c].margin);
         json_d(f, "pull_bits", r->comp[c].pull);
         fprintf(f, "\"active\":%llu}", (unsigned long long)r->comp[c].active);
@@ -556,12 +608,18 @@ static void json_costly(FILE *f, const smix_trace *t, const smix_trace_report *r
     fputs("}}\n", f);
 }
 
-int trace_cmd_report(const char *trace_path, int json, FILE *out, char *err, size_t errlen)
+int trace_cmd_report(const char *trace_path, int json, const trace_range *range, FILE *out, char *err,
+                     size_t errlen)
 {
     smix_trace *t = smix_trace_open(trace_path, err, errlen);
     if (!t) return -1;
+    uint64_t first, end;
+    if (clip_range(t, range, &first, &end, err, errlen)) {
+        smix_trace_close(t);
+        return -1;
+    }
     smix_trace_report r;
-    if (smix_trace_report_compute(t, &r)) {
+    if (smix_trace_report_range(t, first, end - first, &r)) {
         smix_trace_close(t);
         return fail(err, errlen, "out of memory computing the report");
     }

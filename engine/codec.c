@@ -158,6 +158,8 @@ static int ssm_threads(const smix_params *p)
     return t < 1 ? 1 : t > SSM_AUTO_THREADS ? SSM_AUTO_THREADS : t;
 }
 
+static int want_trace(const coder *c) { return c->hooks && c->hooks->token; }
+
 static smix_result coder_init(coder *c, const smix_config *cfg, const smix_params *p,
                               const smix_hooks *hooks, frame_share *share, uint32_t block)
 {
@@ -170,7 +172,8 @@ static smix_result coder_init(coder *c, const smix_config *cfg, const smix_param
     c->memlimit = p->memlimit / smix__live_blocks(cfg->blocks);
     /* several blocks keep the threads busy; one block may give them to the SSM */
     c->m = model_create(cfg, cfg->blocks == 1 ? ssm_threads(p) : 1);
-    if (!c->m) return SMIX_ERR_NOMEM;
+    if (!c->m || (want_trace(c) && model_trace_init(c->m, (hooks->flags & SMIX_HOOK_SAVED) != 0) != 0))
+        return SMIX_ERR_NOMEM;
     if (cfg->byte_mix) {
         c->tb = tokbits_create(cfg->vocab_size, cfg->byte_mix, cfg->escape_walk);
         if (!c->tb) return SMIX_ERR_NOMEM;
@@ -183,8 +186,6 @@ static void coder_free(coder *c)
     tokbits_free(c->tb);
     model_free(c->m);
 }
-
-static int want_trace(const coder *c) { return c->hooks && c->hooks->token; }
 
 /* Publishes this block's progress, calls the progress hook with the sums
  * over all blocks; nonzero when the frame must stop. */

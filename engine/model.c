@@ -124,6 +124,7 @@ void model_free(model *m)
     free(m->w.kind_tok); free(m->w.kind_pair); free(m->w.class_factor);
     free(m->s.zf); free(m->s.cand); free(m->s.cand_index); free(m->s.cand_class); free(m->s.cand_used);
     free(m->s.z); free(m->s.F); free(m->s.e); free(m->s.e_ssm); free(m->h.last); free(m->s.rlast); free(m->s.freq);
+    free(m->s.trace_idx); free(m->s.cf_me); free(m->s.cf_x); free(m->s.cf_p); free(m->s.cf_cells);
     free(m->h.hist); free(m->h.mtab); free(m->s.q); free(m->s.recsum); free(m->s.item_g); free(m->s.item_r); free(m->s.item_cand);
     free(m->s.item_share); free(m->s.item_age);
     free(m);
@@ -132,6 +133,7 @@ void model_free(model *m)
 size_t model_memory(const model *m)
 {
     size_t b = sizeof *m + (size_t)m->c.cap * (84 + 14 * NCTX) + m->h.hist_cap * 4 + ((size_t)4 << m->c.mbits);
+    b += (m->s.trace_idx ? (size_t)m->c.cap * 4 : 0) + (m->s.cf_cells ? (size_t)m->c.cap * 4 : 0) + (size_t)m->s.cf_len * 12;
     b += ngm_memory(m->ng);
     for (int d = 0; d < NSKIP; d++) b += m->skip[d] ? ngm_memory(m->skip[d]) : 0;
     if (m->net) b += ssm_memory(m->net);
@@ -211,6 +213,7 @@ static void quantise(model *m, const float *w)
     }
     model_new_refine(m);
     model_apm_refine(m, fmax);
+    model_part_masses(m);
     float K = model_safe_scale((double)(MODEL_TOTAL - 2 * (n + 1)), m->s.sum_e);
     vec_quantise(m->s.e, K, m->s.freq, n);
     m->s.nsyms = n;

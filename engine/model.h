@@ -72,8 +72,11 @@ struct newid *model_newid(model *m);
 
 /* Fills what the model knows of the actual slot in *t (before
  * model_update): the SSM's view, every component's term in the slot's
- * logit and in its strongest rival's, the normaliser, the top lists.
- * O(candidates + classes); only called when a token hook is installed. */
+ * logit and in its strongest rival's, the normaliser, the top lists, and
+ * if model_trace_init was asked for them the bits each component saved
+ * it. O(candidates + classes); only called when a token hook is installed,
+ * after model_trace_init (0, or -1 on OOM) once. */
+int model_trace_init(model *m, int saved);
 void model_trace(model *m, uint32_t slot, smix_token_info *t);
 
 /* Learns from the actual token (slot 0 with the real token_id when new).

@@ -114,23 +114,27 @@ void model_class_masses(model *m, float shift, float top)
     m->s.other_rlast = mrlast * sc;
 }
 
-/* ---- gradient ---- */
-
-/* The kind, count and age biases: gradient E_p[class part = b] - [part of
- * y's class = b], the expectation over the candidates (one pass) and the
- * classes (summed by class_masses). */
-void model_learn_class_biases(model *m, uint32_t y)
+void model_part_masses(model *m)
 {
-    double pk[SC_KINDS], pc[SC_COUNT_BUCKETS], pa[SC_AGE_BUCKETS];
-    memcpy(pk, m->s.kind_mass, sizeof pk);
-    memcpy(pc, m->s.count_mass, sizeof pc);
-    memcpy(pa, m->s.age_mass, sizeof pa);
+    double *pk = m->s.all_kind, *pc = m->s.all_count, *pa = m->s.all_age;
+    memcpy(pk, m->s.kind_mass, sizeof m->s.kind_mass);
+    memcpy(pc, m->s.count_mass, sizeof m->s.count_mass);
+    memcpy(pa, m->s.age_mass, sizeof m->s.age_mass);
     for (uint32_t i = 1; i < m->s.ncand; i++) {
         uint32_t k = m->s.cand_class[i];
         pk[sc_kind_of(k)] += m->s.e[i];
         pc[sc_count_of(k)] += m->s.e[i];
         pa[sc_age_of(k)] += m->s.e[i];
     }
+}
+
+/* ---- gradient ---- */
+
+/* The kind, count and age biases: gradient E_p[class part = b] - [part of
+ * y's class = b], the expectation from model_part_masses. */
+void model_learn_class_biases(model *m, uint32_t y)
+{
+    const double *pk = m->s.all_kind, *pc = m->s.all_count, *pa = m->s.all_age;
     int yk = -1, yc = -1, ya = -1;
     if (y) {
         uint32_t k = m->h.sc.cls[y];

@@ -22,6 +22,7 @@
  *   model_apm.c    the three APMs
  *   model_match.c  the match model
  *   model_trace.c  what the trace records of a prediction
+ *   model_cf.c     and the bits saved by each component (counterfactuals)
  * Every constant below shapes the coded output: changing one is a format
  * change.
  */
@@ -169,6 +170,7 @@ typedef struct model_tok {
     double sum_e;
     float ep[SC_COUNT_BUCKETS], er[SC_AGE_BUCKETS], ek[SC_KINDS];   /* exp of each bucket's logit part */
     double kind_mass[SC_KINDS], count_mass[SC_COUNT_BUCKETS], age_mass[SC_AGE_BUCKETS];  /* of the non-candidates */
+    double all_kind[SC_KINDS], all_count[SC_COUNT_BUCKETS], all_age[SC_AGE_BUCKETS];      /* and of every seen token */
     double other_scale;        /* exp(max part - shift): class masses are other_scale ep er size */
     double other_mass, other_prior, other_rlast;      /* sum of e, e prior, e rlast over the others */
     float class_unit[SC_NCLASS];   /* mass of one member of used class i, from class_masses */
@@ -185,6 +187,11 @@ typedef struct model_tok {
     float e0_pre;              /* e[0] before the NEW APM */
     float top_pre;             /* e[apm_top_i] before the favourite's APM */
     uint32_t apm_top_i;        /* the favourite's candidate index */
+    uint32_t *trace_idx;       /* [cap] scratch of model_trace.c, allocated by model_trace_init */
+    /* the trace's counterfactuals (model_cf.c), allocated by model_trace_init */
+    float *cf_me, *cf_x, *cf_p;  /* [cf_len] masses, terms, products of the sparse supports */
+    float *cf_cells;           /* [cap] each candidate's cell biases */
+    uint32_t cf_len;
     /* frequencies */
     uint32_t nsyms;            /* candidates + escape (if there are others) */
     uint32_t *freq;            /* [cap + 1] by candidate index, then escape */
@@ -243,6 +250,9 @@ void model_learn_weights(model *m, uint32_t y);
 void model_class_init(model *m);
 float model_class_parts(model *m, const float *w);
 void model_class_masses(model *m, float shift, float top);
+/* the masses of every seen token by part (all_kind, all_count, all_age):
+ * the classes' and each candidate's (NEW aside) by its class's parts */
+void model_part_masses(model *m);
 void model_learn_class_biases(model *m, uint32_t y);
 void model_learn_class_factor(model *m, uint32_t y);
 void model_age_classes(model *m);
@@ -253,6 +263,18 @@ void model_esc_refine(model *m, double cand_mass);
 void model_new_refine(model *m);
 void model_apm_refine(model *m, float fmax);
 void model_learn_apms(model *m, uint32_t y);
+
+/* model_trace.c: the terms of slot's logit (each component's, as the trace
+ * records them for the token and its rival) and that logit, for any slot
+ * seen (0: NEW); after model_predict (and model_escape_prepare when the
+ * token is an escape). */
+double model_slot_terms(const model *m, uint32_t slot, float *c);
+
+/* model_cf.c: the scratch (0, -1 on OOM), then saved[c] = the bits the
+ * token model would have given the token more without component c, from
+ * its terms cy (model_trace) */
+int model_cf_init(model *m);
+void model_counterfactuals(model *m, const float *cy, float *saved);
 
 /* model_match.c */
 #define MATCH_MIN 3

@@ -20,6 +20,7 @@
  */
 #include "model_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "components.h"
@@ -130,6 +131,15 @@ static double class_terms(const model *m, uint32_t y, float *c)
     return logit;
 }
 
+double model_slot_terms(const model *m, uint32_t slot, float *c)
+{
+    if (slot && !model_is_cand(m, slot)) return class_terms(m, slot, c);
+    uint32_t i = m->s.cand_index[slot];
+    double logit = cand_terms(m, i, c);
+    context_terms(m, i, NO_CAND, c, c);
+    return logit;
+}
+
 /* One pass over the candidates: the SMIX_TOPK most probable (indices,
  * ties to the lower index), and how many are more probable than ey. */
 typedef struct cand_scan {
@@ -138,14 +148,41 @@ typedef struct cand_scan {
     uint32_t above;
 } cand_scan;
 
-static void scan_candidates(const model *m, double ey, cand_scan *cs)
+/* A bound that the SMIX_TOPK-th largest of e[0..n) reaches: the least of
+ * the largest of each of SMIX_TOPK interleaved stripes (SMIX_TOPK distinct
+ * elements are at least that large). -1 if n < SMIX_TOPK (masses are
+ * positive). */
+static float topk_floor(const float *e, uint32_t n)
+{
+    if (n < SMIX_TOPK) return -1.0f;
+    float mx[SMIX_TOPK];
+    for (int i = 0; i < SMIX_TOPK; i++) mx[i] = e[i];
+    uint32_t j = SMIX_TOPK;
+    for (; j + SMIX_TOPK <= n; j += SMIX_TOPK)
+        for (int i = 0; i < SMIX_TOPK; i++) mx[i] = e[j + i] > mx[i] ? e[j + i] : mx[i];
+    for (int i = 0; j < n; j++, i++) mx[i] = e[j] > mx[i] ? e[j] : mx[i];
+    float lo = mx[0];
+    for (int i = 1; i < SMIX_TOPK; i++) lo = mx[i] < lo ? mx[i] : lo;
+    return lo;
+}
+
+static void scan_candidates(const model *m, double ey, uint32_t *idx, cand_scan *cs)
 {
     const float *e = m->s.e;
+    uint32_t n = m->s.ncand, above = 0, k = 0;
+    float floor = topk_floor(e, n);
+    /* counted, and the few at or above the bound listed, without a branch
+     * per candidate (one mispredicted in three was most of the time) */
+    for (uint32_t j = 0; j < n; j++) {
+        above += (double)e[j] > ey;
+        idx[k] = j;
+        k += e[j] >= floor;
+    }
+    cs->above = above;
     cs->nb = 0;
-    cs->above = 0;
-    for (uint32_t j = 0; j < m->s.ncand; j++) {
-        cs->above += (double)e[j] > ey;
-        if (cs->nb == SMIX_TOPK && e[j] <= e[cs->best[cs->nb - 1]]) continue;
+    for (uint32_t q = 0; q < k; q++) {
+        uint32_t j = idx[q];
+        if (cs->nb == SMIX_TOPK && e[j] <= e[cs->best[SMIX_TOPK - 1]]) continue;
         int i = cs->nb < SMIX_TOPK ? cs->nb++ : cs->nb - 1;
         while (i > 0 && e[cs->best[i - 1]] < e[j]) { cs->best[i] = cs->best[i - 1]; i--; }
         cs->best[i] = j;
@@ -250,6 +287,12 @@ static void rival_terms(const model *m, uint32_t r, smix_token_info *t)
     t->fav_logit = cand_terms(m, r, t->fav_comp);
 }
 
+int model_trace_init(model *m, int saved)
+{
+    if (!m->s.trace_idx) m->s.trace_idx = malloc(m->c.cap * sizeof *m->s.trace_idx);
+    return m->s.trace_idx && (!saved || model_cf_init(m) == 0) ? 0 : -1;
+}
+
 void model_trace(model *m, uint32_t y, smix_token_info *t)
 {
     int cand = model_is_cand(m, y);
@@ -259,7 +302,7 @@ void model_trace(model *m, uint32_t y, smix_token_info *t)
     t->flags = 0;
     ssm_view(m, y, t);
     longest_context(m, y, t);
-    scan_candidates(m, ey, &cs);
+    scan_candidates(m, ey, m->s.trace_idx, &cs);
     t->rank_final = rank_of(m, &cs, ey);
     uint32_t r = rival_of(m, &cs, y);
     t->logit = cand ? cand_terms(m, iy, t->comp) : class_terms(m, y, t->comp);
@@ -267,6 +310,7 @@ void model_trace(model *m, uint32_t y, smix_token_info *t)
     context_terms(m, iy, r, t->comp, t->fav_comp);
     if (r == NO_CAND || ey >= (double)m->s.e[r]) t->flags |= SMIX_TI_FAV;
     t->log_norm = (double)m->s.shift + ln(m->s.sum_e);
+    if (m->s.cf_me) model_counterfactuals(m, t->comp, t->saved);
     float scale = (float)(1.0 / m->s.sum_e);
     for (int i = 0; i < SMIX_TOPK; i++) {
         t->top_id[i] = i < cs.nb ? id_of_slot(m, m->s.cand[cs.best[i]]) : SMIX_TOKEN_NONE;

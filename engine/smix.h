@@ -198,6 +198,10 @@ typedef struct smix_token_info {
                                  with SMIX_TI_FAV (SMIX_TOKEN_NEW possible, SMIX_TOKEN_NONE) */
     double fav_logit;
     float fav_comp[SMIX_MAX_COMPONENTS];
+    float saved[SMIX_MAX_COMPONENTS];     /* with SMIX_HOOK_SAVED: the bits saved by each component,
+                                             how many more bits the token model would have given
+                                             the token without it (its term taken from every
+                                             symbol, renormalised) */
     double step_bits[SMIX_MAX_STEPS];     /* the cost of each coding step, by step index */
     double step_tm[SMIX_MAX_STEPS];       /* the token model's own cost of the same decisions,
                                              before the byte model (= step_bits if not mixed) */
@@ -217,7 +221,10 @@ typedef struct smix_chunk_info {
     float lr;
 } smix_chunk_info;
 
-#define SMIX_HOOKS_VERSION 2
+#define SMIX_HOOKS_VERSION 3
+/* smix_hooks.flags: what the token hook wants beyond the rest */
+#define SMIX_HOOK_SAVED 1u   /* smix_token_info.saved: exact, but more costly than the rest of
+                                the record (docs/BENCHMARKS.md) */
 /* Observation hooks. Any pointer may be NULL. Hooks must not call back into
  * the same context. progress returns nonzero to abort (SMIX_ERR_ABORTED). */
 typedef struct smix_hooks {
@@ -229,6 +236,7 @@ typedef struct smix_hooks {
     void (*end)(void *user, const smix_file_info *info);
     int (*progress)(void *user, uint64_t bytes_done, uint64_t bytes_total,
                     uint64_t tokens_done, double bits_so_far);
+    unsigned flags;     /* SMIX_HOOK_* */
 } smix_hooks;
 
 /* Output sink: returns 0 on success, nonzero on failure (-> SMIX_ERR_WRITE). */

@@ -48,6 +48,13 @@ int smix_trace_temp_fd(char *err, size_t errlen);
  * it from a signal handler (copy the name: it is freed with the writer). */
 const char *smix_trace_writer_temp_path(const smix_trace_writer *w);
 
+/* Also record, for every token, the bits each component saved it (exact
+ * counterfactuals, docs/trace-format.md; the records grow by 4 bytes a
+ * component, and tracing at the default level costs about 25% more CPU
+ * than coding alone instead of 10%). Call before smix_trace_writer_hooks
+ * and coding. */
+void smix_trace_writer_set_saved(smix_trace_writer *w, int on);
+
 /* Fills hooks so that coding with them records into the writer. If chain is
  * not NULL, its callbacks are called too (e.g. a progress display). */
 void smix_trace_writer_hooks(smix_trace_writer *w, smix_hooks *hooks,
@@ -103,6 +110,7 @@ typedef struct smix_trace_token {
     double fav_logit;
     uint32_t n_comp, n_steps;
     float comp[SMIX_TRACE_MAX_COMP], fav_comp[SMIX_TRACE_MAX_COMP];
+    float saved[SMIX_TRACE_MAX_COMP];   /* bits saved by each component (with SMIX_TRACE_SAVED, else 0) */
     double step_bits[SMIX_TRACE_MAX_STEPS], step_tm[SMIX_TRACE_MAX_STEPS];
 } smix_trace_token;
 
@@ -116,6 +124,7 @@ typedef struct smix_trace_topk {
 /* smix_trace_summary.flags */
 #define SMIX_TRACE_SSM 1u    /* the level has the SSM */
 #define SMIX_TRACE_BITS 2u   /* tokens coded bit by bit with the byte model */
+#define SMIX_TRACE_SAVED 4u  /* the records hold each component's bits saved (format 2.1 and later) */
 
 typedef struct smix_trace_summary {
     uint64_t input_bytes;
@@ -227,6 +236,7 @@ const char *smix_trace_token_type_name(int type);
 typedef struct smix_trace_report {
     uint64_t input_bytes, tokens, header_bytes, payload_bytes, compressed_bytes, chunks;
     uint64_t first_token;     /* the range reported: tokens [first_token, first_token + tokens) */
+    uint64_t first_byte, end_byte;   /* and their input bytes [first_byte, end_byte) */
     int whole;                /* the range is the whole trace */
     uint32_t blocks;          /* coded blocks (each ends with its coder's flush) */
     double total_bits;        /* sum of bits */
@@ -258,9 +268,12 @@ typedef struct smix_trace_report {
      * sum of its term in the token's logit minus its term in the rival's
      * (fav_comp): the components' margins add up to log2(p_token/p_rival)
      * summed over the tokens, an exact split of how the token was told from
-     * its strongest rival; active = tokens where its term was non-zero */
+     * its strongest rival; active = tokens where its term was non-zero;
+     * saved = the sum of the bits it saved the tokens (with saved_known:
+     * the trace has them, SMIX_TRACE_SAVED) */
     uint32_t n_comp;
-    struct { double pull, margin; uint64_t active; } comp[SMIX_TRACE_MAX_COMP];
+    int saved_known;
+    struct { double pull, margin, saved; uint64_t active; } comp[SMIX_TRACE_MAX_COMP];
     /* per coding step of the trace: bits, the token model's own bits for
      * the same decisions (smaller bits than tm: the byte model helped), and
      * the tokens that took the step */

@@ -12,7 +12,8 @@
  * whose position, element count, element size and CRC-32C the header lists:
  *   0 tokens   fixed-size per-token records: a fixed part, then arrays at
  *              the offsets of the header's layout table (their lengths
- *              from the component and step counts), incl. top-k
+ *              from the component and step counts), incl. top-k and (2.1)
+ *              the bits each component saved
  *   1 chunks   per training chunk (TRC_CHUNK_SIZE)
  *   2 strings  string-table entries {id, len, blob offset} (TRC_STRING_SIZE)
  *   3 idindex  u32 entry numbers sorted by (id, entry) for id lookups
@@ -35,7 +36,7 @@
 #define TRC_MAGIC "SMIXTRC\x1a"   /* 8 bytes; \x1a stops `type` on DOS-likes */
 #define TRC_MAGIC_LEN 8
 #define TRC_MAJOR 2
-#define TRC_MINOR 0
+#define TRC_MINOR 1
 
 /* header */
 #define TRC_HEADER_SIZE 512
@@ -57,7 +58,8 @@
 #define TRC_H_NSTEPS     100   /* u32 steps in the steps section */
 #define TRC_H_TOTALBITS  104   /* f64, sum of token bits in record order */
 #define TRC_H_CONFIG2    112   /* u8 blocks, byte_mix, escape_walk, skip_context; u16 ssm_rows, ngram_budget_mb */
-#define TRC_H_LAYOUT     120   /* u32 x 6: offsets in a token record of comp, fav_comp, steps, tm, topk, ssm_topk */
+#define TRC_H_LAYOUT     120   /* u32 x 7: offsets in a token record of comp, fav_comp, steps, tm, topk,
+                                  ssm_topk, saved (2.1; 0 in 2.0 files) */
 #define TRC_H_SECTIONS   160   /* n_sections x TRC_SECTION_SIZE */
 #define TRC_SECTION_SIZE  32   /* u64 offset, u64 count, u32 elem_size, u32 crc, u64 0 */
 #define TRC_NSECTIONS      7
@@ -71,7 +73,7 @@ enum { TRC_SEC_TOKENS, TRC_SEC_CHUNKS, TRC_SEC_STRINGS, TRC_SEC_IDINDEX, TRC_SEC
        TRC_SEC_COMPS, TRC_SEC_STEPS };
 
 /* the record layout table at TRC_H_LAYOUT */
-enum { TRC_L_COMP, TRC_L_FAV, TRC_L_STEPS, TRC_L_TM, TRC_L_TOPK, TRC_L_SSMTOPK, TRC_NLAYOUT };
+enum { TRC_L_COMP, TRC_L_FAV, TRC_L_STEPS, TRC_L_TM, TRC_L_TOPK, TRC_L_SSMTOPK, TRC_L_SAVED, TRC_NLAYOUT };
 
 /* token record: fixed part */
 #define TRC_TOKEN_FIXED   96
@@ -97,7 +99,8 @@ enum { TRC_L_COMP, TRC_L_FAV, TRC_L_STEPS, TRC_L_TM, TRC_L_TOPK, TRC_L_SSMTOPK, 
 #define TRC_T_FAVID       88   /* u32 */
 /* then, at the offsets of the layout table: f32 x n_comp (comp), f32 x
  * n_comp (fav_comp), f64 x n_steps (steps), f64 x n_steps (tm), top-k
- * {u32 id, f32 p} x 8, and with TRC_F_SSM the SSM's top-k likewise */
+ * {u32 id, f32 p} x 8, with TRC_F_SSM the SSM's top-k likewise, and
+ * (2.1) f32 x n_comp (saved: each component's bits saved) */
 #define TRC_TOPK_SIZE     64
 
 #define TRC_CHUNK_SIZE    32   /* u64 index, u64 first_token, u32 n, u32 iters, f32 loss, f32 lr */

@@ -172,10 +172,11 @@ static int check_layout(smix_trace *t, const char *path, char *err, size_t errle
     const uint8_t *h = t->base;
     uint32_t elem = t->sec[TRC_SEC_TOKENS].elem, flags = trc_get32(h + TRC_H_FLAGS);
     const uint32_t len[TRC_NLAYOUT] = { 4 * t->ncomp, 4 * t->ncomp, 8 * t->nsteps, 8 * t->nsteps,
-                                        TRC_TOPK_SIZE, TRC_TOPK_SIZE };
+                                        TRC_TOPK_SIZE, TRC_TOPK_SIZE, 4 * t->ncomp };
     for (int i = 0; i < TRC_NLAYOUT; i++) {
         uint32_t off = trc_get32(h + TRC_H_LAYOUT + 4 * i);
-        int absent = i == TRC_L_SSMTOPK && !(flags & TRC_F_SSM);
+        /* absent: the SSM's top list without the SSM; the bits saved in 2.0 */
+        int absent = i == TRC_L_SSMTOPK ? !(flags & TRC_F_SSM) : i == TRC_L_SAVED && off == 0;
         CHECK(absent ? off == 0 : off >= TRC_TOKEN_FIXED && off <= elem && len[i] <= elem - off,
               "%s: damaged trace (record layout)", path);
         t->layout[i] = off;
@@ -246,6 +247,7 @@ static void parse_summary(smix_trace *t)
     g->ngram_budget_mb = trc_get16(c2 + 6);
     s->vocab_size = g->vocab_size;
     s->flags = trc_get32(h + TRC_H_FLAGS) & (SMIX_TRACE_SSM | SMIX_TRACE_BITS);
+    if (trc_get32(h + TRC_H_LAYOUT + 4 * TRC_L_SAVED)) s->flags |= SMIX_TRACE_SAVED;
     s->tokens = t->sec[TRC_SEC_TOKENS].count;
     s->chunks = t->sec[TRC_SEC_CHUNKS].count;
 }
@@ -344,7 +346,8 @@ static int read_record(const smix_trace *t, uint64_t i, smix_trace_token *out)
     if (!finite_f(r + TRC_T_PSSM, 1) || !finite_f(r + TRC_T_PSSMNEW, 3) || !finite_f(r + TRC_T_PFINAL, 1) ||
         !finite_d(r + TRC_T_BITS, 1) || !finite_d(r + TRC_T_LOGIT, 3) ||
         !finite_f(r + t->layout[TRC_L_COMP], t->ncomp) || !finite_f(r + t->layout[TRC_L_FAV], t->ncomp) ||
-        !finite_d(r + t->layout[TRC_L_STEPS], t->nsteps) || !finite_d(r + t->layout[TRC_L_TM], t->nsteps))
+        !finite_d(r + t->layout[TRC_L_STEPS], t->nsteps) || !finite_d(r + t->layout[TRC_L_TM], t->nsteps) ||
+        (t->layout[TRC_L_SAVED] && !finite_f(r + t->layout[TRC_L_SAVED], t->ncomp)))
         return -2;
     memset(out, 0, sizeof *out);
     out->index = i;
@@ -373,6 +376,7 @@ static int read_record(const smix_trace *t, uint64_t i, smix_trace_token *out)
     for (uint32_t c = 0; c < t->ncomp; c++) {
         out->comp[c] = trc_getf(r + t->layout[TRC_L_COMP] + 4 * c);
         out->fav_comp[c] = trc_getf(r + t->layout[TRC_L_FAV] + 4 * c);
+        out->saved[c] = t->layout[TRC_L_SAVED] ? trc_getf(r + t->layout[TRC_L_SAVED] + 4 * c) : 0.0f;
     }
     for (uint32_t k = 0; k < t->nsteps; k++) {
         out->step_bits[k] = trc_getd(r + t->layout[TRC_L_STEPS] + 8 * k);

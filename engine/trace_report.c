@@ -4,8 +4,8 @@
  * bin, by coding step, against two baselines (the SSM alone on the tokens
  * seen before, and an adaptive order-0 frequency model that this file runs
  * itself on the token stream), and per model component (its pull on the
- * coded token, and its share of the margin over the token's strongest
- * rival). Used by `smix --trace-report` and the TUI summary view,
+ * coded token, its share of the margin over the token's strongest rival,
+ * and the bits it saved where the trace records them). Used by `smix --trace-report` and the TUI summary view,
  * so both show the same numbers.
  *
  * Memory: a hash map of id -> count for the order-0 baseline (one slot per
@@ -165,6 +165,7 @@ static void init_report(const smix_trace *t, smix_trace_report *r, uint64_t firs
     r->tokens = n;
     r->whole = first == 0 && n == s.tokens;
     r->n_comp = smix_trace_component_count(t);
+    r->saved_known = (s.flags & SMIX_TRACE_SAVED) != 0;
     r->n_steps = smix_trace_step_count(t);
     uint32_t k = n < SMIX_REPORT_STRETCHES ? (uint32_t)n : SMIX_REPORT_STRETCHES;
     r->n_stretches = k;
@@ -188,6 +189,8 @@ static void init_stretches(const smix_trace *t, smix_trace_report *r, uint64_t *
         return;
     *lo = a.offset;
     *span = b.offset + b.length - a.offset;
+    r->first_byte = *lo;
+    r->end_byte = *lo + *span;
     for (uint32_t i = 0; i < r->n_stretches; i++)
         r->stretch[i].first_byte = *lo + (uint64_t)((unsigned __int128)*span * i / r->n_stretches);
 }
@@ -198,6 +201,7 @@ static void add_parts(smix_trace_report *r, const smix_trace_token *tk)
         r->comp[c].pull += LOG2E * tk->comp[c];
         r->comp[c].margin += LOG2E * ((double)tk->comp[c] - (tk->fav_id == SMIX_TOKEN_NONE ? 0.0 : tk->fav_comp[c]));
         r->comp[c].active += tk->comp[c] != 0.0f;
+        r->comp[c].saved += tk->saved[c];
     }
     for (uint32_t k = 0; k < r->n_steps; k++) {
         r->step[k].bits += tk->step_bits[k];

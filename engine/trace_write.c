@@ -54,6 +54,7 @@ struct smix_trace_writer {
     int fd;
     /* what a record holds, fixed by the configuration of the first begin */
     int have_layout;
+    int saved;                       /* record the bits each component saved (SMIX_HOOK_SAVED) */
     uint32_t ncomp, nsteps;          /* components and steps the level uses */
     int comp[SMIX_MAX_COMPONENTS];   /* their engine indices */
     int step[SMIX_MAX_STEPS];
@@ -294,6 +295,8 @@ static void set_layout(smix_trace_writer *w, const smix_config *c)
     at += TRC_TOPK_SIZE;
     w->layout[TRC_L_SSMTOPK] = c->ssm_enabled ? at : 0;
     at += c->ssm_enabled ? TRC_TOPK_SIZE : 0;
+    w->layout[TRC_L_SAVED] = w->saved ? at : 0;
+    at += w->saved ? 4 * w->ncomp : 0;
     w->rec_size = at;
     w->have_layout = 1;
 }
@@ -317,12 +320,14 @@ static void put_topk(uint8_t *p, const uint32_t *id, const float *pr)
     }
 }
 
-/* The arrays: the level's components and steps, the top lists. */
+/* The arrays: the level's components and steps, the top lists, and if
+ * asked for, the bits each component saved. */
 static void put_arrays(const smix_trace_writer *w, uint8_t *r, const smix_token_info *t)
 {
     for (uint32_t i = 0; i < w->ncomp; i++) {
         trc_putf(r + w->layout[TRC_L_COMP] + 4 * i, t->comp[w->comp[i]]);
         trc_putf(r + w->layout[TRC_L_FAV] + 4 * i, t->fav_comp[w->comp[i]]);
+        if (w->saved) trc_putf(r + w->layout[TRC_L_SAVED] + 4 * i, t->saved[w->comp[i]]);
     }
     for (uint32_t i = 0; i < w->nsteps; i++) {
         trc_putd(r + w->layout[TRC_L_STEPS] + 8 * i, t->step_bits[w->step[i]]);
@@ -449,8 +454,14 @@ void smix_trace_writer_hooks(smix_trace_writer *w, smix_hooks *hooks, const smix
     hooks->chunk = on_chunk;
     hooks->end = on_end;
     hooks->progress = on_progress;
+    hooks->flags = (w->saved ? SMIX_HOOK_SAVED : 0u) | (chain ? chain->flags : 0u);
     w->has_chain = chain != NULL;
     if (chain) w->chain = *chain;
+}
+
+void smix_trace_writer_set_saved(smix_trace_writer *w, int on)
+{
+    if (!w->have_layout) w->saved = on != 0;
 }
 
 void smix_trace_writer_set_vocab(smix_trace_writer *w, smix_trace_vocab_fn fn, void *ctx)

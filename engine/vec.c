@@ -107,6 +107,20 @@ VEC_CLONES double vec_exp_sum_ent(const float *x, float sub, float *out, uint32_
     return lane_sum(out, n);
 }
 
+VEC_CLONES double vec_exp_mass(const float *restrict e, const float *restrict x, float k, uint32_t n,
+                               float *restrict tmp)
+{
+    for (uint32_t j = 0; j < n; j++) tmp[j] = e[j] * fm_exp(-(k * x[j]));   /* a flat loop: it vectorises */
+    return lane_sum(tmp, n);
+}
+
+VEC_CLONES double vec_sum(const float *x, uint32_t n) { return lane_sum(x, n); }
+
+VEC_CLONES void vec_exp_scaled(const float *restrict m, const float *restrict x, float *restrict out, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++) out[j] = m[j] * fm_exp(-x[j]);
+}
+
 VEC_CLONES void vec_quantise(const float *e, float k, uint32_t *freq, uint32_t n)
 {
     for (uint32_t j = 0; j < n; j++) freq[j] = 1 + (uint32_t)(int32_t)(e[j] * k);

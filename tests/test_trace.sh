@@ -15,7 +15,8 @@
 #   - p_ssm is empty on NEW rows, and there is no SSM column without the SSM;
 # over the file, the payload is the sum of bits plus each block's flush (48
 # to 64 bits a block); --trace-report --json agrees with the dump (every
-# component's pull and margin, every step's bits); the dump keeps one record
+# component's pull, margin and bits saved, every step's bits), over the
+# file and with --range over some of its tokens; the dump keeps one record
 # per line with no raw control byte; `| head` ends quietly with status 0.
 # With synthetic traces (build/trace_synth): the same invariants, dump and
 # report, and truncated, corrupted, foreign or format-1 traces exit 1.
@@ -108,19 +109,49 @@ payload() {
         { "$SMIX" --trace-report --json "$1" | jq -c '{payload_bytes, total_bits, flush_bits, blocks}'; return 1; }
 }
 
-# report_matches TRACE: the report's totals, components and steps are sums over the dump
+# report_matches TRACE [A B]: the report's totals, components (pull, margin
+# and, where the trace has them, the bits saved) and steps are sums over
+# the dump's rows (with A B: over rows A to B-1, against --range A:B)
 report_matches() {
-    "$SMIX" --trace-report --json "$1" >"$T/rep.json" || return 1
+    local range=() a=0 b=-1
+    [ $# -eq 3 ] && { range=(--range "$2:$3"); a=$2; b=$3; }
+    "$SMIX" --trace-report --json "${range[@]}" "$1" >"$T/rep.json" || return 1
     rows "$1" || return 1
-    jq -s --slurpfile rep "$T/rep.json" '
-        ($rep[0]) as $r | 1.4426950408889634 as $l2e | . as $rows
+    jq -s --slurpfile rep "$T/rep.json" --argjson a $a --argjson b $b '
+        ($rep[0]) as $r | 1.4426950408889634 as $l2e
+        | (if $b < 0 then . else .[$a:$b] end) as $rows
         | def near(a; b): ((a - b) | fabs) <= 1e-6 * (1 + (b | fabs));
         near($rows | map(.bits) | add // 0; $r.total_bits)
-        and ($r.tokens == ($rows | length))
+        and ($r.tokens == ($rows | length)) and ($r.range.first == ($rows[0].index // 0))
         and all($r.components[]; . as $c
             | near($rows | map(.["c_" + $c.name]) | add * $l2e; $c.pull_bits)
-            and near($rows | map(.["c_" + $c.name] - (.["fav_c_" + $c.name] // 0)) | add * $l2e; $c.margin_bits))
+            and near($rows | map(.["c_" + $c.name] - (.["fav_c_" + $c.name] // 0)) | add * $l2e; $c.margin_bits)
+            and (if $c.saved_bits == null then ($rows[0] | has("saved_" + $c.name) | not)
+                 else near($rows | map(.["saved_" + $c.name]) | add; $c.saved_bits) end))
         and all($r.steps[]; . as $s | near($rows | map(.["bits_" + $s.name]) | add; $s.bits))' "$1.jsonl" | grep -q true
+}
+
+# saved_recorded TRACE: the dump has a saved_ column per component, and the
+# text report ranks the components by it
+saved_recorded() {
+    "$SMIX" --trace-dump csv "$1" | head -n 1 | grep -q ',saved_prior,' &&
+        "$SMIX" --trace-report "$1" | grep -q '^Components, by the bits each saved'
+}
+
+# ranges TRACE: --range on the report and the dump, and ranges refused
+ranges() {
+    local n
+    n=$("$SMIX" --trace-report --json "$1" | jq .tokens)
+    report_matches "$1" 100 600 || { echo "report --range 100:600"; return 1; }
+    [ "$("$SMIX" --trace-dump jsonl --range 100:600 "$1" | wc -l)" = 500 ] || { echo "dump --range"; return 1; }
+    [ "$("$SMIX" --trace-dump jsonl --range $((n - 3)): "$1" | jq -s 'map(.index)' -c)" = "[$((n - 3)),$((n - 2)),$((n - 1))]" ] ||
+        { echo "dump --range A:"; return 1; }
+    for r in "$n:" "5:5" "9:3" "x:4" "4" "-1:3" ":0"; do
+        "$SMIX" --trace-report --range "$r" "$1" >/dev/null 2>"$T/err" && { echo "--range $r accepted"; return 1; }
+        [ -s "$T/err" ] || { echo "--range $r: no message"; return 1; }
+    done
+    "$SMIX" -q -c --range 1:2 "$T/probe" >/dev/null 2>&1 && { echo "--range while compressing"; return 1; }
+    return 0
 }
 
 # one_line TRACE: as many dump lines as tokens, and no control byte but newline
@@ -209,19 +240,22 @@ printf 'plain \033]0;title\007 text\033[31m red \177 \302\205 \342\200\256 evil\
 check "control bytes: trace" eval "'$SMIX' -q -3 -c --trace '$T/ctl.smt' '$T/ctl.txt' >/dev/null"
 check "control bytes: one line per record, none raw" one_line "$T/ctl.smt"
 
-for fl in prose.txt:1:3:5:9 records.bin:1:3; do
+# the bits saved (--trace-saved) at levels 3 and 9 of prose.txt and 1 of records.bin
+for fl in prose.txt:1:3s:5:9s records.bin:1s:3; do
     f=${fl%%:*}
     src=$ROOT/samples/$f
     [ -f "$src" ] || { bad "$f" "sample missing"; continue; }
     levels=${fl#*:}
-    for L in ${levels//:/ }; do
-        n="$f -$L"
+    for Ls in ${levels//:/ }; do
+        L=${Ls%s} saved=()
+        [ "$L" != "$Ls" ] && saved=(--trace-saved)
+        n="$f -$L ${saved[*]}"
         cp "$src" "$T/$f"
         "$SMIX" -q -$L -c "$T/$f" >"$T/$f.plain.smx"
         rm -f "$T/$f.$L.smt"
-        "$SMIX" -q -$L -c --trace "$T/$f.$L.smt" "$T/$f" >"$T/$f.smx"
+        "$SMIX" -q -$L -c --trace "$T/$f.$L.smt" "${saved[@]}" "$T/$f" >"$T/$f.smx"
         check "$n: --trace does not change the compressed file" cmp -s "$T/$f.plain.smx" "$T/$f.smx"
-        "$SMIX" -q -d -c --trace "$T/$f.d.smt" "$T/$f.smx" >"$T/$f.out"
+        "$SMIX" -q -d -c --trace "$T/$f.d.smt" "${saved[@]}" "$T/$f.smx" >"$T/$f.out"
         check "$n: round trip with -d --trace" cmp -s "$T/$f.out" "$src"
         check "$n: decompression trace equals compression trace" cmp -s "$T/$f.$L.smt" "$T/$f.d.smt"
         rm -f "$T/$f.d.smt"
@@ -230,8 +264,21 @@ for fl in prose.txt:1:3:5:9 records.bin:1:3; do
         check "$n: SSM fields" ssm_fields "$T/$f.$L.smt"
         check "$n: payload = bits + flush" payload "$T/$f.$L.smt"
         check "$n: report --json matches the dump" report_matches "$T/$f.$L.smt"
+        [ ${#saved[@]} -gt 0 ] && check "$n: the bits saved are recorded" saved_recorded "$T/$f.$L.smt"
     done
 done
+check "engine: --range on the report and the dump" ranges "$T/prose.txt.3.smt"
+# a NaN among the bits saved, behind valid checksums, is damage
+if [ -x "$ROOT/build/forge" ]; then
+    if "$ROOT/build/forge" smt "$T/prose.txt.3.smt" "$T/nan.smt" token 7 saved2 nan; then
+        check "engine: a NaN among the bits saved is refused" eval "'$SMIX' --trace-report '$T/nan.smt' 2>&1 >/dev/null | grep -q 'not a finite number'"
+    else
+        bad "forge a NaN among the bits saved"
+    fi
+else
+    bad "forged traces" "build/forge is not built"
+fi
+check "engine: --trace-saved without --trace is refused" eval "! '$SMIX' -q -c --trace-saved '$T/probe' >/dev/null 2>&1"
 check "engine: damaged traces exit 1" damaged "$T/prose.txt.3.smt"
 check "engine: | head ends quietly" quiet_head "$T/prose.txt.3.smt"
 rm -f "$T/probe.smt"

@@ -23,7 +23,8 @@
  *      FIELD one of bits logit log_norm fav_logit (f64), p_final p_ssm
  *      p_ssm_new entropy scale (f32), compN / biasN and fav_compN (the
  *      component terms), stepN and tmN (the steps' bits, f64), top_pN and
- *      ssm_pN (the top lists; ssm_p only in a trace with the SSM);
+ *      ssm_pN (the top lists; ssm_p only in a trace with the SSM), savedN
+ *      (the bits saved, in a trace that has them);
  *      total VALUE the header's total_bits (auto: the sum of the records'
  *      bits, as the reader checks it); chunk I loss|lr VALUE a chunk's
  *      float. VALUE is anything strtod reads: nan, inf, -inf, 1e300.
@@ -129,7 +130,7 @@ static int token_field(const uint8_t *b, const char *f, int *dbl)
     static const struct { const char *prefix; int layout, size, dbl; } arr[] = {
         {"comp", TRC_L_COMP, 4, 0}, {"bias", TRC_L_COMP, 4, 0}, {"fav_comp", TRC_L_FAV, 4, 0},
         {"step", TRC_L_STEPS, 8, 1}, {"tm", TRC_L_TM, 8, 1}, {"top_p", TRC_L_TOPK, 8, 0},
-        {"ssm_p", TRC_L_SSMTOPK, 8, 0},
+        {"ssm_p", TRC_L_SSMTOPK, 8, 0}, {"saved", TRC_L_SAVED, 4, 0},
     };
     uint32_t ncomp = trc_get32(b + TRC_H_NCOMP), nsteps = trc_get32(b + TRC_H_NSTEPS);
     for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++) {
@@ -137,10 +138,11 @@ static int token_field(const uint8_t *b, const char *f, int *dbl)
         int k;
         if (strncmp(f, arr[i].prefix, l) || sscanf(f + l, "%d", &k) != 1 || k < 0) continue;
         uint32_t base = trc_get32(b + TRC_H_LAYOUT + 4 * arr[i].layout);
-        uint32_t n = arr[i].layout <= TRC_L_FAV ? ncomp : arr[i].layout <= TRC_L_TM ? nsteps : TRC_TOPK;
+        int topk = arr[i].layout == TRC_L_TOPK || arr[i].layout == TRC_L_SSMTOPK;
+        uint32_t n = topk ? TRC_TOPK : arr[i].layout == TRC_L_STEPS || arr[i].layout == TRC_L_TM ? nsteps : ncomp;
         if (!base || (uint32_t)k >= n) return -1;
         *dbl = arr[i].dbl;
-        return (int)(base + (uint32_t)k * (uint32_t)arr[i].size + (arr[i].layout >= TRC_L_TOPK ? 4 : 0));
+        return (int)(base + (uint32_t)k * (uint32_t)arr[i].size + (topk ? 4 : 0));
     }
     return -1;
 }

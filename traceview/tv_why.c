@@ -90,6 +90,7 @@ static void tv__comps(tv_doc *d, tv_why *w)
         x->tok_bits = w->tk.comp[c] / TV__LN2;
         x->rival_bits = w->rival ? w->tk.fav_comp[c] / TV__LN2 : 0.0;
         x->margin_bits = w->rival ? x->tok_bits - x->rival_bits : 0.0;
+        x->saved_bits = w->has_saved ? w->tk.saved[c] : 0.0;
     }
     qsort(w->comp, w->n_comp, sizeof w->comp[0], tv__cmp_comp);
 }
@@ -110,7 +111,7 @@ int tv_why_token(tv_doc *d, uint64_t i, int utf8, tv_why *w)
         tv__rival(d, tk, utf8, w->rival_text, sizeof w->rival_text);
     }
     tv__steps(d, w);
-    w->has_saved = 0;   /* no reader API for counterfactuals yet (#14): saved_bits stay 0 */
+    w->has_saved = (tv_doc_summary(d)->flags & SMIX_TRACE_SAVED) != 0;
     tv__comps(d, w);
     return 0;
 }

@@ -17,9 +17,9 @@
  *
  * So "which component made this token expensive" has an exact answer
  * within one token: the components with the largest margins for the rival.
- * (What the file would have cost without a component, the counterfactual,
- * needs every competitor's terms; the trace will carry it as a minor
- * version, and tv_why shows it when it does: has_saved.)
+ * (What the token would have cost without a component, the counterfactual,
+ * needs every competitor's terms; traces written with --trace-saved
+ * (format 2.1) carry it, and tv_why shows it when they do: has_saved.)
  *
  * Terms are shown in bits (a component's term c, in nats of logit, is
  * c / ln 2 bits of log-probability), probabilities as percentages.
@@ -65,8 +65,8 @@ typedef struct tv_why {
     tv_why_comp comp[SMIX_TRACE_MAX_COMP];
     uint32_t n_steps;          /* in the trace's order */
     tv_why_step step[SMIX_TRACE_MAX_STEPS];
-    int has_saved;             /* the trace holds "bits without component X" (#14, a minor
-                                  version to come): then saved_bits is filled, the rows are
+    int has_saved;             /* the trace holds "bits without component X" (SMIX_TRACE_SAVED,
+                                  format 2.1): then saved_bits is filled, the rows are
                                   sorted by it, both viewers add a "saved" column and the
                                   sentence names the component that saved or cost most */
 } tv_why;

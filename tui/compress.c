@@ -78,7 +78,7 @@ static int cmp__run(const uint8_t *src, size_t n, int level, int trace_fd,
                     cmp__progress *pr, char *err, size_t errlen)
 {
     smix_params prm = { .level = level };
-    smix_hooks chain = { SMIX_HOOKS_VERSION, pr, NULL, NULL, NULL, NULL, cmp__progress_fn };
+    smix_hooks chain = { SMIX_HOOKS_VERSION, pr, NULL, NULL, NULL, NULL, cmp__progress_fn, 0 };
     smix_hooks hooks;
     smix_trace_writer *w = smix_trace_writer_open_fd(trace_fd, err, errlen);
     smix_cctx *cc = smix_cctx_create(&prm);
@@ -88,6 +88,7 @@ static int cmp__run(const uint8_t *src, size_t n, int level, int trace_fd,
         smix_cctx_free(cc);
         return -1;
     }
+    smix_trace_writer_set_saved(w, 1);   /* the why pane's "saved" column */
     smix_trace_writer_hooks(w, &hooks, &chain);
     smix_result r = smix_compress(cc, src, n, cmp__count, pr, &hooks);
     smix_cctx_free(cc);

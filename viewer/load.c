@@ -122,6 +122,7 @@ static int make_trace(const char *path, int out_fd, int level, char *err, size_t
     smix_hooks chain = { .version = SMIX_HOOKS_VERSION, .user = &tty,
                          .progress = show_progress };
     smix_hooks hooks;
+    smix_trace_writer_set_saved(w, 1);   /* the why pane's "saved" column */
     smix_trace_writer_hooks(w, &hooks, &chain);
     smix_result r = smix_compress(cc, buf, n, discard_write, &written, &hooks);
     if (tty)

@@ -81,6 +81,7 @@ static void make_token(uint64_t i, uint64_t off, uint8_t *bytes, smix_token_info
     for (int c = 0; c < SMIX_MAX_COMPONENTS; c++) {
         t->comp[c] = fval(i, 10 + c);
         t->fav_comp[c] = fval(i, 60 + c);
+        t->saved[c] = fval(i, 110 + c);
     }
     t->logit = fval(i, 5) * 3.0;
     t->log_norm = t->logit + 1.5;
@@ -138,7 +139,7 @@ static int c_progress(void *u, uint64_t a, uint64_t b, uint64_t c, double d)
 }
 
 /* Writes the synthetic trace to path with ntok tokens; returns finish's result. */
-static int write_trace(const char *path, uint64_t ntok, int out_of_order, chain_count *cc)
+static int write_trace(const char *path, uint64_t ntok, int out_of_order, chain_count *cc, int saved)
 {
     char err[256];
     vocab v;
@@ -146,9 +147,11 @@ static int write_trace(const char *path, uint64_t ntok, int out_of_order, chain_
     EXPECT(w != NULL, "writer_open: %s", err);
     if (!w) return -1;
     smix_trace_writer_set_vocab(w, test_vocab, &v);
-    smix_hooks chain = { SMIX_HOOKS_VERSION, cc, c_begin, c_token, c_chunk, c_end, c_progress };
+    smix_trace_writer_set_saved(w, saved);
+    smix_hooks chain = { SMIX_HOOKS_VERSION, cc, c_begin, c_token, c_chunk, c_end, c_progress, 0 };
     smix_hooks h;
     smix_trace_writer_hooks(w, &h, cc ? &chain : NULL);
+    EXPECT(h.flags == (saved ? SMIX_HOOK_SAVED : 0u), "the hooks ask for the bits saved when the writer does");
     smix_file_info f;
     make_info(&f, 0);
     h.begin(h.user, &f);
@@ -199,7 +202,7 @@ static uint32_t used_steps(int *idx)
     return n;
 }
 
-static void check_tokens(const smix_trace *t)
+static void check_tokens(const smix_trace *t, int saved)
 {
     uint64_t off = 0;
     for (uint64_t i = 0; i < NTOK; i++) {
@@ -222,7 +225,8 @@ static void check_tokens(const smix_trace *t)
                    g.logit == e.logit && g.log_norm == e.log_norm && g.fav_logit == e.fav_logit &&
                    g.fav_id == e.fav_id && g.n_comp == nc && g.n_steps == ns;
         for (uint32_t c = 0; c < nc && same; c++)
-            same &= feq(g.comp[c], e.comp[ci[c]]) && feq(g.fav_comp[c], e.fav_comp[ci[c]]);
+            same &= feq(g.comp[c], e.comp[ci[c]]) && feq(g.fav_comp[c], e.fav_comp[ci[c]]) &&
+                    feq(g.saved[c], saved ? e.saved[ci[c]] : 0.0f);
         for (uint32_t j = 0; j < ns && same; j++)
             same &= g.step_bits[j] == e.step_bits[si[j]] && g.step_tm[j] == e.step_tm[si[j]];
         for (int j = 0; j < SMIX_TOPK; j++)
@@ -293,7 +297,7 @@ static void check_summary(const smix_trace *t)
     EXPECT(smix_trace_get_chunk(t, s.chunks, &c) == -1, "chunk out of range");
     unsigned ma, mi;
     smix_trace_version(t, &ma, &mi);
-    EXPECT(ma == 2 && mi == 0, "version");
+    EXPECT(ma == 2 && mi == 1, "version");
     /* the trace's components are the config's, with the engine's names */
     int ci[SMIX_MAX_COMPONENTS];
     uint32_t nc = used_comps(ci);
@@ -468,7 +472,7 @@ static void check_cmds(const char *path, const char *bad)
 {
     char err[256];
     FILE *f = tmpfile();
-    EXPECT(trace_cmd_dump(path, "csv", f, err, sizeof err) == 0, "dump csv: %s", err);
+    EXPECT(trace_cmd_dump(path, "csv", NULL, f, err, sizeof err) == 0, "dump csv: %s", err);
     size_t n;
     char *s = read_text(f, &n);
     const char *hdr = "index,offset,length,token_id,text,is_new,type,bits,p_final,rank_final,"
@@ -482,7 +486,7 @@ static void check_cmds(const char *path, const char *bad)
     fclose(f);
     free(s);
     f = tmpfile();
-    EXPECT(trace_cmd_dump(path, "jsonl", f, err, sizeof err) == 0, "dump jsonl: %s", err);
+    EXPECT(trace_cmd_dump(path, "jsonl", NULL, f, err, sizeof err) == 0, "dump jsonl: %s", err);
     s = read_text(f, &n);
     size_t lines = 0;
     for (size_t i = 0; i < n; i++) lines += s[i] == '\n';
@@ -490,7 +494,7 @@ static void check_cmds(const char *path, const char *bad)
     fclose(f);
     free(s);
     f = tmpfile();
-    EXPECT(trace_cmd_report(path, 1, f, err, sizeof err) == 0, "report json: %s", err);
+    EXPECT(trace_cmd_report(path, 1, NULL, f, err, sizeof err) == 0, "report json: %s", err);
     s = read_text(f, &n);
     EXPECT(strstr(s, "\"input_bytes\":") && strstr(s, "\"tokens\":1000") && strstr(s, "\"header_bytes\":33") &&
            strstr(s, "\"payload_bytes\":1234") && strstr(s, "\"total_bits\":") &&
@@ -499,12 +503,79 @@ static void check_cmds(const char *path, const char *bad)
     fclose(f);
     free(s);
     f = tmpfile();
-    EXPECT(trace_cmd_report(path, 0, f, err, sizeof err) == 0, "report text: %s", err);
+    EXPECT(trace_cmd_report(path, 0, NULL, f, err, sizeof err) == 0, "report text: %s", err);
     fclose(f);
     f = tmpfile();
-    EXPECT(trace_cmd_dump(path, "xml", f, err, sizeof err) == -1, "unknown dump format");
-    EXPECT(trace_cmd_report(bad, 0, f, err, sizeof err) == -1 && err[0], "report on damaged trace");
-    EXPECT(trace_cmd_dump(bad, "csv", f, err, sizeof err) == -1 && err[0], "dump on damaged trace");
+    EXPECT(trace_cmd_dump(path, "xml", NULL, f, err, sizeof err) == -1, "unknown dump format");
+    EXPECT(trace_cmd_report(bad, 0, NULL, f, err, sizeof err) == -1 && err[0], "report on damaged trace");
+    EXPECT(trace_cmd_dump(bad, "csv", NULL, f, err, sizeof err) == -1 && err[0], "dump on damaged trace");
+    fclose(f);
+}
+
+/* A trace with the bits saved: the report sums them per component, over
+ * the file and over a range; the JSON report and the dump carry them, and
+ * both honour a range of tokens. */
+static void check_saved_report(const smix_trace *t)
+{
+    int ci[SMIX_MAX_COMPONENTS];
+    uint32_t nc = used_comps(ci);
+    double all = 0, part = 0;
+    for (uint64_t i = 0; i < NTOK; i++) {
+        smix_token_info e;
+        uint8_t bytes[16];
+        make_token(i, 0, bytes, &e);
+        all += e.saved[ci[3]];
+        part += i >= 100 && i < 300 ? e.saved[ci[3]] : 0.0;
+    }
+    smix_trace_report r;
+    EXPECT(smix_trace_report_compute(t, &r) == 0 && r.saved_known && r.n_comp == nc &&
+           fabs(r.comp[3].saved - all) < 1e-6, "saved over the file %f/%f", r.comp[3].saved, all);
+    EXPECT(smix_trace_report_range(t, 100, 200, &r) == 0 && r.tokens == 200 && !r.whole &&
+           fabs(r.comp[3].saved - part) < 1e-6, "saved over tokens 100-299 %f/%f", r.comp[3].saved, part);
+}
+
+/* The commands over a range of tokens, and ranges they refuse. */
+static void check_range_cmds(const char *path)
+{
+    char err[256];
+    size_t n;
+    trace_range rg = { 100, 300 }, past = { NTOK, NTOK + 5 }, open_end = { 990, UINT64_MAX };
+    FILE *f = tmpfile();
+    EXPECT(trace_cmd_dump(path, "jsonl", &rg, f, err, sizeof err) == 0, "dump a range: %s", err);
+    char *s = read_text(f, &n);
+    size_t lines = 0;
+    for (size_t i = 0; i < n; i++) lines += s[i] == '\n';
+    EXPECT(lines == 200 && strncmp(s, "{\"index\":100,", 13) == 0 && strstr(s, "\"saved_prior\":"),
+           "the range's rows, with the bits saved");
+    fclose(f);
+    free(s);
+    f = tmpfile();
+    EXPECT(trace_cmd_dump(path, "csv", &open_end, f, err, sizeof err) == 0, "dump to the end: %s", err);
+    s = read_text(f, &n);
+    lines = 0;
+    for (size_t i = 0; i < n; i++) lines += s[i] == '\n';
+    EXPECT(lines == 11, "a header and tokens 990-999 (%zu lines)", lines);
+    fclose(f);
+    free(s);
+    f = tmpfile();
+    EXPECT(trace_cmd_report(path, 1, &rg, f, err, sizeof err) == 0, "report a range: %s", err);
+    s = read_text(f, &n);
+    EXPECT(strstr(s, "\"tokens\":200,\"range\":{\"first\":100,\"end\":300,\"whole\":false}") &&
+           strstr(s, "\"saved_bits\":") && !strstr(s, "\"saved_bits\":null"), "range and bits saved in the JSON report");
+    fclose(f);
+    free(s);
+    f = tmpfile();
+    EXPECT(trace_cmd_report(path, 0, &rg, f, err, sizeof err) == 0, "report a range as text: %s", err);
+    s = read_text(f, &n);
+    EXPECT(strstr(s, "tokens 100 to 299 (200 tokens)") && strstr(s, "Components, by the bits each saved"),
+           "the text report says the range and ranks by bits saved");
+    fclose(f);
+    free(s);
+    f = tmpfile();
+    EXPECT(trace_cmd_report(path, 0, &past, f, err, sizeof err) == -1 && strstr(err, "no token"),
+           "a range past the end is refused: %s", err);
+    EXPECT(trace_cmd_dump(path, "csv", &past, f, err, sizeof err) == -1 && strstr(err, "no token"),
+           "also by the dump: %s", err);
     fclose(f);
 }
 
@@ -552,17 +623,18 @@ int main(void)
     check_tables();
     char dir[] = "/tmp/smix_trace_testXXXXXX";
     if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
-    char a[64], b[64], c[64], bad[64];
+    char a[64], b[64], c[64], d[64], bad[64];
     snprintf(a, sizeof a, "%s/a.smt", dir);
     snprintf(b, sizeof b, "%s/b.smt", dir);
     snprintf(c, sizeof c, "%s/c.smt", dir);
+    snprintf(d, sizeof d, "%s/d.smt", dir);
     snprintf(bad, sizeof bad, "%s/bad.smt", dir);
 
     chain_count cc = { 0, 0, 0, 0, 0 };
-    write_trace(a, NTOK, 0, &cc);
+    write_trace(a, NTOK, 0, &cc, 0);
     EXPECT(cc.begin == 1 && cc.token == NTOK && cc.chunk == NTOK / 64 && cc.end == 1 && cc.progress == 1,
            "chained hooks called");
-    write_trace(b, NTOK, 0, NULL);
+    write_trace(b, NTOK, 0, NULL, 0);
     size_t na, nb;
     uint8_t *ba = slurp(a, &na), *bb = slurp(b, &nb);
     EXPECT(ba && bb && na == nb && memcmp(ba, bb, na) == 0, "two writes are byte-identical");
@@ -574,7 +646,7 @@ int main(void)
     EXPECT(t != NULL, "open: %s", err);
     if (t) {
         EXPECT(smix_trace_count(t) == NTOK, "count");
-        check_tokens(t);
+        check_tokens(t, 0);
         check_offsets(t);
         check_vocab(t);
         check_summary(t);
@@ -585,11 +657,26 @@ int main(void)
     check_escapes();
     check_damage(a, bad);
 
+    /* with the bits saved (format 2.1): the same records and an array more */
+    write_trace(d, NTOK, 0, NULL, 1);
+    t = smix_trace_open(d, err, sizeof err);
+    EXPECT(t != NULL, "open with the bits saved: %s", err);
+    if (t) {
+        smix_trace_summary s;
+        smix_trace_get_summary(t, &s);
+        EXPECT(s.flags == (SMIX_TRACE_SSM | SMIX_TRACE_SAVED), "flags with the bits saved");
+        check_tokens(t, 1);
+        check_saved_report(t);
+        smix_trace_close(t);
+    }
+    check_range_cmds(d);
+    check_damage(d, bad);
+
     /* a failed trace leaves nothing behind */
-    write_trace(c, 10, 1, NULL);
+    write_trace(c, 10, 1, NULL, 0);
     EXPECT(access(c, F_OK) != 0, "failed trace leaves no file");
     /* empty trace */
-    write_trace(c, 0, 0, NULL);
+    write_trace(c, 0, 0, NULL, 0);
     t = smix_trace_open(c, err, sizeof err);
     EXPECT(t && smix_trace_count(t) == 0 && smix_trace_token_at_offset(t, 5) == 0, "empty trace: %s", err);
     smix_trace_report r;
@@ -601,7 +688,7 @@ int main(void)
     smix_trace_writer_abort(w);
     EXPECT(w && access(c, F_OK) == 0, "abort keeps an existing file untouched");
 
-    unlink(a); unlink(b); unlink(c); unlink(bad);
+    unlink(a); unlink(b); unlink(c); unlink(d); unlink(bad);
     EXPECT(rmdir(dir) == 0, "no temporary files left behind");
     printf("test_trace: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
