@@ -4,10 +4,7 @@
  */
 #include "components.h"
 
-#include "model.h"
-#include "ngram.h"
-
-#define COMP_ROW(id, name, group, desc) { name, group, desc },
+#define COMP_ROW(id, name, group, weights, used, desc) { name, group, desc },
 static const smix_component comps[COMP_N] = { COMP_LIST(COMP_ROW) };
 #define STEP_ROW(id, name, mixed, desc) { name, desc, mixed },
 static const smix_step steps[STEP_N] = { STEP_LIST(STEP_ROW) };
@@ -18,16 +15,13 @@ const smix_component *smix_component_get(int i) { return i >= 0 && i < COMP_N ? 
 
 int smix_component_used(const smix_config *c, int i)
 {
-    if (!c || i < 0 || i >= COMP_N) return 0;
-    if (i >= COMP_NG1 && i <= COMP_NG32) return ngm_orders[i - COMP_NG1] <= c->max_order;
+    if (!c) return 0;
+#define COMP_USED(id, name, group, weights, used, desc) case COMP_##id: return (used) != 0;
     switch (i) {
-    case COMP_SSM: return c->ssm_enabled != 0;
-    case COMP_SKIP2:
-    case COMP_SKIP3: return c->skip_context >= 1;
-    case COMP_SKIP4: return c->skip_context >= 2;
-    case COMP_CELLS: return model_uses_cells(c);
-    default: return 1;
+    COMP_LIST(COMP_USED)
+    default: return 0;
     }
+#undef COMP_USED
 }
 
 int smix_step_count(void) { return STEP_N; }

@@ -8,13 +8,20 @@
  * computes each term once per candidate (model_feat.c, model_class.c,
  * model_apm.c) and model_trace.c hands the trace the same terms, for the
  * coded token and for its strongest rival, so that they sum to the final
- * logit. A coding step is one of the decisions a token is coded with; the
- * trace records the exact cost of each. The trace writer, the report, the
- * dump, tools/trace_synth.c and both viewers iterate these tables (through
- * smix.h and the trace's own copy of them): adding a component means adding
- * a row here and computing its term in the model, nothing else.
+ * logit (model_cf.c: the bits each saved). A coding step is one of the
+ * decisions a token is coded with; the trace records the exact cost of
+ * each. The table gives the model its mixing weights' layout (F_*) and
+ * says which configurations use which component; the trace writer, the
+ * report, the dump, tools/trace_synth.c and both viewers iterate it
+ * (through smix.h and the trace's own copy of it): adding a component
+ * means adding a row here and computing its term in the model, nothing
+ * else.
  *
- * COMP_LIST(X): X(ID, name, group, description), in display order.
+ * COMP_LIST(X): X(ID, name, group, weights, used, description), in display
+ * order: weights = how many learned mixing weights the component's term
+ * has (a context's three: its count feature, its confidence, its recency;
+ * 0 for a part with tables of its own); used = whether a configuration
+ * `c` (const smix_config *) uses it.
  * STEP_LIST(X): X(ID, name, mixed, description); mixed steps are binary
  * decisions refined by the byte model (bytemix.h), for which the token
  * model's own cost is recorded beside the coded one.
@@ -25,36 +32,36 @@
 #include "smix.h"
 
 #define COMP_LIST(X) \
-    X(SSM,      "ssm",      "ssm",       "the SSM (its logit against its mean over the tokens no context offers)") \
-    X(PRIOR,    "prior",    "frequency", "the frequency prior (0.1 log(1 + count))") \
-    X(LASTSEEN, "lastseen", "recency",   "the time since the token last occurred (H/(H + age), H = 1024)") \
-    X(RECENT,   "recent",   "recency",   "the tokens of the last 16 or 32 positions") \
-    X(KIND,     "kind",     "bias",      "the learned bias of the token's kind (first byte) after the previous byte, token and pair") \
-    X(COUNT,    "count",    "bias",      "the learned bias of the token's count bucket") \
-    X(AGE,      "age",      "bias",      "the learned bias of the token's age bucket") \
-    X(NG1,      "ng1",      "context",   "the order-1 n-gram context (the previous token)") \
-    X(NG2,      "ng2",      "context",   "the order-2 n-gram context") \
-    X(NG3,      "ng3",      "context",   "the order-3 n-gram context") \
-    X(NG4,      "ng4",      "context",   "the order-4 n-gram context") \
-    X(NG5,      "ng5",      "context",   "the order-5 n-gram context") \
-    X(NG6,      "ng6",      "context",   "the order-6 n-gram context") \
-    X(NG7,      "ng7",      "context",   "the order-7 n-gram context") \
-    X(NG8,      "ng8",      "context",   "the order-8 n-gram context") \
-    X(NG16,     "ng16",     "context",   "the order-16 n-gram context") \
-    X(NG32,     "ng32",     "context",   "the order-32 n-gram context") \
-    X(SKIP2,    "skip2",    "context",   "the skip context: followers of the token 2 back") \
-    X(SKIP3,    "skip3",    "context",   "the skip context: followers of the token 3 back") \
-    X(SKIP4,    "skip4",    "context",   "the skip context: followers of the token 4 back") \
-    X(CELLS,    "cells",    "context",   "the learned biases of context followers by (count, share) and (count, age) cells") \
-    X(PPM,      "ppm",      "context",   "the PPM blend of all n-gram orders") \
-    X(MATCH,    "match",    "match",     "the match model (the token after the longest earlier repeat)") \
-    X(NEW_BIAS, "new_bias", "new",       "the bias of NEW (a token not seen before)") \
-    X(NEW_ESC,  "new_esc",  "new",       "the escape estimate of the longest context, on NEW") \
-    X(NEW_RATE, "new_rate", "new",       "the recent rate of new tokens, on NEW") \
-    X(APM_ESC,  "apm_esc",  "apm",       "the APM on the probability of an escape (every seen token no candidate)") \
-    X(APM_NEW,  "apm_new",  "apm",       "the APM on the probability of NEW") \
-    X(APM_FAV,  "apm_fav",  "apm",       "the APM on the probability of the favourite") \
-    X(CLASS,    "class",    "escape",    "the learned step-2 factor of an escaped token's class, renormalised")
+    X(SSM,      "ssm",      "ssm",       1, c->ssm_enabled,        "the SSM (its logit against its mean over the tokens no context offers)") \
+    X(PRIOR,    "prior",    "frequency", 1, 1,                     "the frequency prior (0.1 log(1 + count))") \
+    X(LASTSEEN, "lastseen", "recency",   1, 1,                     "the time since the token last occurred (H/(H + age), H = 1024)") \
+    X(RECENT,   "recent",   "recency",   1, 1,                     "the tokens of the last 16 or 32 positions") \
+    X(KIND,     "kind",     "bias",      0, 1,                     "the learned bias of the token's kind (first byte) after the previous byte, token and pair") \
+    X(COUNT,    "count",    "bias",      0, 1,                     "the learned bias of the token's count bucket") \
+    X(AGE,      "age",      "bias",      0, 1,                     "the learned bias of the token's age bucket") \
+    X(NG1,      "ng1",      "context",   3, c->max_order >= 1,     "the order-1 n-gram context (the previous token)") \
+    X(NG2,      "ng2",      "context",   3, c->max_order >= 2,     "the order-2 n-gram context") \
+    X(NG3,      "ng3",      "context",   3, c->max_order >= 3,     "the order-3 n-gram context") \
+    X(NG4,      "ng4",      "context",   3, c->max_order >= 4,     "the order-4 n-gram context") \
+    X(NG5,      "ng5",      "context",   3, c->max_order >= 5,     "the order-5 n-gram context") \
+    X(NG6,      "ng6",      "context",   3, c->max_order >= 6,     "the order-6 n-gram context") \
+    X(NG7,      "ng7",      "context",   3, c->max_order >= 7,     "the order-7 n-gram context") \
+    X(NG8,      "ng8",      "context",   3, c->max_order >= 8,     "the order-8 n-gram context") \
+    X(NG16,     "ng16",     "context",   3, c->max_order >= 16,    "the order-16 n-gram context") \
+    X(NG32,     "ng32",     "context",   3, c->max_order >= 32,    "the order-32 n-gram context") \
+    X(SKIP2,    "skip2",    "context",   3, c->skip_context >= 1,  "the skip context: followers of the token 2 back") \
+    X(SKIP3,    "skip3",    "context",   3, c->skip_context >= 1,  "the skip context: followers of the token 3 back") \
+    X(SKIP4,    "skip4",    "context",   3, c->skip_context >= 2,  "the skip context: followers of the token 4 back") \
+    X(CELLS,    "cells",    "context",   0, c->level >= 2,         "the learned biases of context followers by (count, share) and (count, age) cells") \
+    X(PPM,      "ppm",      "context",   1, 1,                     "the PPM blend of all n-gram orders") \
+    X(MATCH,    "match",    "match",     1, 1,                     "the match model (the token after the longest earlier repeat)") \
+    X(NEW_BIAS, "new_bias", "new",       1, 1,                     "the bias of NEW (a token not seen before)") \
+    X(NEW_ESC,  "new_esc",  "new",       1, 1,                     "the escape estimate of the longest context, on NEW") \
+    X(NEW_RATE, "new_rate", "new",       1, 1,                     "the recent rate of new tokens, on NEW") \
+    X(APM_ESC,  "apm_esc",  "apm",       0, 1,                     "the APM on the probability of an escape (every seen token no candidate)") \
+    X(APM_NEW,  "apm_new",  "apm",       0, 1,                     "the APM on the probability of NEW") \
+    X(APM_FAV,  "apm_fav",  "apm",       0, 1,                     "the APM on the probability of the favourite") \
+    X(CLASS,    "class",    "escape",    0, 1,                     "the learned step-2 factor of an escaped token's class, renormalised")
 
 #define STEP_LIST(X) \
     X(SYM,       "sym",       0, "the token model's symbol: a candidate, NEW or ESCAPE") \
@@ -67,12 +74,26 @@
     X(ID,        "id",        0, "a new token's id, through the id tree") \
     X(CODER,     "coder",     0, "the range coder's own loss (its rounding and carry-less cuts)")
 
-#define COMP_ENUM(id, name, group, desc) COMP_##id,
+#define COMP_ENUM(id, name, group, weights, used, desc) COMP_##id,
 enum { COMP_LIST(COMP_ENUM) COMP_N };
 #define STEP_ENUM(id, name, mixed, desc) STEP_##id,
 enum { STEP_LIST(STEP_ENUM) STEP_N };
 #undef COMP_ENUM
 #undef STEP_ENUM
+
+/* The mixing weights, in table order: F_<ID> is the first of component
+ * ID's (for a component without weights, the next one's), NFEAT counts
+ * them all. A context's three are F_CTX(k, part), k its context index
+ * (model_internal.h: the n-gram orders, then the skip contexts, as the
+ * table lists them). */
+#define COMP_WEIGHTS(id, name, group, weights, used, desc) F_##id, F_##id##_END = F_##id + (weights) - 1,
+enum { COMP_LIST(COMP_WEIGHTS) NFEAT };
+#undef COMP_WEIGHTS
+enum { CTX_COUNT, CTX_CONF, CTX_REC, CTX_WEIGHTS };
+#define F_CTX(k, part) (F_NG1 + CTX_WEIGHTS * (k) + (part))
+_Static_assert(F_SKIP4 + CTX_WEIGHTS == F_CELLS && F_SKIP2 == F_CTX(COMP_SKIP2 - COMP_NG1, 0),
+               "the contexts' rows are contiguous, with three weights each");
+_Static_assert(F_NEW_ESC == F_NEW_BIAS + 1 && F_NEW_RATE == F_NEW_ESC + 1, "NEW's features are contiguous");
 
 /* The cost of one token's coding steps, in bits, from the integers given
  * to the range coder: bits[s] as coded; tm[s] what the token model's own

@@ -25,6 +25,8 @@
  */
 #include "model_internal.h"
 
+#include "components.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,7 +101,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->c.mix_lr = 0.01f;
     m->c.fast = cfg->level <= 2;
     m->c.age_octaves = m->c.fast ? SC_WIDE_AGES : 1;
-    m->c.cells = model_uses_cells(cfg);
+    m->c.cells = smix_component_used(cfg, COMP_CELLS);
     m->c.rec_window = m->c.fast ? REC_WINDOW_FAST : REC_WINDOW;
     m->h.new_rate = 0.5f;
     model_feat_init(m);

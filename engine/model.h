@@ -85,8 +85,4 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
 
 size_t model_memory(const model *m);
 
-/* Levels 2-9 learn the context followers' cell biases (level 1: 8% of its
- * time for 0.2%); the trace's component table asks the same. */
-static inline int model_uses_cells(const smix_config *c) { return c->level >= 2; }
-
 #endif

@@ -145,8 +145,8 @@ static void gather_contexts(const model *m, sparse *sp, float *cells)
         uint32_t at = m->s.item_start[k];
         const uint32_t *ci = m->s.item_cand + at;
         const float *g = m->s.item_g + at, *r = m->s.item_r + at;
-        float bonus = w[F_BONUS + k] * s * m->s.conf[k];
-        float wk = w[F_NG + k] * s, wc = w[F_CREC + k] * s;
+        float bonus = w[F_CTX(k, CTX_CONF)] * s * m->s.conf[k];
+        float wk = w[F_CTX(k, CTX_COUNT)] * s, wc = w[F_CTX(k, CTX_REC)] * s;
         float *me = sp->me + sp->n, *x = sp->x + sp->n;
         sp->n += c->n;
         if (!m->c.cells) {
@@ -184,7 +184,7 @@ static void gather_groups(const model *m, const part_mass *cls, const part_mass 
     group_add(sp, all->count, m->s.count_bias, 1.0f, SC_COUNT_BUCKETS);
     group_add(sp, all->age, m->s.age_bias, 1.0f, SC_AGE_BUCKETS);
     group_add(sp, cls->count, m->c.prior_rep, w[F_PRIOR] * s, SC_COUNT_BUCKETS);
-    group_add(sp, cls->age, m->c.rlast_rep, w[F_RLAST] * s, SC_AGE_BUCKETS);
+    group_add(sp, cls->age, m->c.rlast_rep, w[F_LASTSEEN] * s, SC_AGE_BUCKETS);
     sp->start[NSEGS] = sp->n;
 }
 
@@ -246,7 +246,7 @@ static void dense_ratios(const model *m, const double *gw, const double *gwo, fl
     for (uint32_t i = 0; i < n; i++) x[i] = m->h.prior[m->s.cand[i]];
     int comp[6] = { COMP_PRIOR, COMP_LASTSEEN, COMP_RECENT, COMP_PPM, COMP_CELLS, COMP_SSM };
     const float *xs[6] = { x, m->s.rlast, m->s.recsum, m->s.q, cells, m->s.zf };
-    float ks[6] = { w[F_PRIOR] * s, w[F_RLAST] * s, w[F_REC] * s, w[F_PPM] * s, 1.0f, w[F_SSM] };
+    float ks[6] = { w[F_PRIOR] * s, w[F_LASTSEEN] * s, w[F_RECENT] * s, w[F_PPM] * s, 1.0f, w[F_SSM] };
     int nc = m->net ? 6 : m->c.cells ? 5 : 4;   /* (without the cells, their terms are 0) */
     double without[6], ce = vec_sum(e, n), o = m->s.other_mass;
     for (int c = 0; c < nc; c++) without[c] = vec_exp_mass(e, xs[c], ks[c], n, tmp);
@@ -270,7 +270,7 @@ static void point_ratios(const model *m, double z, cf_ratio *out)
         uint32_t i = m->s.cand_index[m->h.hist[m->h.mptr]];
         out->r[COMP_MATCH] = 1.0 + change(e[i], w[F_MATCH] * m->s.scale * model_match_feature(m->h.mlen)) / z;
     }
-    static const int nf[3][2] = { { COMP_NEW_BIAS, F_NEWB }, { COMP_NEW_ESC, F_NEWESC }, { COMP_NEW_RATE, F_NEWRATE } };
+    static const int nf[3][2] = { { COMP_NEW_BIAS, F_NEW_BIAS }, { COMP_NEW_ESC, F_NEW_ESC }, { COMP_NEW_RATE, F_NEW_RATE } };
     for (int k = 0; k < 3; k++) out->r[nf[k][0]] = 1.0 + change(e[0], w[nf[k][1]] * m->s.new_feat[nf[k][1]]) / z;
     out->r[COMP_APM_ESC] = 1.0 + (m->s.other_mass / m->s.esc_f - m->s.other_mass) / z;
     /* each APM's factor undone (NEW's applied first, then the favourite's:

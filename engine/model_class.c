@@ -49,7 +49,7 @@ void model_class_init(model *m)
  * returns the sum of the two maxima. */
 float model_class_parts(model *m, const float *w)
 {
-    float wp = w[F_PRIOR] * m->s.scale, wr = w[F_RLAST] * m->s.scale;
+    float wp = w[F_PRIOR] * m->s.scale, wr = w[F_LASTSEEN] * m->s.scale;
     float mp = wp * m->c.prior_rep[0], mr = wr * m->c.rlast_rep[0];
     float lp[SC_COUNT_BUCKETS], lr[SC_AGE_BUCKETS];
     for (int b = 0; b < SC_COUNT_BUCKETS; b++) lp[b] = wp * m->c.prior_rep[b] + m->s.count_bias[b];

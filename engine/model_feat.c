@@ -62,10 +62,10 @@ void model_feat_init(model *m)
         memset(m->w.set1[s], 0, sizeof m->w.set1[s]);
         m->w.set1[s][F_SSM] = 1.0f;
         m->w.set1[s][F_PRIOR] = 1.0f;
-        for (int k = 0; k < NCTX; k++) m->w.set1[s][F_NG + k] = 1.0f;
+        for (int k = 0; k < NCTX; k++) m->w.set1[s][F_CTX(k, CTX_COUNT)] = 1.0f;
         m->w.set1[s][F_MATCH] = 1.0f;
-        m->w.set1[s][F_REC] = 1.0f;
-        m->w.set1[s][F_NEWRATE] = 1.0f;
+        m->w.set1[s][F_RECENT] = 1.0f;
+        m->w.set1[s][F_NEW_RATE] = 1.0f;
         m->w.set1[s][F_PPM] = 1.0f;
     }
 }
@@ -173,21 +173,21 @@ static uint8_t age_cell(uint32_t count, uint32_t age)
  * of new tokens. */
 void model_new_features(model *m)
 {
-    m->s.new_feat[F_NEWB] = 1.0f;
+    m->s.new_feat[F_NEW_BIAS] = 1.0f;
     float esc = 0.0f;
     if (m->s.longest) {
         const ngm_ctx *c = &m->s.ctx[m->s.longest - 1];
         esc = fm_log(((float)c->n + 0.5f) / ((float)c->total + (float)c->n + 1.0f));
     }
-    m->s.new_feat[F_NEWESC] = esc;
-    m->s.new_feat[F_NEWRATE] = fm_log(m->h.new_rate + 1e-4f);
+    m->s.new_feat[F_NEW_ESC] = esc;
+    m->s.new_feat[F_NEW_RATE] = fm_log(m->h.new_rate + 1e-4f);
 }
 
 /* Prior, time since last seen, SSM feature and learned biases of every
  * candidate: sets F. */
 void model_cand_base(model *m, const float *w)
 {
-    float wz = w[F_SSM], wp = w[F_PRIOR] * m->s.scale, wr = w[F_RLAST] * m->s.scale;
+    float wz = w[F_SSM], wp = w[F_PRIOR] * m->s.scale, wr = w[F_LASTSEEN] * m->s.scale;
     const float *kw = m->s.kind_cur;
     uint32_t t = (uint32_t)m->h.t;
     for (uint32_t i = 0; i < m->s.ncand; i++) {
@@ -210,8 +210,8 @@ void model_add_sparse(model *m, const float *w)
     for (int k = 0; k < NCTX; k++) {
         const ngm_ctx *c = &m->s.ctx[k];
         if (!c->items) continue;
-        float bonus = w[F_BONUS + k] * s * m->s.conf[k];
-        float wk = w[F_NG + k] * s, wc = w[F_CREC + k] * s;
+        float bonus = w[F_CTX(k, CTX_CONF)] * s * m->s.conf[k];
+        float wk = w[F_CTX(k, CTX_COUNT)] * s, wc = w[F_CTX(k, CTX_REC)] * s;
         float *g = m->s.item_g + m->s.item_start[k], *r = m->s.item_r + m->s.item_start[k];
         const uint32_t *ci = m->s.item_cand + m->s.item_start[k];
         uint8_t *sc = m->s.item_share + m->s.item_start[k], *ac = m->s.item_age + m->s.item_start[k];
@@ -233,9 +233,9 @@ void model_add_sparse(model *m, const float *w)
         uint32_t pred = m->h.hist[m->h.mptr];
         m->s.F[m->s.cand_index[pred]] += w[F_MATCH] * s * model_match_feature(m->h.mlen);
     }
-    float wr = w[F_REC] * s, wq = w[F_PPM] * s;
+    float wr = w[F_RECENT] * s, wq = w[F_PPM] * s;
     for (uint32_t i = 0; i < m->s.ncand; i++) m->s.F[i] += wr * m->s.recsum[i] + wq * m->s.q[i];
-    for (int f = FIRST_NEW; f < NFEAT; f++) m->s.F[0] += w[f] * m->s.new_feat[f];
+    for (int f = F_NEW_BIAS; f <= F_NEW_RATE; f++) m->s.F[0] += w[f] * m->s.new_feat[f];
 }
 
 /* ---- gradient ---- */
@@ -256,21 +256,21 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
         fq += e * m->s.q[i];
     }
     double ez = fz, ep = m->s.other_prior + fp, erl = m->s.other_rlast + frl, er = fr, eq = fq;
-    exp_f[F_REC] = er / m->s.sum_e * s;
+    exp_f[F_RECENT] = er / m->s.sum_e * s;
     exp_f[F_PPM] = eq / m->s.sum_e * s;
     exp_f[F_SSM] = ez / m->s.sum_e;
     exp_f[F_PRIOR] = ep / m->s.sum_e * s;
-    exp_f[F_RLAST] = erl / m->s.sum_e * s;
+    exp_f[F_LASTSEEN] = erl / m->s.sum_e * s;
     if (model_is_cand(m, y)) {
         uint32_t iy = m->s.cand_index[y];
-        feat_y[F_RLAST] = s * m->s.rlast[iy];
+        feat_y[F_LASTSEEN] = s * m->s.rlast[iy];
         feat_y[F_SSM] = m->s.zf[iy];
         feat_y[F_PRIOR] = s * m->h.prior[y];
-        feat_y[F_REC] = s * m->s.recsum[iy];
+        feat_y[F_RECENT] = s * m->s.recsum[iy];
         feat_y[F_PPM] = s * m->s.q[iy];
     } else {   /* a non-candidate: its class's values */
         uint32_t k = m->h.sc.cls[y];
-        feat_y[F_RLAST] = s * m->c.rlast_rep[sc_age_of(k)];
+        feat_y[F_LASTSEEN] = s * m->c.rlast_rep[sc_age_of(k)];
         feat_y[F_PRIOR] = s * m->c.prior_rep[sc_count_of(k)];
     }
     double ecr[NCTX] = { 0 };
@@ -288,16 +288,16 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
             eb += p;
             fcr += p * r;
             if (c->items[i].slot == y) {
-                feat_y[F_NG + k] = g;
-                feat_y[F_BONUS + k] = s * m->s.conf[k];
-                feat_y[F_CREC + k] = r;
+                feat_y[F_CTX(k, CTX_COUNT)] = g;
+                feat_y[F_CTX(k, CTX_CONF)] = s * m->s.conf[k];
+                feat_y[F_CTX(k, CTX_REC)] = r;
             }
         }
-        exp_f[F_NG + k] = eg;
-        exp_f[F_BONUS + k] = (double)eb * s * m->s.conf[k];
+        exp_f[F_CTX(k, CTX_COUNT)] = eg;
+        exp_f[F_CTX(k, CTX_CONF)] = (double)eb * s * m->s.conf[k];
         ecr[k] = fcr;
     }
-    for (int k = 0; k < NCTX; k++) exp_f[F_CREC + k] = ecr[k];
+    for (int k = 0; k < NCTX; k++) exp_f[F_CTX(k, CTX_REC)] = ecr[k];
     if (m->h.mlen) {
         uint32_t pred = m->h.hist[m->h.mptr];
         float f = s * model_match_feature(m->h.mlen);
@@ -305,7 +305,7 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
         if (pred == y) feat_y[F_MATCH] = f;
     }
     float p0 = m->s.e[0] * inv;
-    for (int f = FIRST_NEW; f < NFEAT; f++) {
+    for (int f = F_NEW_BIAS; f <= F_NEW_RATE; f++) {
         exp_f[f] = (double)p0 * m->s.new_feat[f];
         feat_y[f] = y == 0 ? m->s.new_feat[f] : 0.0f;
     }

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "components.h"
 #include "model.h"
 #include "newid.h"
 #include "ngram.h"
@@ -43,10 +44,12 @@
 #define CTX_SKIP NGM_NORDERS   /* the first skip context */
 #define NCTX (NGM_NORDERS + NSKIP)
 
-/* Features with a learned mixing weight (model_feat.c), in weight order. */
-enum { F_SSM = 0, F_PRIOR, F_NG, F_BONUS = F_NG + NCTX, F_MATCH = F_BONUS + NCTX,
-       F_REC, F_PPM, F_RLAST, F_CREC, F_NEWB = F_CREC + NCTX, F_NEWESC, F_NEWRATE, NFEAT };
-#define FIRST_NEW F_NEWB
+/* The features with a learned mixing weight (model_feat.c) are laid out by
+ * the component table (components.h: F_*, NFEAT); context k's three are
+ * F_CTX(k, CTX_COUNT | CTX_CONF | CTX_REC), as the table lists the orders
+ * and then the skip contexts. */
+_Static_assert(NCTX == COMP_SKIP4 - COMP_NG1 + 1 && CTX_SKIP == COMP_SKIP2 - COMP_NG1,
+               "one component per context, the orders then the skip contexts");
 
 #define MATCH_BUCKETS 3
 #define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)

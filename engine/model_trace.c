@@ -38,8 +38,8 @@ static void follower_terms(const model *m, int k, uint32_t at, float *c)
 {
     const float *w = m->s.wc;
     float s = m->s.scale;
-    float bonus = w[F_BONUS + k] * s * m->s.conf[k];
-    float wk = w[F_NG + k] * s, wc = w[F_CREC + k] * s;
+    float bonus = w[F_CTX(k, CTX_CONF)] * s * m->s.conf[k];
+    float wk = w[F_CTX(k, CTX_COUNT)] * s, wc = w[F_CTX(k, CTX_REC)] * s;
     c[ctx_comp(k)] += wk * m->s.item_g[at] + bonus + wc * m->s.item_r[at];
     if (m->c.cells)
         c[COMP_CELLS] += m->s.cell_share_bias[k][m->s.item_share[at]] + m->s.cell_age_bias[k][m->s.item_age[at]];
@@ -71,7 +71,7 @@ static double cand_terms(const model *m, uint32_t i, float *c)
     memset(c, 0, COMP_N * sizeof *c);
     c[COMP_SSM] = w[F_SSM] * m->s.zf[i];
     c[COMP_PRIOR] = (w[F_PRIOR] * s) * m->h.prior[j];
-    c[COMP_LASTSEEN] = (w[F_RLAST] * s) * m->s.rlast[i];
+    c[COMP_LASTSEEN] = (w[F_LASTSEEN] * s) * m->s.rlast[i];
     if (j) {
         uint32_t k = m->s.cand_class[i];
         c[COMP_KIND] = m->s.kind_cur[sc_kind_of(k)];
@@ -79,13 +79,13 @@ static double cand_terms(const model *m, uint32_t i, float *c)
         c[COMP_AGE] = m->s.age_bias[sc_age_of(k)];
     }
     if (m->h.mlen && m->h.hist[m->h.mptr] == j) c[COMP_MATCH] = w[F_MATCH] * s * model_match_feature(m->h.mlen);
-    c[COMP_RECENT] = (w[F_REC] * s) * m->s.recsum[i];
+    c[COMP_RECENT] = (w[F_RECENT] * s) * m->s.recsum[i];
     c[COMP_PPM] = (w[F_PPM] * s) * m->s.q[i];
     double logit = m->s.F[i];
     if (i == 0) {
-        c[COMP_NEW_BIAS] = w[F_NEWB] * m->s.new_feat[F_NEWB];
-        c[COMP_NEW_ESC] = w[F_NEWESC] * m->s.new_feat[F_NEWESC];
-        c[COMP_NEW_RATE] = w[F_NEWRATE] * m->s.new_feat[F_NEWRATE];
+        c[COMP_NEW_BIAS] = w[F_NEW_BIAS] * m->s.new_feat[F_NEW_BIAS];
+        c[COMP_NEW_ESC] = w[F_NEW_ESC] * m->s.new_feat[F_NEW_ESC];
+        c[COMP_NEW_RATE] = w[F_NEW_RATE] * m->s.new_feat[F_NEW_RATE];
         /* NEW's APM, then (if NEW is the favourite) the favourite's */
         float mid = m->s.apm_top_i == 0 ? m->s.top_pre : m->s.e[0];
         double a = ln((double)mid / (double)m->s.e0_pre);
@@ -113,7 +113,7 @@ static double class_terms(const model *m, uint32_t y, float *c)
     memset(c, 0, COMP_N * sizeof *c);
     c[COMP_PRIOR] = (w[F_PRIOR] * s) * m->c.prior_rep[cb];
     c[COMP_COUNT] = m->s.count_bias[cb];
-    c[COMP_LASTSEEN] = (w[F_RLAST] * s) * m->c.rlast_rep[ab];
+    c[COMP_LASTSEEN] = (w[F_LASTSEEN] * s) * m->c.rlast_rep[ab];
     c[COMP_AGE] = m->s.age_bias[ab];
     c[COMP_KIND] = m->s.kind_cur[sc_kind_of(k)];
     double logit = (double)(c[COMP_PRIOR] + c[COMP_COUNT]) + (double)(c[COMP_LASTSEEN] + c[COMP_AGE]) +

@@ -136,7 +136,7 @@ static void test_file(const char *path, size_t bytes)
     if (!ids) return;
     static const int levels[] = { 1, 2, 3, 6 };
     for (size_t k = 0; k < sizeof levels / sizeof levels[0]; k++) {
-        worst w;
+        worst w = { 0 };
         char name[256];
         int ok = run(levels[k], ids, n, &w) == 0;
         snprintf(name, sizeof name, "%s level %d: %zu tokens (%zu new, %zu escapes) ran", path, levels[k], n,
