@@ -28,6 +28,8 @@
 #include "smix_trace.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -103,11 +105,24 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 /* After the output failed: TRACE_CMD_CLOSED when the reader went away (a
  * pipe into head), else -1 with a message. */
+static int reader_gone(FILE *out)
+{
+    if (errno == EPIPE) return 1;
+    /* errno may be stale by now: ask the pipe itself */
+    struct stat st;
+    int fd = fileno(out);
+    if (fd < 0 || fstat(fd, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) return 0;
+    struct pollfd p = { .fd = fd, .events = POLLOUT };
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
+}
+
 static int finish_out(FILE *out, char *err, size_t errlen)
 {
+    int failed = ferror(out), e = errno;
     errno = 0;
-    if (fflush(out) == 0 && !ferror(out)) return 0;
-    if (errno == EPIPE) return TRACE_CMD_CLOSED;
+    if (fflush(out) == 0 && !failed && !ferror(out)) return 0;
+    if (errno == 0) errno = e;
+    if (reader_gone(out)) return TRACE_CMD_CLOSED;
     return fail(err, errlen, "write error: %s", errno ? strerror(errno) : "output failed");
 }
 

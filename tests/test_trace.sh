@@ -206,7 +206,14 @@ quiet_head() {
         [ "$rc" = 0 ] && [ ! -s "$T/err" ] || { echo "$fmt | head: exit $rc, $(head -c 200 "$T/err")"; return 1; }
     done
     ( "$SMIX" --trace-report "$1" 2>"$T/err"; echo $? >"$T/rc" ) | head -n 1 >/dev/null
-    [ "$(cat "$T/rc")" = 0 ] && [ ! -s "$T/err" ]
+    [ "$(cat "$T/rc")" = 0 ] && [ ! -s "$T/err" ] || { echo "report | head: exit $(cat "$T/rc"), $(head -c 200 "$T/err")"; return 1; }
+    # a reader that is gone before the first write (the report's output is
+    # longer than one stdio buffer, so a late failure would show too)
+    for cmd in --trace-report "--trace-dump csv"; do
+        ( "$SMIX" $cmd "$1" 2>"$T/err"; echo $? >"$T/rc" ) | true
+        rc=$(cat "$T/rc")
+        [ "$rc" = 0 ] && [ ! -s "$T/err" ] || { echo "$cmd | true: exit $rc, $(head -c 200 "$T/err")"; return 1; }
+    done
 }
 
 # ------------------------------------------------------------ synthetic traces
