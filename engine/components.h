@@ -43,12 +43,6 @@
     X(NG2,      "ng2",      "context",   3, c->max_order >= 2,     "the order-2 n-gram context") \
     X(NG3,      "ng3",      "context",   3, c->max_order >= 3,     "the order-3 n-gram context") \
     X(NG4,      "ng4",      "context",   3, c->max_order >= 4,     "the order-4 n-gram context") \
-    X(NG5,      "ng5",      "context",   3, c->max_order >= 5,     "the order-5 n-gram context") \
-    X(NG6,      "ng6",      "context",   3, c->max_order >= 6,     "the order-6 n-gram context") \
-    X(NG7,      "ng7",      "context",   3, c->max_order >= 7,     "the order-7 n-gram context") \
-    X(NG8,      "ng8",      "context",   3, c->max_order >= 8,     "the order-8 n-gram context") \
-    X(NG16,     "ng16",     "context",   3, c->max_order >= 16,    "the order-16 n-gram context") \
-    X(NG32,     "ng32",     "context",   3, c->max_order >= 32,    "the order-32 n-gram context") \
     X(SKIP2,    "skip2",    "context",   3, c->skip_context >= 1,  "the skip context: followers of the token 2 back") \
     X(SKIP3,    "skip3",    "context",   3, c->skip_context >= 1,  "the skip context: followers of the token 3 back") \
     X(SKIP4,    "skip4",    "context",   3, c->skip_context >= 2,  "the skip context: followers of the token 4 back") \

@@ -46,8 +46,8 @@
 #define CREC_H 512.0f
 #define CELL_LR 0.02f
 
-static const float ng_lambda[NCTX] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.05f, 0.04f, 0.03f, 0.03f, 0.50f, 1.00f, 0.15f, 0.15f, 0.15f };
-static const float ng_alpha[NCTX] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.015f, 0.01f, 0.008f, 0.008f, 0.001f, 0.001f, 0.10f, 0.10f, 0.10f };
+static const float ng_lambda[NCTX] = { 0.15f, 0.10f, 0.08f, 0.06f, 0.15f, 0.15f, 0.15f };   /* orders 1-4, then the skip contexts */
+static const float ng_alpha[NCTX] = { 0.10f, 0.05f, 0.03f, 0.02f, 0.10f, 0.10f, 0.10f };
 
 /* The tables of g_k and of the recent window, and the initial weights
  * (the reference's fixed mix). */

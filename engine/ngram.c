@@ -11,7 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-const uint8_t ngm_orders[NGM_NORDERS] = { 1, 2, 3, 4, 5, 6, 7, 8, 16, 32 };
+const uint8_t ngm_orders[NGM_NORDERS] = { 1, 2, 3, 4 };
+
+/* Two sizes that decide when the table grows and when a budget freezes it,
+ * kept at their values from when there were ten orders: a file made with a
+ * budget (--memlimit) must stop learning at the same token in every
+ * version. */
+#define NGM_GROW_ROOM 10      /* insertions the table keeps room for */
+#define NGM_HEAD_BYTES 320    /* the struct, as the budget counts it */
 
 #define NGM_MAX_CLASS 17          /* up to 131072 followers (more than any vocab) */
 #define NGM_COUNT_LIMIT 4000    /* halve a context's counts beyond this */
@@ -68,7 +75,7 @@ void ngm_free(ngm *m)
 
 size_t ngm_memory(const ngm *m)
 {
-    return sizeof *m + (m->mask + 1) * sizeof *m->table + m->pool_cap * sizeof *m->pool;
+    return NGM_HEAD_BYTES + (m->mask + 1) * sizeof *m->table + m->pool_cap * sizeof *m->pool;
 }
 
 static uint64_t mix64(uint64_t h)
@@ -110,7 +117,7 @@ int ngm_lookup(ngm *m, const uint32_t *hist, size_t t, ngm_ctx out[NGM_NORDERS])
     /* grown at three quarters full (half full: 27% more memory on 3 MB, no
      * faster); room for one insertion per order before the update, so
      * cached indices stay valid */
-    if (!m->frozen && (m->used + NGM_NORDERS) * 4 > (m->mask + 1) * 3) {
+    if (!m->frozen && (m->used + NGM_GROW_ROOM) * 4 > (m->mask + 1) * 3) {
         /* the decision depends only on sizes both coder sides share */
         if (ngm_memory(m) + (m->mask + 1) * 2 * sizeof *m->table > m->budget) m->frozen = 1;
         else if (grow_table(m) < 0) return -1;

@@ -21,8 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NGM_NORDERS 10
-extern const uint8_t ngm_orders[NGM_NORDERS];   /* 1..8, 16, 32 */
+/* The orders a model may use: 1..4 (the format's max_order range; orders
+ * 5-8, 16 and 32 once existed here, no level ever used them, and their
+ * weights took 18 of every 48 mixing weights). */
+#define NGM_NORDERS 4
+extern const uint8_t ngm_orders[NGM_NORDERS];   /* 1..4 */
 
 typedef struct ngm_item {
     uint16_t slot;      /* compact token id */

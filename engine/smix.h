@@ -93,7 +93,7 @@ typedef struct smix_config {
     uint8_t ssm_enabled;  /* 0: n-gram/match/prior only */
     uint8_t skip_context; /* skip contexts (followers of a token further back): 0 none,
                              1 the tokens 2 and 3 back, 2 also the token 4 back */
-    uint8_t max_order;    /* highest n-gram order in use (<= 32) */
+    uint8_t max_order;    /* highest n-gram order in use (3..4) */
     uint16_t lr_milli;    /* Adam learning rate * 1e5 (e.g. 200 = 0.002) */
     uint16_t smooth_milli;/* label smoothing * 1000 */
     uint32_t vocab_size;  /* tokens of the static vocabulary in use (ids < vocab_size) */

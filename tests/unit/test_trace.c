@@ -308,7 +308,7 @@ static void check_summary(const smix_trace *t)
               strcmp(p.group, smix_component_get(ci[j])->group) == 0 &&
               strcmp(p.description, smix_component_get(ci[j])->description) == 0;
     EXPECT(ok, "component table");
-    EXPECT(smix_trace_component_index(t, "ng16") >= 0 && smix_trace_component_index(t, "skip4") == -1 &&
+    EXPECT(smix_trace_component_index(t, "ng4") >= 0 && smix_trace_component_index(t, "skip4") == -1 &&
            smix_trace_step_index(t, "sym") >= 0 && smix_trace_step_index(t, "esc_walk") == -1 &&
            smix_trace_step(t, (uint32_t)smix_trace_step_index(t, "rank"), &p) == 0 && !p.mixed, "names");
     EXPECT(s.flags == SMIX_TRACE_SSM, "flags");
