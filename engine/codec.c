@@ -818,7 +818,7 @@ static smix_result decompress_frame(smix_dctx *dctx, const ctr_header *h, const 
 {
     if (dctx->p.memlimit && smix_memory_estimate(&h->cfg, h->input_bytes) > dctx->p.memlimit)
         return SMIX_ERR_MEMLIMIT;
-    smix_file_info info = { SMIX_FORMAT_VERSION, h->input_bytes, 0, 0, 0, 0, 0, h->cfg };
+    smix_file_info info = { h->version, h->input_bytes, 0, 0, 0, 0, 0, h->cfg };
     if (hooks && hooks->begin) hooks->begin(hooks->user, &info);
     uint32_t nb = h->cfg.blocks;
     int nt = block_threads(&dctx->p, nb, hooks);
@@ -883,7 +883,7 @@ static smix_result frame_header(const void *src, size_t n, ctr_header *h, smix_f
     smix_result r = ctr_read_header(src, n, h);
     if (r != SMIX_OK) return r;
     memset(info, 0, sizeof *info);
-    info->format_version = SMIX_FORMAT_VERSION;
+    info->format_version = h->version;
     info->input_bytes = h->input_bytes;
     info->tokens = h->tokens;
     info->header_bytes = h->header_bytes;

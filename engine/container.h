@@ -38,6 +38,7 @@ typedef struct ctr_header {
     uint32_t crc_input;
     uint32_t crc_payload;
     uint32_t header_bytes;     /* as read or written */
+    uint32_t version;          /* format major version, as read (SMIX_FORMAT_OLDEST..SMIX_FORMAT_VERSION) */
     ctr_block block[SMIX_MAX_BLOCKS];   /* sizes of each block; their sums are the totals */
 } ctr_header;
 

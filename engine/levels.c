@@ -15,6 +15,7 @@ typedef struct level_preset {
     uint16_t ssm_rows;
     uint32_t block_kb;     /* input per block, KiB */
     uint8_t follow16;      /* followers per context / 16 (0: no limit) */
+    uint8_t follow_words;  /* contexts ending in a word keep a quarter of them */
 } level_preset;
 
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md, docs/model.md).
@@ -42,18 +43,21 @@ typedef struct level_preset {
  * byte with them (level 3 on a 10 MB text: 21.8 s per MB uncapped, 9.7 with
  * 256 followers, for 0.6% more output; 0.2% on enwik8_1M). Fewer than 256
  * cost binary data dearly (kennedy.xls: 2.3x the output with 128). Session
- * 6 in docs/model.md. */
+ * 6 in docs/model.md. Levels 1-2 keep 64 after a word (follow_words: the
+ * longest lists, of many rare followers; enwik8_1M at level 1: 6% fewer
+ * instructions for 0.2%, kennedy.xls unchanged) and thin an order-1 list
+ * past 128 (session 7). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16   (skip: 0 off, 1 two skip contexts, 2 three) */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16 },    /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 8192, 16 },    /* 2: level 1 + follower cell biases */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 16384, 16 }, /* 3: default: + order 4, skip contexts, byte model */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384, 32 }, /* 4: + SSM, one layer, a third skip context, escape walk */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384, 32 }, /* 5-9: larger byte tables, then more SSM rows */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 256, 16384, 32 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 384, 16384, 32 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 448, 16384, 32 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 512, 16384, 32 },
+    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16 follow_words   (skip: 0 off, 1 two skip contexts, 2 three) */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16, 1 }, /* 1: mixer of n-grams, match, priors */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 8192, 16, 1 }, /* 2: level 1 + follower cell biases */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 16384, 16, 0 }, /* 3: default: + order 4, skip contexts, byte model */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384, 32, 0 }, /* 4: + SSM, one layer, a third skip context, escape walk */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384, 32, 0 }, /* 5-9: larger byte tables, then more SSM rows */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 256, 16384, 32, 0 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 384, 16384, 32, 0 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 448, 16384, 32, 0 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 512, 16384, 32, 0 },
 };
 
 smix_result smix_level_config(int level, smix_config *out)
@@ -68,6 +72,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.blocks = 1;
     c.byte_mix = p->byte_mix;
     c.follow16 = p->follow16;
+    c.follow_words = p->follow_words;
     c.escape_walk = p->ssm && p->byte_mix;
     c.n_layers = p->nl;
     c.d_model = p->dm;

@@ -57,12 +57,15 @@ static ngm_ctx filter_skip(model *m, int d, const ngm_ctx *c)
 
 /* Levels 1 and 2 apply the same rule to a long order-1 list: followers seen
  * twice or in the last O1_RECENT positions (level 2: enwik8_1M 2.21 ->
- * 1.89 s for 0.17% more output, enwik8_3M 10.8 -> 8.6 s for 0.25%). */
+ * 1.89 s for 0.17% more output, enwik8_3M 10.8 -> 8.6 s for 0.25%). A list
+ * is long past O1_LONG followers, or with follow_words past half the
+ * followers a context may keep (8 x follow16). */
 #define O1_LONG 256
 #define O1_RECENT 4096
 static void filter_order1(model *m)
 {
-    if (m->s.ctx[0].n > O1_LONG)
+    uint32_t longer = m->c.cfg.follow_words ? 8u * m->c.cfg.follow16 : O1_LONG;
+    if (m->s.ctx[0].n > longer)
         m->s.ctx[0] = keep_followers(&m->s.ctx[0], 2, O1_RECENT, (uint32_t)m->h.t, m->s.o1_items);
 }
 

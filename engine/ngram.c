@@ -219,7 +219,7 @@ static uint32_t evictee(const ngm_item *it, uint32_t n, uint32_t now)
 }
 
 /* Adds one to slot's count in e; *was_there tells whether it was listed. */
-static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *was_there)
+static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *was_there, uint32_t cap)
 {
     ngm_item *it = m->pool + e->block;
     *was_there = 0;
@@ -232,7 +232,7 @@ static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *
         if (it[i].count >= NGM_COUNT_LIMIT) halve_counts(m, e);
         return 0;
     }
-    if (m->max_followers && e->n >= m->max_followers) {
+    if (cap && e->n >= cap) {
         uint32_t v = evictee(it, e->n, now);
         e->total = e->total - it[v].count + 1;
         it[v].slot = (uint16_t)slot;
@@ -263,13 +263,13 @@ static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *
 /* Counts slot in the contexts that existed, longest first, with update
  * exclusion: once a longer context already listed slot, shorter ones are
  * left alone (as PPM does), so they keep describing what is new there. */
-static int count_existing(ngm *m, size_t t, uint32_t slot)
+static int count_existing(ngm *m, size_t t, uint32_t slot, uint32_t cap)
 {
     int seen_above = 0;
     for (int i = m->usable - 1; i >= 0 && !seen_above; i--) {
         size_t j = m->slot_of[i];
         if (j == SIZE_MAX || !m->found_at[i]) continue;
-        if (add_follower(m, &m->table[j], slot, (uint32_t)t + 1, &seen_above) < 0) return -1;
+        if (add_follower(m, &m->table[j], slot, (uint32_t)t + 1, &seen_above, cap) < 0) return -1;
     }
     return 0;
 }
@@ -307,8 +307,9 @@ static int create_missing(ngm *m, size_t t, uint32_t slot)
     return 0;
 }
 
-int ngm_update(ngm *m, size_t t, uint32_t slot)
+int ngm_update(ngm *m, size_t t, uint32_t slot, uint32_t cap)
 {
-    if (count_existing(m, t, slot) < 0) return -1;
+    if (!cap || (m->max_followers && cap > m->max_followers)) cap = m->max_followers;
+    if (count_existing(m, t, slot, cap) < 0) return -1;
     return create_missing(m, t, slot);
 }

@@ -63,8 +63,9 @@ void ngm_free(ngm *m);
 int ngm_lookup(ngm *m, const uint32_t *hist, size_t t, ngm_ctx out[NGM_NORDERS]);
 
 /* Records that slot, the token at position t, followed the contexts looked up last.
- * Returns 0, or -1 on allocation failure. */
-int ngm_update(ngm *m, size_t t, uint32_t slot);
+ * cap: followers the contexts it counts in may keep this time, below
+ * max_followers (0 = max_followers). Returns 0, or -1 on allocation failure. */
+int ngm_update(ngm *m, size_t t, uint32_t slot, uint32_t cap);
 
 size_t ngm_memory(const ngm *m);
 

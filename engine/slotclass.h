@@ -77,5 +77,7 @@ static inline uint32_t sc_class(int kind, int count_bucket, int age_bucket)
 static inline int sc_age_of(uint32_t k) { return (int)(k % SC_AGE_BUCKETS); }
 static inline int sc_count_of(uint32_t k) { return (int)(k / SC_AGE_BUCKETS % SC_COUNT_BUCKETS); }
 static inline int sc_kind_of(uint32_t k) { return (int)(k / (SC_AGE_BUCKETS * SC_COUNT_BUCKETS)); }
+/* A word, or a space and a letter (sc_token_kind 0, 1, 2, 9). */
+static inline int sc_is_word_kind(int kind) { return kind <= 2 || kind == 9; }
 
 #endif

@@ -112,7 +112,10 @@ blk=$G/decode/v$ver-blocks-l1.smx
 "$tmp/reseal" "$blk" "$E/resealed-block-sizes.smx" 64 $(( $(od -An -tu1 -j64 -N1 "$blk") ^ 0x10 ))
 "$tmp/reseal" "$blk" "$E/resealed-block-count.smx" 18 $(( $(od -An -tu1 -j18 -N1 "$blk") ^ 0x08 ))
 "$tmp/reseal" "$src" "$E/future-version.smx" 4 $((ver + 1))
-[ "$ver" -gt 0 ] && "$tmp/reseal" "$src" "$E/older-version.smx" 4 $((ver - 1))
+oldest=$(sed -n 's/^#define SMIX_FORMAT_OLDEST \([0-9]*\).*/\1/p' engine/smix.h)
+[ "${oldest:-$ver}" -gt 1 ] && "$tmp/reseal" "$src" "$E/older-version.smx" 4 $((${oldest:-$ver} - 1))
+# a level-1 frame (follow_words set) labelled format 6, which had no such bit
+[ "$ver" -eq 7 ] && "$tmp/reseal" "$src" "$E/v6-with-follow-words.smx" 4 6
 { cat "$src"; printf 'garbage'; } >"$E/trailing-garbage.smx"
 # the second of two frames damaged, in its header and in its payload
 two=$G/decode/v$ver-frames.smx

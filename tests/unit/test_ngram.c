@@ -31,7 +31,7 @@ static int feed(ngm *m, const uint32_t *hist, size_t n)
     ngm_ctx ctx[NGM_NORDERS];
     for (size_t t = 0; t < n; t++) {
         if (ngm_lookup(m, hist, t, ctx) < 0) return -1;
-        if (ngm_update(m, t, hist[t]) < 0) return -1;
+        if (ngm_update(m, t, hist[t], 0) < 0) return -1;
     }
     return 0;
 }
@@ -90,7 +90,7 @@ static void test_verification(void)
                 seen = h[u - 2] == h[t - 2] && h[u - 1] == h[t - 1] && h[u] == ctx[1].items[i].slot;
             wrong += !seen;
         }
-        ngm_update(m, t, h[t]);   /* keep lookup/update paired */
+        ngm_update(m, t, h[t], 0);   /* keep lookup/update paired */
     }
     check(wrong == 0, "order-2 followers all belong to their own context");
     ngm_free(m);
@@ -148,12 +148,39 @@ static void test_follower_limit(void)
     ngm_free(u);
 }
 
+/* A cap given to one update applies to the contexts it counts in (the
+ * model's shorter lists after words): context "0" capped at 4 while
+ * context "1" keeps up to the table's 16. */
+static void test_update_cap(void)
+{
+    enum { N = 60 };
+    uint32_t h[4 * N];
+    size_t n = 0;
+    for (uint32_t i = 0; i < N; i++) { h[n++] = 0; h[n++] = 100 + i; h[n++] = 1; h[n++] = 200 + i; }
+    ngm *m = ngm_create(1, 0, 16);
+    ngm_ctx ctx[NGM_NORDERS];
+    int ok = m != NULL;
+    for (size_t t = 0; t < n && ok; t++) {
+        ok = ngm_lookup(m, h, t, ctx) >= 0;
+        uint32_t cap = t && h[t - 1] == 0 ? 4 : 0;
+        ok = ok && ngm_update(m, t, h[t], cap) == 0;
+    }
+    check(ok, "feed with a cap on the updates after token 0");
+    /* (a context is checked against the history it was seen in: look it up there) */
+    ngm_lookup(m, h, n - 3, ctx);   /* h[n - 4] = 0 */
+    check(ctx[0].items && ctx[0].n == 4, "the capped context keeps 4 followers");
+    ngm_lookup(m, h, n - 1, ctx);   /* h[n - 2] = 1 */
+    check(ctx[0].items && ctx[0].n == 16, "the other keeps the table's 16");
+    ngm_free(m);
+}
+
 int main(void)
 {
     test_counts();
     test_verification();
     test_budget();
     test_follower_limit();
+    test_update_cap();
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
 }
