@@ -136,7 +136,7 @@ check "CR LF: smix-view shows one line end, no \\r" bash -c "! $V --dump-screen 
 # ---- no raw control bytes on any screen
 printf 'safe \033[2J\033]0;pwned\007 \x9b31m bad\xff c1:\xc2\x9b rtl:\xe2\x80\xae end\r\n' > "$T/h.txt"
 $SMIX -q -1 -f --trace "$T/h.smt" -o "$T/h.smx" "$T/h.txt"
-for k in "" s e '?'; do
+for k in "" s e '?' t ta; do
     tui --size 100x30 --keys "$k" "$T/h.smt" > "$T/hx.txt"
     sdl --size 1000x700 --keys "$k" "$T/h.smt" > "$T/hs.txt"
     for f in hx hs; do
@@ -170,6 +170,88 @@ sdl --size 1400x900 --keys s "$T/p.smt" > "$T/ss.txt"
 for s in "Training of the SSM" "loss per chunk" "How to read it" "Costliest tokens" "#$I "; do
     check "summary of both: '$s'" bash -c "grep -qF '$s' '$T/ts.txt' && grep -qF '$s' '$T/ss.txt'"
 done
+
+# ---- a trace with bits saved (--trace-saved): the why rows and the
+# sentence name the components with the largest counterfactual effect
+$SMIX -q -5 -f --trace "$T/q.smt" --trace-saved -o "$T/q.smx" samples/prose.txt
+$SMIX --trace-dump csv "$T/q.smt" > "$T/q.csv"
+K=$(python3 - "$T/q.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+comps = [k[6:] for k in rows[0] if k.startswith('saved_')]
+# a seen token that another token was the favourite for, with two large counterfactuals
+best = None
+for r in rows:
+    if r['is_new'] == '1' or r['is_fav'] == '1' or r['fav_text'] in ('', '<NEW>'): continue
+    s = sorted((abs(float(r['saved_' + c])), c) for c in comps)
+    if s[-2][0] >= 0.25 * s[-1][0] and s[-2][0] >= 0.5 and (best is None or float(r['bits']) > best[0]):
+        best = (float(r['bits']), r['index'])
+print(best[1])
+PY
+)
+check "a token with two large counterfactuals ($K)" [ -n "$K" ]
+tui --size 120x40 --teach --keys ":$K<Enter>" "$T/q.smt" > "$T/tq.txt"
+sdl --size 1280x800 --keys ":$K<Enter>" "$T/q.smt" > "$T/sq.txt"
+python3 - "$T/q.csv" "$K" "$T/tq.txt" "$T/sq.txt" > "$T/saved.out" <<'PY'
+import csv, re, sys
+r = list(csv.DictReader(open(sys.argv[1], newline='')))[int(sys.argv[2])]
+comps = sorted(((float(r[k]), k[6:]) for k in r if k.startswith('saved_')), key=lambda x: -abs(x[0]))
+(s0, c0), (s1, c1) = comps[0], comps[1]
+tail = "Without %s it would have cost %.2f bits %s, without %s %.2f bits %s." % (
+    c0, abs(s0), "more" if s0 > 0 else "less", c1, abs(s1), "more" if s1 > 0 else "less")
+for name in sys.argv[3:]:
+    flat = re.sub(r'\s+', ' ', open(name).read())
+    print("sentence", name, tail in flat)
+    print("row", name, re.search(r'\b%s\s.*%s' % (re.escape(c0), re.escape('%+.2f' % s0)), open(name).read()) is not None)
+    print("rival", name, ("expected: '%s'" % r['fav_text']) in flat)
+PY
+while read -r what file res; do
+    check "token $K: the saved-bits $what on $(basename "$file") agrees with the CSV" [ "$res" = True ]
+done < "$T/saved.out"
+
+# ---- the token table (t): the same rows as the CSV sorted the same way,
+# in both viewers; filters; Enter jumps to the selected token
+table() {   # keys -> both screens
+    tui --size 130x40 --keys "t$1" "$T/q.smt" > "$T/tt.txt"
+    sdl --size 1280x800 --keys "t$1" "$T/q.smt" > "$T/st.txt"
+}
+tabcheck() {   # name keys python-expr-for-expected
+    table "$2"
+    python3 - "$T/q.csv" "$3" "$T/tt.txt" "$T/st.txt" > "$T/tab.out" <<'PY'
+import csv, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+f = lambda r, k: float(r[k])
+want = eval(sys.argv[2])           # (list of the first rows' keys, matched count)
+for name in sys.argv[3:]:
+    scr = open(name).read()
+    got = re.findall(r'^\s*(#?\d+)\s+(?:\d+\s+)?-?\d+\.\d\d\b', scr, re.M)[:len(want[0])]
+    m = re.search(r' of (\d+) (?:tokens|ids) shown', scr)
+    ok = got == want[0] and m is not None and int(m.group(1)) == want[1]
+    print(name, ok, got, want[0], m.group(1) if m else None)
+PY
+    while read -r file res rest; do
+        check "table $1 in $(basename "$file")" [ "$res" = True ] || echo "   $rest"
+    done < "$T/tab.out"
+}
+N2=$(($(wc -l < "$T/q.csv") - 1))
+tabcheck "by bits" "" \
+  "(['#'+r['index'] for r in sorted(rows, key=lambda r: (-f(r,'bits'), int(r['index'])))[:6]], len(rows))"
+tabcheck "by saved:ssm" "o" \
+  "(['#'+r['index'] for r in sorted(rows, key=lambda r: (-f(r,'saved_ssm'), int(r['index'])))[:6]], len(rows))"
+tabcheck "reversed (cheapest first)" "r" \
+  "(['#'+r['index'] for r in sorted(rows, key=lambda r: (f(r,'bits'), int(r['index'])))[:6]], len(rows))"
+tabcheck "NEW only" "n" \
+  "(['#'+r['index'] for r in sorted([r for r in rows if r['is_new']=='1'], key=lambda r: (-f(r,'bits'), int(r['index'])))[:6]], sum(r['is_new']=='1' for r in rows))"
+tabcheck "seen only, type word" "nny" \
+  "(['#'+r['index'] for r in sorted([r for r in rows if r['is_new']=='0' and r['type']=='word'], key=lambda r: (-f(r,'bits'), int(r['index'])))[:6]], sum(r['is_new']=='0' and r['type']=='word' for r in rows))"
+tabcheck "longest order 2" "ddd" \
+  "(['#'+r['index'] for r in sorted([r for r in rows if r['longest_order']=='2'], key=lambda r: (-f(r,'bits'), int(r['index'])))[:6]], sum(r['longest_order']=='2' for r in rows))"
+tabcheck "by id, total bits" "a" \
+  "(lambda s: (sorted(s, key=lambda k: (-s[k], int(k)))[:6], len(s)))(__import__('functools').reduce(lambda d, r: (d.__setitem__(r['token_id'], d.get(r['token_id'], 0.0) + f(r,'bits')), d)[1], rows, {}))"
+top=$(python3 -c "import csv,sys; r=sorted(csv.DictReader(open(sys.argv[1])), key=lambda r: (-float(r['bits']), int(r['index']))); print(r[2]['index'])" "$T/q.csv")
+check "table: j j Enter jumps to the third costliest, #$top (smix-tui)" bash -c "$TUI --dump-screen - --size 120x40 --keys 'tjj<Enter>' '$T/q.smt' | grep -q '#$top of $N2 '"
+check "table: j j Enter jumps to the third costliest, #$top (smix-view)" bash -c "$V --dump-screen - --keys 'tjj<Enter>' '$T/q.smt' | grep -q '#$top of $N2 '"
+check "help of both viewers: the token table" bash -c "grep -qF 'token table' '$T/th.txt' && grep -qF 'token table' '$T/sh.txt'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -43,6 +43,7 @@ static const tv__bind tv__table[] = {
     { TV_A_EXPLAIN, { 'e' }, BOTH, "explain line on / off" },
     { TV_A_SEP, { 'b' }, TV_TUI, "token separators on / off" },
     { TV_A_SUMMARY, { 's' }, BOTH, "summary: the report's figures, bits histogram, training loss" },
+    { TV_A_TABLE, { 't' }, BOTH, "token table: sort by bits, a component, by id; filter; Enter jumps" },
     { TV_A_SWAP, { 'x' }, TV_SDL, "compare mode: swap A and B" },
     { TV_A_PNG, { 'P' }, TV_SDL, "save the window as a PNG in the current directory" },
     { TV_A_HELP, { '?' }, BOTH, "this help (Esc closes)" },

@@ -106,7 +106,7 @@ void app_draw(app *a)
         if (a->r_explain.h > 0) pane_explain.draw(a, &a->r_explain);
     } else {
         app_rect r = { 0, 0, LINES - 1, COLS };
-        (a->view == VIEW_SUMMARY ? &pane_summary : &pane_help)->draw(a, &r);
+        (a->view == VIEW_SUMMARY ? &pane_summary : a->view == VIEW_TABLE ? &pane_table : &pane_help)->draw(a, &r);
     }
     pane_status.draw(a, &a->r_status);
     if (!crt_headless(a->crt)) refresh();
@@ -323,5 +323,6 @@ int app_run(crt *c, tv_doc *d, const app_opts *o)
         app__interactive(&a);
     }
     free(a.hit);
+    tv_table_free(a.table);
     return rc;
 }

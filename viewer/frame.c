@@ -137,6 +137,7 @@ static void draw_help(vw_state *st)
     if (h > st->H) h = st->H;
     int x = (st->W - w) / 2, y = (st->H - h) / 2, row = -st->scroll;
     vw_fill(st->ren, x, y, w, h, (vw_rgb){ 12, 13, 16 });
+    vw_capture_erase(f, x, y, w, h);
     vw_frame(st->ren, x, y, w, h, VW_ACCENT);
     SDL_Rect clipr = { x, y, w, h };
     SDL_RenderSetClipRect(st->ren, &clipr);
@@ -188,6 +189,8 @@ void vw_draw(vw_state *st)
     draw_status(st);
     if (st->help)
         draw_help(st);
+    else if (st->table_on)
+        vw_table_draw(st);
     else if (st->summary)
         vw_summary_draw(st);
     else if (!st->dragging)

@@ -67,6 +67,18 @@ static void capture(vw_font *f, int x, int y, const char *s, int cells)
         snprintf(c->cell[row * c->cols + col + k], TV_GLYPH_MAX, "\x01");
 }
 
+void vw_capture_erase(vw_font *f, int x, int y, int w, int h)
+{
+    vw_capture *c = f->cap;
+    if (!c || f->cw <= 0 || f->ch <= 0)
+        return;
+    int c0 = (x + f->cw / 2) / f->cw, r0 = (y + f->ch / 2) / f->ch;
+    int c1 = (x + w + f->cw / 2) / f->cw, r1 = (y + h + f->ch / 2) / f->ch;
+    for (int r = r0 < 0 ? 0 : r0; r < r1 && r < c->rows; r++)
+        for (int k = c0 < 0 ? 0 : c0; k < c1 && k < c->cols; k++)
+            c->cell[r * c->cols + k][0] = 0;
+}
+
 int vw_capture_init(vw_capture *cap, int W, int H, const vw_font *f)
 {
     cap->cols = W / (f->cw > 0 ? f->cw : 1) + 1;

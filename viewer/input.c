@@ -133,6 +133,35 @@ static int diff_jump(vw_state *st, int dir)
     return 0;
 }
 
+static void open_table(vw_state *st)
+{
+    if (!st->table && !(st->table = tv_table_create(st->a.d))) {
+        snprintf(st->nav.msg, sizeof st->nav.msg, "the token table needs more memory than there is");
+        st->nav.msg_error = 1;
+        return;
+    }
+    st->table_on = 1;
+    st->help = st->summary = 0;
+}
+
+/* The token table is open: its keys (tv_table's, as in smix-tui). */
+static int table_key(vw_state *st, int key)
+{
+    if (!st->table_on)
+        return 0;
+    switch (tv_table_key(st->table, key, vw_table_page(st))) {
+    case TV_TB_R_QUIT: st->quit = 1; break;
+    case TV_TB_R_CLOSE: st->table_on = 0; break;
+    case TV_TB_R_JUMP:
+        st->table_on = 0;
+        st->nav.msg[0] = 0;
+        vw_select(st, (uint64_t)tv_table_target(st->table));
+        break;
+    default: break;
+    }
+    return 1;
+}
+
 static void act(vw_state *st, tv_action a)
 {
     tv_nav *v = &st->nav;
@@ -163,6 +192,7 @@ static void act(vw_state *st, tv_action a)
     case TV_A_ZOOM_OUT: zoom(st, 2.0); break;
     case TV_A_EXPLAIN: st->explain = !st->explain; vw_layout(st); vw_heat_layout(st); vw_select(st, v->cur); break;
     case TV_A_SUMMARY: st->summary = !st->summary; st->help = 0; st->scroll = 0; break;
+    case TV_A_TABLE: open_table(st); break;
     case TV_A_SWAP: swap_ab(st); break;
     case TV_A_PNG: st->want_png = 1; break;   /* saved after the next draw */
     case TV_A_HELP: st->help = !st->help; st->summary = 0; st->scroll = 0; break;
@@ -194,7 +224,7 @@ static void key(vw_state *st, int k)
         prompt_key(st, k);
         return;
     }
-    if (overlay_key(st, k))
+    if (table_key(st, k) || overlay_key(st, k))
         return;
     st->nav.msg[0] = 0;
     act(st, tv_keys_action(k, TV_SDL));

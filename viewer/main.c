@@ -353,6 +353,7 @@ static void cleanup(vw_state *st)
     if (st->win)
         SDL_DestroyWindow(st->win);
     free(st->grid);
+    tv_table_free(st->table);
     vw_load_free(st);
     TTF_Quit();
     SDL_Quit();

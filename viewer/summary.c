@@ -45,6 +45,7 @@ void vw_summary_draw(vw_state *st)
     size_t n;
     int w = st->W - 2 * f->cw, h = st->H - 2 * f->ch, x0 = f->cw, y0 = f->ch;
     vw_fill(st->ren, x0, y0, w, h, (vw_rgb){ 12, 13, 16 });
+    vw_capture_erase(f, x0, y0, w, h);
     vw_frame(st->ren, x0, y0, w, h, VW_ACCENT);
     SDL_Rect clipr = { x0, y0, w, h };
     SDL_RenderSetClipRect(st->ren, &clipr);

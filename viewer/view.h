@@ -19,6 +19,7 @@
  *   plot.c   vw_plot_    timeline of the whole file
  *   panel.c  vw_panel_   component panel and coder panel
  *   summary.c vw_summary_ the summary overlay (s)
+ *   table.c  vw_table_   the token table overlay (t)
  *   input.c  vw_input_   keys, mouse, playback, search
  *   png.c    vw_png_     PNG writer (own deflate, CRC-32, Adler-32)
  */
@@ -37,6 +38,7 @@
 #include "tv_scale.h"
 #include "tv_text.h"
 #include "tv_summary.h"
+#include "tv_table.h"
 #include "tv_why.h"
 
 #define VW_NONE UINT64_MAX
@@ -154,6 +156,9 @@ void vw_cluster_draw(vw_font *f, SDL_Renderer *r, const char *s, int cells, int 
  * text lines (trailing blanks dropped), free. */
 int vw_capture_init(vw_capture *cap, int W, int H, const vw_font *f);
 int vw_capture_write(const vw_capture *cap, FILE *out);
+/* Blanks the capture under a pixel rectangle (an overlay hides what is
+ * under it). */
+void vw_capture_erase(vw_font *f, int x, int y, int w, int h);
 void vw_capture_free(vw_capture *cap);
 /* UTF-8 text (our own strings: invalid bytes show as '?'); returns the
  * number of cells drawn. Stops after max_cells (<0: no limit). */
@@ -255,6 +260,8 @@ typedef struct vw_state {
     int explain;          /* the explain line is shown (e) */
     int summary;          /* the summary is shown (s) */
     int scroll;           /* summary/help scroll offset, rows */
+    tv_table *table;      /* the token table (t), built on first use */
+    int table_on;         /* the table is shown */
 } vw_state;
 
 /* ---------------- load.c ---------------- */
@@ -299,6 +306,12 @@ int vw_wrap(vw_state *st, const char *s, int x, int y, int wpx, int rows, vw_rgb
 /* ---------------- summary.c ---------------- */
 /* The summary overlay (s): traceview's summary rows, as smix-tui shows. */
 void vw_summary_draw(vw_state *st);
+
+/* ---------------- table.c ---------------- */
+/* The token table overlay (t): traceview's rows, as smix-tui shows them. */
+void vw_table_draw(vw_state *st);
+/* Rows of tokens it shows (what a page key moves). */
+int vw_table_page(const vw_state *st);
 
 /* ---------------- input.c ---------------- */
 void vw_input_event(vw_state *st, const SDL_Event *ev);

@@ -1,7 +1,7 @@
 /*
  * fuzz_view.c - the viewers' data layer on arbitrary traces: what the
  * shared view model (traceview/: tv_doc, tv_why, tv_text, tv_nav,
- * tv_summary) and smix-view (viewer/load.c, pyr.c) compute from a trace before
+ * tv_summary, tv_table) and smix-view (viewer/load.c, pyr.c) compute from a trace before
  * anything is drawn.
  *
  * Inputs are traces (run.sh gives this target the trace target's corpus),
@@ -23,6 +23,7 @@
 #include "../../traceview/tv_why.h"
 #include "../../traceview/tv_scale.h"
 #include "../../traceview/tv_summary.h"
+#include "../../traceview/tv_table.h"
 #include "../../viewer/view.h"
 
 /* Tokens read one by one at each end (the scans cover the rest). */
@@ -50,6 +51,27 @@ static void tv_token(tv_doc *d, uint64_t i)
             break;
         p = next;
     }
+}
+
+/* The token table under every view: keys that sort, filter, group by id
+ * and move, and every line it draws. */
+static void table_layer(tv_doc *d)
+{
+    static const int keys[] = { 'o', 'a', 'o', 'O', 'r', 'n', 'y', 'd', 'd', 'a', 'G', 'k', 'n', 'n', 'y' };
+    char line[512];
+    tv_table *tb = tv_table_create(d);
+    if (!tb)
+        return;
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        (void)tv_table_key(tb, keys[k], 10);
+        tv_table_title(tb, line, sizeof line);
+        tv_table_filters(tb, line, sizeof line);
+        tv_table_header(tb, line, sizeof line);
+        for (size_t i = tb->top; i < tb->n_rows && i < tb->top + 10; i++)
+            tv_table_line(tb, i, 1, line, sizeof line);
+        (void)tv_table_target(tb);
+    }
+    tv_table_free(tb);
 }
 
 static void tui_layer(const char *path)
@@ -81,6 +103,7 @@ static void tui_layer(const char *path)
     size_t nrows;
     if (tv_summary_rows(d, 1, &rows, &nrows) == 0)
         free(rows);
+    table_layer(d);
     for (uint64_t i = 0; i < n && i < EDGE; i++) {
         tv_token(d, i);
         tv_token(d, n - 1 - i);
