@@ -136,7 +136,7 @@ check "CR LF: smix-view shows one line end, no \\r" bash -c "! $V --dump-screen 
 # ---- no raw control bytes on any screen
 printf 'safe \033[2J\033]0;pwned\007 \x9b31m bad\xff c1:\xc2\x9b rtl:\xe2\x80\xae end\r\n' > "$T/h.txt"
 $SMIX -q -1 -f --trace "$T/h.smt" -o "$T/h.smx" "$T/h.txt"
-for k in "" s e '?' t ta; do
+for k in "" s e '?' t ta mGv cccc; do
     tui --size 100x30 --keys "$k" "$T/h.smt" > "$T/hx.txt"
     sdl --size 1000x700 --keys "$k" "$T/h.smt" > "$T/hs.txt"
     for f in hx hs; do
@@ -252,6 +252,126 @@ top=$(python3 -c "import csv,sys; r=sorted(csv.DictReader(open(sys.argv[1])), ke
 check "table: j j Enter jumps to the third costliest, #$top (smix-tui)" bash -c "$TUI --dump-screen - --size 120x40 --keys 'tjj<Enter>' '$T/q.smt' | grep -q '#$top of $N2 '"
 check "table: j j Enter jumps to the third costliest, #$top (smix-view)" bash -c "$V --dump-screen - --keys 'tjj<Enter>' '$T/q.smt' | grep -q '#$top of $N2 '"
 check "help of both viewers: the token table" bash -c "grep -qF 'token table' '$T/th.txt' && grep -qF 'token table' '$T/sh.txt'"
+
+# ---- a range (m at one end, v at the other): its figures against the CSV,
+# in both viewers; E writes it as CSV and never touches an existing file
+A=150 B=420
+tui --size 140x60 --keys ":$A<Enter>m:$B<Enter>v" "$T/q.smt" > "$T/tr.txt"
+sdl --size 1400x900 --keys ":$A<Enter>m:$B<Enter>v" "$T/q.smt" > "$T/sr.txt"
+python3 - "$T/q.csv" "$A" "$B" "$T/tr.txt" "$T/sr.txt" > "$T/range.out" <<'PY'
+import csv, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+a, b = int(sys.argv[2]), int(sys.argv[3])
+rg = rows[a:b + 1]
+bits = sum(float(r['bits']) for r in rg)
+nbytes = sum(int(r['length']) for r in rg)
+new = [r for r in rg if r['is_new'] == '1']
+ssm = sum(float(r['saved_ssm']) for r in rg)
+want = {
+    'title': "Range #%d..#%d" % (a, b),
+    'tokens': "tokens %d, bytes %s..%d (%d bytes)" % (len(rg), rg[0]['offset'], int(rg[-1]['offset']) + int(rg[-1]['length']), nbytes),
+    'bits': "bits %.1f = %.3f bpb" % (bits, bits / nbytes),
+    'NEW': "NEW %d tokens = %.1f%% of the tokens, %.1f%% of the bits" % (len(new), 100.0 * len(new) / len(rg), 100 * sum(float(r['bits']) for r in new) / bits),
+    'saved ssm': "ssm %+.0f (" % ssm,
+}
+for name in sys.argv[4:]:
+    flat = re.sub(r'[ \u2588]+', ' ', open(name).read())
+    for k, v in want.items():
+        print(k.replace(' ', '_'), name, v in flat)
+PY
+while read -r what file res; do
+    check "range $A..$B: $what on $(basename "$file") agrees with the CSV" [ "$res" = True ]
+done < "$T/range.out"
+mkdir -p "$T/x" && echo "mine" > "$T/x/smix-range-$A-$B.csv"
+R=$PWD; (cd "$T/x" && "$R/$TUI" --dump-screen - --size 140x40 --keys ":$A<Enter>m:$B<Enter>vE" "$T/q.smt") > "$T/te.txt"
+(cd "$T/x" && "$R/$V" --dump-screen - --keys ":$A<Enter>m:$B<Enter>vE" "$T/q.smt") > "$T/se.txt"
+check "E: an existing smix-range-$A-$B.csv is left alone" [ "$(cat "$T/x/smix-range-$A-$B.csv")" = mine ]
+check "E: smix-tui says where it wrote" grep -q "wrote smix-range-$A-$B-2.csv" "$T/te.txt"
+check "E: smix-view says where it wrote" grep -q "wrote smix-range-$A-$B-3.csv" "$T/se.txt"
+check "E: the CSVs of both viewers are the same" cmp -s "$T/x/smix-range-$A-$B-2.csv" "$T/x/smix-range-$A-$B-3.csv"
+check "E: no temporary file left" bash -c "! ls '$T/x' | grep -q tmp"
+python3 - "$T/q.csv" "$A" "$B" "$T/x/smix-range-$A-$B-2.csv" > "$T/csv.out" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+a, b = int(sys.argv[2]), int(sys.argv[3])
+got = list(csv.DictReader(open(sys.argv[4], newline='')))
+ok = len(got) == b - a + 1
+for g, r in zip(got, rows[a:b + 1]):
+    ok &= g['index'] == r['index'] and g['text'] == r['text'] and abs(float(g['bits']) - float(r['bits'])) < 1e-5
+    ok &= all(abs(float(g[k]) - float(r[k])) < 1e-5 for k in r if k.startswith('saved_'))
+print(ok, len(got))
+PY
+check "E: the CSV's rows are the trace's tokens $A..$B with their bits saved ($(cat "$T/csv.out"))" grep -q True "$T/csv.out"
+check "v without a mark says how to set one (smix-tui)" bash -c "$TUI --dump-screen - --keys v '$T/q.smt' | grep -q 'no range: set the mark'"
+check "v without a mark says how to set one (smix-view)" bash -c "$V --dump-screen - --keys v '$T/q.smt' | grep -q 'no range: set the mark'"
+
+# ---- colourings (c): the class both legends give the cursor's token
+# ("here: ...") is the CSV's, for a seen token and a new one
+NEWTOK=$(python3 -c "import csv,sys; print([r['index'] for r in csv.DictReader(open(sys.argv[1])) if r['is_new']=='1'][5])" "$T/q.csv")
+for tok in "$K" "$NEWTOK"; do
+    keys=":$tok<Enter>"
+    for m in 1 2 3 4 5; do
+        keys="${keys}c"
+        tui --size 150x40 --keys "$keys" "$T/q.smt" > "$T/tc$m.txt"
+        sdl --size 1280x800 --keys "$keys" "$T/q.smt" > "$T/sc$m.txt"
+    done
+    python3 - "$T/q.csv" "$tok" "$T" > "$T/col.out" <<'PY'
+import csv, math, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+comps = [k[6:] for k in rows[0] if k.startswith('saved_')]
+def dominant(r):
+    best, bv = None, 0.0
+    for c in comps:
+        v = float(r['saved_' + c])
+        if v > bv: best, bv = c, v
+    return best if bv >= 0.01 else None
+cnt = {}
+for r in rows:
+    d = dominant(r)
+    if d: cnt[d] = cnt.get(d, 0) + 1
+top = sorted(cnt, key=lambda c: (-cnt[c], comps.index(c)))[:7]
+def bucket(rank):
+    rank = int(rank)
+    return '1' if rank <= 1 else '<=10' if rank <= 10 else '<=100' if rank <= 100 else '<=1000' if rank <= 1000 else 'worse'
+r = rows[int(sys.argv[2])]
+seen_ssm = r['is_new'] == '0' and r['p_ssm'] != ''
+want = {1: bucket(r['rank_ssm']) if seen_ssm else 'n/a', 2: bucket(r['rank_final']),
+        3: 'NEW' if r['is_new'] == '1' else 'seen'}
+d = dominant(r)
+want[4] = 'n/a' if d is None else d if d in top else 'other'
+if seen_ssm and float(r['p_ssm']) > 0:
+    v = -math.log2(float(r['p_ssm'])) - float(r['bits'])
+    edges, labels = [4, 2, 0.5, 0, -0.5, -2, -4], ["saved 4+", "saved 2-4", "saved 0.5-2", "saved <0.5", "lost <0.5", "lost 0.5-2", "lost 2-4", "lost 4+"]
+    l = 0
+    while l < 7 and v < edges[l]: l += 1
+    want[5] = labels[l]
+else:
+    want[5] = 'n/a'
+names = {1: 'SSM rank', 2: 'final rank', 3: 'NEW / seen', 4: 'top component', 5: 'vs SSM alone'}
+for m in range(1, 6):
+    t = open('%s/tc%d.txt' % (sys.argv[3], m)).read()
+    v = open('%s/sc%d.txt' % (sys.argv[3], m)).read()
+    print("%s=%s" % (names[m].replace(' ', '_'), want[m].replace(' ', '_')), 'smix-tui', ('%s (here: %s)' % (names[m], want[m])) in t)
+    print("%s=%s" % (names[m].replace(' ', '_'), want[m].replace(' ', '_')), 'smix-view', re.search(r'%s, here: %s\s*$' % (re.escape(names[m]), re.escape(want[m])), v, re.M) is not None)
+PY
+    while read -r what who res; do
+        check "colours, token $tok: $what in $who's legend" [ "$res" = True ]
+    done < "$T/col.out"
+done
+check "help of both viewers: the colourings" bash -c "grep -qF 'colour the text by' '$T/th.txt' && grep -qF 'colour the text by' '$T/sh.txt'"
+
+# ---- learning on the timeline: the SSM's loss per chunk beside the bits;
+# the line for the selected token's chunk is the report's first and last
+# chunk at the two ends (chunks of config.chunk = 32 tokens here)
+$SMIX --trace-report --json "$T/q.smt" > "$T/q.json"
+read -r NCH L0 L1 < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['chunks'], '%.2f' % d['loss']['first'], '%.2f' % d['loss']['last'])" "$T/q.json")
+LAST=$(( (NCH - 1) * 32 ))
+check "smix-tui: chunk 0's loss $L0 on the loss row's legend" bash -c "$TUI --dump-screen - --size 140x40 '$T/q.smt' | grep -q 'loss row: $L0 nats here (chunk 0, lr 0.01'"
+check "smix-tui: the last chunk's loss $L1 at #$LAST" bash -c "$TUI --dump-screen - --size 140x40 --keys ':$LAST<Enter>' '$T/q.smt' | grep -q 'loss row: $L1 nats here (chunk $((NCH - 1)),'"
+check "smix-view: chunk 0's loss $L0 under the timeline" bash -c "$V --dump-screen - '$T/q.smt' | grep -q 'chunk 0: SSM loss $L0 nats'"
+check "smix-view: the last chunk's loss $L1 at #$LAST" bash -c "$V --dump-screen - --at $LAST '$T/q.smt' | grep -q 'chunk $((NCH - 1)): SSM loss $L1 nats'"
+check "smix-view: the loss curve's key" bash -c "$V --dump-screen - '$T/q.smt' | grep -q 'SSM loss [0-9.]*\.\.[0-9.]* nats'"
+check "no loss row without the SSM (level 1)" bash -c "! $TUI --dump-screen - --size 140x40 '$T/z.smt' | grep -q 'loss row'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

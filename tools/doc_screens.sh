@@ -38,6 +38,7 @@ cap tui-main "$tui" --dump-screen - --size 120x36 --teach --keys ":$J<Enter>" pr
 cap tui-small "$tui" --dump-screen - --size 80x24 --teach --keys ":$J<Enter>" prose.smt
 cap tui-summary "$tui" --dump-screen - --size 130x50 --keys s prose.smt
 cap tui-table "$tui" --dump-screen - --size 110x20 --keys to prose-saved.smt
+cap tui-range "$tui" --dump-screen - --size 130x34 --keys ':150<Enter>m:420<Enter>v' prose-saved.smt
 cap view-text "$view" --dump-screen - --size 1280x800 --at "$J" prose.smt
 "$view" --screenshot docs/img/viewer.png --size 1280x800 --at "$J" --mouse 200,205 "$T/prose.smt"
 "$view" --screenshot docs/img/viewer-compare.png --size 1280x800 --at "$J" "$T/p1.smt" "$T/prose.smt"

@@ -44,6 +44,8 @@ static const tv__bind tv__table[] = {
     { TV_A_SEP, { 'b' }, TV_TUI, "token separators on / off" },
     { TV_A_SUMMARY, { 's' }, BOTH, "summary: the report's figures, bits histogram, training loss" },
     { TV_A_TABLE, { 't' }, BOTH, "token table: sort by bits, a component, by id; filter; Enter jumps" },
+    { TV_A_RANGE, { 'v' }, BOTH, "the range from the mark (m) to the cursor: bits, bpb, NEW, components; E: CSV" },
+    { TV_A_COLOUR, { 'c' }, BOTH, "colour the text by: bits, SSM rank, final rank, NEW, top component, vs SSM" },
     { TV_A_SWAP, { 'x' }, TV_SDL, "compare mode: swap A and B" },
     { TV_A_PNG, { 'P' }, TV_SDL, "save the window as a PNG in the current directory" },
     { TV_A_HELP, { '?' }, BOTH, "this help (Esc closes)" },

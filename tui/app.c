@@ -61,7 +61,7 @@ void app_layout(app *a)
     a->r_status = (app_rect){ H - 1, 0, 1, W };
     int ex = a->explain && H >= 12 ? (H >= 30 && W < 160 ? 3 : 2) : 0;
     a->r_explain = ex ? (app_rect){ H - 1 - ex, 0, ex, W } : z;
-    int tl = H >= 10 ? 3 : 0;
+    int tl = H >= 10 ? (a->learn.n && H >= 16 ? 4 : 3) : 0;   /* a loss row with the SSM */
     a->r_time = tl ? (app_rect){ H - 1 - ex - tl, 0, tl, W } : z;
     int top_h = H - 1 - ex - tl;
     if (top_h < 1) top_h = 1;
@@ -106,7 +106,8 @@ void app_draw(app *a)
         if (a->r_explain.h > 0) pane_explain.draw(a, &a->r_explain);
     } else {
         app_rect r = { 0, 0, LINES - 1, COLS };
-        (a->view == VIEW_SUMMARY ? &pane_summary : a->view == VIEW_TABLE ? &pane_table : &pane_help)->draw(a, &r);
+        (a->view == VIEW_SUMMARY || a->view == VIEW_RANGE ? &pane_summary
+         : a->view == VIEW_TABLE ? &pane_table : &pane_help)->draw(a, &r);
     }
     pane_status.draw(a, &a->r_status);
     if (!crt_headless(a->crt)) refresh();
@@ -307,6 +308,8 @@ int app_run(crt *c, tv_doc *d, const app_opts *o)
     a.explain = o->explain;
     a.lo.sep = o->sep;
     a.speed = 3;
+    tv_colour_init(&a.col, d);
+    tv_learn_init(&a.learn, d);
     app_layout(&a);
     app_message(&a, 0, "%s", crt_mode_name(crt_get_mode(c)));
     for (size_t i = 0; i < o->nkeys && !a.quit; i++) {
@@ -324,5 +327,6 @@ int app_run(crt *c, tv_doc *d, const app_opts *o)
     }
     free(a.hit);
     tv_table_free(a.table);
+    free(a.range);
     return rc;
 }

@@ -191,7 +191,7 @@ void vw_draw(vw_state *st)
         draw_help(st);
     else if (st->table_on)
         vw_table_draw(st);
-    else if (st->summary)
+    else if (st->summary || st->range)
         vw_summary_draw(st);
     else if (!st->dragging)
         vw_heat_tooltip(st);

@@ -235,7 +235,13 @@ static vw_rgb token_colour(const vw_state *st, uint64_t k)
         float d = vw_bits_b_on_a(st, k) - vw_bits_a(st, k);
         return vw_diverge(d / st->diff_max);
     }
-    return vw_bits_rgb(vw_bits_a(st, k));
+    if (st->col.mode == TV_COL_BITS)
+        return vw_bits_rgb(vw_bits_a(st, k));
+    int l = tv_colour_level(&st->col, st->a.d, k);   /* the TUI's level colours: the same in both */
+    if (l < 0)
+        return VW_PANEL;
+    tv_rgb c = tv_scale_level_rgb(l);
+    return (vw_rgb){ c.r, c.g, c.b };
 }
 
 /* Ink for a cell: escapes and stand-in marks stand out from real text. */
@@ -310,10 +316,36 @@ void vw_heat_draw(vw_state *st)
     outline_token(st, st->nav.cur, (vw_rgb){ 20, 20, 24 }, 1);   /* dark inner ring: reads on any colour */
 }
 
+/* The legend of a colouring other than bits: a swatch and a label per
+ * level, after the colouring's name and the cursor token's label. */
+static void legend_classes(vw_state *st)
+{
+    SDL_Rect *L = &st->r_legend;
+    int cw = st->font.cw, ch = st->font.ch;
+    char here[48], title[96], lab[48];
+    tv_colour_here(&st->col, st->a.d, st->nav.cur, here, sizeof here);
+    snprintf(title, sizeof title, "%s, here: %s", tv_colour_name(st->col.mode), here);
+    vw_text(&st->font, st->ren, L->x, L->y, title, -1, VW_DIM);
+    int x = L->x, y = L->y + ch;
+    for (int k = 0, l; (l = tv_colour_legend(&st->col, st->a.d, k, lab, sizeof lab)) >= 0; k++) {
+        int w = (int)vw_utf8_cells(lab) * cw + 3 * cw;
+        if (x + w > L->x + L->w)
+            break;
+        tv_rgb c = tv_scale_level_rgb(l);
+        vw_fill(st->ren, x, y + 2, 2 * cw - 2, ch - 4, (vw_rgb){ c.r, c.g, c.b });
+        vw_text(&st->font, st->ren, x + 2 * cw, y, lab, -1, VW_FG);
+        x += w;
+    }
+}
+
 void vw_heat_legend(vw_state *st)
 {
     SDL_Rect *L = &st->r_legend;
     int cw = st->font.cw;
+    if (!st->compare && st->col.mode != TV_COL_BITS) {
+        legend_classes(st);
+        return;
+    }
     const char *title = st->compare ? "B vs A, bits per token:" : "bits per token:";
     int tx = L->x + vw_text(&st->font, st->ren, L->x, L->y, title, -1, VW_DIM) * cw + cw;
     int bw = L->w - (tx - L->x) - 8 * cw;

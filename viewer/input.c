@@ -109,6 +109,8 @@ static void swap_ab(vw_state *st)
     }
     st->page_ok = 0;
     st->anchor = 0;
+    tv_colour_init(&st->col, st->a.d);
+    tv_learn_init(&st->learn, st->a.d);
     st->tspan = (double)st->a.n;
     vw_select(st, smix_trace_token_at_offset(st->a.t, off));
     snprintf(st->nav.msg, sizeof st->nav.msg, "swapped: A is now %s", st->a.name);
@@ -142,6 +144,43 @@ static void open_table(vw_state *st)
     }
     st->table_on = 1;
     st->help = st->summary = 0;
+}
+
+static void close_range(vw_state *st)
+{
+    free(st->range);
+    st->range = NULL;
+    st->n_range = 0;
+}
+
+/* v: the range from the mark to the cursor (tv_summary's rows, as in smix-tui). */
+static void open_range(vw_state *st)
+{
+    tv_nav *v = &st->nav;
+    close_range(st);
+    if (!v->has_mark) {
+        snprintf(v->msg, sizeof v->msg, "no range: set the mark (m) at one end, move to the other, then v");
+        v->msg_error = 1;
+        return;
+    }
+    if (tv_summary_range_rows(st->a.d, v->mark, v->cur, 1, &st->range, &st->n_range) != 0) {
+        snprintf(v->msg, sizeof v->msg, "the range cannot be reported: out of memory or a damaged record");
+        v->msg_error = 1;
+        return;
+    }
+    st->help = st->summary = 0;
+    st->scroll = 0;
+}
+
+static void export_range(vw_state *st)
+{
+    char path[128], err[256];
+    tv_nav *v = &st->nav;
+    v->msg_error = tv_summary_range_csv(st->a.d, v->mark, v->cur, path, sizeof path, err, sizeof err) != 0;
+    if (v->msg_error)
+        snprintf(v->msg, sizeof v->msg, "%s", err);
+    else
+        snprintf(v->msg, sizeof v->msg, "wrote %s", path);
 }
 
 /* The token table is open: its keys (tv_table's, as in smix-tui). */
@@ -193,6 +232,15 @@ static void act(vw_state *st, tv_action a)
     case TV_A_EXPLAIN: st->explain = !st->explain; vw_layout(st); vw_heat_layout(st); vw_select(st, v->cur); break;
     case TV_A_SUMMARY: st->summary = !st->summary; st->help = 0; st->scroll = 0; break;
     case TV_A_TABLE: open_table(st); break;
+    case TV_A_RANGE: open_range(st); break;
+    case TV_A_COLOUR:
+        if (st->compare) {
+            snprintf(v->msg, sizeof v->msg, "compare mode colours the text by B-A");
+            break;
+        }
+        tv_colour_next(&st->col, d);
+        snprintf(v->msg, sizeof v->msg, "colours: %s", tv_colour_name(st->col.mode));
+        break;
     case TV_A_SWAP: swap_ab(st); break;
     case TV_A_PNG: st->want_png = 1; break;   /* saved after the next draw */
     case TV_A_HELP: st->help = !st->help; st->summary = 0; st->scroll = 0; break;
@@ -203,9 +251,10 @@ static void act(vw_state *st, tv_action a)
 /* An overlay (help, summary) is open: scroll, close, quit. */
 static int overlay_key(vw_state *st, int key)
 {
-    if (!st->help && !st->summary)
+    if (!st->help && !st->summary && !st->range)
         return 0;
     if (key == 'q') st->quit = 1;
+    else if (key == 'E' && st->range) export_range(st);
     else if (key == 'j' || key == TV_KEY_DOWN) st->scroll++;
     else if ((key == 'k' || key == TV_KEY_UP) && st->scroll > 0) st->scroll--;
     else if (key == TV_KEY_PGDN || key == ' ') st->scroll += 10;
@@ -213,7 +262,7 @@ static int overlay_key(vw_state *st, int key)
     else if (key == 'g' || key == TV_KEY_HOME) st->scroll = 0;
     else if (key == 's' && st->help) { st->help = 0; st->summary = 1; st->scroll = 0; }
     else if (key == 'P') st->want_png = 1;
-    else st->help = st->summary = 0;
+    else { st->help = st->summary = 0; close_range(st); }
     return 1;
 }
 

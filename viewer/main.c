@@ -354,6 +354,7 @@ static void cleanup(vw_state *st)
         SDL_DestroyWindow(st->win);
     free(st->grid);
     tv_table_free(st->table);
+    free(st->range);
     vw_load_free(st);
     TTF_Quit();
     SDL_Quit();
@@ -369,6 +370,8 @@ static int load(vw_state *st, const options *o)
         return -1;
     }
     tv_nav_goto(&st->nav, st->a.d, o->at_set ? o->at : 0);
+    tv_colour_init(&st->col, st->a.d);
+    tv_learn_init(&st->learn, st->a.d);
     st->tspan = (double)st->a.n;
     st->speed_idx = 4;
     return 0;

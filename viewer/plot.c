@@ -8,7 +8,10 @@
  * come from pyramid queries (pyr.c), so the cost per frame depends on the
  * plot's width, not on the trace length. In compare mode the bars show the
  * mean difference B - A around a zero line, and the running sum of B - A
- * (bits B saved or lost so far) on the right axis.
+ * (bits B saved or lost so far) on the right axis. With the SSM, its
+ * training loss per chunk is a third curve (scaled from the file's lowest
+ * to its highest loss, as the key says), and the line under the plot gives
+ * the selected token's chunk: loss, learning rate, Adam steps.
  */
 #include <math.h>
 #include <stdio.h>
@@ -106,19 +109,20 @@ static void cum_advance(const vw_state *st, cum_state *c, uint64_t ib, double *c
     *cb = bytes ? (c->a + c->d) / (double)bytes : 0;
 }
 
-static void key_text(const vw_state *st, uint64_t win, char k[3][48])
+/* The curves' keys; returns how many. */
+static int key_text(const vw_state *st, uint64_t win, char k[3][48])
 {
     snprintf(k[0], 48, "\u2500 avg%s %llu tok", st->compare ? " B-A," : "", (unsigned long long)win);
     snprintf(k[1], 48, "%s", st->compare ? "\u2500 running B-A bits (right)" : "\u2500 cum bpb (right axis)");
-    snprintf(k[2], 48, "%s", "");
+    snprintf(k[2], 48, "\u2500 SSM loss %.2f..%.2f nats", st->learn.lo, st->learn.hi);
+    return st->learn.n && !st->compare ? 3 : 2;
 }
 
 static int key_cells(const vw_state *st, uint64_t win)
 {
     char k[3][48];
-    int total = 0;
-    key_text(st, win, k);
-    for (int i = 0; i < 2; i++)
+    int total = 0, n = key_text(st, win, k);
+    for (int i = 0; i < n; i++)
         total += (int)vw_utf8_cells(k[i]) + 2;
     return total;
 }
@@ -127,9 +131,8 @@ static int key_cells(const vw_state *st, uint64_t win)
 static void draw_key(vw_state *st, uint64_t win)
 {
     char k[3][48];
-    vw_rgb c[3] = { avg_colour(st), st->compare ? VW_MIXC : VW_SSMC, VW_MIXC };
-    int n = 2;
-    key_text(st, win, k);
+    vw_rgb c[3] = { avg_colour(st), st->compare ? VW_MIXC : VW_SSMC, VW_POSC };
+    int n = key_text(st, win, k);
     int x = st->r_time.x + st->r_time.w - key_cells(st, win) * st->font.cw;
     for (int i = 0; i < n; i++)
         x += (vw_text(&st->font, st->ren, x, st->r_time.y + st->font.ch / 4, k[i], -1, c[i]) + 2) * st->font.cw;
@@ -160,10 +163,13 @@ static void draw_axes(vw_state *st, const SDL_Rect *a, double lo, double hi, dou
     vw_text(f, st->ren, st->r_time.x + cw, st->r_time.y + ch / 4, title, -1, VW_FG);
     if (tl + key_cells(st, win) <= room)
         draw_key(st, win);
-    vw_textf(f, st->ren, a->x, a->y + a->h + 2, VW_DIM, "%.0f", st->t0);
-    char end[32];
+    int x0 = a->x + (vw_textf(f, st->ren, a->x, a->y + a->h + 2, VW_DIM, "%.0f", st->t0) + 2) * cw;
+    char end[32], learn[200];
     int n = snprintf(end, sizeof end, "%.0f", st->t0 + st->tspan);
     vw_text(f, st->ren, a->x + a->w - n * cw, a->y + a->h + 2, end, -1, VW_DIM);
+    tv_learn_line(st->a.d, st->nav.cur, learn, sizeof learn);
+    if (learn[0] && !st->compare)   /* the selected token's training chunk, between the two ends */
+        vw_text(f, st->ren, x0, a->y + a->h + 2, learn, (a->x + a->w - n * cw - x0) / cw - 2, VW_POSC);
 }
 
 void vw_plot_draw(vw_state *st)
@@ -179,7 +185,8 @@ void vw_plot_draw(vw_state *st)
     double cmax = st->compare ? st->cumd_max : ceil(2 * total_bpb) < 1 ? 1 : ceil(2 * total_bpb);
     draw_axes(st, &a, lo, hi, cmax, win);
     const vw_pyr *p = st->compare ? &st->pd : &st->pa;
-    int py_avg = -1, py_ca = -1;
+    int py_avg = -1, py_ca = -1, py_loss = -1;
+    const tv_learn *L = &st->learn;
     cum_state cum = { 0, 0, 0 };
     for (int x = 0; x < a.w; x++) {
         uint64_t ia, ib;
@@ -204,6 +211,15 @@ void vw_plot_draw(vw_state *st)
             vw_line(st->ren, a.x + x - 1, py_ca, a.x + x, yca, st->compare ? VW_MIXC : VW_SSMC);
         }
         py_avg = ya, py_ca = yca;
+        smix_chunk_info ci;
+        if (L->n && !st->compare && tv_learn_chunk(st->a.d, ia, &ci) == 0) {
+            int yl = ypix(&a, ci.loss, L->lo - 0.05 * (L->hi - L->lo), L->hi + 0.05 * (L->hi - L->lo) + 1e-6);
+            if (py_loss >= 0) {   /* two pixels thick: it crosses the bars */
+                vw_line(st->ren, a.x + x - 1, py_loss, a.x + x, yl, VW_POSC);
+                vw_line(st->ren, a.x + x - 1, py_loss + 1, a.x + x, yl + 1, VW_POSC);
+            }
+            py_loss = yl;
+        }
     }
     if (st->compare)
         vw_line(st->ren, a.x, ypix(&a, 0, lo, hi), a.x + a.w - 1, ypix(&a, 0, lo, hi), VW_DIM);

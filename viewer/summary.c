@@ -1,5 +1,6 @@
 /*
- * summary.c - the summary overlay (s): traceview's rows (tv_summary.h), the
+ * summary.c - the summary overlay (s) and the range overlay (v): traceview's
+ * rows (tv_summary.h), the
  * ones smix-tui's summary shows, drawn in two columns, bars as bars and the
  * training loss as a curve.
  */
@@ -49,8 +50,12 @@ void vw_summary_draw(vw_state *st)
     vw_frame(st->ren, x0, y0, w, h, VW_ACCENT);
     SDL_Rect clipr = { x0, y0, w, h };
     SDL_RenderSetClipRect(st->ren, &clipr);
-    vw_text(f, st->ren, x0 + f->cw, y0 + f->ch / 4, "Summary (s or Esc: back, j/k scroll)", -1, VW_ACCENT);
-    if (tv_summary_rows(st->a.d, 1, &rows, &n) != 0) {
+    vw_text(f, st->ren, x0 + f->cw, y0 + f->ch / 4, st->range ? "Range (E: write it as CSV, v or Esc: back, j/k scroll)"
+            : "Summary (s or Esc: back, j/k scroll)", -1, VW_ACCENT);
+    if (st->range) {
+        rows = st->range;
+        n = st->n_range;
+    } else if (tv_summary_rows(st->a.d, 1, &rows, &n) != 0) {
         vw_text(f, st->ren, x0 + f->cw, y0 + 2 * f->ch, "the report cannot be computed: a damaged trace?", -1, VW_NEGC);
         SDL_RenderSetClipRect(st->ren, NULL);
         return;
@@ -76,6 +81,7 @@ void vw_summary_draw(vw_state *st)
             y += r->kind == TV_SR_CURVE ? 3 * f->ch + f->ch / 2 : f->ch;
         }
     }
-    free(rows);
+    if (!st->range)
+        free(rows);
     SDL_RenderSetClipRect(st->ren, NULL);
 }

@@ -39,6 +39,8 @@
 #include "tv_text.h"
 #include "tv_summary.h"
 #include "tv_table.h"
+#include "tv_colour.h"
+#include "tv_learn.h"
 #include "tv_why.h"
 
 #define VW_NONE UINT64_MAX
@@ -262,6 +264,10 @@ typedef struct vw_state {
     int scroll;           /* summary/help scroll offset, rows */
     tv_table *table;      /* the token table (t), built on first use */
     int table_on;         /* the table is shown */
+    tv_colour col;        /* what the text's colours mean (c) */
+    tv_learn learn;       /* A's SSM training chunks (the timeline's loss curve) */
+    tv_srow *range;       /* the range view's rows (v), while it is shown */
+    size_t n_range;
 } vw_state;
 
 /* ---------------- load.c ---------------- */
