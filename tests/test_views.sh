@@ -352,7 +352,7 @@ for m in range(1, 6):
     t = open('%s/tc%d.txt' % (sys.argv[3], m)).read()
     v = open('%s/sc%d.txt' % (sys.argv[3], m)).read()
     print("%s=%s" % (names[m].replace(' ', '_'), want[m].replace(' ', '_')), 'smix-tui', ('%s (here: %s)' % (names[m], want[m])) in t)
-    print("%s=%s" % (names[m].replace(' ', '_'), want[m].replace(' ', '_')), 'smix-view', re.search(r'%s, here: %s\s*$' % (re.escape(names[m]), re.escape(want[m])), v, re.M) is not None)
+    print("%s=%s" % (names[m].replace(' ', '_'), want[m].replace(' ', '_')), 'smix-view', re.search(r'%s, here: %s(?:  |\s*$)' % (re.escape(names[m]), re.escape(want[m])), v, re.M) is not None)
 PY
     while read -r what who res; do
         check "colours, token $tok: $what in $who's legend" [ "$res" = True ]
@@ -372,6 +372,33 @@ check "smix-view: chunk 0's loss $L0 under the timeline" bash -c "$V --dump-scre
 check "smix-view: the last chunk's loss $L1 at #$LAST" bash -c "$V --dump-screen - --at $LAST '$T/q.smt' | grep -q 'chunk $((NCH - 1)): SSM loss $L1 nats'"
 check "smix-view: the loss curve's key" bash -c "$V --dump-screen - '$T/q.smt' | grep -q 'SSM loss [0-9.]*\.\.[0-9.]* nats'"
 check "no loss row without the SSM (level 1)" bash -c "! $TUI --dump-screen - --size 140x40 '$T/z.smt' | grep -q 'loss row'"
+
+# ---- projector mode (smix-view): light high-contrast theme, text size,
+# keyboard pan, and the small window without cut labels
+px() { convert "$1" -format "%[pixel:p{$2,$3}]" info: 2>/dev/null; }
+command -v convert > /dev/null || ko "projector tests need ImageMagick's convert (make deps installs it)"
+"$V" --screenshot "$T/dark.png" "$T/q.smt" 2> /dev/null
+"$V" --screenshot "$T/light.png" --projector "$T/q.smt" 2> /dev/null
+"$V" --screenshot "$T/light2.png" --keys T "$T/q.smt" 2> /dev/null
+check "--projector: a white background" [ "$(px "$T/light.png" 3 400)" = "srgb(255,255,255)" ]
+check "default: a dark background" [ "$(px "$T/dark.png" 3 400)" = "srgb(24,26,31)" ]
+check "T: the light theme" [ "$(px "$T/light2.png" 3 400)" = "srgb(255,255,255)" ]
+check "T in projector mode: back to dark" bash -c "$V --dump-screen - --projector --keys T '$T/q.smt' | grep -q 'theme: dark'"
+w14=$(sdl --keys ":$K<Enter>" "$T/q.smt" | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+w20=$(sdl --projector --keys ":$K<Enter>" "$T/q.smt" | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+check "--projector: larger text, fewer columns ($w20 < $w14)" [ "$w20" -lt "$w14" ]
+check "F: larger text" bash -c "$V --dump-screen - --keys FF '$T/q.smt' | grep -q 'text size 18 pt'"
+check "f: smaller text" bash -c "$V --dump-screen - --keys f '$T/q.smt' | grep -q 'text size 12 pt'"
+t0a=$(sdl --keys ":1000<Enter>zzz" "$T/q.smt" | grep -o 'tokens [0-9]*\.\.[0-9]*' | head -1 | sed 's/tokens \([0-9]*\).*/\1/')
+t0b=$(sdl --keys ":1000<Enter>zzz]" "$T/q.smt" | grep -o 'tokens [0-9]*\.\.[0-9]*' | head -1 | sed 's/tokens \([0-9]*\).*/\1/')
+t0c=$(sdl --keys ":1000<Enter>zzz[" "$T/q.smt" | grep -o 'tokens [0-9]*\.\.[0-9]*' | head -1 | sed 's/tokens \([0-9]*\).*/\1/')
+check "] pans the zoomed timeline right, [ left ($t0c < $t0a < $t0b)" [ -n "$t0a" ] && [ "$t0c" -lt "$t0a" ] && [ "$t0a" -lt "$t0b" ]
+for size in 640x480 800x600; do
+    sdl --size "$size" --keys ":$K<Enter>" "$T/q.smt" > "$T/small.txt"
+    check "smix-view $size: the component header is whole" grep -q 'token  rival margin  saved' "$T/small.txt"
+    check "smix-view $size: the explain sentence ends on screen" bash -c "tail -3 '$T/small.txt' | head -2 | grep -q '[.)]\$'"
+    check "smix-view $size: the timeline's top label" bash -c "grep -A1 '^ tokens 0\\.\\.' '$T/small.txt' | grep -q '^ *25 '"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

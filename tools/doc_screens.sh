@@ -42,6 +42,7 @@ cap tui-range "$tui" --dump-screen - --size 130x34 --keys ':150<Enter>m:420<Ente
 cap view-text "$view" --dump-screen - --size 1280x800 --at "$J" prose.smt
 "$view" --screenshot docs/img/viewer.png --size 1280x800 --at "$J" --mouse 200,205 "$T/prose.smt"
 "$view" --screenshot docs/img/viewer-compare.png --size 1280x800 --at "$J" "$T/p1.smt" "$T/prose.smt"
+"$view" --screenshot docs/img/viewer-projector.png --projector --size 1280x800 --keys ':500<Enter>zz' "$T/prose.smt"
 "$view" --screenshot docs/img/viewer-small.png --size 640x480 --at 30 "$T/multilingual.smt"
 
 python3 - "$T" "$J" docs/tui.md docs/viewer.md <<'PY'

@@ -359,7 +359,7 @@ void tv_table_title(const tv_table *t, char *out, size_t len)
     char k[48];
     tv_table_key_name(t, t->key, k, sizeof k);
     size_t o = (size_t)snprintf(out, len, "%s by %s, %s first: %zu of %llu %s shown",
-                                t->mode == TV_TB_IDS ? "Token ids (totals over occurrences)" : "Tokens", k,
+                                t->mode == TV_TB_IDS ? "Token ids (totals)" : "Tokens", k,
                                 t->ascending ? "smallest" : "largest", t->n_rows,
                                 (unsigned long long)t->matched, t->mode == TV_TB_IDS ? "ids" : "tokens");
     if (t->bad && o < len)
@@ -377,7 +377,7 @@ void tv_table_filters(const tv_table *t, char *out, size_t len)
 
 const char *tv_table_keys(void)
 {
-    return "j/k move  Enter jump  o/O sort key  r reverse  a tokens/ids  n y d filters  Esc back";
+    return "j/k move  Enter jump  o/O sort  r reverse  a tokens/ids  n y d filter  Esc back";
 }
 
 void tv_table_header(const tv_table *t, char *out, size_t len)

@@ -96,7 +96,7 @@ int64_t tv_table_target(const tv_table *t);
 void tv_table_scroll(tv_table *t, int page);
 
 /* The lines both viewers draw (escaped, safe to draw):
- *   tv_table_title: "Tokens by bits, largest first: 2000 of 8,123 shown ..."
+ *   tv_table_title: "Tokens by bits, largest first: 2000 of 8123 tokens shown"
  *   tv_table_filters: "filters: NEW+seen  type any  order any  (n y d: change)"
  *   tv_table_keys: the keys
  *   tv_table_header / tv_table_line: the column header and row i. */

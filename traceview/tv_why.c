@@ -126,7 +126,11 @@ static void tv__names(const tv_why *w, int sign, char *out, size_t outlen)
         const tv_why_comp *c = &w->comp[k];
         double m = sign * c->margin_bits;
         if (m < 0.05 || (n == 1 && m < 0.25 * sign * w->comp[0].margin_bits)) continue;
-        if (n == 0) o += (size_t)snprintf(out + o, outlen - o, "%s, %.1f bits (%s)", c->name, m, c->description);
+        if (n == 0) {   /* its description up to any parenthesis: a sentence, not a manual */
+            size_t dl = strcspn(c->description, "(");
+            while (dl > 0 && c->description[dl - 1] == ' ') dl--;
+            o += (size_t)snprintf(out + o, outlen - o, "%s, %.1f bits (%.*s)", c->name, m, (int)dl, c->description);
+        }
         else snprintf(out + o, outlen - o, ", and %s, %.1f bits", c->name, m);
         n++;
         if (o >= outlen) break;

@@ -104,6 +104,12 @@ static void time_draw(app *a, const app_rect *r)
     snprintf(v, sizeof v, "%.2f bits here; %.2f bits/token on this strip", tv_doc_bits(a->doc, a->nav.cur),
              cnt ? sum / (double)cnt : 0.0);
     if (k > 1) snprintf(v + strlen(v), sizeof v - strlen(v), " (%llu tokens a column, z/Z)", (unsigned long long)k);
+    int room = cx + 2 > r->w - cx - 1 ? cx - 1 : r->w - cx - 2;   /* the wider side */
+    if ((int)strlen(v) > room) {   /* too long for either side: the figures, shorter */
+        snprintf(v, sizeof v, "%.2f bits; strip %.2f/token", tv_doc_bits(a->doc, a->nav.cur),
+                 cnt ? sum / (double)cnt : 0.0);
+        if ((int)strlen(v) > room) snprintf(v, sizeof v, "%.2f bits", tv_doc_bits(a->doc, a->nav.cur));
+    }
     int len = (int)strlen(v), x = cx + 2;
     if (x + len > r->w && cx - 1 - len >= 0) x = cx - 1 - len;   /* the side with room */
     if (x + len > r->w) x = cx + 2;

@@ -28,6 +28,9 @@ static void text__line(app *a, const app_rect *r, int row, const lay_line *l)
             int cur = c->tok <= a->nav.cur && a->nav.cur <= c->tok_last;
             if (level < 0) crt_set_plain(a->crt, cur);
             else crt_set_level(a->crt, level, (int)(c->tok & 1), cur);
+            uint64_t m = a->nav.mark, k = a->nav.cur;
+            if (a->nav.has_mark && (m < k ? m <= c->tok && c->tok <= k : k <= c->tok && c->tok <= m))
+                crt_underline(a->crt);   /* the range v reports */
         }
         int w = crt_text(a->crt, r->y + row, r->x + x, r->w - x, c->text);
         for (int k = 0; k < w && a->hit && x + k < a->hit_w; k++)

@@ -278,6 +278,14 @@ static void outline_token(vw_state *st, uint64_t k, vw_rgb c, int thick)
     }
 }
 
+static int in_range(const vw_state *st, uint64_t k)
+{
+    uint64_t a = st->nav.mark, b = st->nav.cur;
+    if (!st->nav.has_mark)
+        return 0;
+    return a < b ? a <= k && k <= b : b <= k && k <= a;
+}
+
 static void draw_row(vw_state *st, int r)
 {
     int cw = st->font.cw, ch = st->font.ch;
@@ -294,6 +302,8 @@ static void draw_row(vw_state *st, int r)
         }
         int last = x + 1 >= st->cols || st->grid[r * st->cols + x + 1].tok != cur;
         vw_fill(st->ren, st->r_text.x + x * cw, y, cw - last, ch, bg);
+        if (in_range(st, cur))   /* the range from the mark to the cursor (v reports it) */
+            vw_fill(st->ren, st->r_text.x + x * cw, y + ch - 2, cw, 2, VW_ACCENT);
         if (!(cell->flags & VW_CELL_WIDE))
             vw_cluster_draw(&st->font, st->ren, cell->s, cell->cells ? cell->cells : 1, st->r_text.x + x * cw, y,
                             cell_ink(bg, cell->flags));
@@ -313,7 +323,7 @@ void vw_heat_draw(vw_state *st)
     if (hov != VW_NONE && hov != st->nav.cur)
         outline_token(st, hov, VW_DIM, 1);
     outline_token(st, st->nav.cur, VW_SELC, 3);
-    outline_token(st, st->nav.cur, (vw_rgb){ 20, 20, 24 }, 1);   /* dark inner ring: reads on any colour */
+    outline_token(st, st->nav.cur, st->th == vw_theme_get(1) ? (vw_rgb){ 255, 255, 255 } : (vw_rgb){ 20, 20, 24 }, 1);   /* dark inner ring: reads on any colour */
 }
 
 /* The legend of a colouring other than bits: a swatch and a label per
@@ -415,7 +425,7 @@ void vw_heat_tooltip(vw_state *st)
     if (y + ph > st->H) y = st->my - ph - 6;
     if (x < 0) x = 0;
     if (y < 0) y = 0;
-    vw_fill(st->ren, x, y, pw, ph, (vw_rgb){ 12, 13, 16 });
+    vw_fill(st->ren, x, y, pw, ph, VW_WELL);
     vw_frame(st->ren, x, y, pw, ph, VW_ACCENT);
     for (int i = 0; i < n; i++)
         vw_text(&st->font, st->ren, x + st->font.cw, y + st->font.ch / 2 + i * st->font.ch,

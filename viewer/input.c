@@ -201,6 +201,28 @@ static int table_key(vw_state *st, int key)
     return 1;
 }
 
+static void font_step(vw_state *st, int d)
+{
+    int pt = st->font_pt + d;
+    if (pt < 8 || pt > 48) {
+        snprintf(st->nav.msg, sizeof st->nav.msg, "text size %d pt: the %s", st->font_pt, d > 0 ? "largest" : "smallest");
+        return;
+    }
+    st->font_pt = pt;
+    if (vw_refont(st) != 0) {
+        snprintf(st->nav.msg, sizeof st->nav.msg, "cannot open the font at %d pt", pt);
+        return;
+    }
+    snprintf(st->nav.msg, sizeof st->nav.msg, "text size %d pt", st->font_pt);
+}
+
+static void pan(vw_state *st, int dir)
+{
+    st->t0 += dir * st->tspan / 2;
+    vw_plot_zoom(st, st->r_time.x, 1.0);   /* clamps the view */
+    snprintf(st->nav.msg, sizeof st->nav.msg, "timeline: tokens %.0f..%.0f", st->t0, st->t0 + st->tspan);
+}
+
 static void act(vw_state *st, tv_action a)
 {
     tv_nav *v = &st->nav;
@@ -243,6 +265,14 @@ static void act(vw_state *st, tv_action a)
         break;
     case TV_A_SWAP: swap_ab(st); break;
     case TV_A_PNG: st->want_png = 1; break;   /* saved after the next draw */
+    case TV_A_FONT_UP: font_step(st, 2); break;
+    case TV_A_FONT_DOWN: font_step(st, -2); break;
+    case TV_A_PAN_LEFT: pan(st, -1); break;
+    case TV_A_PAN_RIGHT: pan(st, 1); break;
+    case TV_A_THEME:
+        st->th = vw_theme_get(st->th == vw_theme_get(0));
+        snprintf(v->msg, sizeof v->msg, "theme: %s", st->th->name);
+        break;
     case TV_A_HELP: st->help = !st->help; st->summary = 0; st->scroll = 0; break;
     default: break;
     }

@@ -11,7 +11,8 @@
  * (bits B saved or lost so far) on the right axis. With the SSM, its
  * training loss per chunk is a third curve (scaled from the file's lowest
  * to its highest loss, as the key says), and the line under the plot gives
- * the selected token's chunk: loss, learning rate, Adam steps.
+ * the selected token's chunk: loss, learning rate, Adam steps. Zoomed in,
+ * an overview strip above the plot shows where the window lies in the file.
  */
 #include <math.h>
 #include <stdio.h>
@@ -26,7 +27,8 @@ static SDL_Rect plot_area(const vw_state *st)
 {
     const SDL_Rect *R = &st->r_time;
     int cw = st->font.cw, ch = st->font.ch;
-    SDL_Rect a = { R->x + 7 * cw, R->y + ch + ch / 2, R->w - 14 * cw, R->h - 3 * ch };
+    int top = ch + ch / 2 + (st->tspan < (double)st->a.n && !st->compare ? ch / 2 + 2 : 0);   /* + the overview */
+    SDL_Rect a = { R->x + 7 * cw, R->y + top, R->w - 14 * cw, R->h - top - ch - ch / 2 };
     if (a.w < 10) a.w = 10;
     if (a.h < 10) a.h = 10;
     return a;
@@ -142,16 +144,20 @@ static void draw_axes(vw_state *st, const SDL_Rect *a, double lo, double hi, dou
 {
     vw_font *f = &st->font;
     int cw = f->cw, ch = f->ch;
-    vw_fill(st->ren, a->x, a->y, a->w, a->h, (vw_rgb){ 18, 19, 23 });
-    for (int k = 0; k <= 4; k++) {
+    vw_fill(st->ren, a->x, a->y, a->w, a->h, st->th->plotbg);
+    int last_ly = -4 * ch;
+    for (int k = 4; k >= 0; k--) {   /* from the top: the maximum's label first */
         double v = lo + (hi - lo) * k / 4;
-        int y = ypix(a, v, lo, hi);
+        int y = ypix(a, v, lo, hi), ly = y - ch / 2 < a->y - ch / 4 ? a->y - ch / 4 : y - ch / 2;   /* not in the title row */
         vw_line(st->ren, a->x, y, a->x + a->w - 1, y, VW_GRID);
-        vw_textf(f, st->ren, a->x - 6 * cw, y - ch / 2, VW_DIM, "%5.3g", v);
+        if (ly - last_ly < ch)
+            continue;   /* a short plot: the gridline stays, the label would overlap the one above */
+        last_ly = ly;
+        vw_textf(f, st->ren, a->x - 6 * cw, ly, VW_DIM, "%5.3g", v);
         if (st->compare)
-            vw_textf(f, st->ren, a->x + a->w + cw / 2, y - ch / 2, VW_MIXC, "%+.3g", cmax * (k - 2) / 2);
+            vw_textf(f, st->ren, a->x + a->w + cw / 2, ly, VW_MIXC, "%+.3g", cmax * (k - 2) / 2);
         else
-            vw_textf(f, st->ren, a->x + a->w + cw / 2, y - ch / 2, VW_SSMC, "%.3g", cmax * k / 4);
+            vw_textf(f, st->ren, a->x + a->w + cw / 2, ly, VW_SSMC, "%.3g", cmax * k / 4);
     }
     char title[160];
     int tl = snprintf(title, sizeof title, "timeline  tokens %.0f..%.0f of %llu   %s", st->t0,
@@ -168,8 +174,33 @@ static void draw_axes(vw_state *st, const SDL_Rect *a, double lo, double hi, dou
     int n = snprintf(end, sizeof end, "%.0f", st->t0 + st->tspan);
     vw_text(f, st->ren, a->x + a->w - n * cw, a->y + a->h + 2, end, -1, VW_DIM);
     tv_learn_line(st->a.d, st->nav.cur, learn, sizeof learn);
-    if (learn[0] && !st->compare)   /* the selected token's training chunk, between the two ends */
-        vw_text(f, st->ren, x0, a->y + a->h + 2, learn, (a->x + a->w - n * cw - x0) / cw - 2, VW_POSC);
+    int lroom = (a->x + a->w - n * cw - x0) / cw - 1;
+    smix_chunk_info ci;
+    if (learn[0] && (int)vw_utf8_cells(learn) > lroom && tv_learn_chunk(st->a.d, st->nav.cur, &ci) == 0)
+        snprintf(learn, sizeof learn, "SSM loss %.2f", ci.loss);   /* narrow: the figure, not a cut line */
+    if (learn[0] && !st->compare && (int)vw_utf8_cells(learn) <= lroom)   /* the selected token's chunk */
+        vw_text(f, st->ren, x0, a->y + a->h + 2, learn, lroom, VW_POSC);
+}
+
+/* When zoomed in, a strip over the plot shows the whole file (mean bits
+ * per pixel column) and frames the part the plot shows, with the
+ * selection as a tick: where the zoomed window lies. */
+static void draw_overview(vw_state *st, const SDL_Rect *a)
+{
+    double n = (double)st->a.n;
+    int y = st->r_time.y + st->font.ch + st->font.ch / 4 + 2, h = st->font.ch / 2 - 2;
+    if (st->tspan >= n || h < 3 || st->compare)
+        return;
+    for (int x = 0; x < a->w; x++) {
+        uint64_t ia = (uint64_t)(n * x / a->w), ib = (uint64_t)(n * (x + 1) / a->w);
+        if (ib <= ia) ib = ia + 1;
+        vw_agg g = vw_pyr_query(&st->pa, ia, ib);
+        vw_line(st->ren, a->x + x, y, a->x + x, y + h - 1, vw_viridis(g.n ? g.sum / g.n / st->bits_max : 0));
+    }
+    int x0 = a->x + (int)(st->t0 / n * a->w), x1 = a->x + (int)((st->t0 + st->tspan) / n * a->w);
+    vw_frame(st->ren, x0 - 1, y - 2, x1 - x0 + 3 > 3 ? x1 - x0 + 3 : 3, h + 4, VW_ACCENT);
+    int xs = a->x + (int)(((double)st->nav.cur + 0.5) / n * a->w);
+    vw_fill(st->ren, xs, y - 2, 1, h + 4, VW_SELC);
 }
 
 void vw_plot_draw(vw_state *st)
@@ -184,6 +215,7 @@ void vw_plot_draw(vw_state *st)
     double total_bpb = st->a.sum.input_bytes ? st->a.sum.total_bits / st->a.sum.input_bytes : 1;
     double cmax = st->compare ? st->cumd_max : ceil(2 * total_bpb) < 1 ? 1 : ceil(2 * total_bpb);
     draw_axes(st, &a, lo, hi, cmax, win);
+    draw_overview(st, &a);
     const vw_pyr *p = st->compare ? &st->pd : &st->pa;
     int py_avg = -1, py_ca = -1, py_loss = -1;
     const tv_learn *L = &st->learn;
@@ -196,7 +228,8 @@ void vw_plot_draw(vw_state *st)
         vw_agg g = vw_pyr_query(p, ia, ib);
         double mean = g.n ? g.sum / g.n : 0;
         vw_rgb c = st->compare ? vw_diverge(mean / st->diff_max) : vw_viridis(mean / st->bits_max);
-        int y0 = ypix(&a, st->compare ? 0 : g.mn, lo, hi);
+        /* wider than one token a column: a bar from zero, not a one-pixel tick */
+        int y0 = ypix(&a, st->compare || tpp < 1 ? 0 : g.mn, lo, hi);
         int y1 = ypix(&a, st->compare ? mean : g.mx, lo, hi);
         vw_line(st->ren, a.x + x, y0, a.x + x, y1, c);
         uint64_t mid = (ia + ib) / 2, h = win / 2;

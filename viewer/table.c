@@ -11,7 +11,8 @@
 static SDL_Rect table_rect(const vw_state *st)
 {
     const vw_font *f = &st->font;
-    return (SDL_Rect){ f->cw, f->ch, st->W - 2 * f->cw, st->H - 2 * f->ch };
+    /* the status line stays visible: it carries the damage notice */
+    return (SDL_Rect){ f->cw, f->ch, st->W - 2 * f->cw, st->r_status.y - 2 - f->ch };
 }
 
 int vw_table_page(const vw_state *st)
@@ -31,7 +32,7 @@ void vw_table_draw(vw_state *st)
     SDL_Rect r = table_rect(st);
     int page = vw_table_page(st), x = r.x + f->cw, y = r.y + f->ch / 4, cols = r.w / f->cw - 2;
     tv_table_scroll(t, page);
-    vw_fill(st->ren, r.x, r.y, r.w, r.h, (vw_rgb){ 12, 13, 16 });
+    vw_fill(st->ren, r.x, r.y, r.w, r.h, VW_WELL);
     vw_capture_erase(f, r.x, r.y, r.w, r.h);
     vw_frame(st->ren, r.x, r.y, r.w, r.h, VW_ACCENT);
     SDL_RenderSetClipRect(st->ren, &r);
