@@ -251,6 +251,8 @@ tabcheck "by id, total bits" "a" \
 top=$(python3 -c "import csv,sys; r=sorted(csv.DictReader(open(sys.argv[1])), key=lambda r: (-float(r['bits']), int(r['index']))); print(r[2]['index'])" "$T/q.csv")
 check "table: j j Enter jumps to the third costliest, #$top (smix-tui)" bash -c "$TUI --dump-screen - --size 120x40 --keys 'tjj<Enter>' '$T/q.smt' | grep -q '#$top of $N2 '"
 check "table: j j Enter jumps to the third costliest, #$top (smix-view)" bash -c "$V --dump-screen - --keys 'tjj<Enter>' '$T/q.smt' | grep -q '#$top of $N2 '"
+fourth=$(python3 -c "import csv,sys; r=sorted(csv.DictReader(open(sys.argv[1])), key=lambda r: (-float(r['bits']), int(r['index']))); print(r[3]['index'])" "$T/q.csv")
+check "table: a click on the fourth row, Enter: #$fourth (smix-tui)" bash -c "$TUI --dump-screen - --size 120x40 --keys 't<click=10,7><Enter>' '$T/q.smt' | grep -q '#$fourth of $N2 '"
 check "help of both viewers: the token table" bash -c "grep -qF 'token table' '$T/th.txt' && grep -qF 'token table' '$T/sh.txt'"
 
 # ---- a range (m at one end, v at the other): its figures against the CSV,

@@ -332,6 +332,13 @@ int tv_table_key(tv_table *t, int key, int page)
     }
 }
 
+int tv_table_click(tv_table *t, int row)
+{
+    if (row < 0 || t->top + (size_t)row >= t->n_rows) return 0;
+    t->sel = t->top + (size_t)row;
+    return 1;
+}
+
 int64_t tv_table_target(const tv_table *t)
 {
     return t->n_rows ? (int64_t)t->row[t->sel < t->n_rows ? t->sel : 0].tok : -1;

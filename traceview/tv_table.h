@@ -87,9 +87,12 @@ enum { TV_TB_R_NONE = 0, TV_TB_R_REDRAW, TV_TB_R_JUMP, TV_TB_R_CLOSE, TV_TB_R_QU
 /* Handles a tv key (tv_keys.h) in the table: j/k Up/Down PgUp/PgDn g/G
  * move; o next sort key, O previous; r reverses; a tokens / by id;
  * n NEW / seen / all; y the next token type; d the next n-gram order;
- * Enter jumps (tv_table_target); Esc or t closes; q quits. page: rows
- * on screen. */
+ * Enter (or l, Right) jumps (tv_table_target); Esc, t (or h, Left) closes;
+ * q quits. page: rows on screen. */
 int tv_table_key(tv_table *t, int key, int page);
+/* A click on the row'th row shown (0 = t->top): selects it. Returns 1 if
+ * that row exists. */
+int tv_table_click(tv_table *t, int row);
 /* The token Enter jumps to (the selected row's), or -1 without rows. */
 int64_t tv_table_target(const tv_table *t);
 /* Keeps the selected row among the `page` rows from t->top. */

@@ -207,6 +207,7 @@ static int app__click(app *a, int y, int x)
     struct { const pane_ops *ops; app_rect *r; } panes[] = {
         { &pane_text, &a->r_text }, { &pane_timeline, &a->r_time },
     };
+    if (a->view == VIEW_TABLE) return tv_table_click(a->table, y - 4) ? ACT_REDRAW : ACT_NONE;   /* a row */
     if (a->view != VIEW_MAIN) return ACT_NONE;
     for (size_t i = 0; i < sizeof panes / sizeof panes[0]; i++) {
         app_rect *r = panes[i].r;
@@ -220,6 +221,11 @@ static int app__mouse(app *a)
 {
     MEVENT ev;
     if (getmouse(&ev) != OK) return ACT_NONE;
+    if (a->view == VIEW_TABLE && (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))) {
+        for (int i = 0; i < 3; i++)
+            tv_table_key(a->table, (ev.bstate & BUTTON4_PRESSED) ? 'k' : 'j', LINES - 5 > 1 ? LINES - 5 : 1);
+        return ACT_REDRAW;
+    }
     if (ev.bstate & BUTTON4_PRESSED) { app_move_lines(a, -3); return ACT_MOVED; }
     if (ev.bstate & BUTTON5_PRESSED) { app_move_lines(a, 3); return ACT_MOVED; }
     if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return app__click(a, ev.y, ev.x);

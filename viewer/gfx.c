@@ -398,13 +398,14 @@ static const vw_theme vw__dark = {
 };
 
 /* For projectors: black on white, the accents darkened to keep a contrast
- * ratio above 4.5 on white (WCAG AA), the Okabe-Ito hues kept. */
+ * ratio above 4.5 on white and on the panels' grey (WCAG AA), the
+ * Okabe-Ito hues kept. */
 static const vw_theme vw__light = {
     "light",
     { 255, 255, 255 }, { 238, 238, 238 }, { 170, 170, 170 }, { 0, 0, 0 }, { 60, 60, 60 },
     { 160, 70, 0 }, { 0, 0, 0 },
     { 0, 94, 160 },      /* Okabe-Ito blue, darkened */
-    { 170, 90, 0 },      /* orange, darkened */
+    { 150, 80, 0 },      /* orange, darkened */
     { 0, 120, 80 },      /* green, darkened */
     { 180, 60, 0 },      /* vermillion, darkened */
     { 250, 250, 250 }, { 246, 246, 246 }, { 255, 225, 160 },

@@ -362,6 +362,11 @@ static void mouse_button(vw_state *st, const SDL_MouseButtonEvent *e)
     int x = (int)(e->x * st->dpi), y = (int)(e->y * st->dpi);
     if (e->button != SDL_BUTTON_LEFT)
         return;
+    if (st->table_on) {   /* a click selects a row of the table */
+        if (e->type == SDL_MOUSEBUTTONDOWN)
+            tv_table_click(st->table, vw_table_row_at(st, y));
+        return;
+    }
     if (e->type == SDL_MOUSEBUTTONDOWN) {
         if (in_rect(&st->r_text, x, y)) {
             uint64_t k = vw_heat_token_at(st, x, y);
@@ -401,6 +406,11 @@ static void mouse_wheel(vw_state *st, const SDL_MouseWheelEvent *e)
     int dy = e->direction == SDL_MOUSEWHEEL_FLIPPED ? -e->y : e->y;
     if (dy == 0)
         return;
+    if (st->table_on) {
+        for (int i = 0; i < 3; i++)
+            tv_table_key(st->table, dy > 0 ? 'k' : 'j', vw_table_page(st));
+        return;
+    }
     if (in_rect(&st->r_time, st->mx, st->my)) {
         vw_plot_zoom(st, st->mx, dy > 0 ? 0.8 : 1.25);
     } else if (in_rect(&st->r_text, st->mx, st->my)) {

@@ -22,6 +22,13 @@ int vw_table_page(const vw_state *st)
     return n > 1 ? n : 1;
 }
 
+int vw_table_row_at(const vw_state *st, int y)
+{
+    SDL_Rect r = table_rect(st);
+    int y0 = r.y + st->font.ch / 4 + 4 * st->font.ch;   /* the first row of tokens (see vw_table_draw) */
+    return y < y0 || st->font.ch <= 0 ? -1 : (y - y0) / st->font.ch;
+}
+
 void vw_table_draw(vw_state *st)
 {
     vw_font *f = &st->font;

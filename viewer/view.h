@@ -318,6 +318,8 @@ void vw_summary_draw(vw_state *st);
 void vw_table_draw(vw_state *st);
 /* Rows of tokens it shows (what a page key moves). */
 int vw_table_page(const vw_state *st);
+/* The row of tokens (0 = the first shown) at pixel row y, or -1. */
+int vw_table_row_at(const vw_state *st, int y);
 
 /* ---------------- input.c ---------------- */
 void vw_input_event(vw_state *st, const SDL_Event *ev);
