@@ -350,15 +350,29 @@ if seen_ssm and float(r['p_ssm']) > 0:
 else:
     want[5] = 'n/a'
 names = {1: 'SSM rank', 2: 'final rank', 3: 'NEW / seen', 4: 'top component', 5: 'vs SSM alone'}
+short = {1: 'SSM rank', 2: 'rank', 3: 'NEW', 4: 'top', 5: 'saved vs SSM >='}   # a narrow legend's names
 for m in range(1, 6):
     t = open('%s/tc%d.txt' % (sys.argv[3], m)).read()
     v = open('%s/sc%d.txt' % (sys.argv[3], m)).read()
     print("%s=%s" % (names[m].replace(' ', '_'), want[m].replace(' ', '_')), 'smix-tui', ('%s (here: %s)' % (names[m], want[m])) in t)
-    print("%s=%s" % (names[m].replace(' ', '_'), want[m].replace(' ', '_')), 'smix-view', re.search(r'%s, here: %s(?:  |\s*$)' % (re.escape(names[m]), re.escape(want[m])), v, re.M) is not None)
+    print("%s=%s" % (names[m].replace(' ', '_'), want[m].replace(' ', '_')), 'smix-view', re.search(r'(?:%s, here|%s): %s(?:  |\s*$)' % (re.escape(names[m]), re.escape(short[m]), re.escape(want[m])), v, re.M) is not None)
 PY
     while read -r what who res; do
         check "colours, token $tok: $what in $who's legend" [ "$res" = True ]
     done < "$T/col.out"
+done
+# at 80x24 every colouring's legend is whole: its last level's label is there
+keys=":$K<Enter>"
+for last in worse worse NEW other '<-4'; do
+    keys="${keys}c"
+    check "smix-tui 80x24, legend of ${keys#:$K<Enter>}: ends with '$last', not cut" \
+        bash -c "$TUI --dump-screen - --size 80x24 --keys '$keys' '$T/q.smt' | grep -F '(here' | grep -qF -- ' $last'"
+done
+keys=":$K<Enter>"
+for last in worse worse NEW other '<-4'; do
+    keys="${keys}c"
+    check "smix-view 640x480, legend of ${keys#:$K<Enter>}: '$last' is drawn" \
+        bash -c "$V --dump-screen - --size 640x480 --keys '$keys' '$T/q.smt' | grep -A1 ': \|here: ' | cut -c1-40 | grep -qF -- ' $last'"
 done
 check "help of both viewers: the colourings" bash -c "grep -qF 'colour the text by' '$T/th.txt' && grep -qF 'colour the text by' '$T/sh.txt'"
 

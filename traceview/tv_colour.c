@@ -152,3 +152,21 @@ void tv_colour_here(const tv_colour *c, tv_doc *d, uint64_t i, char *out, size_t
         if (lk == l) { snprintf(out, len, "%s", lab); return; }
     }
 }
+
+static const char *const tv__short_names[TV_COL_COUNT] = {
+    "bits", "SSM rank", "rank", "NEW", "top", "saved vs SSM >=",
+};
+static const char *const tv__vs_short[TV_LEVELS] = { "+4", "+2", "+.5", "+0", "-.5", "-2", "-4", "<-4" };
+
+const char *tv_colour_short_name(int mode)
+{
+    return mode >= 0 && mode < TV_COL_COUNT ? tv__short_names[mode] : "?";
+}
+
+int tv_colour_legend_short(const tv_colour *c, tv_doc *d, int k, char *out, size_t len)
+{
+    if (c->mode != TV_COL_VS_SSM) return tv_colour_legend(c, d, k, out, len);
+    if (k < 0 || k >= TV_LEVELS) return -1;
+    snprintf(out, len, "%s", tv__vs_short[k]);
+    return k;
+}

@@ -53,6 +53,13 @@ int tv_colour_level(const tv_colour *c, tv_doc *d, uint64_t i);
  * level; -1 past the last row. */
 int tv_colour_legend(const tv_colour *c, tv_doc *d, int k, char *out, size_t len);
 
+/* The same for a narrow legend: shorter labels where they exist (vs SSM
+ * alone: each level's lower bound in bits saved, "+4" "+2" "+.5" "+0"
+ * "-.5" "-2" "-4" "<-4"), and the colouring's short name ("top",
+ * "saved vs SSM >="). */
+int tv_colour_legend_short(const tv_colour *c, tv_doc *d, int k, char *out, size_t len);
+const char *tv_colour_short_name(int mode);
+
 /* The legend's label for token i ("<=10", "n/a"): what its colour says,
  * which both legends show after the colouring's name ("here: <=10"). */
 void tv_colour_here(const tv_colour *c, tv_doc *d, uint64_t i, char *out, size_t len);

@@ -17,20 +17,30 @@ static void time__legend(app *a, const app_rect *r)
 {
     char v[160];
     int x = r->x, mx = r->x + r->w;
-    char lab[48];
+    char lab[48], here[48];
+    int full = 0, narrow;
+    tv_colour_here(&a->col, a->doc, a->nav.cur, here, sizeof here);
+    for (int k = 0; tv_colour_legend(&a->col, a->doc, k, lab, sizeof lab) >= 0; k++) full += (int)strlen(lab) + 2;
+    full += (int)strlen(tv_colour_name(a->col.mode)) + (int)strlen(here) + 10;
+    narrow = a->col.mode != TV_COL_BITS && full > r->w;   /* short names, one space: no label cut */
     crt_set(a->crt, CRT_LABEL);
-    tv_colour_here(&a->col, a->doc, a->nav.cur, lab, sizeof lab);
     if (a->col.mode == TV_COL_BITS) snprintf(v, sizeof v, "bits ");
-    else snprintf(v, sizeof v, "%s (here: %s) ", tv_colour_name(a->col.mode), lab);
+    else if (narrow) snprintf(v, sizeof v, "%s (here %s)", tv_colour_short_name(a->col.mode), here);
+    else snprintf(v, sizeof v, "%s (here: %s) ", tv_colour_name(a->col.mode), here);
     x += crt_text(a->crt, r->y, x, mx - x, v);
-    for (int k = 0, l; (l = tv_colour_legend(&a->col, a->doc, k, lab, sizeof lab)) >= 0; k++) {
-        snprintf(v, sizeof v, " %s ", lab);
+    for (int k = 0, l; (l = narrow ? tv_colour_legend_short(&a->col, a->doc, k, lab, sizeof lab)
+                                   : tv_colour_legend(&a->col, a->doc, k, lab, sizeof lab)) >= 0; k++) {
+        if (narrow) x++;
+        snprintf(v, sizeof v, narrow ? "%s" : " %s ", lab);
         crt_set_level(a->crt, l, 0, 0);
         x += crt_text(a->crt, r->y, x, mx - x, v);
     }
+    if (narrow) return;   /* bpb and loss are in the status line and the loss row */
     const smix_trace_summary *s = tv_doc_summary(a->doc);
-    snprintf(v, sizeof v, "  bpb so far %.3f, file %.3f", tv_doc_bpb_upto(a->doc, a->nav.cur),
-             s->input_bytes ? s->total_bits / (double)s->input_bytes : 0.0);
+    double so_far = tv_doc_bpb_upto(a->doc, a->nav.cur), file = s->input_bytes ? s->total_bits / (double)s->input_bytes : 0.0;
+    snprintf(v, sizeof v, "  bpb so far %.3f, file %.3f", so_far, file);
+    if ((int)strlen(v) > mx - x) snprintf(v, sizeof v, "  bpb %.3f", so_far);   /* narrow: the figure */
+    if ((int)strlen(v) > mx - x) return;
     crt_set(a->crt, CRT_NORMAL);
     x += crt_text(a->crt, r->y, x, mx - x, v);
     smix_chunk_info ci;
@@ -38,6 +48,7 @@ static void time__legend(app *a, const app_rect *r)
         snprintf(v, sizeof v, "  loss row: %.2f nats here (chunk %llu, lr %g, %u step%s)", ci.loss,
                  (unsigned long long)ci.chunk_index, ci.lr, ci.iterations, ci.iterations == 1 ? "" : "s");
         if ((int)strlen(v) > mx - x) snprintf(v, sizeof v, "  loss %.2f", ci.loss);   /* narrow: the figure */
+        if ((int)strlen(v) > mx - x) return;
         crt_set(a->crt, CRT_BAR_POS);
         crt_text(a->crt, r->y, x, mx - x, v);
         crt_set(a->crt, CRT_NORMAL);

@@ -333,17 +333,29 @@ static void legend_classes(vw_state *st)
     SDL_Rect *L = &st->r_legend;
     int cw = st->font.cw, ch = st->font.ch;
     char here[48], title[96], lab[48];
+    int full = 0;
+    for (int k = 0; tv_colour_legend(&st->col, st->a.d, k, lab, sizeof lab) >= 0; k++)
+        full += ((int)vw_utf8_cells(lab) + 3) * cw;
+    int narrow = full > L->w;   /* short labels, narrow swatches, after the title too: none dropped */
     tv_colour_here(&st->col, st->a.d, st->nav.cur, here, sizeof here);
-    snprintf(title, sizeof title, "%s, here: %s", tv_colour_name(st->col.mode), here);
-    vw_text(&st->font, st->ren, L->x, L->y, title, -1, VW_DIM);
-    int x = L->x, y = L->y + ch;
-    for (int k = 0, l; (l = tv_colour_legend(&st->col, st->a.d, k, lab, sizeof lab)) >= 0; k++) {
-        int w = (int)vw_utf8_cells(lab) * cw + 3 * cw;
+    if (narrow)
+        snprintf(title, sizeof title, "%s: %s", tv_colour_short_name(st->col.mode), here);
+    else
+        snprintf(title, sizeof title, "%s, here: %s", tv_colour_name(st->col.mode), here);
+    int tw = vw_text(&st->font, st->ren, L->x, L->y, title, -1, VW_DIM);
+    int x = narrow ? L->x + (tw + 2) * cw : L->x, y = narrow ? L->y : L->y + ch, sw = narrow ? cw : 2 * cw;
+    for (int k = 0, l; (l = narrow ? tv_colour_legend_short(&st->col, st->a.d, k, lab, sizeof lab)
+                                   : tv_colour_legend(&st->col, st->a.d, k, lab, sizeof lab)) >= 0; k++) {
+        int w = (int)vw_utf8_cells(lab) * cw + sw + (narrow ? cw / 2 : cw);
+        if (x + w > L->x + L->w && y == L->y) {   /* the title's row is full: on to the next */
+            x = L->x;
+            y += ch;
+        }
         if (x + w > L->x + L->w)
             break;
         tv_rgb c = tv_scale_level_rgb(l);
-        vw_fill(st->ren, x, y + 2, 2 * cw - 2, ch - 4, (vw_rgb){ c.r, c.g, c.b });
-        vw_text(&st->font, st->ren, x + 2 * cw, y, lab, -1, VW_FG);
+        vw_fill(st->ren, x, y + 2, sw - 2, ch - 4, (vw_rgb){ c.r, c.g, c.b });
+        vw_text(&st->font, st->ren, x + sw, y, lab, -1, VW_FG);
         x += w;
     }
 }

@@ -89,6 +89,8 @@ static void colour_layer(tv_doc *d)
             tv_colour_here(&c, d, n - 1 - i, lab, sizeof lab);
         }
         for (int k = 0; tv_colour_legend(&c, d, k, lab, sizeof lab) >= 0 && k < 16; k++) {}
+        for (int k = 0; tv_colour_legend_short(&c, d, k, lab, sizeof lab) >= 0 && k < 16; k++) {}
+        (void)tv_colour_short_name(c.mode);
     }
 }
 
