@@ -293,8 +293,11 @@ static void app__react(app *a, int r)
 static void app__interactive(app *a)
 {
     while (!a->quit) {
+        /* the state as drawn: read before drawing, so a check that ends
+         * while the screen is drawn cannot leave "checking" on screen
+         * with getch() waiting for a key (the notice must come alone) */
+        int checking = tv_doc_verify_state(a->doc) == TV_VERIFY_PENDING;
         app_draw(a);
-        int checking = tv_doc_verify_state(a->doc) == TV_VERIFY_PENDING;   /* redraw when the check ends */
         timeout(a->playing ? 40 : checking ? 200 : -1);
         int key = getch();
         if (key == ERR) {
