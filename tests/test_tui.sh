@@ -60,6 +60,10 @@ N=$(LANG=C "$TUI" --dump-screen - "$T/sample.smt" | sed -n 's/.* #0 of \([0-9]*\
 LAST=$((N - 1))
 
 # ---- tmux helpers ----
+# One idle session for the whole run: the server outlives the sessions the
+# tests start and quit (else a session started just as the last one quits
+# can race the server's exit, seen under load).
+tm new-session -d -s keeper -x 20 -y 5 'sleep 3600'
 screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
 # wait_for SESSION REGEX [SECONDS]: polls the screen until it matches.
 wait_for() {
@@ -235,6 +239,9 @@ open(sys.argv[2], 'wb').write(d)
 PY
 start dmg 100x24 TERM=xterm-256color SMIX_VIEW_VERIFY_MAX=0 -- "$T/dmg.smt"
 check "damaged record (background check): DAMAGED TRACE notice" wait_for dmg 'DAMAGED TRACE'
+keys dmg t
+check "damaged record: the token table keeps the notice" \
+    bash -c "screen() { tmux -L $SOCK -f /dev/null capture-pane -p -t dmg; }; sleep 0.3; screen | grep -q 'Tokens by bits' && screen | grep -q 'DAMAGED TRACE'"
 keys dmg q
 wait_file "$T/dmg.rc" && check "damaged record: q exits 0" [ "$(cat "$T/dmg.rc")" = 0 ]
 "$TUI" --dump-screen - "$T/dmg.smt" > /dev/null 2> "$T/err"

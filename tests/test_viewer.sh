@@ -53,10 +53,23 @@ while pos < len(d):
     if t == b'IHDR': W, H = struct.unpack('>II', d[pos + 8:pos + 16])
     if t == b'IDAT': idat += d[pos + 8:pos + 8 + n]
     pos += 12 + n
-raw = zlib.decompress(idat)          # the viewer writes filter 0 rows
-s = 3 * W + 1
+raw = zlib.decompress(idat)          # 8-bit RGB rows, each after its filter type (PNG spec 9)
+s, bpp = 3 * W + 1, 3
+rows, prev = [], bytearray(3 * W)
+for r in range(H):
+    ft, line = raw[r * s], bytearray(raw[r * s + 1:(r + 1) * s])
+    for i in range(len(line)):
+        a = line[i - bpp] if i >= bpp else 0
+        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+        if ft == 1: line[i] = (line[i] + a) & 255
+        elif ft == 2: line[i] = (line[i] + b) & 255
+        elif ft == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif ft == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(bytes(line)); prev = line
 from collections import Counter
-px = Counter(raw[r * s + 1 + 3 * c:r * s + 4 + 3 * c] for r in range(y0, y0 + h) for c in range(x0, x0 + w))
+px = Counter(rows[r][3 * c:3 * c + 3] for r in range(y0, y0 + h) for c in range(x0, x0 + w))
 print(sum(1 for v in px.values() if v >= 40))
 EOF
     fi

@@ -136,7 +136,7 @@ check "CR LF: smix-view shows one line end, no \\r" bash -c "! $V --dump-screen 
 # ---- no raw control bytes on any screen
 printf 'safe \033[2J\033]0;pwned\007 \x9b31m bad\xff c1:\xc2\x9b rtl:\xe2\x80\xae end\r\n' > "$T/h.txt"
 $SMIX -q -1 -f --trace "$T/h.smt" -o "$T/h.smx" "$T/h.txt"
-for k in "" s e '?'; do
+for k in "" s e '?' t ta mGv cccc; do
     tui --size 100x30 --keys "$k" "$T/h.smt" > "$T/hx.txt"
     sdl --size 1000x700 --keys "$k" "$T/h.smt" > "$T/hs.txt"
     for f in hx hs; do
@@ -169,6 +169,251 @@ tui --size 140x60 --keys s "$T/p.smt" > "$T/ts.txt"
 sdl --size 1400x900 --keys s "$T/p.smt" > "$T/ss.txt"
 for s in "Training of the SSM" "loss per chunk" "How to read it" "Costliest tokens" "#$I "; do
     check "summary of both: '$s'" bash -c "grep -qF '$s' '$T/ts.txt' && grep -qF '$s' '$T/ss.txt'"
+done
+
+# ---- a trace with bits saved (--trace-saved): the why rows and the
+# sentence name the components with the largest counterfactual effect
+$SMIX -q -5 -f --trace "$T/q.smt" --trace-saved -o "$T/q.smx" samples/prose.txt
+$SMIX --trace-dump csv "$T/q.smt" > "$T/q.csv"
+K=$(python3 - "$T/q.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+comps = [k[6:] for k in rows[0] if k.startswith('saved_')]
+# a seen token that another token was the favourite for, with two large counterfactuals
+best = None
+for r in rows:
+    if r['is_new'] == '1' or r['is_fav'] == '1' or r['fav_text'] in ('', '<NEW>'): continue
+    s = sorted((abs(float(r['saved_' + c])), c) for c in comps)
+    if s[-2][0] >= 0.25 * s[-1][0] and s[-2][0] >= 0.5 and (best is None or float(r['bits']) > best[0]):
+        best = (float(r['bits']), r['index'])
+print(best[1])
+PY
+)
+check "a token with two large counterfactuals ($K)" [ -n "$K" ]
+tui --size 120x40 --teach --keys ":$K<Enter>" "$T/q.smt" > "$T/tq.txt"
+sdl --size 1280x800 --keys ":$K<Enter>" "$T/q.smt" > "$T/sq.txt"
+python3 - "$T/q.csv" "$K" "$T/tq.txt" "$T/sq.txt" > "$T/saved.out" <<'PY'
+import csv, re, sys
+r = list(csv.DictReader(open(sys.argv[1], newline='')))[int(sys.argv[2])]
+comps = sorted(((float(r[k]), k[6:]) for k in r if k.startswith('saved_')), key=lambda x: -abs(x[0]))
+(s0, c0), (s1, c1) = comps[0], comps[1]
+tail = "Without %s it would have cost %.2f bits %s, without %s %.2f bits %s." % (
+    c0, abs(s0), "more" if s0 > 0 else "less", c1, abs(s1), "more" if s1 > 0 else "less")
+for name in sys.argv[3:]:
+    flat = re.sub(r'\s+', ' ', open(name).read())
+    print("sentence", name, tail in flat)
+    print("row", name, re.search(r'\b%s\s.*%s' % (re.escape(c0), re.escape('%+.2f' % s0)), open(name).read()) is not None)
+    print("rival", name, ("expected: '%s'" % r['fav_text']) in flat)
+PY
+while read -r what file res; do
+    check "token $K: the saved-bits $what on $(basename "$file") agrees with the CSV" [ "$res" = True ]
+done < "$T/saved.out"
+
+# ---- the token table (t): the same rows as the CSV sorted the same way,
+# in both viewers; filters; Enter jumps to the selected token
+table() {   # keys -> both screens
+    tui --size 130x40 --keys "t$1" "$T/q.smt" > "$T/tt.txt"
+    sdl --size 1280x800 --keys "t$1" "$T/q.smt" > "$T/st.txt"
+}
+tabcheck() {   # name keys python-expr-for-expected
+    table "$2"
+    python3 - "$T/q.csv" "$3" "$T/tt.txt" "$T/st.txt" > "$T/tab.out" <<'PY'
+import csv, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+f = lambda r, k: float(r[k])
+want = eval(sys.argv[2])           # (list of the first rows' keys, matched count)
+for name in sys.argv[3:]:
+    scr = open(name).read()
+    got = re.findall(r'^\s*(#?\d+)\s+(?:\d+\s+)?-?\d+\.\d\d\b', scr, re.M)[:len(want[0])]
+    m = re.search(r' of (\d+) (?:tokens|ids) shown', scr)
+    ok = got == want[0] and m is not None and int(m.group(1)) == want[1]
+    print(name, ok, got, want[0], m.group(1) if m else None)
+PY
+    while read -r file res rest; do
+        check "table $1 in $(basename "$file")" [ "$res" = True ] || echo "   $rest"
+    done < "$T/tab.out"
+}
+N2=$(($(wc -l < "$T/q.csv") - 1))
+tabcheck "by bits" "" \
+  "(['#'+r['index'] for r in sorted(rows, key=lambda r: (-f(r,'bits'), int(r['index'])))[:6]], len(rows))"
+tabcheck "by saved:ssm" "o" \
+  "(['#'+r['index'] for r in sorted(rows, key=lambda r: (-f(r,'saved_ssm'), int(r['index'])))[:6]], len(rows))"
+tabcheck "reversed (cheapest first)" "r" \
+  "(['#'+r['index'] for r in sorted(rows, key=lambda r: (f(r,'bits'), int(r['index'])))[:6]], len(rows))"
+tabcheck "NEW only" "n" \
+  "(['#'+r['index'] for r in sorted([r for r in rows if r['is_new']=='1'], key=lambda r: (-f(r,'bits'), int(r['index'])))[:6]], sum(r['is_new']=='1' for r in rows))"
+tabcheck "seen only, type word" "nny" \
+  "(['#'+r['index'] for r in sorted([r for r in rows if r['is_new']=='0' and r['type']=='word'], key=lambda r: (-f(r,'bits'), int(r['index'])))[:6]], sum(r['is_new']=='0' and r['type']=='word' for r in rows))"
+tabcheck "longest order 2" "ddd" \
+  "(['#'+r['index'] for r in sorted([r for r in rows if r['longest_order']=='2'], key=lambda r: (-f(r,'bits'), int(r['index'])))[:6]], sum(r['longest_order']=='2' for r in rows))"
+tabcheck "by id, total bits" "a" \
+  "(lambda s: (sorted(s, key=lambda k: (-s[k], int(k)))[:6], len(s)))(__import__('functools').reduce(lambda d, r: (d.__setitem__(r['token_id'], d.get(r['token_id'], 0.0) + f(r,'bits')), d)[1], rows, {}))"
+top=$(python3 -c "import csv,sys; r=sorted(csv.DictReader(open(sys.argv[1])), key=lambda r: (-float(r['bits']), int(r['index']))); print(r[2]['index'])" "$T/q.csv")
+check "table: j j Enter jumps to the third costliest, #$top (smix-tui)" bash -c "$TUI --dump-screen - --size 120x40 --keys 'tjj<Enter>' '$T/q.smt' | grep -q '#$top of $N2 '"
+check "table: j j Enter jumps to the third costliest, #$top (smix-view)" bash -c "$V --dump-screen - --keys 'tjj<Enter>' '$T/q.smt' | grep -q '#$top of $N2 '"
+fourth=$(python3 -c "import csv,sys; r=sorted(csv.DictReader(open(sys.argv[1])), key=lambda r: (-float(r['bits']), int(r['index']))); print(r[3]['index'])" "$T/q.csv")
+check "table: a click on the fourth row, Enter: #$fourth (smix-tui)" bash -c "$TUI --dump-screen - --size 120x40 --keys 't<click=10,7><Enter>' '$T/q.smt' | grep -q '#$fourth of $N2 '"
+check "help of both viewers: the token table" bash -c "grep -qF 'token table' '$T/th.txt' && grep -qF 'token table' '$T/sh.txt'"
+
+# ---- a range (m at one end, v at the other): its figures against the CSV,
+# in both viewers; E writes it as CSV and never touches an existing file
+A=150 B=420
+tui --size 140x60 --keys ":$A<Enter>m:$B<Enter>v" "$T/q.smt" > "$T/tr.txt"
+sdl --size 1400x900 --keys ":$A<Enter>m:$B<Enter>v" "$T/q.smt" > "$T/sr.txt"
+python3 - "$T/q.csv" "$A" "$B" "$T/tr.txt" "$T/sr.txt" > "$T/range.out" <<'PY'
+import csv, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+a, b = int(sys.argv[2]), int(sys.argv[3])
+rg = rows[a:b + 1]
+bits = sum(float(r['bits']) for r in rg)
+nbytes = sum(int(r['length']) for r in rg)
+new = [r for r in rg if r['is_new'] == '1']
+ssm = sum(float(r['saved_ssm']) for r in rg)
+want = {
+    'title': "Range #%d..#%d" % (a, b),
+    'tokens': "tokens %d, bytes %s..%d (%d bytes)" % (len(rg), rg[0]['offset'], int(rg[-1]['offset']) + int(rg[-1]['length']), nbytes),
+    'bits': "bits %.1f = %.3f bpb" % (bits, bits / nbytes),
+    'NEW': "NEW %d tokens = %.1f%% of the tokens, %.1f%% of the bits" % (len(new), 100.0 * len(new) / len(rg), 100 * sum(float(r['bits']) for r in new) / bits),
+    'saved ssm': "ssm %+.0f (" % ssm,
+}
+for name in sys.argv[4:]:
+    flat = re.sub(r'[ \u2588]+', ' ', open(name).read())
+    for k, v in want.items():
+        print(k.replace(' ', '_'), name, v in flat)
+PY
+while read -r what file res; do
+    check "range $A..$B: $what on $(basename "$file") agrees with the CSV" [ "$res" = True ]
+done < "$T/range.out"
+mkdir -p "$T/x" && echo "mine" > "$T/x/smix-range-$A-$B.csv"
+R=$PWD; (cd "$T/x" && "$R/$TUI" --dump-screen - --size 140x40 --keys ":$A<Enter>m:$B<Enter>vE" "$T/q.smt") > "$T/te.txt"
+(cd "$T/x" && "$R/$V" --dump-screen - --keys ":$A<Enter>m:$B<Enter>vE" "$T/q.smt") > "$T/se.txt"
+check "E: an existing smix-range-$A-$B.csv is left alone" [ "$(cat "$T/x/smix-range-$A-$B.csv")" = mine ]
+check "E: smix-tui says where it wrote" grep -q "wrote smix-range-$A-$B-2.csv" "$T/te.txt"
+check "E: smix-view says where it wrote" grep -q "wrote smix-range-$A-$B-3.csv" "$T/se.txt"
+check "E: the CSVs of both viewers are the same" cmp -s "$T/x/smix-range-$A-$B-2.csv" "$T/x/smix-range-$A-$B-3.csv"
+check "E: no temporary file left" bash -c "! ls '$T/x' | grep -q tmp"
+python3 - "$T/q.csv" "$A" "$B" "$T/x/smix-range-$A-$B-2.csv" > "$T/csv.out" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+a, b = int(sys.argv[2]), int(sys.argv[3])
+got = list(csv.DictReader(open(sys.argv[4], newline='')))
+ok = len(got) == b - a + 1
+for g, r in zip(got, rows[a:b + 1]):
+    ok &= g['index'] == r['index'] and g['text'] == r['text'] and abs(float(g['bits']) - float(r['bits'])) < 1e-5
+    ok &= all(abs(float(g[k]) - float(r[k])) < 1e-5 for k in r if k.startswith('saved_'))
+print(ok, len(got))
+PY
+check "E: the CSV's rows are the trace's tokens $A..$B with their bits saved ($(cat "$T/csv.out"))" grep -q True "$T/csv.out"
+check "v without a mark says how to set one (smix-tui)" bash -c "$TUI --dump-screen - --keys v '$T/q.smt' | grep -q 'no range: set the mark'"
+check "v without a mark says how to set one (smix-view)" bash -c "$V --dump-screen - --keys v '$T/q.smt' | grep -q 'no range: set the mark'"
+
+# ---- colourings (c): the class both legends give the cursor's token
+# ("here: ...") is the CSV's, for a seen token and a new one
+NEWTOK=$(python3 -c "import csv,sys; print([r['index'] for r in csv.DictReader(open(sys.argv[1])) if r['is_new']=='1'][5])" "$T/q.csv")
+for tok in "$K" "$NEWTOK"; do
+    keys=":$tok<Enter>"
+    for m in 1 2 3 4 5; do
+        keys="${keys}c"
+        tui --size 150x40 --keys "$keys" "$T/q.smt" > "$T/tc$m.txt"
+        sdl --size 1280x800 --keys "$keys" "$T/q.smt" > "$T/sc$m.txt"
+    done
+    python3 - "$T/q.csv" "$tok" "$T" > "$T/col.out" <<'PY'
+import csv, math, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+comps = [k[6:] for k in rows[0] if k.startswith('saved_')]
+def dominant(r):
+    best, bv = None, 0.0
+    for c in comps:
+        v = float(r['saved_' + c])
+        if v > bv: best, bv = c, v
+    return best if bv >= 0.01 else None
+cnt = {}
+for r in rows:
+    d = dominant(r)
+    if d: cnt[d] = cnt.get(d, 0) + 1
+top = sorted(cnt, key=lambda c: (-cnt[c], comps.index(c)))[:7]
+def bucket(rank):
+    rank = int(rank)
+    return '1' if rank <= 1 else '<=10' if rank <= 10 else '<=100' if rank <= 100 else '<=1000' if rank <= 1000 else 'worse'
+r = rows[int(sys.argv[2])]
+seen_ssm = r['is_new'] == '0' and r['p_ssm'] != ''
+want = {1: bucket(r['rank_ssm']) if seen_ssm else 'n/a', 2: bucket(r['rank_final']),
+        3: 'NEW' if r['is_new'] == '1' else 'seen'}
+d = dominant(r)
+want[4] = 'n/a' if d is None else d if d in top else 'other'
+if seen_ssm and float(r['p_ssm']) > 0:
+    v = -math.log2(float(r['p_ssm'])) - float(r['bits'])
+    edges, labels = [4, 2, 0.5, 0, -0.5, -2, -4], ["saved 4+", "saved 2-4", "saved 0.5-2", "saved <0.5", "lost <0.5", "lost 0.5-2", "lost 2-4", "lost 4+"]
+    l = 0
+    while l < 7 and v < edges[l]: l += 1
+    want[5] = labels[l]
+else:
+    want[5] = 'n/a'
+names = {1: 'SSM rank', 2: 'final rank', 3: 'NEW / seen', 4: 'top component', 5: 'vs SSM alone'}
+short = {1: 'SSM rank', 2: 'rank', 3: 'NEW', 4: 'top', 5: 'saved vs SSM >='}   # a narrow legend's names
+for m in range(1, 6):
+    t = open('%s/tc%d.txt' % (sys.argv[3], m)).read()
+    v = open('%s/sc%d.txt' % (sys.argv[3], m)).read()
+    print("%s=%s" % (names[m].replace(' ', '_'), want[m].replace(' ', '_')), 'smix-tui', ('%s (here: %s)' % (names[m], want[m])) in t)
+    print("%s=%s" % (names[m].replace(' ', '_'), want[m].replace(' ', '_')), 'smix-view', re.search(r'(?:%s, here|%s): %s(?:  |\s*$)' % (re.escape(names[m]), re.escape(short[m]), re.escape(want[m])), v, re.M) is not None)
+PY
+    while read -r what who res; do
+        check "colours, token $tok: $what in $who's legend" [ "$res" = True ]
+    done < "$T/col.out"
+done
+# at 80x24 every colouring's legend is whole: its last level's label is there
+keys=":$K<Enter>"
+for last in worse worse NEW other '<-4'; do
+    keys="${keys}c"
+    check "smix-tui 80x24, legend of ${keys#:$K<Enter>}: ends with '$last', not cut" \
+        bash -c "$TUI --dump-screen - --size 80x24 --keys '$keys' '$T/q.smt' | grep -F '(here' | grep -qF -- ' $last'"
+done
+keys=":$K<Enter>"
+for last in worse worse NEW other '<-4'; do
+    keys="${keys}c"
+    check "smix-view 640x480, legend of ${keys#:$K<Enter>}: '$last' is drawn" \
+        bash -c "$V --dump-screen - --size 640x480 --keys '$keys' '$T/q.smt' | grep -A1 ': \|here: ' | cut -c1-40 | grep -qF -- ' $last'"
+done
+check "help of both viewers: the colourings" bash -c "grep -qF 'colour the text by' '$T/th.txt' && grep -qF 'colour the text by' '$T/sh.txt'"
+
+# ---- learning on the timeline: the SSM's loss per chunk beside the bits;
+# the line for the selected token's chunk is the report's first and last
+# chunk at the two ends (chunks of config.chunk = 32 tokens here)
+$SMIX --trace-report --json "$T/q.smt" > "$T/q.json"
+read -r NCH L0 L1 < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['chunks'], '%.2f' % d['loss']['first'], '%.2f' % d['loss']['last'])" "$T/q.json")
+LAST=$(( (NCH - 1) * 32 ))
+check "smix-tui: chunk 0's loss $L0 on the loss row's legend" bash -c "$TUI --dump-screen - --size 140x40 '$T/q.smt' | grep -q 'loss row: $L0 nats here (chunk 0, lr 0.01'"
+check "smix-tui: the last chunk's loss $L1 at #$LAST" bash -c "$TUI --dump-screen - --size 140x40 --keys ':$LAST<Enter>' '$T/q.smt' | grep -q 'loss row: $L1 nats here (chunk $((NCH - 1)),'"
+check "smix-view: chunk 0's loss $L0 under the timeline" bash -c "$V --dump-screen - '$T/q.smt' | grep -q 'chunk 0: SSM loss $L0 nats'"
+check "smix-view: the last chunk's loss $L1 at #$LAST" bash -c "$V --dump-screen - --at $LAST '$T/q.smt' | grep -q 'chunk $((NCH - 1)): SSM loss $L1 nats'"
+check "smix-view: the loss curve's key" bash -c "$V --dump-screen - '$T/q.smt' | grep -q 'SSM loss [0-9.]*\.\.[0-9.]* nats'"
+check "no loss row without the SSM (level 1)" bash -c "! $TUI --dump-screen - --size 140x40 '$T/z.smt' | grep -q 'loss row'"
+
+# ---- projector mode (smix-view): light high-contrast theme, text size,
+# keyboard pan, and the small window without cut labels
+px() { convert "$1" -format "%[pixel:p{$2,$3}]" info: 2>/dev/null; }
+command -v convert > /dev/null || ko "projector tests need ImageMagick's convert (make deps installs it)"
+"$V" --screenshot "$T/dark.png" "$T/q.smt" 2> /dev/null
+"$V" --screenshot "$T/light.png" --projector "$T/q.smt" 2> /dev/null
+"$V" --screenshot "$T/light2.png" --keys T "$T/q.smt" 2> /dev/null
+check "--projector: a white background" [ "$(px "$T/light.png" 3 400)" = "srgb(255,255,255)" ]
+check "default: a dark background" [ "$(px "$T/dark.png" 3 400)" = "srgb(24,26,31)" ]
+check "T: the light theme" [ "$(px "$T/light2.png" 3 400)" = "srgb(255,255,255)" ]
+check "T in projector mode: back to dark" bash -c "$V --dump-screen - --projector --keys T '$T/q.smt' | grep -q 'theme: dark'"
+w14=$(sdl --keys ":$K<Enter>" "$T/q.smt" | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+w20=$(sdl --projector --keys ":$K<Enter>" "$T/q.smt" | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+check "--projector: larger text, fewer columns ($w20 < $w14)" [ "$w20" -lt "$w14" ]
+check "F: larger text" bash -c "$V --dump-screen - --keys FF '$T/q.smt' | grep -q 'text size 18 pt'"
+check "f: smaller text" bash -c "$V --dump-screen - --keys f '$T/q.smt' | grep -q 'text size 12 pt'"
+t0a=$(sdl --keys ":1000<Enter>zzz" "$T/q.smt" | grep -o 'tokens [0-9]*\.\.[0-9]*' | head -1 | sed 's/tokens \([0-9]*\).*/\1/')
+t0b=$(sdl --keys ":1000<Enter>zzz]" "$T/q.smt" | grep -o 'tokens [0-9]*\.\.[0-9]*' | head -1 | sed 's/tokens \([0-9]*\).*/\1/')
+t0c=$(sdl --keys ":1000<Enter>zzz[" "$T/q.smt" | grep -o 'tokens [0-9]*\.\.[0-9]*' | head -1 | sed 's/tokens \([0-9]*\).*/\1/')
+check "] pans the zoomed timeline right, [ left ($t0c < $t0a < $t0b)" [ -n "$t0a" ] && [ "$t0c" -lt "$t0a" ] && [ "$t0a" -lt "$t0b" ]
+for size in 640x480 800x600; do
+    sdl --size "$size" --keys ":$K<Enter>" "$T/q.smt" > "$T/small.txt"
+    check "smix-view $size: the component header is whole" grep -q 'token  rival margin  saved' "$T/small.txt"
+    check "smix-view $size: the explain sentence ends on screen" bash -c "tail -3 '$T/small.txt' | head -2 | grep -q '[.)]\$'"
+    check "smix-view $size: the timeline's top label" bash -c "grep -A1 '^ tokens 0\\.\\.' '$T/small.txt' | grep -q '^ *25 '"
 done
 
 echo "$pass passed, $fail failed"

@@ -12,6 +12,9 @@ set -eu
 # Build: compiler, make, headers for the TUI (ncurses) and viewer (SDL2 + ttf,
 # found with pkg-config), the font the viewer loads.
 PKGS="build-essential make pkg-config libncurses-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core"
+# libsdl2-image-dev: the viewer's PNG screenshots (IMG_SavePNG) instead of a
+# hand-written deflate: a library for what a library does (docs/viewer.md).
+PKGS="$PKGS libsdl2-image-dev"
 # fonts-droid-fallback: the viewer's fallback for the CJK characters DejaVu
 # Sans Mono lacks (tests/test_viewer.sh checks Japanese is drawn).
 PKGS="$PKGS fonts-droid-fallback"

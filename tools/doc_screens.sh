@@ -14,6 +14,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/doc_screens.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
 build/smix -q -5 -f --trace "$T/prose.smt" -o "$T/p5.smx" samples/prose.txt
+build/smix -q -5 -f --trace "$T/prose-saved.smt" --trace-saved -o "$T/p5s.smx" samples/prose.txt
 build/smix -q -1 -f --trace "$T/p1.smt" -o "$T/p1.smx" samples/prose.txt
 build/smix -q -5 -f --trace "$T/multilingual.smt" -o "$T/m5.smx" samples/multilingual.txt
 build/smix --trace-dump csv "$T/prose.smt" > "$T/prose.csv"
@@ -36,9 +37,12 @@ view=$PWD/build/smix-view
 cap tui-main "$tui" --dump-screen - --size 120x36 --teach --keys ":$J<Enter>" prose.smt
 cap tui-small "$tui" --dump-screen - --size 80x24 --teach --keys ":$J<Enter>" prose.smt
 cap tui-summary "$tui" --dump-screen - --size 130x50 --keys s prose.smt
+cap tui-table "$tui" --dump-screen - --size 110x20 --keys to prose-saved.smt
+cap tui-range "$tui" --dump-screen - --size 130x34 --keys ':150<Enter>m:420<Enter>v' prose-saved.smt
 cap view-text "$view" --dump-screen - --size 1280x800 --at "$J" prose.smt
 "$view" --screenshot docs/img/viewer.png --size 1280x800 --at "$J" --mouse 200,205 "$T/prose.smt"
 "$view" --screenshot docs/img/viewer-compare.png --size 1280x800 --at "$J" "$T/p1.smt" "$T/prose.smt"
+"$view" --screenshot docs/img/viewer-projector.png --projector --size 1280x800 --keys ':500<Enter>zz' "$T/prose.smt"
 "$view" --screenshot docs/img/viewer-small.png --size 640x480 --at 30 "$T/multilingual.smt"
 
 python3 - "$T" "$J" docs/tui.md docs/viewer.md <<'PY'

@@ -2,14 +2,17 @@
  * tv_summary.c - the rows of the summary view (see tv_summary.h), from the
  * reader's report, the top-1% threshold and the training chunks.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "tv_summary.h"
 #include "tv_why.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct tv__rows {
     tv_srow *r;
@@ -90,19 +93,28 @@ static void tv__steps(tv__rows *o, const smix_trace *t, const smix_trace_report 
     }
 }
 
+/* Per component: the bits it saved when the trace has them (largest
+ * first in the reader's order), else its margin over the rival. */
 static void tv__comps(tv__rows *o, const smix_trace *t, const smix_trace_report *rp)
 {
     char lab[64], tail[96];
     double mx = 1;
-    tv__put(o, TV_SR_TEXT, "  margin over the rival, bits (tokens where it acts):");
-    for (uint32_t k = 0; k < rp->n_comp; k++)
-        if (fabs(rp->comp[k].margin) > mx) mx = fabs(rp->comp[k].margin);
+    int sv = rp->saved_known;
+    if (sv)
+        tv__put(o, TV_SR_TEXT, "  bits saved (cost without it - cost), tokens where it acts:");
+    else
+        tv__put(o, TV_SR_TEXT, "  margin over the rival, bits (tokens where it acts):");
+    for (uint32_t k = 0; k < rp->n_comp; k++) {
+        double v = sv ? rp->comp[k].saved : rp->comp[k].margin;
+        if (fabs(v) > mx) mx = fabs(v);
+    }
     for (uint32_t k = 0; k < rp->n_comp; k++) {
         smix_trace_part p;
         if (smix_trace_component(t, k, &p) || !rp->comp[k].active) continue;
+        double v = sv ? rp->comp[k].saved : rp->comp[k].margin;
         snprintf(lab, sizeof lab, "    %-9s", p.name);
-        snprintf(tail, sizeof tail, "%+.0f (%llu)", rp->comp[k].margin, (unsigned long long)rp->comp[k].active);
-        tv__bar(o, lab, rp->comp[k].margin / mx, tail);
+        snprintf(tail, sizeof tail, "%+.0f (%llu)", v, (unsigned long long)rp->comp[k].active);
+        tv__bar(o, lab, v / mx, tail);
     }
 }
 
@@ -196,6 +208,7 @@ static void tv__hist(tv__rows *o, tv_doc *d, const smix_trace_report *rp)
                  (unsigned long long)rp->hist[b].count);
         tv__bar(o, lab, (double)rp->hist[b].count / (double)mx, tail);
     }
+    if (!rp->whole) return;   /* the top 1% is the file's */
     const tv_stats *st = tv_doc_stats(d);
     tv__put(o, TV_SR_TEXT, "  top 1%%: %llu tokens of >= %.2f bits (w/W visit them)",
             (unsigned long long)st->top1_count, st->top1_threshold);
@@ -250,4 +263,131 @@ int tv_summary_rows(tv_doc *d, int utf8, tv_srow **rows, size_t *n)
     *rows = o.r;
     *n = o.n;
     return 0;
+}
+
+/* ---- a range of tokens ---- */
+
+static void tv__range_head(tv__rows *o, tv_doc *d, const smix_trace_report *rp, int utf8)
+{
+    const smix_trace_summary *sm = tv_doc_summary(d);
+    uint64_t nb = rp->end_byte - rp->first_byte, last = rp->first_token + rp->tokens - 1;
+    double tb = rp->total_bits > 0 ? rp->total_bits : 1;
+    char text[200] = "";
+    size_t tl = 0;
+    smix_trace_token tk;
+    for (uint64_t i = rp->first_token; i <= last && tl < 60; i++) {
+        if (tv_doc_token(d, i, &tk) != 0) break;
+        tl += (size_t)tv_text_label(tk.bytes, tk.length, utf8, 60 - (int)tl, text + strlen(text),
+                                    sizeof text - strlen(text));
+    }
+    tv__put(o, TV_SR_TITLE, "Range #%llu..#%llu (from the mark to the cursor)", (unsigned long long)rp->first_token,
+            (unsigned long long)last);
+    tv__put(o, TV_SR_TEXT, "  text      '%s'", text);
+    tv__put(o, TV_SR_TEXT, "  tokens    %llu, bytes %llu..%llu (%llu bytes)", (unsigned long long)rp->tokens,
+            (unsigned long long)rp->first_byte, (unsigned long long)rp->end_byte, (unsigned long long)nb);
+    tv__put(o, TV_SR_TEXT, "  bits      %.1f = %.3f bpb (the file: %.3f), %.2f bits/token", rp->total_bits,
+            rp->bpb, sm->input_bytes ? sm->total_bits / (double)sm->input_bytes : 0.0,
+            rp->tokens ? rp->total_bits / (double)rp->tokens : 0.0);
+    tv__put(o, TV_SR_TEXT, "  share     %.1f%% of the file's bits in %.1f%% of its bytes",
+            sm->total_bits > 0 ? 100 * rp->total_bits / sm->total_bits : 0.0,
+            sm->input_bytes ? 100.0 * (double)nb / (double)sm->input_bytes : 0.0);
+    tv__put(o, TV_SR_TEXT, "  NEW       %llu tokens = %.1f%% of the tokens, %.1f%% of the bits",
+            (unsigned long long)rp->new_tokens, rp->tokens ? 100.0 * (double)rp->new_tokens / (double)rp->tokens : 0.0,
+            100 * rp->new_bits / tb);
+}
+
+int tv_summary_range_rows(tv_doc *d, uint64_t a, uint64_t b, int utf8, tv_srow **rows, size_t *n)
+{
+    smix_trace_report *rp = malloc(sizeof *rp);
+    tv__rows o = { 0 };
+    *rows = NULL;
+    *n = 0;
+    if (a > b) { uint64_t x = a; a = b; b = x; }
+    if (!rp || smix_trace_report_range(tv_doc_trace(d), a, b - a + 1, rp) != 0 || rp->tokens == 0) {
+        free(rp);
+        return -1;
+    }
+    tv__range_head(&o, d, rp, utf8);
+    tv__where(&o, tv_doc_trace(d), rp);
+    tv__types(&o, rp);
+    o.col = 1;
+    tv__hist(&o, d, rp);
+    tv__costly(&o, d, rp, utf8);
+    free(rp);
+    if (o.fail) { free(o.r); return -1; }
+    *rows = o.r;
+    *n = o.n;
+    return 0;
+}
+
+/* "text" as a CSV field: quoted, quotes doubled (the text is escaped
+ * first, so it holds no control character). */
+static void tv__csv_text(FILE *f, const smix_trace_token *tk)
+{
+    char e[1024];
+    tv_text_label(tk->bytes, tk->length, 1, 300, e, sizeof e);
+    fputc('"', f);
+    for (const char *c = e; *c; c++) {
+        if (*c == '"') fputc('"', f);
+        fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
+static int tv__csv_write(tv_doc *d, uint64_t a, uint64_t b, FILE *f)
+{
+    const smix_trace *t = tv_doc_trace(d);
+    int sv = (tv_doc_summary(d)->flags & SMIX_TRACE_SAVED) != 0;
+    uint32_t nc = smix_trace_component_count(t);
+    fprintf(f, "index,offset,length,token_id,text,is_new,type,bits,p_final,rank_final,longest_order");
+    for (uint32_t k = 0; k < nc; k++) {
+        smix_trace_part p;
+        if (smix_trace_component(t, k, &p) == 0) fprintf(f, ",%s_%s", sv ? "saved" : "margin", p.name);
+    }
+    fputc('\n', f);
+    for (uint64_t i = a; i <= b; i++) {
+        smix_trace_token tk;
+        if (tv_doc_token(d, i, &tk) != 0) return -1;
+        fprintf(f, "%llu,%llu,%u,%u,", (unsigned long long)tk.index, (unsigned long long)tk.offset, tk.length,
+                tk.token_id);
+        tv__csv_text(f, &tk);
+        fprintf(f, ",%d,%s,%.6f,%.6g,%u,%d", tk.is_new, smix_trace_token_type_name(smix_trace_token_type(tk.bytes,
+                tk.length)), tk.bits, tk.p_final, tk.rank_final, tk.longest_order);
+        for (uint32_t k = 0; k < nc && k < tk.n_comp; k++)
+            fprintf(f, ",%.6f", sv ? tk.saved[k] : tk.fav_id != SMIX_TOKEN_NONE ?
+                    (tk.comp[k] - tk.fav_comp[k]) / 0.69314718055994530942 : 0.0);
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int tv_summary_range_csv(tv_doc *d, uint64_t a, uint64_t b, char *path, size_t pathlen, char *err, size_t errlen)
+{
+    char tmp[64];
+    if (a > b) { uint64_t x = a; a = b; b = x; }
+    snprintf(tmp, sizeof tmp, "smix-range-tmp-XXXXXX");
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0) { close(fd); unlink(tmp); }
+        snprintf(err, errlen, "cannot write in the current directory: %s", strerror(errno));
+        return -1;
+    }
+    int bad = tv__csv_write(d, a, b, f);
+    bad |= fclose(f) != 0;
+    if (bad) {
+        unlink(tmp);
+        snprintf(err, errlen, "writing the CSV failed (a damaged record or a full disk)");
+        return -1;
+    }
+    /* link, never rename: an existing file keeps its name and contents */
+    for (int k = 1; k < 100; k++) {
+        if (k == 1) snprintf(path, pathlen, "smix-range-%llu-%llu.csv", (unsigned long long)a, (unsigned long long)b);
+        else snprintf(path, pathlen, "smix-range-%llu-%llu-%d.csv", (unsigned long long)a, (unsigned long long)b, k);
+        if (link(tmp, path) == 0) { unlink(tmp); return 0; }
+        if (errno != EEXIST) break;
+    }
+    snprintf(err, errlen, "cannot name the CSV %s: %s", path, strerror(errno));
+    unlink(tmp);
+    return -1;
 }

@@ -34,4 +34,23 @@ typedef struct tv_srow {
  * or if the report cannot be computed (a damaged trace). */
 int tv_summary_rows(tv_doc *d, int utf8, tv_srow **rows, size_t *n);
 
+/* The same over the tokens a..b (inclusive, either order; `v`, the range
+ * from the mark to the cursor): its text, tokens, bytes, bits and bpb
+ * beside the file's, its share of the file, NEW tokens, then the report's
+ * rows over the range (smix_trace_report_range): against the SSM alone
+ * and order-0 frequencies, coding steps, each component's bits saved (or
+ * margins), token types, histogram and costliest tokens. Returns 0, or -1
+ * if out of memory or a record of the range is damaged. */
+int tv_summary_range_rows(tv_doc *d, uint64_t a, uint64_t b, int utf8, tv_srow **rows, size_t *n);
+
+/* Writes tokens a..b as CSV in the current directory (one row a token:
+ * index, offset, length, token_id, text (escaped, quoted), is_new, type,
+ * bits, p_final, rank_final, longest_order, then saved_<component> for
+ * each component, or margin_<component> without bits saved), named
+ * smix-range-A-B.csv, or -2, -3 ... when that name is taken: an existing
+ * file is never touched (the CSV is written to a temporary file, then
+ * linked to its name). path gets the name. Returns 0, or -1 with a message
+ * in err (nothing is left behind). */
+int tv_summary_range_csv(tv_doc *d, uint64_t a, uint64_t b, char *path, size_t pathlen, char *err, size_t errlen);
+
 #endif /* TV_SUMMARY_H */

@@ -126,7 +126,11 @@ static void tv__names(const tv_why *w, int sign, char *out, size_t outlen)
         const tv_why_comp *c = &w->comp[k];
         double m = sign * c->margin_bits;
         if (m < 0.05 || (n == 1 && m < 0.25 * sign * w->comp[0].margin_bits)) continue;
-        if (n == 0) o += (size_t)snprintf(out + o, outlen - o, "%s, %.1f bits (%s)", c->name, m, c->description);
+        if (n == 0) {   /* its description up to any parenthesis: a sentence, not a manual */
+            size_t dl = strcspn(c->description, "(");
+            while (dl > 0 && c->description[dl - 1] == ' ') dl--;
+            o += (size_t)snprintf(out + o, outlen - o, "%s, %.1f bits (%.*s)", c->name, m, (int)dl, c->description);
+        }
         else snprintf(out + o, outlen - o, ", and %s, %.1f bits", c->name, m);
         n++;
         if (o >= outlen) break;
@@ -139,9 +143,16 @@ static void tv__tail(const tv_why *w, tv_doc *d, char *out, size_t outlen)
     char ps[24];
     size_t o = 0;
     out[0] = 0;
-    if (w->has_saved && w->n_comp && fabs(w->comp[0].saved_bits) >= 0.05)
-        o += (size_t)snprintf(out, outlen, " Without %s it would have cost %.2f bits %s.", w->comp[0].name,
+    if (w->has_saved && w->n_comp && fabs(w->comp[0].saved_bits) >= 0.05) {
+        o += (size_t)snprintf(out, outlen, " Without %s it would have cost %.2f bits %s", w->comp[0].name,
                               fabs(w->comp[0].saved_bits), w->comp[0].saved_bits > 0 ? "more" : "less");
+        /* the next largest counterfactual too, when it is of the same size */
+        if (o < outlen && w->n_comp > 1 && fabs(w->comp[1].saved_bits) >= 0.05 &&
+            fabs(w->comp[1].saved_bits) >= 0.25 * fabs(w->comp[0].saved_bits))
+            o += (size_t)snprintf(out + o, outlen - o, ", without %s %.2f bits %s", w->comp[1].name,
+                                  fabs(w->comp[1].saved_bits), w->comp[1].saved_bits > 0 ? "more" : "less");
+        if (o < outlen) o += (size_t)snprintf(out + o, outlen - o, ".");
+    }
     if (fabs(w->byte_bits) >= 0.05)
         o += (size_t)snprintf(out + o, outlen - o, " The byte model %s %.2f bits.",
                               w->byte_bits < 0 ? "saved" : "added", fabs(w->byte_bits));
@@ -154,7 +165,7 @@ static void tv__tail(const tv_why *w, tv_doc *d, char *out, size_t outlen)
 
 void tv_why_sentence(const tv_why *w, tv_doc *d, char *out, size_t outlen)
 {
-    char pm[24], pr[24], who[320], tail[160];
+    char pm[24], pr[24], who[320], tail[320];
     const smix_trace_token *tk = &w->tk;
     tv_pct(w->p_model, pm, sizeof pm);
     tv_pct(w->p_rival, pr, sizeof pr);

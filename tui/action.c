@@ -126,6 +126,49 @@ static int act_help(app *a)
     return ACT_REDRAW;
 }
 
+static int act_table(app *a)
+{
+    if (!a->table && !(a->table = tv_table_create(a->doc))) {
+        app_message(a, 1, "the token table needs more memory than there is");
+        return ACT_REDRAW;
+    }
+    a->view = VIEW_TABLE;
+    return ACT_REDRAW;
+}
+
+static int act_range(app *a)
+{
+    if (!a->nav.has_mark) {
+        app_message(a, 1, "no range: set the mark (m) at one end, move to the other, then v");
+        return ACT_REDRAW;
+    }
+    free(a->range);
+    a->range = NULL;
+    if (tv_summary_range_rows(a->doc, a->nav.mark, a->nav.cur, crt_utf8(a->crt), &a->range, &a->n_range) != 0) {
+        app_message(a, 1, "the range cannot be reported: out of memory or a damaged record");
+        return ACT_REDRAW;
+    }
+    a->view = VIEW_RANGE;
+    a->scroll = 0;
+    return ACT_REDRAW;
+}
+
+static void act__export(app *a)
+{
+    char path[128], err[256];
+    if (tv_summary_range_csv(a->doc, a->nav.mark, a->nav.cur, path, sizeof path, err, sizeof err) == 0)
+        app_message(a, 0, "wrote %s", path);
+    else
+        app_message(a, 1, "%s", err);
+}
+
+static int act_colour(app *a)
+{
+    tv_colour_next(&a->col, a->doc);
+    app_message(a, 0, "colours: %s", tv_colour_name(a->col.mode));
+    return ACT_REDRAW;
+}
+
 static int act_quit(app *a) { (void)a; return ACT_QUIT; }
 static int act_redraw(app *a) { (void)a; clearok(curscr, TRUE); return ACT_REDRAW; }
 
@@ -139,7 +182,7 @@ static const action_fn app__handlers[TV_A_COUNT] = {
     [TV_A_COSTLY_NEXT] = act_costly, [TV_A_COSTLY_PREV] = act_costly_prev, [TV_A_JUMP] = act_jump,
     [TV_A_MARK] = act_mark, [TV_A_TO_MARK] = act_jump_mark, [TV_A_ZOOM_IN] = act_zoom_in,
     [TV_A_ZOOM_OUT] = act_zoom_out, [TV_A_EXPLAIN] = act_explain, [TV_A_SEP] = act_sep,
-    [TV_A_SUMMARY] = act_summary, [TV_A_HELP] = act_help, [TV_A_REDRAW] = act_redraw,
+    [TV_A_SUMMARY] = act_summary, [TV_A_TABLE] = act_table, [TV_A_RANGE] = act_range, [TV_A_COLOUR] = act_colour, [TV_A_HELP] = act_help, [TV_A_REDRAW] = act_redraw,
     [TV_A_QUIT] = act_quit,
 };
 
@@ -157,9 +200,25 @@ int action_tv_key(int key)
     return key >= 0 && key < 0x110000 && key < KEY_MIN ? key : -1;
 }
 
+/* Keys of the token table: tv_table's (the ones smix-view answers). */
+static int act__table(app *a, int key)
+{
+    int page = LINES - 5 > 1 ? LINES - 5 : 1;
+    switch (tv_table_key(a->table, action_tv_key(key), page)) {
+    case TV_TB_R_QUIT: return ACT_QUIT;
+    case TV_TB_R_CLOSE: a->view = VIEW_MAIN; return ACT_MOVED | ACT_REDRAW;
+    case TV_TB_R_JUMP:
+        a->view = VIEW_MAIN;
+        tv_nav_goto(&a->nav, a->doc, (uint64_t)tv_table_target(a->table));
+        return ACT_JUMPED | ACT_REDRAW;
+    default: return ACT_REDRAW;
+    }
+}
+
 /* Keys of the summary and help views: scroll, close, quit. */
 static int act__overlay(app *a, int key)
 {
+    if (a->view == VIEW_TABLE) return act__table(a, key);
     switch (key) {
     case 'q': return ACT_QUIT;
     case 'j': case KEY_DOWN: a->scroll++; return ACT_REDRAW;
@@ -167,6 +226,9 @@ static int act__overlay(app *a, int key)
     case KEY_NPAGE: case ' ': a->scroll += LINES / 2; return ACT_REDRAW;
     case KEY_PPAGE: a->scroll = a->scroll > LINES / 2 ? a->scroll - LINES / 2 : 0; return ACT_REDRAW;
     case 'g': case KEY_HOME: a->scroll = 0; return ACT_REDRAW;
+    case 'E': if (a->view == VIEW_RANGE) { act__export(a); return ACT_REDRAW; }
+        a->view = VIEW_MAIN;
+        return ACT_MOVED;
     case 's': if (a->view == VIEW_HELP) { a->view = VIEW_SUMMARY; a->scroll = 0; return ACT_REDRAW; }
         /* fall through */
     default:

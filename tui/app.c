@@ -61,7 +61,7 @@ void app_layout(app *a)
     a->r_status = (app_rect){ H - 1, 0, 1, W };
     int ex = a->explain && H >= 12 ? (H >= 30 && W < 160 ? 3 : 2) : 0;
     a->r_explain = ex ? (app_rect){ H - 1 - ex, 0, ex, W } : z;
-    int tl = H >= 10 ? 3 : 0;
+    int tl = H >= 10 ? (a->learn.n && H >= 16 ? 4 : 3) : 0;   /* a loss row with the SSM */
     a->r_time = tl ? (app_rect){ H - 1 - ex - tl, 0, tl, W } : z;
     int top_h = H - 1 - ex - tl;
     if (top_h < 1) top_h = 1;
@@ -106,7 +106,8 @@ void app_draw(app *a)
         if (a->r_explain.h > 0) pane_explain.draw(a, &a->r_explain);
     } else {
         app_rect r = { 0, 0, LINES - 1, COLS };
-        (a->view == VIEW_SUMMARY ? &pane_summary : &pane_help)->draw(a, &r);
+        (a->view == VIEW_SUMMARY || a->view == VIEW_RANGE ? &pane_summary
+         : a->view == VIEW_TABLE ? &pane_table : &pane_help)->draw(a, &r);
     }
     pane_status.draw(a, &a->r_status);
     if (!crt_headless(a->crt)) refresh();
@@ -206,6 +207,7 @@ static int app__click(app *a, int y, int x)
     struct { const pane_ops *ops; app_rect *r; } panes[] = {
         { &pane_text, &a->r_text }, { &pane_timeline, &a->r_time },
     };
+    if (a->view == VIEW_TABLE) return tv_table_click(a->table, y - 4) ? ACT_REDRAW : ACT_NONE;   /* a row */
     if (a->view != VIEW_MAIN) return ACT_NONE;
     for (size_t i = 0; i < sizeof panes / sizeof panes[0]; i++) {
         app_rect *r = panes[i].r;
@@ -219,6 +221,11 @@ static int app__mouse(app *a)
 {
     MEVENT ev;
     if (getmouse(&ev) != OK) return ACT_NONE;
+    if (a->view == VIEW_TABLE && (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))) {
+        for (int i = 0; i < 3; i++)
+            tv_table_key(a->table, (ev.bstate & BUTTON4_PRESSED) ? 'k' : 'j', LINES - 5 > 1 ? LINES - 5 : 1);
+        return ACT_REDRAW;
+    }
     if (ev.bstate & BUTTON4_PRESSED) { app_move_lines(a, -3); return ACT_MOVED; }
     if (ev.bstate & BUTTON5_PRESSED) { app_move_lines(a, 3); return ACT_MOVED; }
     if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return app__click(a, ev.y, ev.x);
@@ -286,8 +293,11 @@ static void app__react(app *a, int r)
 static void app__interactive(app *a)
 {
     while (!a->quit) {
+        /* the state as drawn: read before drawing, so a check that ends
+         * while the screen is drawn cannot leave "checking" on screen
+         * with getch() waiting for a key (the notice must come alone) */
+        int checking = tv_doc_verify_state(a->doc) == TV_VERIFY_PENDING;
         app_draw(a);
-        int checking = tv_doc_verify_state(a->doc) == TV_VERIFY_PENDING;   /* redraw when the check ends */
         timeout(a->playing ? 40 : checking ? 200 : -1);
         int key = getch();
         if (key == ERR) {
@@ -307,6 +317,8 @@ int app_run(crt *c, tv_doc *d, const app_opts *o)
     a.explain = o->explain;
     a.lo.sep = o->sep;
     a.speed = 3;
+    tv_colour_init(&a.col, d);
+    tv_learn_init(&a.learn, d);
     app_layout(&a);
     app_message(&a, 0, "%s", crt_mode_name(crt_get_mode(c)));
     for (size_t i = 0; i < o->nkeys && !a.quit; i++) {
@@ -323,5 +335,7 @@ int app_run(crt *c, tv_doc *d, const app_opts *o)
         app__interactive(&a);
     }
     free(a.hit);
+    tv_table_free(a.table);
+    free(a.range);
     return rc;
 }

@@ -17,9 +17,13 @@
 #include "tv_keys.h"
 #include "tv_nav.h"
 #include "tv_scale.h"
+#include "tv_table.h"
+#include "tv_colour.h"
+#include "tv_learn.h"
+#include "tv_summary.h"
 #include "layout.h"
 
-typedef enum app_view { VIEW_MAIN = 0, VIEW_SUMMARY, VIEW_HELP } app_view;
+typedef enum app_view { VIEW_MAIN = 0, VIEW_SUMMARY, VIEW_HELP, VIEW_TABLE, VIEW_RANGE } app_view;
 
 typedef struct app_rect {
     int y, x, h, w;
@@ -53,6 +57,11 @@ typedef struct app {
     int hit_h, hit_w;
     uint64_t tl_first;         /* timeline: token in its first column */
     int tl_zoom;               /* timeline: 2^tl_zoom tokens per column */
+    tv_table *table;           /* the token table (t), built on first use */
+    tv_colour col;             /* what the text's colours mean (c) */
+    tv_learn learn;            /* the SSM's training chunks (the timeline's loss row) */
+    tv_srow *range;            /* the range view's rows (v), while it is open */
+    size_t n_range;
     int quit;
 } app;
 
@@ -64,7 +73,7 @@ typedef struct pane_ops {
 } pane_ops;
 
 extern const pane_ops pane_text, pane_detail, pane_timeline, pane_explain, pane_status,
-    pane_summary, pane_help;
+    pane_summary, pane_help, pane_table;
 
 /* ---- actions ---- */
 /* The tv key (traceview/tv_keys.h) of an ncurses key code, or -1. */

@@ -303,6 +303,17 @@ void crt_set_level(crt *c, int level, int odd, int current)
     attr_set(a, c->lpair[odd][level], NULL);
 }
 
+void crt_underline(crt *c)
+{
+    if (c->mode != CRT_MONO) attr_on(A_UNDERLINE, NULL);
+}
+
+void crt_set_plain(crt *c, int current)
+{
+    attr_set(current ? c->attr[CRT_NORMAL] | A_REVERSE : c->attr[CRT_DIM], current ? c->pair[CRT_NORMAL]
+             : c->pair[CRT_DIM], NULL);
+}
+
 int crt_text(crt *c, int y, int x, int maxw, const char *s)
 {
     mbstate_t st;

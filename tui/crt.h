@@ -71,6 +71,14 @@ void crt_set(crt *c, crt_color col);
  * every other token so boundaries show; current is the cursor token. */
 void crt_set_level(crt *c, int level, int odd, int current);
 
+/* Adds an underline to the attributes set (the range from the mark to the
+ * cursor); nothing in mono mode, where underline is a bits level. */
+void crt_underline(crt *c);
+
+/* Attributes for a token without a colour (a colouring's n/a): plain,
+ * reverse video for the cursor. */
+void crt_set_plain(crt *c, int current);
+
 /* Draws safe UTF-8 text (no control characters: callers escape untrusted
  * bytes first) at y, x, clipped to maxw columns. Returns columns used. */
 int crt_text(crt *c, int y, int x, int maxw, const char *s);

@@ -1,6 +1,7 @@
 /*
- * pane_misc.c - the one-row and small panes: timeline, explain line, status
- * line, and the help screen generated from the key table.
+ * pane_misc.c - the one-row and small panes: timeline (bits and, with the
+ * SSM, its training loss), explain line, status line, and the help screen
+ * generated from the key table.
  */
 #include "app.h"
 #include "tv_text.h"
@@ -14,20 +15,44 @@
 
 static void time__legend(app *a, const app_rect *r)
 {
-    char v[96];
+    char v[160];
     int x = r->x, mx = r->x + r->w;
+    char lab[48], here[48];
+    int full = 0, narrow;
+    tv_colour_here(&a->col, a->doc, a->nav.cur, here, sizeof here);
+    for (int k = 0; tv_colour_legend(&a->col, a->doc, k, lab, sizeof lab) >= 0; k++) full += (int)strlen(lab) + 2;
+    full += (int)strlen(tv_colour_name(a->col.mode)) + (int)strlen(here) + 10;
+    narrow = a->col.mode != TV_COL_BITS && full > r->w;   /* short names, one space: no label cut */
     crt_set(a->crt, CRT_LABEL);
-    x += crt_text(a->crt, r->y, x, mx - x, "bits ");
-    for (int l = 0; l < TV_LEVELS; l++) {
-        snprintf(v, sizeof v, " %g%s ", tv_scale_anchor(l), l == TV_LEVELS - 1 ? "+" : "");
+    if (a->col.mode == TV_COL_BITS) snprintf(v, sizeof v, "bits ");
+    else if (narrow) snprintf(v, sizeof v, "%s (here %s)", tv_colour_short_name(a->col.mode), here);
+    else snprintf(v, sizeof v, "%s (here: %s) ", tv_colour_name(a->col.mode), here);
+    x += crt_text(a->crt, r->y, x, mx - x, v);
+    for (int k = 0, l; (l = narrow ? tv_colour_legend_short(&a->col, a->doc, k, lab, sizeof lab)
+                                   : tv_colour_legend(&a->col, a->doc, k, lab, sizeof lab)) >= 0; k++) {
+        if (narrow) x++;
+        snprintf(v, sizeof v, narrow ? "%s" : " %s ", lab);
         crt_set_level(a->crt, l, 0, 0);
         x += crt_text(a->crt, r->y, x, mx - x, v);
     }
+    if (narrow) return;   /* bpb and loss are in the status line and the loss row */
     const smix_trace_summary *s = tv_doc_summary(a->doc);
-    snprintf(v, sizeof v, "  bpb so far %.3f, file %.3f", tv_doc_bpb_upto(a->doc, a->nav.cur),
-             s->input_bytes ? s->total_bits / (double)s->input_bytes : 0.0);
+    double so_far = tv_doc_bpb_upto(a->doc, a->nav.cur), file = s->input_bytes ? s->total_bits / (double)s->input_bytes : 0.0;
+    snprintf(v, sizeof v, "  bpb so far %.3f, file %.3f", so_far, file);
+    if ((int)strlen(v) > mx - x) snprintf(v, sizeof v, "  bpb %.3f", so_far);   /* narrow: the figure */
+    if ((int)strlen(v) > mx - x) return;
     crt_set(a->crt, CRT_NORMAL);
-    crt_text(a->crt, r->y, x, mx - x, v);
+    x += crt_text(a->crt, r->y, x, mx - x, v);
+    smix_chunk_info ci;
+    if (r->h >= 4 && tv_learn_chunk(a->doc, a->nav.cur, &ci) == 0) {
+        snprintf(v, sizeof v, "  loss row: %.2f nats here (chunk %llu, lr %g, %u step%s)", ci.loss,
+                 (unsigned long long)ci.chunk_index, ci.lr, ci.iterations, ci.iterations == 1 ? "" : "s");
+        if ((int)strlen(v) > mx - x) snprintf(v, sizeof v, "  loss %.2f", ci.loss);   /* narrow: the figure */
+        if ((int)strlen(v) > mx - x) return;
+        crt_set(a->crt, CRT_BAR_POS);
+        crt_text(a->crt, r->y, x, mx - x, v);
+        crt_set(a->crt, CRT_NORMAL);
+    }
 }
 
 /* Column i of the strip covers tokens [first + i*k, first + (i+1)*k), k =
@@ -42,6 +67,22 @@ static double time__col(app *a, uint64_t t0, uint64_t k, double *sum)
         if (b > mx) mx = b;
     }
     return mx;
+}
+
+/* The loss row: under each column of the strip, the training loss of the
+ * SSM chunk that holds its first token, from the file's lowest loss
+ * (lowest block) to its highest. */
+static void time__loss(app *a, const app_rect *r, uint64_t first, uint64_t k, uint64_t cols)
+{
+    const tv_learn *l = &a->learn;
+    smix_chunk_info ci;
+    crt_set(a->crt, CRT_BAR_POS);
+    for (uint64_t i = 0; i < (uint64_t)r->w && first + i < cols; i++) {
+        if (tv_learn_chunk(a->doc, (first + i) * k, &ci) != 0) continue;
+        double f = l->hi > l->lo ? (ci.loss - l->lo) / (l->hi - l->lo) : 0.5;
+        crt_text(a->crt, r->y + 2, r->x + (int)i, 1, crt_spark(a->crt, tv_clampi(f * 7.99, 0, 7)));
+    }
+    crt_set(a->crt, CRT_NORMAL);
 }
 
 static void time_draw(app *a, const app_rect *r)
@@ -66,17 +107,25 @@ static void time_draw(app *a, const app_rect *r)
         else crt_set(a->crt, tv_scale_level(b) >= 5 ? CRT_TITLE : CRT_LABEL);
         crt_text(a->crt, r->y + 1, r->x + (int)i, 1, crt_spark(a->crt, h));
     }
-    char v[160];
+    char v[256];
+    int yc = r->y + (r->h >= 4 ? 3 : 2);
+    if (r->h >= 4) time__loss(a, r, first, k, cols);
     crt_set(a->crt, CRT_TITLE);
-    crt_text(a->crt, r->y + 2, r->x + cx, 1, "^");
-    snprintf(v, sizeof v, "%.2f bits here; %.2f bits/token on this strip%s", tv_doc_bits(a->doc, a->nav.cur),
-             cnt ? sum / (double)cnt : 0.0, "");
+    crt_text(a->crt, yc, r->x + cx, 1, "^");
+    snprintf(v, sizeof v, "%.2f bits here; %.2f bits/token on this strip", tv_doc_bits(a->doc, a->nav.cur),
+             cnt ? sum / (double)cnt : 0.0);
     if (k > 1) snprintf(v + strlen(v), sizeof v - strlen(v), " (%llu tokens a column, z/Z)", (unsigned long long)k);
+    int room = cx + 2 > r->w - cx - 1 ? cx - 1 : r->w - cx - 2;   /* the wider side */
+    if ((int)strlen(v) > room) {   /* too long for either side: the figures, shorter */
+        snprintf(v, sizeof v, "%.2f bits; strip %.2f/token", tv_doc_bits(a->doc, a->nav.cur),
+                 cnt ? sum / (double)cnt : 0.0);
+        if ((int)strlen(v) > room) snprintf(v, sizeof v, "%.2f bits", tv_doc_bits(a->doc, a->nav.cur));
+    }
     int len = (int)strlen(v), x = cx + 2;
     if (x + len > r->w && cx - 1 - len >= 0) x = cx - 1 - len;   /* the side with room */
     if (x + len > r->w) x = cx + 2;
     crt_set(a->crt, CRT_DIM);
-    crt_text(a->crt, r->y + 2, r->x + x, r->w - x, v);
+    crt_text(a->crt, yc, r->x + x, r->w - x, v);
     crt_set(a->crt, CRT_NORMAL);
 }
 
@@ -189,8 +238,8 @@ static void help_draw(app *a, const app_rect *r)
     static const char *const more[] = {
         "",
         "Mouse: click a token to select it, click the sparkline to jump, wheel scrolls.",
-        "Colours: each token's background is its coded cost in bits (legend above the",
-        "sparkline; the same scale as smix-view); every other token is a shade lighter",
+        "Colours: each token's background is its coded cost in bits, or what c picks",
+        "(legend above the sparkline; as in smix-view); every other token is lighter",
         "so boundaries show; the current token is in reverse video. Without colour",
         "(NO_COLOR, --mono) levels are plain < underline < bold < bold+underline.",
         "Tokens are numbered from 0, as in smix --trace-dump and smix-view.",

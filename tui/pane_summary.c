@@ -1,5 +1,5 @@
 /*
- * pane_summary.c - the `s` view: traceview's summary rows (tv_summary.h,
+ * pane_summary.c - the `s` view (and the `v` range view): traceview's summary rows (tv_summary.h,
  * the ones smix-view draws too), in two columns on a wide screen and one
  * after the other on a narrow one, scrolled by a->scroll.
  */
@@ -68,20 +68,27 @@ static void sum_row(sum_out *o, const tv_srow *r)
     crt_set(o->a->crt, CRT_NORMAL);
 }
 
+/* The summary (s) or, in VIEW_RANGE, the range's rows (v). */
 static void summary_draw(app *a, const app_rect *r)
 {
     tv_srow *rows;
     size_t n;
     char name[160];
+    int range = a->view == VIEW_RANGE;
     const char *fn = tv_doc_basename(a->doc);
+    const char *title = range ? "Range (E: write it as CSV, v or Esc: back, j/k scroll): "
+                              : "Summary (s or Esc: back, j/k scroll): ";
     tv_text_label((const uint8_t *)fn, strlen(fn), crt_utf8(a->crt), 60, name, sizeof name);
-    int two = r->w >= 120, lw = two ? r->w / 2 - 1 : r->w;
+    int two = r->w >= 120, lw = two ? r->w / 2 - 1 : r->w, tw = (int)strlen(title);
     crt_set(a->crt, CRT_TITLE);
-    crt_text(a->crt, r->y, r->x, r->w, "Summary (s or Esc: back, j/k scroll): ");
+    crt_text(a->crt, r->y, r->x, r->w, title);
     crt_set(a->crt, CRT_NORMAL);
-    crt_text(a->crt, r->y, r->x + 38, r->w - 38, name);
+    crt_text(a->crt, r->y, r->x + tw, r->w - tw, name);
     sum_out o = { a, r->y + 1, r->x, lw, r->h - 1, 0 };
-    if (tv_summary_rows(a->doc, crt_utf8(a->crt), &rows, &n) != 0) {
+    if (range) {
+        rows = a->range;
+        n = a->n_range;
+    } else if (tv_summary_rows(a->doc, crt_utf8(a->crt), &rows, &n) != 0) {
         crt_set(a->crt, CRT_ERROR);
         crt_text(a->crt, r->y + 1, r->x, r->w, "the report cannot be computed: out of memory or a damaged trace");
         return;
@@ -92,7 +99,7 @@ static void summary_draw(app *a, const app_rect *r)
         for (size_t i = 0; i < n; i++)
             if (rows[i].column == col) sum_row(&o, &rows[i]);
     }
-    free(rows);
+    if (!range) free(rows);
 }
 
 const pane_ops pane_summary = { "summary", summary_draw, NULL };

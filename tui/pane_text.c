@@ -1,6 +1,7 @@
 /*
  * pane_text.c - the original text, wrapped, each token on a background that
- * says what it cost; the cursor token in reverse video.
+ * says what it cost (or what the colouring of `c` says: tv_colour.h); the
+ * cursor token in reverse video.
  *
  * Only the visible lines are laid out (layout.h). While drawing, the pane
  * records which token owns every cell, so a mouse click maps back to a token
@@ -13,18 +14,23 @@
 static void text__line(app *a, const app_rect *r, int row, const lay_line *l)
 {
     int x = 0;
-    uint64_t bits_tok = UINT64_MAX;
+    uint64_t level_tok = UINT64_MAX;
     int level = 0;
     for (int i = 0; i < l->ncells && x < r->w; i++) {
         const lay_cell *c = &l->cells[i];
         if (c->kind == LAY_SEP) {
             crt_set(a->crt, CRT_DIM);
         } else {
-            if (c->tok != bits_tok) {
-                bits_tok = c->tok;
-                level = tv_scale_level(tv_doc_bits(a->doc, c->tok));
+            if (c->tok != level_tok) {
+                level_tok = c->tok;
+                level = tv_colour_level(&a->col, a->doc, c->tok);
             }
-            crt_set_level(a->crt, level, (int)(c->tok & 1), c->tok <= a->nav.cur && a->nav.cur <= c->tok_last);
+            int cur = c->tok <= a->nav.cur && a->nav.cur <= c->tok_last;
+            if (level < 0) crt_set_plain(a->crt, cur);
+            else crt_set_level(a->crt, level, (int)(c->tok & 1), cur);
+            uint64_t m = a->nav.mark, k = a->nav.cur;
+            if (a->nav.has_mark && (m < k ? m <= c->tok && c->tok <= k : k <= c->tok && c->tok <= m))
+                crt_underline(a->crt);   /* the range v reports */
         }
         int w = crt_text(a->crt, r->y + row, r->x + x, r->w - x, c->text);
         for (int k = 0; k < w && a->hit && x + k < a->hit_w; k++)

@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <SDL_image.h>
 #include "view.h"
 
 #define COMP_MIN_ROWS 26  /* rows the component panel wants: header lines, components, top 8 */
@@ -32,7 +33,8 @@ void vw_layout(vw_state *st)
     int bar = ch + ch / 2;
     st->r_head = (SDL_Rect){ 0, 0, W, bar };
     st->r_status = (SDL_Rect){ 0, H - bar, W, bar };
-    int ex = st->explain ? 3 * ch : 0;
+    int cols = W / (cw > 0 ? cw : 1);
+    int ex = st->explain ? (cols < 100 ? 5 : cols < 150 ? 4 : 3) * ch + ch / 2 : 0;   /* the sentence's rows */
     st->r_explain = (SDL_Rect){ 0, H - bar - ex, W, ex };
     int rw = clampi(W * 2 / 5, 62 * cw < W / 2 ? 62 * cw : W / 2, W - 30 * cw);
     if (rw < W / 2) rw = W - rw < 50 * cw ? W / 2 : rw;
@@ -67,10 +69,15 @@ static void draw_head(vw_state *st)
     vw_fill(st->ren, 0, 0, st->W, st->r_head.h, VW_PANEL);
     x += vw_text(f, st->ren, x, y, "smix-view", -1, VW_ACCENT) * f->cw + 2 * f->cw;
     if (!st->compare) {
-        vw_textf(f, st->ren, x, y, VW_FG, "%s  %llu tokens  %llu -> %llu bytes  %.4f bpb  level %u%s", na,
+        char line[320];
+        snprintf(line, sizeof line, "%s  %llu tokens  %llu -> %llu bytes  %.4f bpb  level %u%s", na,
                  (unsigned long long)st->a.n, (unsigned long long)a->input_bytes,
                  (unsigned long long)a->compressed_bytes, bpa, a->config.level,
                  (a->flags & SMIX_TRACE_SSM) ? " (SSM)" : " (no SSM)");
+        if ((int)vw_utf8_cells(line) > (st->W - x) / f->cw)   /* narrow: the essentials, not a cut line */
+            snprintf(line, sizeof line, "%s  %llu tok  %.3f bpb  L%u%s", na, (unsigned long long)st->a.n, bpa,
+                     a->config.level, (a->flags & SMIX_TRACE_SSM) ? " SSM" : "");
+        vw_text(f, st->ren, x, y, line, -1, VW_FG);
         return;
     }
     double bpb = b->input_bytes ? b->total_bits / b->input_bytes : 0;
@@ -136,7 +143,8 @@ static void draw_help(vw_state *st)
     if (w > st->W) w = st->W;
     if (h > st->H) h = st->H;
     int x = (st->W - w) / 2, y = (st->H - h) / 2, row = -st->scroll;
-    vw_fill(st->ren, x, y, w, h, (vw_rgb){ 12, 13, 16 });
+    vw_fill(st->ren, x, y, w, h, VW_WELL);
+    vw_capture_erase(f, x, y, w, h);
     vw_frame(st->ren, x, y, w, h, VW_ACCENT);
     SDL_Rect clipr = { x, y, w, h };
     SDL_RenderSetClipRect(st->ren, &clipr);
@@ -188,7 +196,9 @@ void vw_draw(vw_state *st)
     draw_status(st);
     if (st->help)
         draw_help(st);
-    else if (st->summary)
+    else if (st->table_on)
+        vw_table_draw(st);
+    else if (st->summary || st->range)
         vw_summary_draw(st);
     else if (!st->dragging)
         vw_heat_tooltip(st);
@@ -196,19 +206,19 @@ void vw_draw(vw_state *st)
 
 int vw_save_png(vw_state *st, const char *path)
 {
-    size_t n = (size_t)st->W * st->H * 3;
-    uint8_t *rgb = SDL_malloc(n);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, st->W, st->H, 24, SDL_PIXELFORMAT_RGB24);
     int rc = -1;
-    if (!rgb) {
-        snprintf(st->nav.msg, sizeof st->nav.msg, "out of memory for the PNG");
+    if (!s) {
+        snprintf(st->nav.msg, sizeof st->nav.msg, "out of memory for the PNG: %s", SDL_GetError());
         return -1;
     }
-    if (SDL_RenderReadPixels(st->ren, NULL, SDL_PIXELFORMAT_RGB24, rgb, st->W * 3) != 0)
+    if (SDL_RenderReadPixels(st->ren, NULL, SDL_PIXELFORMAT_RGB24, s->pixels, s->pitch) != 0)
         snprintf(st->nav.msg, sizeof st->nav.msg, "reading pixels: %s", SDL_GetError());
-    else if (vw_png_write(path, rgb, st->W, st->H) != 0)
-        snprintf(st->nav.msg, sizeof st->nav.msg, "cannot write %s", path);
-    else
+    else if (IMG_SavePNG(s, path) != 0) {
+        snprintf(st->nav.msg, sizeof st->nav.msg, "cannot write %s: %s", path, IMG_GetError());
+        remove(path);   /* no partial file */
+    } else
         rc = 0;
-    SDL_free(rgb);
+    SDL_FreeSurface(s);
     return rc;
 }

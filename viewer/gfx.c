@@ -67,6 +67,18 @@ static void capture(vw_font *f, int x, int y, const char *s, int cells)
         snprintf(c->cell[row * c->cols + col + k], TV_GLYPH_MAX, "\x01");
 }
 
+void vw_capture_erase(vw_font *f, int x, int y, int w, int h)
+{
+    vw_capture *c = f->cap;
+    if (!c || f->cw <= 0 || f->ch <= 0)
+        return;
+    int c0 = (x + f->cw / 2) / f->cw, r0 = (y + f->ch / 2) / f->ch;
+    int c1 = (x + w + f->cw / 2) / f->cw, r1 = (y + h + f->ch / 2) / f->ch;
+    for (int r = r0 < 0 ? 0 : r0; r < r1 && r < c->rows; r++)
+        for (int k = c0 < 0 ? 0 : c0; k < c1 && k < c->cols; k++)
+            c->cell[r * c->cols + k][0] = 0;
+}
+
 int vw_capture_init(vw_capture *cap, int W, int H, const vw_font *f)
 {
     cap->cols = W / (f->cw > 0 ? f->cw : 1) + 1;
@@ -371,4 +383,36 @@ vw_rgb vw_ink_on(vw_rgb bg)
 {
     double y = 0.2126 * bg.r + 0.7152 * bg.g + 0.0722 * bg.b;
     return y > 128 ? (vw_rgb){ 10, 10, 14 } : (vw_rgb){ 245, 245, 245 };
+}
+
+static const vw_theme vw__dark = {
+    "dark",
+    { 24, 26, 31 }, { 34, 37, 44 }, { 58, 62, 72 }, { 222, 224, 228 }, { 140, 146, 158 },
+    { 255, 176, 59 }, { 255, 255, 255 },
+    { 86, 180, 233 },    /* Okabe-Ito sky blue */
+    { 230, 159, 0 },     /* Okabe-Ito orange */
+    { 0, 158, 115 },     /* Okabe-Ito green */
+    { 213, 94, 0 },      /* Okabe-Ito vermillion */
+    { 12, 13, 16 }, { 18, 19, 23 }, { 70, 60, 30 },
+    { 52, 55, 64 }, { 88, 94, 108 }, { 110, 117, 133 },
+};
+
+/* For projectors: black on white, the accents darkened to keep a contrast
+ * ratio above 4.5 on white and on the panels' grey (WCAG AA), the
+ * Okabe-Ito hues kept. */
+static const vw_theme vw__light = {
+    "light",
+    { 255, 255, 255 }, { 238, 238, 238 }, { 170, 170, 170 }, { 0, 0, 0 }, { 60, 60, 60 },
+    { 160, 70, 0 }, { 0, 0, 0 },
+    { 0, 94, 160 },      /* Okabe-Ito blue, darkened */
+    { 150, 80, 0 },      /* orange, darkened */
+    { 0, 120, 80 },      /* green, darkened */
+    { 180, 60, 0 },      /* vermillion, darkened */
+    { 250, 250, 250 }, { 246, 246, 246 }, { 255, 225, 160 },
+    { 215, 215, 215 }, { 170, 170, 170 }, { 140, 140, 140 },
+};
+
+const vw_theme *vw_theme_get(int light)
+{
+    return light ? &vw__light : &vw__dark;
 }

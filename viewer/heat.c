@@ -235,7 +235,13 @@ static vw_rgb token_colour(const vw_state *st, uint64_t k)
         float d = vw_bits_b_on_a(st, k) - vw_bits_a(st, k);
         return vw_diverge(d / st->diff_max);
     }
-    return vw_bits_rgb(vw_bits_a(st, k));
+    if (st->col.mode == TV_COL_BITS)
+        return vw_bits_rgb(vw_bits_a(st, k));
+    int l = tv_colour_level(&st->col, st->a.d, k);   /* the TUI's level colours: the same in both */
+    if (l < 0)
+        return VW_PANEL;
+    tv_rgb c = tv_scale_level_rgb(l);
+    return (vw_rgb){ c.r, c.g, c.b };
 }
 
 /* Ink for a cell: escapes and stand-in marks stand out from real text. */
@@ -272,6 +278,14 @@ static void outline_token(vw_state *st, uint64_t k, vw_rgb c, int thick)
     }
 }
 
+static int in_range(const vw_state *st, uint64_t k)
+{
+    uint64_t a = st->nav.mark, b = st->nav.cur;
+    if (!st->nav.has_mark)
+        return 0;
+    return a < b ? a <= k && k <= b : b <= k && k <= a;
+}
+
 static void draw_row(vw_state *st, int r)
 {
     int cw = st->font.cw, ch = st->font.ch;
@@ -288,6 +302,8 @@ static void draw_row(vw_state *st, int r)
         }
         int last = x + 1 >= st->cols || st->grid[r * st->cols + x + 1].tok != cur;
         vw_fill(st->ren, st->r_text.x + x * cw, y, cw - last, ch, bg);
+        if (in_range(st, cur))   /* the range from the mark to the cursor (v reports it) */
+            vw_fill(st->ren, st->r_text.x + x * cw, y + ch - 2, cw, 2, VW_ACCENT);
         if (!(cell->flags & VW_CELL_WIDE))
             vw_cluster_draw(&st->font, st->ren, cell->s, cell->cells ? cell->cells : 1, st->r_text.x + x * cw, y,
                             cell_ink(bg, cell->flags));
@@ -307,13 +323,51 @@ void vw_heat_draw(vw_state *st)
     if (hov != VW_NONE && hov != st->nav.cur)
         outline_token(st, hov, VW_DIM, 1);
     outline_token(st, st->nav.cur, VW_SELC, 3);
-    outline_token(st, st->nav.cur, (vw_rgb){ 20, 20, 24 }, 1);   /* dark inner ring: reads on any colour */
+    outline_token(st, st->nav.cur, st->th == vw_theme_get(1) ? (vw_rgb){ 255, 255, 255 } : (vw_rgb){ 20, 20, 24 }, 1);   /* dark inner ring: reads on any colour */
+}
+
+/* The legend of a colouring other than bits: a swatch and a label per
+ * level, after the colouring's name and the cursor token's label. */
+static void legend_classes(vw_state *st)
+{
+    SDL_Rect *L = &st->r_legend;
+    int cw = st->font.cw, ch = st->font.ch;
+    char here[48], title[96], lab[48];
+    int full = 0;
+    for (int k = 0; tv_colour_legend(&st->col, st->a.d, k, lab, sizeof lab) >= 0; k++)
+        full += ((int)vw_utf8_cells(lab) + 3) * cw;
+    int narrow = full > L->w;   /* short labels, narrow swatches, after the title too: none dropped */
+    tv_colour_here(&st->col, st->a.d, st->nav.cur, here, sizeof here);
+    if (narrow)
+        snprintf(title, sizeof title, "%s: %s", tv_colour_short_name(st->col.mode), here);
+    else
+        snprintf(title, sizeof title, "%s, here: %s", tv_colour_name(st->col.mode), here);
+    int tw = vw_text(&st->font, st->ren, L->x, L->y, title, -1, VW_DIM);
+    int x = narrow ? L->x + (tw + 2) * cw : L->x, y = narrow ? L->y : L->y + ch, sw = narrow ? cw : 2 * cw;
+    for (int k = 0, l; (l = narrow ? tv_colour_legend_short(&st->col, st->a.d, k, lab, sizeof lab)
+                                   : tv_colour_legend(&st->col, st->a.d, k, lab, sizeof lab)) >= 0; k++) {
+        int w = (int)vw_utf8_cells(lab) * cw + sw + (narrow ? cw / 2 : cw);
+        if (x + w > L->x + L->w && y == L->y) {   /* the title's row is full: on to the next */
+            x = L->x;
+            y += ch;
+        }
+        if (x + w > L->x + L->w)
+            break;
+        tv_rgb c = tv_scale_level_rgb(l);
+        vw_fill(st->ren, x, y + 2, sw - 2, ch - 4, (vw_rgb){ c.r, c.g, c.b });
+        vw_text(&st->font, st->ren, x + sw, y, lab, -1, VW_FG);
+        x += w;
+    }
 }
 
 void vw_heat_legend(vw_state *st)
 {
     SDL_Rect *L = &st->r_legend;
     int cw = st->font.cw;
+    if (!st->compare && st->col.mode != TV_COL_BITS) {
+        legend_classes(st);
+        return;
+    }
     const char *title = st->compare ? "B vs A, bits per token:" : "bits per token:";
     int tx = L->x + vw_text(&st->font, st->ren, L->x, L->y, title, -1, VW_DIM) * cw + cw;
     int bw = L->w - (tx - L->x) - 8 * cw;
@@ -383,7 +437,7 @@ void vw_heat_tooltip(vw_state *st)
     if (y + ph > st->H) y = st->my - ph - 6;
     if (x < 0) x = 0;
     if (y < 0) y = 0;
-    vw_fill(st->ren, x, y, pw, ph, (vw_rgb){ 12, 13, 16 });
+    vw_fill(st->ren, x, y, pw, ph, VW_WELL);
     vw_frame(st->ren, x, y, pw, ph, VW_ACCENT);
     for (int i = 0; i < n; i++)
         vw_text(&st->font, st->ren, x + st->font.cw, y + st->font.ch / 2 + i * st->font.ch,

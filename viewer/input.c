@@ -109,6 +109,8 @@ static void swap_ab(vw_state *st)
     }
     st->page_ok = 0;
     st->anchor = 0;
+    tv_colour_init(&st->col, st->a.d);
+    tv_learn_init(&st->learn, st->a.d);
     st->tspan = (double)st->a.n;
     vw_select(st, smix_trace_token_at_offset(st->a.t, off));
     snprintf(st->nav.msg, sizeof st->nav.msg, "swapped: A is now %s", st->a.name);
@@ -131,6 +133,94 @@ static int diff_jump(vw_state *st, int dir)
     }
     snprintf(st->nav.msg, sizeof st->nav.msg, "B and A cost the same everywhere");
     return 0;
+}
+
+static void open_table(vw_state *st)
+{
+    if (!st->table && !(st->table = tv_table_create(st->a.d))) {
+        snprintf(st->nav.msg, sizeof st->nav.msg, "the token table needs more memory than there is");
+        st->nav.msg_error = 1;
+        return;
+    }
+    st->table_on = 1;
+    st->help = st->summary = 0;
+}
+
+static void close_range(vw_state *st)
+{
+    free(st->range);
+    st->range = NULL;
+    st->n_range = 0;
+}
+
+/* v: the range from the mark to the cursor (tv_summary's rows, as in smix-tui). */
+static void open_range(vw_state *st)
+{
+    tv_nav *v = &st->nav;
+    close_range(st);
+    if (!v->has_mark) {
+        snprintf(v->msg, sizeof v->msg, "no range: set the mark (m) at one end, move to the other, then v");
+        v->msg_error = 1;
+        return;
+    }
+    if (tv_summary_range_rows(st->a.d, v->mark, v->cur, 1, &st->range, &st->n_range) != 0) {
+        snprintf(v->msg, sizeof v->msg, "the range cannot be reported: out of memory or a damaged record");
+        v->msg_error = 1;
+        return;
+    }
+    st->help = st->summary = 0;
+    st->scroll = 0;
+}
+
+static void export_range(vw_state *st)
+{
+    char path[128], err[256];
+    tv_nav *v = &st->nav;
+    v->msg_error = tv_summary_range_csv(st->a.d, v->mark, v->cur, path, sizeof path, err, sizeof err) != 0;
+    if (v->msg_error)
+        snprintf(v->msg, sizeof v->msg, "%s", err);
+    else
+        snprintf(v->msg, sizeof v->msg, "wrote %s", path);
+}
+
+/* The token table is open: its keys (tv_table's, as in smix-tui). */
+static int table_key(vw_state *st, int key)
+{
+    if (!st->table_on)
+        return 0;
+    switch (tv_table_key(st->table, key, vw_table_page(st))) {
+    case TV_TB_R_QUIT: st->quit = 1; break;
+    case TV_TB_R_CLOSE: st->table_on = 0; break;
+    case TV_TB_R_JUMP:
+        st->table_on = 0;
+        st->nav.msg[0] = 0;
+        vw_select(st, (uint64_t)tv_table_target(st->table));
+        break;
+    default: break;
+    }
+    return 1;
+}
+
+static void font_step(vw_state *st, int d)
+{
+    int pt = st->font_pt + d;
+    if (pt < 8 || pt > 48) {
+        snprintf(st->nav.msg, sizeof st->nav.msg, "text size %d pt: the %s", st->font_pt, d > 0 ? "largest" : "smallest");
+        return;
+    }
+    st->font_pt = pt;
+    if (vw_refont(st) != 0) {
+        snprintf(st->nav.msg, sizeof st->nav.msg, "cannot open the font at %d pt", pt);
+        return;
+    }
+    snprintf(st->nav.msg, sizeof st->nav.msg, "text size %d pt", st->font_pt);
+}
+
+static void pan(vw_state *st, int dir)
+{
+    st->t0 += dir * st->tspan / 2;
+    vw_plot_zoom(st, st->r_time.x, 1.0);   /* clamps the view */
+    snprintf(st->nav.msg, sizeof st->nav.msg, "timeline: tokens %.0f..%.0f", st->t0, st->t0 + st->tspan);
 }
 
 static void act(vw_state *st, tv_action a)
@@ -163,8 +253,26 @@ static void act(vw_state *st, tv_action a)
     case TV_A_ZOOM_OUT: zoom(st, 2.0); break;
     case TV_A_EXPLAIN: st->explain = !st->explain; vw_layout(st); vw_heat_layout(st); vw_select(st, v->cur); break;
     case TV_A_SUMMARY: st->summary = !st->summary; st->help = 0; st->scroll = 0; break;
+    case TV_A_TABLE: open_table(st); break;
+    case TV_A_RANGE: open_range(st); break;
+    case TV_A_COLOUR:
+        if (st->compare) {
+            snprintf(v->msg, sizeof v->msg, "compare mode colours the text by B-A");
+            break;
+        }
+        tv_colour_next(&st->col, d);
+        snprintf(v->msg, sizeof v->msg, "colours: %s", tv_colour_name(st->col.mode));
+        break;
     case TV_A_SWAP: swap_ab(st); break;
     case TV_A_PNG: st->want_png = 1; break;   /* saved after the next draw */
+    case TV_A_FONT_UP: font_step(st, 2); break;
+    case TV_A_FONT_DOWN: font_step(st, -2); break;
+    case TV_A_PAN_LEFT: pan(st, -1); break;
+    case TV_A_PAN_RIGHT: pan(st, 1); break;
+    case TV_A_THEME:
+        st->th = vw_theme_get(st->th == vw_theme_get(0));
+        snprintf(v->msg, sizeof v->msg, "theme: %s", st->th->name);
+        break;
     case TV_A_HELP: st->help = !st->help; st->summary = 0; st->scroll = 0; break;
     default: break;
     }
@@ -173,9 +281,10 @@ static void act(vw_state *st, tv_action a)
 /* An overlay (help, summary) is open: scroll, close, quit. */
 static int overlay_key(vw_state *st, int key)
 {
-    if (!st->help && !st->summary)
+    if (!st->help && !st->summary && !st->range)
         return 0;
     if (key == 'q') st->quit = 1;
+    else if (key == 'E' && st->range) export_range(st);
     else if (key == 'j' || key == TV_KEY_DOWN) st->scroll++;
     else if ((key == 'k' || key == TV_KEY_UP) && st->scroll > 0) st->scroll--;
     else if (key == TV_KEY_PGDN || key == ' ') st->scroll += 10;
@@ -183,7 +292,7 @@ static int overlay_key(vw_state *st, int key)
     else if (key == 'g' || key == TV_KEY_HOME) st->scroll = 0;
     else if (key == 's' && st->help) { st->help = 0; st->summary = 1; st->scroll = 0; }
     else if (key == 'P') st->want_png = 1;
-    else st->help = st->summary = 0;
+    else { st->help = st->summary = 0; close_range(st); }
     return 1;
 }
 
@@ -194,7 +303,7 @@ static void key(vw_state *st, int k)
         prompt_key(st, k);
         return;
     }
-    if (overlay_key(st, k))
+    if (table_key(st, k) || overlay_key(st, k))
         return;
     st->nav.msg[0] = 0;
     act(st, tv_keys_action(k, TV_SDL));
@@ -253,6 +362,11 @@ static void mouse_button(vw_state *st, const SDL_MouseButtonEvent *e)
     int x = (int)(e->x * st->dpi), y = (int)(e->y * st->dpi);
     if (e->button != SDL_BUTTON_LEFT)
         return;
+    if (st->table_on) {   /* a click selects a row of the table */
+        if (e->type == SDL_MOUSEBUTTONDOWN)
+            tv_table_click(st->table, vw_table_row_at(st, y));
+        return;
+    }
     if (e->type == SDL_MOUSEBUTTONDOWN) {
         if (in_rect(&st->r_text, x, y)) {
             uint64_t k = vw_heat_token_at(st, x, y);
@@ -292,6 +406,11 @@ static void mouse_wheel(vw_state *st, const SDL_MouseWheelEvent *e)
     int dy = e->direction == SDL_MOUSEWHEEL_FLIPPED ? -e->y : e->y;
     if (dy == 0)
         return;
+    if (st->table_on) {
+        for (int i = 0; i < 3; i++)
+            tv_table_key(st->table, dy > 0 ? 'k' : 'j', vw_table_page(st));
+        return;
+    }
     if (in_rect(&st->r_time, st->mx, st->my)) {
         vw_plot_zoom(st, st->mx, dy > 0 ? 0.8 : 1.25);
     } else if (in_rect(&st->r_text, st->mx, st->my)) {

@@ -82,7 +82,9 @@ static void usage(FILE *f)
         "  --dump-screen OUT     write what the frame shows as UTF-8 text to OUT (- for\n"
         "                        stdout) instead of a PNG, like smix-tui --dump-screen\n"
         "  --font FILE.ttf       monospace font (default DejaVu Sans Mono)\n"
-        "  --font-size N         font size in points (default %d)\n"
+        "  --font-size N         font size in points (default %d; F and f change it)\n"
+        "  --theme dark|light    colours of the frame (light: high contrast; T switches)\n"
+        "  --projector           for a projector: the light theme and a 20-point font\n"
         "  -1 .. -9              level used when compressing a FILE (default %d: the\n"
         "                        lowest level with the SSM)\n"
         "  -h, --help            this help;  -V, --version  version\n"
@@ -111,7 +113,8 @@ static int parse_args(vw_state *st, options *o, int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = !strcmp(a, "--screenshot") || !strcmp(a, "--at") || !strcmp(a, "--size") ||
                     !strcmp(a, "--font") || !strcmp(a, "--font-size") || !strcmp(a, "--scale") || !strcmp(a, "--keys") ||
-                    !strcmp(a, "--mouse") || !strcmp(a, "--bench") || !strcmp(a, "--dump-screen");
+                    !strcmp(a, "--mouse") || !strcmp(a, "--bench") || !strcmp(a, "--dump-screen") ||
+                    !strcmp(a, "--theme");
         if (takes && !v) {
             say("%s needs a value\n", a);
             return 2;
@@ -124,6 +127,8 @@ static int parse_args(vw_state *st, options *o, int argc, char **argv)
         else if (!strcmp(a, "--at")) { o->at = strtoull(v, &e, 10); o->at_set = 1; if (*e || *v == '-') goto bad; }
         else if (!strcmp(a, "--size")) { if (parse_size(v, &o->w, &o->h)) goto bad; }
         else if (!strcmp(a, "--font")) st->font_path = v;
+        else if (!strcmp(a, "--theme")) { if (strcmp(v, "dark") && strcmp(v, "light")) goto bad; st->th = vw_theme_get(!strcmp(v, "light")); }
+        else if (!strcmp(a, "--projector")) { st->th = vw_theme_get(1); st->font_pt = 20; continue; }
         else if (!strcmp(a, "--keys")) st->keys = v;
         else if (!strcmp(a, "--mouse")) { if (sscanf(v, "%d,%d", &o->mouse_x, &o->mouse_y) != 2) goto bad; }
         else if (!strcmp(a, "--bench")) { o->bench = (int)strtol(v, &e, 10); if (*e || o->bench < 1) goto bad; }
@@ -171,6 +176,21 @@ static int setup_font(vw_state *st)
         say("%s\n", err);
         return -1;
     }
+    return 0;
+}
+
+int vw_refont(vw_state *st)
+{
+    int px = st->font.px;
+    if (setup_font(st) != 0) {
+        st->font_pt = (int)(px / (st->dpi > 0 ? st->dpi : 1) + 0.5);
+        setup_font(st);
+        return -1;
+    }
+    vw_layout(st);
+    vw_heat_layout(st);
+    st->page_last = VW_NONE;   /* re-anchor around the selection */
+    vw_select(st, st->nav.cur);
     return 0;
 }
 
@@ -353,6 +373,8 @@ static void cleanup(vw_state *st)
     if (st->win)
         SDL_DestroyWindow(st->win);
     free(st->grid);
+    tv_table_free(st->table);
+    free(st->range);
     vw_load_free(st);
     TTF_Quit();
     SDL_Quit();
@@ -368,6 +390,8 @@ static int load(vw_state *st, const options *o)
         return -1;
     }
     tv_nav_goto(&st->nav, st->a.d, o->at_set ? o->at : 0);
+    tv_colour_init(&st->col, st->a.d);
+    tv_learn_init(&st->learn, st->a.d);
     st->tspan = (double)st->a.n;
     st->speed_idx = 4;
     return 0;
@@ -384,6 +408,7 @@ int main(int argc, char **argv)
     vw_state st = { 0 };
     options o = { .w = DEFAULT_W, .h = DEFAULT_H, .scale = 1.0, .mouse_x = -1, .mouse_y = -1 };
     st.font_pt = DEFAULT_PT;
+    st.th = vw_theme_get(0);
     st.level = TV_PLAIN_LEVEL;
     st.explain = 1;
     st.dpi = 1.0f;

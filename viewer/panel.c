@@ -132,10 +132,13 @@ static int draw_comps(vw_state *st, const tv_why *w, int x, int y, int wpx, int 
         if (v > mx)
             mx = v;
     }
-    vw_text(f, st->ren, x, y, w->rival ? (w->has_saved ? "component  token  rival margin  saved (bits)"
-                                                        : "component  token  rival margin (bits)")
-                                       : (w->has_saved ? "component   term  saved (bits)" : "component   term (bits)"),
-            wpx / f->cw, VW_DIM);
+    const char *head = w->rival ? (w->has_saved ? "component  token  rival margin  saved (bits)"
+                                                : "component  token  rival margin (bits)")
+                                : (w->has_saved ? "component   term  saved (bits)" : "component   term (bits)");
+    if ((int)strlen(head) > wpx / f->cw)   /* narrow: the unit goes, the columns stay */
+        head = w->rival ? (w->has_saved ? "bits:      token  rival margin  saved" : "bits:      token  rival margin")
+                        : (w->has_saved ? "bits:        term  saved" : "bits:        term");
+    vw_text(f, st->ren, x, y, head, wpx / f->cw, VW_DIM);
     y += f->ch;
     int numw = (w->rival ? 21 : 7) + (w->has_saved ? 7 : 0), bw = wpx - (10 + numw) * f->cw;
     for (uint32_t k = 0; k < w->n_comp && (int)shown + 1 < rows; k++) {
@@ -179,7 +182,7 @@ static void draw_topk_col(vw_state *st, const smix_trace_token *tk, const uint32
             continue;
         cand_label(st, id[i], 12, lab, sizeof lab);
         if (hit)
-            vw_fill(st->ren, x - 2, cy, w - 2, f->ch, (vw_rgb){ 70, 60, 30 });
+            vw_fill(st->ren, x - 2, cy, w - 2, f->ch, st->th->hilite);
         vw_text(f, st->ren, x, cy, lab, 12, hit ? VW_ACCENT : VW_FG);
         if (bw >= 8)
             pbar(st, x + 13 * f->cw, cy, bw, p[i], c);
@@ -247,13 +250,13 @@ static void interval_bar(vw_state *st, uint64_t k, int x, int y, int w, int h, i
     smix_trace_topk top;
     int rank;
     *s0 = *s1 = x;
-    vw_fill(st->ren, x, y, w, h, (vw_rgb){ 52, 55, 64 });
+    vw_fill(st->ren, x, y, w, h, st->th->bar);
     if (smix_trace_get_token(st->a.t, k, &tk) != 0 || smix_trace_get_topk(st->a.t, k, &top) != 0)
         return;
     double start = slice_start(&tk, &top, &rank), cum = 0;
     for (int i = 0; i < SMIX_TOPK && top.p[i] > 0; i++) {
         int a = x + vw_clampi(cum * w, 0, w), b = x + vw_clampi((cum + top.p[i]) * w, 0, w);
-        vw_rgb c = (i & 1) ? (vw_rgb){ 88, 94, 108 } : (vw_rgb){ 110, 117, 133 };
+        vw_rgb c = (i & 1) ? st->th->bar2 : st->th->bar3;
         if (i != rank)
             vw_fill(st->ren, a, y, b - a - 1, h, c);
         cum += top.p[i];

@@ -1,5 +1,6 @@
 /*
- * summary.c - the summary overlay (s): traceview's rows (tv_summary.h), the
+ * summary.c - the summary overlay (s) and the range overlay (v): traceview's
+ * rows (tv_summary.h), the
  * ones smix-tui's summary shows, drawn in two columns, bars as bars and the
  * training loss as a curve.
  */
@@ -25,7 +26,7 @@ static void row_curve(vw_state *st, const tv_srow *r, int x, int y, int w)
     int pw = w - lw - ((int)strlen(r->tail) + 2) * f->cw, h = 3 * f->ch, y0 = y;
     if (pw < 20 || r->n < 2)
         return;
-    vw_fill(st->ren, x + lw, y0, pw, h, (vw_rgb){ 18, 19, 23 });
+    vw_fill(st->ren, x + lw, y0, pw, h, st->th->plotbg);
     int px = -1, py = -1;
     for (int i = 0; i < r->n; i++) {
         double fy = r->hi > r->lo ? (r->v[i] - r->lo) / (r->hi - r->lo) : 0.5;
@@ -43,13 +44,18 @@ void vw_summary_draw(vw_state *st)
     vw_font *f = &st->font;
     tv_srow *rows;
     size_t n;
-    int w = st->W - 2 * f->cw, h = st->H - 2 * f->ch, x0 = f->cw, y0 = f->ch;
-    vw_fill(st->ren, x0, y0, w, h, (vw_rgb){ 12, 13, 16 });
+    int w = st->W - 2 * f->cw, h = st->r_status.y - 2 - f->ch, x0 = f->cw, y0 = f->ch;   /* the status line stays */
+    vw_fill(st->ren, x0, y0, w, h, VW_WELL);
+    vw_capture_erase(f, x0, y0, w, h);
     vw_frame(st->ren, x0, y0, w, h, VW_ACCENT);
     SDL_Rect clipr = { x0, y0, w, h };
     SDL_RenderSetClipRect(st->ren, &clipr);
-    vw_text(f, st->ren, x0 + f->cw, y0 + f->ch / 4, "Summary (s or Esc: back, j/k scroll)", -1, VW_ACCENT);
-    if (tv_summary_rows(st->a.d, 1, &rows, &n) != 0) {
+    vw_text(f, st->ren, x0 + f->cw, y0 + f->ch / 4, st->range ? "Range (E: write it as CSV, v or Esc: back, j/k scroll)"
+            : "Summary (s or Esc: back, j/k scroll)", -1, VW_ACCENT);
+    if (st->range) {
+        rows = st->range;
+        n = st->n_range;
+    } else if (tv_summary_rows(st->a.d, 1, &rows, &n) != 0) {
         vw_text(f, st->ren, x0 + f->cw, y0 + 2 * f->ch, "the report cannot be computed: a damaged trace?", -1, VW_NEGC);
         SDL_RenderSetClipRect(st->ren, NULL);
         return;
@@ -75,6 +81,7 @@ void vw_summary_draw(vw_state *st)
             y += r->kind == TV_SR_CURVE ? 3 * f->ch + f->ch / 2 : f->ch;
         }
     }
-    free(rows);
+    if (!st->range)
+        free(rows);
     SDL_RenderSetClipRect(st->ren, NULL);
 }

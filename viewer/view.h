@@ -19,8 +19,8 @@
  *   plot.c   vw_plot_    timeline of the whole file
  *   panel.c  vw_panel_   component panel and coder panel
  *   summary.c vw_summary_ the summary overlay (s)
+ *   table.c  vw_table_   the token table overlay (t)
  *   input.c  vw_input_   keys, mouse, playback, search
- *   png.c    vw_png_     PNG writer (own deflate, CRC-32, Adler-32)
  */
 #ifndef SMIX_VIEW_H
 #define SMIX_VIEW_H
@@ -37,6 +37,9 @@
 #include "tv_scale.h"
 #include "tv_text.h"
 #include "tv_summary.h"
+#include "tv_table.h"
+#include "tv_colour.h"
+#include "tv_learn.h"
 #include "tv_why.h"
 
 #define VW_NONE UINT64_MAX
@@ -154,6 +157,9 @@ void vw_cluster_draw(vw_font *f, SDL_Renderer *r, const char *s, int cells, int 
  * text lines (trailing blanks dropped), free. */
 int vw_capture_init(vw_capture *cap, int W, int H, const vw_font *f);
 int vw_capture_write(const vw_capture *cap, FILE *out);
+/* Blanks the capture under a pixel rectangle (an overlay hides what is
+ * under it). */
+void vw_capture_erase(vw_font *f, int x, int y, int w, int h);
 void vw_capture_free(vw_capture *cap);
 /* UTF-8 text (our own strings: invalid bytes show as '?'); returns the
  * number of cells drawn. Stops after max_cells (<0: no limit). */
@@ -255,6 +261,13 @@ typedef struct vw_state {
     int explain;          /* the explain line is shown (e) */
     int summary;          /* the summary is shown (s) */
     int scroll;           /* summary/help scroll offset, rows */
+    tv_table *table;      /* the token table (t), built on first use */
+    int table_on;         /* the table is shown */
+    tv_colour col;        /* what the text's colours mean (c) */
+    tv_learn learn;       /* A's SSM training chunks (the timeline's loss curve) */
+    const struct vw_theme *th;   /* colours of the frame (vw_theme_get) */
+    tv_srow *range;       /* the range view's rows (v), while it is shown */
+    size_t n_range;
 } vw_state;
 
 /* ---------------- load.c ---------------- */
@@ -300,6 +313,14 @@ int vw_wrap(vw_state *st, const char *s, int x, int y, int wpx, int rows, vw_rgb
 /* The summary overlay (s): traceview's summary rows, as smix-tui shows. */
 void vw_summary_draw(vw_state *st);
 
+/* ---------------- table.c ---------------- */
+/* The token table overlay (t): traceview's rows, as smix-tui shows them. */
+void vw_table_draw(vw_state *st);
+/* Rows of tokens it shows (what a page key moves). */
+int vw_table_page(const vw_state *st);
+/* The row of tokens (0 = the first shown) at pixel row y, or -1. */
+int vw_table_row_at(const vw_state *st, int y);
+
 /* ---------------- input.c ---------------- */
 void vw_input_event(vw_state *st, const SDL_Event *ev);
 void vw_input_tick(vw_state *st);            /* playback */
@@ -309,27 +330,44 @@ int vw_input_keys(vw_state *st, const char *keys, char *err, size_t errlen);
 void vw_select(vw_state *st, uint64_t tok);
 double vw_speed(const vw_state *st);         /* tokens per second */
 
-/* ---------------- png.c ---------------- */
-/* Writes rgb (w*h*3 bytes, rows top to bottom) as a PNG. Returns 0 or -1. */
-int vw_png_write(const char *path, const uint8_t *rgb, int w, int h);
-
 /* ---------------- main.c ---------------- */
 void vw_layout(vw_state *st);                /* panel rectangles from W, H */
 void vw_draw(vw_state *st);                  /* one whole frame */
-/* Writes what the renderer holds now (call after drawing, before present). */
+/* The font at st->font_pt again (F, f), and the layout for it. Returns 0,
+ * or -1 if the font cannot be opened (then the old size is kept). */
+int vw_refont(vw_state *st);
+/* Writes what the renderer holds now as a PNG (SDL2_image's IMG_SavePNG;
+ * call after drawing, before present). Returns 0, or -1 with a message in
+ * nav.msg (and no file left). */
 int vw_save_png(vw_state *st, const char *path);
 
-/* Theme */
-#define VW_BG      ((vw_rgb){ 24, 26, 31 })
-#define VW_PANEL   ((vw_rgb){ 34, 37, 44 })
-#define VW_GRID    ((vw_rgb){ 58, 62, 72 })
-#define VW_FG      ((vw_rgb){ 222, 224, 228 })
-#define VW_DIM     ((vw_rgb){ 140, 146, 158 })
-#define VW_ACCENT  ((vw_rgb){ 255, 176, 59 })
-#define VW_SELC    ((vw_rgb){ 255, 255, 255 })
-#define VW_SSMC    ((vw_rgb){ 86, 180, 233 })    /* Okabe-Ito sky blue */
-#define VW_MIXC    ((vw_rgb){ 230, 159, 0 })     /* Okabe-Ito orange */
-#define VW_POSC    ((vw_rgb){ 0, 158, 115 })     /* Okabe-Ito green */
-#define VW_NEGC    ((vw_rgb){ 213, 94, 0 })      /* Okabe-Ito vermillion */
+/* Theme: every colour of the frame but the data scales (viridis, the
+ * diverging scale, the level colours), picked at run time (T, --theme,
+ * --projector): dark, or light high-contrast for projectors. */
+typedef struct vw_theme {
+    const char *name;
+    vw_rgb bg, panel, grid, fg, dim, accent, selc, ssmc, mixc, posc, negc;
+    vw_rgb well;      /* overlays (help, summary, table, tooltip) */
+    vw_rgb plotbg;    /* the timeline's plot area */
+    vw_rgb hilite;    /* the highlighted row of a top-8 list */
+    vw_rgb bar, bar2, bar3;   /* coder panel: the interval, alternate slices */
+} vw_theme;
+
+/* VW_THEME_DARK or VW_THEME_LIGHT. */
+const vw_theme *vw_theme_get(int light);
+
+/* The theme's colours, for code that has the state in `st`. */
+#define VW_BG      (st->th->bg)
+#define VW_PANEL   (st->th->panel)
+#define VW_GRID    (st->th->grid)
+#define VW_FG      (st->th->fg)
+#define VW_DIM     (st->th->dim)
+#define VW_ACCENT  (st->th->accent)
+#define VW_SELC    (st->th->selc)
+#define VW_SSMC    (st->th->ssmc)
+#define VW_MIXC    (st->th->mixc)
+#define VW_POSC    (st->th->posc)
+#define VW_NEGC    (st->th->negc)
+#define VW_WELL    (st->th->well)
 
 #endif /* SMIX_VIEW_H */

@@ -1,7 +1,7 @@
 /*
  * fuzz_view.c - the viewers' data layer on arbitrary traces: what the
  * shared view model (traceview/: tv_doc, tv_why, tv_text, tv_nav,
- * tv_summary) and smix-view (viewer/load.c, pyr.c) compute from a trace before
+ * tv_summary, tv_table, tv_colour, tv_learn) and smix-view (viewer/load.c, pyr.c) compute from a trace before
  * anything is drawn.
  *
  * Inputs are traces (run.sh gives this target the trace target's corpus),
@@ -23,6 +23,9 @@
 #include "../../traceview/tv_why.h"
 #include "../../traceview/tv_scale.h"
 #include "../../traceview/tv_summary.h"
+#include "../../traceview/tv_table.h"
+#include "../../traceview/tv_colour.h"
+#include "../../traceview/tv_learn.h"
 #include "../../viewer/view.h"
 
 /* Tokens read one by one at each end (the scans cover the rest). */
@@ -49,6 +52,45 @@ static void tv_token(tv_doc *d, uint64_t i)
         if (tv_text_at(tv_doc_bytes, d, p, 1, &g, &next, &last) != 0)
             break;
         p = next;
+    }
+}
+
+/* The token table under every view: keys that sort, filter, group by id
+ * and move, and every line it draws. */
+static void table_layer(tv_doc *d)
+{
+    static const int keys[] = { 'o', 'a', 'o', 'O', 'r', 'n', 'y', 'd', 'd', 'a', 'G', 'k', 'n', 'n', 'y' };
+    char line[512];
+    tv_table *tb = tv_table_create(d);
+    if (!tb)
+        return;
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        (void)tv_table_key(tb, keys[k], 10);
+        tv_table_title(tb, line, sizeof line);
+        tv_table_filters(tb, line, sizeof line);
+        tv_table_header(tb, line, sizeof line);
+        for (size_t i = tb->top; i < tb->n_rows && i < tb->top + 10; i++)
+            tv_table_line(tb, i, 1, line, sizeof line);
+        (void)tv_table_target(tb);
+    }
+    tv_table_free(tb);
+}
+
+/* Every colouring of the first and last tokens, and its legend. */
+static void colour_layer(tv_doc *d)
+{
+    char lab[64];
+    tv_colour c;
+    uint64_t n = tv_doc_count(d);
+    tv_colour_init(&c, d);
+    for (int m = 0; m < TV_COL_COUNT; m++, tv_colour_next(&c, d)) {
+        for (uint64_t i = 0; i < n && i < EDGE; i++) {
+            (void)tv_colour_level(&c, d, i);
+            tv_colour_here(&c, d, n - 1 - i, lab, sizeof lab);
+        }
+        for (int k = 0; tv_colour_legend(&c, d, k, lab, sizeof lab) >= 0 && k < 16; k++) {}
+        for (int k = 0; tv_colour_legend_short(&c, d, k, lab, sizeof lab) >= 0 && k < 16; k++) {}
+        (void)tv_colour_short_name(c.mode);
     }
 }
 
@@ -80,6 +122,16 @@ static void tui_layer(const char *path)
     tv_srow *rows;
     size_t nrows;
     if (tv_summary_rows(d, 1, &rows, &nrows) == 0)
+        free(rows);
+    table_layer(d);
+    colour_layer(d);
+    tv_learn learn;
+    tv_learn_init(&learn, d);
+    for (uint64_t i = 0; i < n && i < EDGE; i++) {
+        tv_learn_line(d, i, err, sizeof err);
+        tv_learn_line(d, n - 1 - i, err, sizeof err);
+    }
+    if (n && tv_summary_range_rows(d, n - 1, n / 3, 1, &rows, &nrows) == 0)
         free(rows);
     for (uint64_t i = 0; i < n && i < EDGE; i++) {
         tv_token(d, i);
