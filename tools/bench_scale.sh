@@ -57,7 +57,7 @@ for n in $SIZES; do
     run "$SMIX" -q -d -T2 -c "$WORK/t1.smx" || { echo "bench_scale: decode failed on $n MB" >&2; exit 1; }
     d2=$SEC; rd=$RSS_MB
     cmp -s "$WORK/out" "$f" || { echo "bench_scale: round trip MISMATCH on $n MB" >&2; exit 1; }
-    blocks=$("$SMIX" -lv "$WORK/t1.smx" | awk '/blocks:/ { print $2; exit }')
+    blocks=$("$SMIX" -lv "$WORK/t1.smx" | awk '/blocks:/ { sub(/,$/, "", $2); print $2; exit }')
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
         "$n" "${blocks:-1}" "$bytes" "$(bpb "$bytes" $((n * 1000000)))" \
         "$s1" "$(per_mb "$s1" "$n")" "$s2" "$(mb_s "$s2" "$n")" "$d2" \
