@@ -416,5 +416,10 @@ for size in 640x480 800x600; do
     check "smix-view $size: the timeline's top label" bash -c "grep -A1 '^ tokens 0\\.\\.' '$T/small.txt' | grep -q '^ *25 '"
 done
 
+# smix-tui at 80x24: the explain sentence gets the rows it needs
+tui --size 80x24 --keys ":$K<Enter>e" "$T/q.smt" > "$T/tsmall.txt"
+check "smix-tui 80x24: the explain sentence is shown" grep -q "^#$K " "$T/tsmall.txt"
+check "smix-tui 80x24: the explain sentence ends on screen" bash -c "tail -2 '$T/tsmall.txt' | head -1 | grep -q '[.)]\$'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -59,9 +59,16 @@ void app_layout(app *a)
     int H = LINES, W = COLS;
     app_rect z = { 0, 0, 0, 0 };
     a->r_status = (app_rect){ H - 1, 0, 1, W };
-    int ex = a->explain && H >= 12 ? (H >= 30 && W < 160 ? 3 : 2) : 0;
-    a->r_explain = ex ? (app_rect){ H - 1 - ex, 0, ex, W } : z;
     int tl = H >= 10 ? (a->learn.n && H >= 16 ? 4 : 3) : 0;   /* a loss row with the SSM */
+    /* the explain sentence: the rows it needs at this width, at least 2,
+     * at most a third of what the timeline leaves */
+    int ex = 0;
+    if (a->explain && H >= 12) {
+        int most = (H - 1 - tl) / 3 > 2 ? (H - 1 - tl) / 3 : 2;
+        ex = explain_rows(a, W);
+        ex = ex < 2 ? 2 : ex > most ? most : ex;
+    }
+    a->r_explain = ex ? (app_rect){ H - 1 - ex, 0, ex, W } : z;
     a->r_time = tl ? (app_rect){ H - 1 - ex - tl, 0, tl, W } : z;
     int top_h = H - 1 - ex - tl;
     if (top_h < 1) top_h = 1;

@@ -74,6 +74,8 @@ typedef struct pane_ops {
 
 extern const pane_ops pane_text, pane_detail, pane_timeline, pane_explain, pane_status,
     pane_summary, pane_help, pane_table;
+/* Rows the explain sentence of the current token takes at width w. */
+int explain_rows(app *a, int w);
 
 /* ---- actions ---- */
 /* The tv key (traceview/tv_keys.h) of an ncurses key code, or -1. */

@@ -141,27 +141,56 @@ const pane_ops pane_timeline = { "timeline", time_draw, time_click };
 
 /* ---- explain line ---- */
 
-static void explain_draw(app *a, const app_rect *r)
+/* The sentence for the current token; 0, or -1 when there is none. */
+static int explain__sentence(app *a, char *s, size_t n)
 {
     tv_why wy;
+    if (tv_why_token(a->doc, a->nav.cur, crt_utf8(a->crt), &wy) != 0) return -1;
+    tv_why_sentence(&wy, a->doc, s, n);
+    return 0;
+}
+
+/* One row of p wrapped at a space within w: its length in *cut; returns
+ * where the next row starts. */
+static const char *explain__wrap(const char *p, int w, size_t *cut)
+{
+    size_t len = strlen(p);
+    *cut = len;
+    if ((int)len > w) {
+        *cut = (size_t)w;
+        while (*cut > 0 && p[*cut] != ' ') (*cut)--;
+        if (*cut == 0) *cut = (size_t)w;
+    }
+    p += *cut;
+    while (*p == ' ') p++;
+    return p;
+}
+
+int explain_rows(app *a, int w)
+{
     char s[1536];
-    if (tv_why_token(a->doc, a->nav.cur, crt_utf8(a->crt), &wy) != 0) return;
-    tv_why_sentence(&wy, a->doc, s, sizeof s);
+    size_t cut;
+    int rows = 0;
+    if (w < 1 || explain__sentence(a, s, sizeof s) != 0) return 0;
+    for (const char *p = s; *p; rows++) p = explain__wrap(p, w, &cut);
+    return rows;
+}
+
+static void explain_draw(app *a, const app_rect *r)
+{
+    char s[1536];
+    if (explain__sentence(a, s, sizeof s) != 0) return;
     crt_set(a->crt, CRT_NORMAL);
-    /* wrap at spaces over the rows we have */
+    /* wrap at spaces over the rows we have (app_layout gives as many as
+     * the sentence needs, up to a third of the screen) */
     const char *p = s;
     for (int row = 0; row < r->h && *p; row++) {
-        size_t len = strlen(p), cut = len;
-        if ((int)len > r->w) {
-            cut = (size_t)r->w;
-            while (cut > 0 && p[cut] != ' ') cut--;
-            if (cut == 0) cut = (size_t)r->w;
-        }
+        size_t cut;
+        const char *next = explain__wrap(p, r->w, &cut);
         char line[1536];
         snprintf(line, sizeof line, "%.*s", (int)cut, p);
         crt_text(a->crt, r->y + row, r->x, r->w, line);
-        p += cut;
-        while (*p == ' ') p++;
+        p = next;
     }
 }
 
