@@ -44,9 +44,9 @@ typedef struct level_preset {
  * 256 followers, for 0.6% more output; 0.2% on enwik8_1M). Fewer than 256
  * cost binary data dearly (kennedy.xls: 2.3x the output with 128). Session
  * 6 in docs/model.md. Levels 1-2 keep 64 after a word (follow_words: the
- * longest lists, of many rare followers; enwik8_1M at level 1: 6% fewer
- * instructions for 0.2%, kennedy.xls unchanged) and thin an order-1 list
- * past 128 (session 7). */
+ * longest lists, of many rare followers) and thin an order-1 list past
+ * 128: level 1 6% fewer instructions, enwik8_1M 0.28% larger, kennedy.xls
+ * 0.7% smaller (session 7). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16 follow_words   (skip: 0 off, 1 two skip contexts, 2 three) */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16, 1 }, /* 1: mixer of n-grams, match, priors */

@@ -290,7 +290,7 @@ static void learn(model *m, uint32_t y)
 /* With follow_words, the contexts that end in a word keep a quarter of
  * the followers the others may (16 x follow16 / 4): after a word come
  * many different tokens, each rarely, and their lists were the longest
- * ones scanned (level 1 on enwik8_1M: 6% of its instructions for 0.2%). */
+ * ones scanned (level 1: 6% fewer instructions, +0.28% on enwik8_1M). */
 static uint32_t follower_cap(const model *m)
 {
     if (!m->c.cfg.follow_words || !m->h.t) return 0;

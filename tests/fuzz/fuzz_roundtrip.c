@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cfg.ssm_enabled)
         cfg.ssm_rows = 16;   /* the smallest head a decoder accepts */
     if (cfg.byte_mix)
-        cfg.byte_mix = 16;   /* the smallest byte model (2^26 counters took 90% of a run) */
+        cfg.byte_mix = 16;   /* the smallest byte model: its tables are set up per run */
     data += size < 2 ? size : 2;
     size -= size < 2 ? size : 2;
     size_t cap = cfg.ssm_enabled ? SSM_MAX : ROUNDTRIP_MAX;
