@@ -35,7 +35,7 @@
     X(SSM,      "ssm",      "ssm",       1, c->ssm_enabled,        "the SSM (its logit against its mean over the tokens no context offers)") \
     X(PRIOR,    "prior",    "frequency", 1, 1,                     "the frequency prior (0.1 log(1 + count))") \
     X(LASTSEEN, "lastseen", "recency",   1, 1,                     "the time since the token last occurred (H/(H + age), H = 1024)") \
-    X(RECENT,   "recent",   "recency",   1, 1,                     "the tokens of the last 16 or 32 positions") \
+    X(RECENT,   "recent",   "recency",   1, !c->coarse_classes,    "the tokens of the last 32 positions (16 at levels 1-2 before format 8)") \
     X(KIND,     "kind",     "bias",      0, 1,                     "the learned bias of the token's kind (first byte) after the previous byte, token and pair") \
     X(COUNT,    "count",    "bias",      0, 1,                     "the learned bias of the token's count bucket") \
     X(AGE,      "age",      "bias",      0, 1,                     "the learned bias of the token's age bucket") \

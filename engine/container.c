@@ -14,8 +14,9 @@
  *         block of 0 tokens is stored: its payload is its input, as it is
  *  64+20B 4  CRC-32C of the bytes before it
  * A frame ends where its payload ends; another frame may follow.
- * A reader accepts majors SMIX_FORMAT_OLDEST..SMIX_FORMAT_VERSION (6 and 7
- * differ only in byte 18's follow_words bit, 0 in format 6) and any minor
+ * A reader accepts majors SMIX_FORMAT_OLDEST..SMIX_FORMAT_VERSION (6, 7 and
+ * 8 differ only in byte 18's follow_words bit, 0 in format 6, and its
+ * coarse_classes bit, 0 before format 8) and any minor
  * of them with a header of at least 68 bytes (later fields are ignored);
  * another major is refused with "newer" or "older" in the message.
  */
@@ -47,7 +48,7 @@ static void put_config(uint8_t *p, const smix_config *c)
     put16(p + 12, c->lr_milli);
     put16(p + 14, c->smooth_milli);
     put16(p + 16, c->vocab_size);
-    p[18] = (uint8_t)(c->follow16 | (c->follow_words ? 0x40 : 0));
+    p[18] = (uint8_t)(c->follow16 | (c->follow_words ? 0x40 : 0) | (c->coarse_classes ? 0x80 : 0));
     p[19] = (uint8_t)(c->byte_mix | (c->escape_walk ? 0x80 : 0));
     put16(p + 20, c->ssm_rows);
     put16(p + 22, c->ngram_budget_mb);
@@ -63,7 +64,8 @@ static void get_config(const uint8_t *p, smix_config *c)
     c->smooth_milli = (uint16_t)get16(p + 14);
     c->vocab_size = get16(p + 16);
     c->follow16 = p[18] & 0x3F;
-    c->follow_words = p[18] >> 6;   /* 2 or 3: refused by ctr_check_config */
+    c->follow_words = (p[18] >> 6) & 1;
+    c->coarse_classes = p[18] >> 7;
     c->byte_mix = p[19] & 0x7F;
     c->escape_walk = p[19] >> 7;
     c->ssm_rows = (uint16_t)get16(p + 20);
@@ -128,7 +130,8 @@ smix_result ctr_check_config(const smix_config *c)
     SAFETY_CHECK(c->byte_mix == 0 ? !c->escape_walk : c->byte_mix >= 16 && c->byte_mix <= 26, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->blocks >= 1 && c->blocks <= SMIX_MAX_BLOCKS, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->max_order >= CTR_ORDER_MIN && c->max_order <= CTR_ORDER_MAX, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->follow16 >= CTR_FOLLOW16_MIN && c->follow16 <= CTR_FOLLOW16_MAX && c->follow_words <= 1,
+    SAFETY_CHECK(c->follow16 >= CTR_FOLLOW16_MIN && c->follow16 <= CTR_FOLLOW16_MAX && c->follow_words <= 1 &&
+                 c->coarse_classes <= 1,
                  SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->vocab_size >= 256 && c->vocab_size <= tok_vocab_size(tok_builtin()) &&
                  c->vocab_size < 65535, SMIX_ERR_CORRUPT);
@@ -194,6 +197,8 @@ smix_result ctr_read_header(const uint8_t *src, size_t n, ctr_header *h)
     if (r != SMIX_OK) return r;
     /* format 6 had no follow_words (byte 18 was follow16 alone) */
     SAFETY_CHECK(h->version >= 7 || !h->cfg.follow_words, SMIX_ERR_CORRUPT);
+    /* nor before format 8 coarse_classes (bit 7 of byte 18) */
+    SAFETY_CHECK(h->version >= 8 || !h->cfg.coarse_classes, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(h->input_bytes <= CTR_MAX_INPUT, SMIX_ERR_TOO_LARGE);
     SAFETY_CHECK(h->tokens <= h->input_bytes, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(h->payload_bytes <= (uint64_t)1 << 40, SMIX_ERR_CORRUPT);

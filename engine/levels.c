@@ -16,6 +16,7 @@ typedef struct level_preset {
     uint32_t block_kb;     /* input per block, KiB */
     uint8_t follow16;      /* followers per context / 16 (0: no limit) */
     uint8_t follow_words;  /* contexts ending in a word keep a quarter of them */
+    uint8_t coarse;        /* coarse_classes: fewer count buckets, no recent positions */
 } level_preset;
 
 /* Index = level - 1. Chosen by measurement (docs/BENCHMARKS.md, docs/model.md).
@@ -46,18 +47,22 @@ typedef struct level_preset {
  * 6 in docs/model.md. Levels 1-2 keep 64 after a word (follow_words: the
  * longest lists, of many rare followers) and thin an order-1 list past
  * 128: level 1 6% fewer instructions, enwik8_1M 0.28% larger, kennedy.xls
- * 0.7% smaller (session 7). */
+ * 0.7% smaller (session 7). They also bucket counts coarsely (1, 2, 3,
+ * then pairs of octaves: 35% fewer classes in use) and make no candidates
+ * of the last positions, which at these levels cost more than they saved
+ * (coarse_classes, format 8: level 1 on enwik8_1M 15% less time and 0.25%
+ * smaller; session 8 in docs/model.md). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
-    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16 follow_words   (skip: 0 off, 1 two skip contexts, 2 three) */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16, 1 }, /* 1: mixer of n-grams, match, priors */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 8192, 16, 1 }, /* 2: level 1 + follower cell biases */
-    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 16384, 16, 0 }, /* 3: default: + order 4, skip contexts, byte model */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384, 32, 0 }, /* 4: + SSM, one layer, a third skip context, escape walk */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384, 32, 0 }, /* 5-9: larger byte tables, then more SSM rows */
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 256, 16384, 32, 0 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 384, 16384, 32, 0 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 448, 16384, 32, 0 },
-    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 512, 16384, 32, 0 },
+    /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16 follow_words coarse   (skip: 0 off, 1 two skip contexts, 2 three) */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16, 1, 1 }, /* 1: mixer of n-grams, match, priors */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 8192, 16, 1, 1 }, /* 2: level 1 + follower cell biases */
+    { 0, 0,  0,  0,  0, 0, 0, 0,  4, 1, 24, 32768, 0, 16384, 16, 0, 0 }, /* 3: default: + order 4, skip contexts, byte model */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 24, 32768, 512, 16384, 32, 0, 0 }, /* 4: + SSM, one layer, a third skip context, escape walk */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 25, 32768, 512, 16384, 32, 0, 0 }, /* 5-9: larger byte tables, then more SSM rows */
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 256, 16384, 32, 0, 0 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 384, 16384, 32, 0, 0 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 448, 16384, 32, 0, 0 },
+    { 1, 1, 32, 16, 64, 4, 2, 1,  4, 2, 26, 32768, 512, 16384, 32, 0, 0 },
 };
 
 smix_result smix_level_config(int level, smix_config *out)
@@ -73,6 +78,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.byte_mix = p->byte_mix;
     c.follow16 = p->follow16;
     c.follow_words = p->follow_words;
+    c.coarse_classes = p->coarse;
     c.escape_walk = p->ssm && p->byte_mix;
     c.n_layers = p->nl;
     c.d_model = p->dm;

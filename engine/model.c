@@ -15,9 +15,10 @@
  * candidate or ESCAPE; after an escape the class (its mass times a factor
  * learned for step 2 alone); then the member of the class, uniformly.
  * Finally APMs refine the probabilities of ESCAPE, NEW and the favourite
- * (model_apm.c). Levels 1 and 2 ("fast") look at 16 recent positions
- * instead of 32 and thin long order-1 follower lists, as every level thins
- * the skip contexts'.
+ * (model_apm.c). Levels 1 and 2 ("fast") thin long order-1 follower
+ * lists, as every level thins the skip contexts', and with coarse_classes
+ * (format 8) make no candidates of the recent positions (format 7 files:
+ * 16 recent positions instead of 32).
  *
  * Frequencies: f[i] = 1 + floor(e[i] K), e[i] = exp(F[i] - max F), K chosen
  * so the total stays below MODEL_TOTAL. Every sum runs in a fixed order:
@@ -101,8 +102,9 @@ model *model_create(const smix_config *cfg, int threads)
     m->c.mix_lr = 0.01f;
     m->c.fast = cfg->level <= 2;
     m->c.age_octaves = m->c.fast ? SC_WIDE_AGES : 1;
+    m->c.count_octaves = cfg->coarse_classes ? SC_COARSE_COUNTS : 1;
     m->c.cells = smix_component_used(cfg, COMP_CELLS);
-    m->c.rec_window = m->c.fast ? REC_WINDOW_FAST : REC_WINDOW;
+    m->c.rec_window = !smix_component_used(cfg, COMP_RECENT) ? 0 : m->c.fast ? REC_WINDOW_FAST : REC_WINDOW;
     m->h.new_rate = 0.5f;
     model_feat_init(m);
     model_class_init(m);
@@ -314,7 +316,7 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     m->h.count[slot]++;
     m->h.last[slot] = (uint32_t)m->h.t + 1;
     m->h.prior[slot] = 0.1f * fm_log(1.0f + (float)m->h.count[slot]);
-    int count_bucket = sc_count_bucket(m->h.count[slot]);
+    int count_bucket = sc_count_bucket(m->h.count[slot], m->c.count_octaves);
     if (target == 0) {   /* its first class: the kind comes from its bytes */
         uint32_t len;
         const uint8_t *b = tok_bytes(tok_builtin(), token_id, &len);

@@ -36,7 +36,7 @@
  * class factors of 1. */
 void model_class_init(model *m)
 {
-    for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->c.prior_rep[b] = 0.1f * fm_log(1.0f + sc_count_rep(b));
+    for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->c.prior_rep[b] = 0.1f * fm_log(1.0f + sc_count_rep(b, m->c.count_octaves));
     for (int b = 0; b < SC_AGE_BUCKETS; b++) m->c.rlast_rep[b] = RLAST_H / (RLAST_H + sc_age_rep(b, m->c.age_octaves));
     m->c.n_age_bound = sc_age_boundaries(m->c.age_bound, SC_AGE_BUCKETS, m->c.age_octaves);
     for (size_t i = 0; i < (size_t)NEWID_KINDS * SC_NCLASS; i++) m->w.class_factor[i] = 1.0f;
@@ -251,6 +251,6 @@ void model_age_classes(model *m)
         if (a >= t) break;
         uint32_t j = m->h.hist[t - a - 1];
         if (m->h.last[j] == t - a)
-            sc_move(&m->h.sc, j, sc_class(sc_kind_of(m->h.sc.cls[j]), sc_count_bucket(m->h.count[j]), sc_age_bucket(a, m->c.age_octaves)));
+            sc_move(&m->h.sc, j, sc_class(sc_kind_of(m->h.sc.cls[j]), sc_count_bucket(m->h.count[j], m->c.count_octaves), sc_age_bucket(a, m->c.age_octaves)));
     }
 }

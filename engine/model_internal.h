@@ -82,8 +82,9 @@ typedef struct model_conf {
     uint32_t ssm_cap;          /* slots below this have their own SSM row */
     int fast;                  /* levels 1 and 2: a shorter recent window, filtered order-1 lists */
     int age_octaves;           /* octaves per age bucket of the classes: SC_WIDE_AGES when fast */
+    int count_octaves;         /* and per count bucket: SC_COARSE_COUNTS with coarse_classes */
     int cells;                 /* levels 2-9 learn the follower cell biases (level 1: 8% of its time for 0.2%) */
-    int rec_window;            /* REC_WINDOW, or REC_WINDOW_FAST at levels 1 and 2 */
+    int rec_window;            /* REC_WINDOW, REC_WINDOW_FAST at levels 1 and 2, 0 with coarse_classes */
     float mix_lr;
     int mbits;                 /* the match table has 1 << mbits cells */
     float ctab[NCTX][CTAB];    /* g_k(c) for c < CTAB */

@@ -7,11 +7,18 @@
 
 static int log2_floor(uint32_t v) { return 31 - __builtin_clz(v); }
 
-/* Counts: 1..7 exact, then octaves (half-octaves measured no better). */
-int sc_count_bucket(uint32_t count)
+/* Counts: 1..7 exact, then octaves (half-octaves measured no better); or,
+ * coarse (SC_COARSE_COUNTS), 1..3 exact, then pairs of octaves. */
+int sc_count_bucket(uint32_t count, int octaves)
 {
-    if (count < 8) return count ? (int)count - 1 : 0;
-    int b = 7 + log2_floor(count) - 3;
+    int b;
+    if (octaves == 1) {
+        if (count < 8) return count ? (int)count - 1 : 0;
+        b = 7 + log2_floor(count) - 3;
+    } else {
+        if (count < 4) return count ? (int)count - 1 : 0;
+        b = 3 + (log2_floor(count) - 2) / octaves;
+    }
     return b < SC_COUNT_BUCKETS ? b : SC_COUNT_BUCKETS - 1;
 }
 
@@ -27,20 +34,30 @@ int sc_age_bucket(uint32_t age, int octaves)
 /* Midpoint of the octave [2^k, 2^(k+1)). */
 static float octave_rep(int k) { return 1.5f * (float)(1u << k) - 0.5f; }
 
-float sc_count_rep(int b)
+/* Midpoint of [2^k, 2^(k+octaves)). */
+static float octaves_rep(int k, int octaves)
 {
-    return b < 7 ? (float)(b + 1) : octave_rep(b - 7 + 3);
+    return 0.5f * (float)(1u << k) * (float)(1 + (1 << octaves)) - 0.5f;
 }
 
-/* Midpoint of [2^k, 2^(k+octaves)); buckets past the last reachable one
- * (ages are 32-bit) get the last reachable one's. */
+/* Buckets past the last reachable one (counts and ages are 32-bit) get the
+ * last reachable one's. */
+float sc_count_rep(int b, int octaves)
+{
+    if (octaves == 1) return b < 7 ? (float)(b + 1) : octave_rep(b - 7 + 3);
+    if (b < 3) return (float)(b + 1);
+    int k = 2 + octaves * (b - 3);
+    if (k > 31) k = 2 + octaves * ((31 - 2) / octaves);
+    return octaves_rep(k, octaves);
+}
+
 float sc_age_rep(int b, int octaves)
 {
     if (b < 4) return (float)b;
     if (octaves == 1) return octave_rep(b - 4 + 2);
     int k = 2 + octaves * (b - 4);
     if (k > 31) k = 2 + octaves * ((31 - 2) / octaves);
-    return 0.5f * (float)(1u << k) * (float)(1 + (1 << octaves)) - 0.5f;
+    return octaves_rep(k, octaves);
 }
 
 int sc_age_boundaries(uint32_t *out, int max, int octaves)

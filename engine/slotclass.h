@@ -40,15 +40,17 @@ typedef struct slotclass {
     uint16_t *cls;              /* [cap] class of each member */
 } slotclass;
 
-/* Bucket of a count >= 1 (1..7 exact, then octaves) and of an age >= 0
- * (0..3 exact, then `octaves` octaves per bucket: 1, or SC_WIDE_AGES for
- * the fast levels, which then walk fewer classes); ages saturate at the
- * last bucket. */
+/* Bucket of a count >= 1 (octaves 1: 1..7 exact, then octaves; else 1..3
+ * exact, then `octaves` octaves per bucket: SC_COARSE_COUNTS for the fast
+ * levels from format 8) and of an age >= 0 (0..3 exact, then `octaves`
+ * octaves per bucket: 1, or SC_WIDE_AGES for the fast levels, which then
+ * walk fewer classes); both saturate at the last bucket. */
 #define SC_WIDE_AGES 2
-int sc_count_bucket(uint32_t count);
+#define SC_COARSE_COUNTS 2
+int sc_count_bucket(uint32_t count, int octaves);
 int sc_age_bucket(uint32_t age, int octaves);
 /* A value typical of a bucket (its midpoint), for the class's shared logit. */
-float sc_count_rep(int bucket);
+float sc_count_rep(int bucket, int octaves);
 float sc_age_rep(int bucket, int octaves);
 /* The ages at which sc_age_bucket increases, ascending; returns how many. */
 int sc_age_boundaries(uint32_t *out, int max, int octaves);

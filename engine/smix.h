@@ -31,7 +31,7 @@ extern "C" {
 #define SMIX_VERSION_STRING "0.1.0"
 
 /* Container format version written by this library (see docs/format.md). */
-#define SMIX_FORMAT_VERSION 7
+#define SMIX_FORMAT_VERSION 8
 #define SMIX_FORMAT_OLDEST 6   /* the oldest major version this build still reads */
 
 typedef enum smix_result {
@@ -113,6 +113,9 @@ typedef struct smix_config {
     uint8_t follow_words; /* 1: a context that ends in a word keeps at most 4 x follow16
                              followers, and at levels 1-2 a long order-1 list is thinned
                              past 8 x follow16 (format 7; 0 in format 6) */
+    uint8_t coarse_classes; /* 1: the seen tokens' classes bucket counts as 1, 2, 3, then
+                             pairs of octaves, and the last positions' tokens are no
+                             candidates (levels 1-2; format 8, 0 before) */
     uint8_t blocks;       /* the frame is cut into this many blocks (1..SMIX_MAX_BLOCKS), each
                              coded by a model of its own, so they can run in parallel.
                              smix_level_config gives 1; a header, how many its frame has */

@@ -114,8 +114,18 @@ blk=$G/decode/v$ver-blocks-l1.smx
 "$tmp/reseal" "$src" "$E/future-version.smx" 4 $((ver + 1))
 oldest=$(sed -n 's/^#define SMIX_FORMAT_OLDEST \([0-9]*\).*/\1/p' engine/smix.h)
 [ "${oldest:-$ver}" -gt 1 ] && "$tmp/reseal" "$src" "$E/older-version.smx" 4 $((${oldest:-$ver} - 1))
-# a level-1 frame (follow_words set) labelled format 6, which had no such bit
-[ "$ver" -eq 7 ] && "$tmp/reseal" "$src" "$E/v6-with-follow-words.smx" 4 6
+# a level-1 frame labelled format 6, which had no follow_words bit (its
+# coarse_classes bit cleared, so that the follow_words bit alone is wrong),
+# and labelled format 7, which had no coarse_classes bit (config byte 18 is
+# at offset 26)
+b18=$(od -An -tu1 -j26 -N1 "$src" | tr -d ' ')
+if [ "$ver" -ge 8 ]; then
+    "$tmp/reseal" "$src" "$tmp/no-coarse.smx" 26 $((b18 & 0x7F))
+    "$tmp/reseal" "$tmp/no-coarse.smx" "$E/v6-with-follow-words.smx" 4 6
+    "$tmp/reseal" "$src" "$E/v7-with-coarse-classes.smx" 4 7
+elif [ "$ver" -eq 7 ]; then
+    "$tmp/reseal" "$src" "$E/v6-with-follow-words.smx" 4 6
+fi
 { cat "$src"; printf 'garbage'; } >"$E/trailing-garbage.smx"
 # the second of two frames damaged, in its header and in its payload
 two=$G/decode/v$ver-frames.smx

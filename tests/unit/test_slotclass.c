@@ -57,25 +57,47 @@ static void test_age_width(int oct)
     check(exact && k == n, name);
 }
 
+/* The count buckets of one width: monotone, saturating, each
+ * representative inside its bucket up to the last reachable one. */
+static void test_count_width(int oct)
+{
+    char name[128];
+    int mono = 1, rep_in = 1;
+    for (uint32_t v = 1; v < 5000000; v++) mono &= sc_count_bucket(v, oct) >= sc_count_bucket(v - 1 ? v - 1 : 1, oct);
+    snprintf(name, sizeof name, "%d octave(s) per count bucket: buckets never decrease", oct);
+    check(mono, name);
+    int last = sc_count_bucket(0xFFFFFFFFu, oct);
+    snprintf(name, sizeof name, "%d octave(s): the largest count stays within the buckets", oct);
+    check(last < SC_COUNT_BUCKETS, name);
+    for (int b = 0; b < last; b++) {
+        uint32_t r = (uint32_t)sc_count_rep(b, oct);
+        rep_in &= sc_count_bucket(r, oct) == b;
+    }
+    snprintf(name, sizeof name, "%d octave(s): each representative count lies in its own bucket", oct);
+    check(rep_in, name);
+    int grows = 1;
+    for (int b = 1; b < SC_COUNT_BUCKETS; b++)
+        grows &= sc_count_rep(b, oct) >= sc_count_rep(b - 1, oct) && sc_count_rep(b, oct) < 1e10f;
+    snprintf(name, sizeof name, "%d octave(s): count representatives never decrease, up to the last bucket", oct);
+    check(grows, name);
+}
+
 static void test_buckets(void)
 {
-    int mono = 1, rep_in = 1;
-    for (uint32_t v = 1; v < 5000000; v++) mono &= sc_count_bucket(v) >= sc_count_bucket(v - 1 ? v - 1 : 1);
-    check(mono, "count buckets never decrease");
-    check(sc_count_bucket(1) == 0 && sc_count_bucket(7) == 6 && sc_count_bucket(8) == 7,
+    check(sc_count_bucket(1, 1) == 0 && sc_count_bucket(7, 1) == 6 && sc_count_bucket(8, 1) == 7,
           "counts 1..7 have buckets of their own");
+    check(sc_count_bucket(3, SC_COARSE_COUNTS) == 2 && sc_count_bucket(4, SC_COARSE_COUNTS) == 3 &&
+          sc_count_bucket(15, SC_COARSE_COUNTS) == 3 && sc_count_bucket(16, SC_COARSE_COUNTS) == 4,
+          "coarse counts: 1..3 exact, then pairs of octaves");
     check(sc_age_bucket(0, 1) == 0 && sc_age_bucket(3, 1) == 3 && sc_age_bucket(4, 1) == 4 &&
           sc_age_bucket(7, 1) == 4 && sc_age_bucket(8, 1) == 5, "ages 0..3 exact, then octaves");
     check(sc_age_bucket(4, SC_WIDE_AGES) == 4 && sc_age_bucket(15, SC_WIDE_AGES) == 4 &&
           sc_age_bucket(16, SC_WIDE_AGES) == 5, "wide ages: 0..3 exact, then pairs of octaves");
-    check(sc_count_bucket(0xFFFFFFFFu) == SC_COUNT_BUCKETS - 1 && sc_age_bucket(0xFFFFFFFFu, 1) == SC_AGE_BUCKETS - 1,
+    check(sc_count_bucket(0xFFFFFFFFu, 1) == SC_COUNT_BUCKETS - 1 && sc_age_bucket(0xFFFFFFFFu, 1) == SC_AGE_BUCKETS - 1,
           "buckets saturate at the last one");
     check(sc_age_bucket(0xFFFFFFFFu, SC_WIDE_AGES) < SC_AGE_BUCKETS, "wide ages stay within the buckets");
-    for (int b = 0; b < SC_COUNT_BUCKETS - 1; b++) {
-        uint32_t r = (uint32_t)sc_count_rep(b);
-        rep_in &= sc_count_bucket(r) == b;
-    }
-    check(rep_in, "each representative count lies in its own bucket");
+    test_count_width(1);
+    test_count_width(SC_COARSE_COUNTS);
     test_age_width(1);
     test_age_width(SC_WIDE_AGES);
 }
