@@ -416,6 +416,81 @@ for size in 640x480 800x600; do
     check "smix-view $size: the timeline's top label" bash -c "grep -A1 '^ tokens 0\\.\\.' '$T/small.txt' | grep -q '^ *25 '"
 done
 
+# ---- smix-view's coder panel: one slice per coding step, labelled with the
+# step's bits, which are the CSV's and add up to the token's bits; each
+# slice's width in the PNG is 2^-bits of its bar (2 pixels at least)
+$SMIX -q -1 -f --trace "$T/p1.smt" -o "$T/p1.smx" samples/prose.txt
+$SMIX -q -3 -f --trace "$T/p3.smt" -o "$T/p3.smx" samples/prose.txt
+$SMIX --trace-dump csv "$T/p1.smt" > "$T/p1.csv"
+$SMIX --trace-dump csv "$T/p3.smt" > "$T/p3.csv"
+pick() {   # pick CSV EXPR: the index of the first row where EXPR holds
+    python3 - "$1" "$2" <<'PY'
+import csv, sys
+b = lambda r, k: abs(float(r.get('bits_' + k) or 0)) >= 0.005
+for r in csv.DictReader(open(sys.argv[1], newline='')):
+    if eval(sys.argv[2]): print(r['index']); break
+PY
+}
+for spec in "p:r['is_new']=='1' and b(r,'is_new') and b(r,'id'):a NEW token (escape slice, then id)" \
+            "p:r['is_new']=='0' and b(r,'cand_walk') and float(r['bits'])>4:a candidate" \
+            "p3:b(r,'class') and b(r,'rank'):a level 3 escape (class, rank)" \
+            "p1:b(r,'sym') and b(r,'class') and b(r,'rank'):a level 1 escape (sym, class, rank)" \
+            "p1:b(r,'sym') and b(r,'id'):a level 1 NEW token (sym, id)"; do
+    tr=${spec%%:*}; rest=${spec#*:}; expr=${rest%%:*}; what=${rest#*:}
+    k=$(pick "$T/$tr.csv" "$expr")
+    [ -n "$k" ] || { ko "coder panel: $what exists in $tr"; continue; }
+    sdl --size 1280x800 --at "$k" "$T/$tr.smt" > "$T/cp.txt"
+    "$V" --screenshot "$T/cp.png" --size 1280x800 --at "$k" "$T/$tr.smt" 2> /dev/null
+    convert "$T/cp.png" -crop 512x800+768+0 +repage txt:- 2> /dev/null > "$T/cp.pix"
+    python3 - "$T/$tr.csv" "$k" "$T/cp.txt" "$T/cp.pix" > "$T/cp.out" <<'PY'
+import csv, re, sys
+r = list(csv.DictReader(open(sys.argv[1], newline='')))[int(sys.argv[2])]
+steps = [k[5:] for k in r if k.startswith('bits_')]
+val = lambda p, k: float(r.get(p + k) or 0)
+want = [(k, '%.2f' % val('bits_', k)) for k in steps
+        if abs(val('bits_', k)) >= 0.005 or abs(val('tm_', k)) >= 0.005]
+bits = float(r['bits'])
+lines = open(sys.argv[3]).read().split('\n')
+top = next(i for i, l in enumerate(lines) if 'range coder: #%s ' % r['index'] in l)
+col = lines[top].index('range coder:')
+panel = [l[col:] for l in lines[top:top + 16]]
+panel = panel[:next((i + 1 for i, l in enumerate(panel) if 'add up to' in l), len(panel))]
+got = [(m.group(1), m.group(2)) for l in panel for m in [re.match(r'(\w+) +(-?\d+\.\d\d) bits', l)] if m]
+print('step_bits', got == want, got, want)
+print('sum', abs(sum(val('bits_', k) for k in steps) - bits) < 1e-9
+      and any(('the steps add up to %.2f bits' % bits) in l for l in panel), bits)
+print('step_count', any(('coded in %d step' % len(want)) in l for l in panel), len(want))
+# the bars: rows of the PNG with frame, orange slice, bar, frame, at the step bars' left edge
+px = {}
+for l in open(sys.argv[4]):
+    m = re.match(r'(\d+),(\d+): \((\d+),(\d+),(\d+)', l)
+    if m: px[int(m.group(1)), int(m.group(2))] = tuple(int(v) for v in m.group(3, 4, 5))
+W = max(x for x, _ in px) + 1
+DIM, MIX, BAR = (140, 146, 158), (230, 159, 0), (52, 55, 64)
+bars, prev = [], None
+for y in range(max(y for _, y in px) + 1):
+    row = [px.get((x, y)) for x in range(W)]
+    for x0 in range(1, W - 4):
+        if row[x0 - 1] != DIM or row[x0] != MIX: continue
+        x = x0
+        while x < W and row[x] == MIX: x += 1
+        o = x - x0
+        while x < W and row[x] == BAR: x += 1
+        if x < W and row[x] == DIM and x - x0 > 40:
+            if prev != y - 1: bars.append((x0, o, x - x0))
+            prev = y
+        break
+bars = [b for b in bars if b[0] == bars[-1][0]][-len(want):] if bars else []
+exp = [min(max(int(2 ** -val('bits_', k) * b[2] + 0.5), 2), b[2]) for (k, _), b in zip(want, bars)]
+ok = len(bars) == len(want) and all(abs(b[1] - e) <= 1 for b, e in zip(bars, exp))
+print('slice_widths', ok, [b[1] for b in bars], exp)
+PY
+    while read -r check_what res detail; do
+        check "coder panel, $what (#$k of $tr): ${check_what//_/ } as in the trace" [ "$res" = True ]
+        [ "$res" = True ] || echo "   $detail"
+    done < "$T/cp.out"
+done
+
 # smix-tui at 80x24: the explain sentence gets the rows it needs
 tui --size 80x24 --keys ":$K<Enter>e" "$T/q.smt" > "$T/tsmall.txt"
 check "smix-tui 80x24: the explain sentence is shown" grep -q "^#$K " "$T/tsmall.txt"
