@@ -152,6 +152,42 @@ for size in 80x24 60x20; do
     check "smix-tui $size: no row wider than $w" \
         bash -c "[ \$(python3 -c 'import sys; print(max(len(l.rstrip(\"\\n\")) for l in open(sys.argv[1])))' '$T/small.txt') -le $w ]"
     check "smix-tui $size: status and title" bash -c "grep -q '#$I of $N' '$T/small.txt' && grep -qF \"$title\" '$T/small.txt'"
+    # the detail pane is there and whole, with and without the explain
+    # sentence: its title on the rule, the cost, the rival and the SSM lines
+    # (wrapped, not cut), the component heading and a component; the rows
+    # that do not fit are counted on the rule and reached by scrolling (})
+    for teach in --teach ""; do
+        tui --size "$size" $teach --keys ":$I<Enter>" "$T/p.smt" > "$T/sd.txt"
+        tui --size "$size" $teach --keys ":$I<Enter>$(printf '}%.0s' $(seq 60))" "$T/p.smt" > "$T/sd_end.txt"
+        tui --size "$size" $teach --keys ":$I<Enter>$(printf '}%.0s' $(seq 60)){" "$T/p.smt" > "$T/sd_back.txt"
+        python3 - "$T/p.csv" "$I" "$T/sd.txt" "$T/sd_end.txt" "$T/sd_back.txt" > "$T/sd.out" <<'PY'
+import csv, re, sys
+r = list(csv.DictReader(open(sys.argv[1], newline='')))[int(sys.argv[2])]
+def band(name):
+    lines = open(name).read().split('\n')
+    top = next((i for i, l in enumerate(lines) if l.startswith('\u2500')), None)   # the rule over the band
+    if top is None: return None, ''
+    end = next(i for i in range(top, len(lines)) if lines[i].startswith('bits  0'))
+    return lines[top], re.sub(r'\s+', ' ', ' '.join(lines[top + 1:end]))
+rule, body = band(sys.argv[3])
+print('title', ("#%s '%s'" % (r['index'], r['text'])) in (rule or '') + body[:60])
+more = re.search(r' (\d+) more: \}', rule or '')
+print('rows_below_counted', more is not None)
+want = ['%.2f bits = token model' % float(r['bits']),
+        ('expected: \'%s\' at' % r['fav_text']) if r['is_fav'] == '0' else 'runner-up',
+        'entropy %.2f bits' % float(r['entropy']), 'bits: token rival margin']
+if r['is_new'] == '1': want.append('+ id %.2f' % float(r['bits_id']))
+for w in want: print('whole:' + w.replace(' ', '_'), w in body)
+rule2, body2 = band(sys.argv[4])
+print('scrolled_to_the_end', rule2 is not None and re.search(r' %s above: \{' % more.group(1) if more else 'x', rule2) is not None
+      and ('longest context seen' in body2 or 'no n-gram context' in body2))
+rule3, body3 = band(sys.argv[5])
+print('one_back_up', rule3 is not None and ' 1 more: } {' in rule3)
+PY
+        while read -r what res; do
+            check "smix-tui $size ${teach:-(no explain)}: detail pane ${what//_/ }" [ "$res" = True ]
+        done < "$T/sd.out"
+    done
 done
 for size in 640x480 800x600; do
     sdl --size "$size" --keys ":$I<Enter>" "$T/p.smt" > "$T/small.txt"
