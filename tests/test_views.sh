@@ -152,6 +152,42 @@ for size in 80x24 60x20; do
     check "smix-tui $size: no row wider than $w" \
         bash -c "[ \$(python3 -c 'import sys; print(max(len(l.rstrip(\"\\n\")) for l in open(sys.argv[1])))' '$T/small.txt') -le $w ]"
     check "smix-tui $size: status and title" bash -c "grep -q '#$I of $N' '$T/small.txt' && grep -qF \"$title\" '$T/small.txt'"
+    # the detail pane is there and whole, with and without the explain
+    # sentence: its title on the rule, the cost, the rival and the SSM lines
+    # (wrapped, not cut), the component heading and a component; the rows
+    # that do not fit are counted on the rule and reached by scrolling (})
+    for teach in --teach ""; do
+        tui --size "$size" $teach --keys ":$I<Enter>" "$T/p.smt" > "$T/sd.txt"
+        tui --size "$size" $teach --keys ":$I<Enter>$(printf '}%.0s' $(seq 60))" "$T/p.smt" > "$T/sd_end.txt"
+        tui --size "$size" $teach --keys ":$I<Enter>$(printf '}%.0s' $(seq 60)){" "$T/p.smt" > "$T/sd_back.txt"
+        python3 - "$T/p.csv" "$I" "$T/sd.txt" "$T/sd_end.txt" "$T/sd_back.txt" > "$T/sd.out" <<'PY'
+import csv, re, sys
+r = list(csv.DictReader(open(sys.argv[1], newline='')))[int(sys.argv[2])]
+def band(name):
+    lines = open(name).read().split('\n')
+    top = next((i for i, l in enumerate(lines) if l.startswith('\u2500')), None)   # the rule over the band
+    if top is None: return None, ''
+    end = next(i for i in range(top, len(lines)) if lines[i].startswith('bits  0'))
+    return lines[top], re.sub(r'\s+', ' ', ' '.join(lines[top + 1:end]))
+rule, body = band(sys.argv[3])
+print('title', ("#%s '%s'" % (r['index'], r['text'])) in (rule or '') + body[:60])
+more = re.search(r' (\d+) more: \}', rule or '')
+print('rows_below_counted', more is not None)
+want = ['%.2f bits = token model' % float(r['bits']),
+        ('expected: \'%s\' at' % r['fav_text']) if r['is_fav'] == '0' else 'runner-up',
+        'entropy %.2f bits' % float(r['entropy']), 'bits: token rival margin']
+if r['is_new'] == '1': want.append('+ id %.2f' % float(r['bits_id']))
+for w in want: print('whole:' + w.replace(' ', '_'), w in body)
+rule2, body2 = band(sys.argv[4])
+print('scrolled_to_the_end', rule2 is not None and re.search(r' %s above: \{' % more.group(1) if more else 'x', rule2) is not None
+      and ('longest context seen' in body2 or 'no n-gram context' in body2))
+rule3, body3 = band(sys.argv[5])
+print('one_back_up', rule3 is not None and ' 1 more: } {' in rule3)
+PY
+        while read -r what res; do
+            check "smix-tui $size ${teach:-(no explain)}: detail pane ${what//_/ }" [ "$res" = True ]
+        done < "$T/sd.out"
+    done
 done
 for size in 640x480 800x600; do
     sdl --size "$size" --keys ":$I<Enter>" "$T/p.smt" > "$T/small.txt"
@@ -414,6 +450,81 @@ for size in 640x480 800x600; do
     check "smix-view $size: the component header is whole" grep -q 'token  rival margin  saved' "$T/small.txt"
     check "smix-view $size: the explain sentence ends on screen" bash -c "tail -3 '$T/small.txt' | head -2 | grep -q '[.)]\$'"
     check "smix-view $size: the timeline's top label" bash -c "grep -A1 '^ tokens 0\\.\\.' '$T/small.txt' | grep -q '^ *25 '"
+done
+
+# ---- smix-view's coder panel: one slice per coding step, labelled with the
+# step's bits, which are the CSV's and add up to the token's bits; each
+# slice's width in the PNG is 2^-bits of its bar (2 pixels at least)
+$SMIX -q -1 -f --trace "$T/p1.smt" -o "$T/p1.smx" samples/prose.txt
+$SMIX -q -3 -f --trace "$T/p3.smt" -o "$T/p3.smx" samples/prose.txt
+$SMIX --trace-dump csv "$T/p1.smt" > "$T/p1.csv"
+$SMIX --trace-dump csv "$T/p3.smt" > "$T/p3.csv"
+pick() {   # pick CSV EXPR: the index of the first row where EXPR holds
+    python3 - "$1" "$2" <<'PY'
+import csv, sys
+b = lambda r, k: abs(float(r.get('bits_' + k) or 0)) >= 0.005
+for r in csv.DictReader(open(sys.argv[1], newline='')):
+    if eval(sys.argv[2]): print(r['index']); break
+PY
+}
+for spec in "p:r['is_new']=='1' and b(r,'is_new') and b(r,'id'):a NEW token (escape slice, then id)" \
+            "p:r['is_new']=='0' and b(r,'cand_walk') and float(r['bits'])>4:a candidate" \
+            "p3:b(r,'class') and b(r,'rank'):a level 3 escape (class, rank)" \
+            "p1:b(r,'sym') and b(r,'class') and b(r,'rank'):a level 1 escape (sym, class, rank)" \
+            "p1:b(r,'sym') and b(r,'id'):a level 1 NEW token (sym, id)"; do
+    tr=${spec%%:*}; rest=${spec#*:}; expr=${rest%%:*}; what=${rest#*:}
+    k=$(pick "$T/$tr.csv" "$expr")
+    [ -n "$k" ] || { ko "coder panel: $what exists in $tr"; continue; }
+    sdl --size 1280x800 --at "$k" "$T/$tr.smt" > "$T/cp.txt"
+    "$V" --screenshot "$T/cp.png" --size 1280x800 --at "$k" "$T/$tr.smt" 2> /dev/null
+    convert "$T/cp.png" -crop 512x800+768+0 +repage txt:- 2> /dev/null > "$T/cp.pix"
+    python3 - "$T/$tr.csv" "$k" "$T/cp.txt" "$T/cp.pix" > "$T/cp.out" <<'PY'
+import csv, re, sys
+r = list(csv.DictReader(open(sys.argv[1], newline='')))[int(sys.argv[2])]
+steps = [k[5:] for k in r if k.startswith('bits_')]
+val = lambda p, k: float(r.get(p + k) or 0)
+want = [(k, '%.2f' % val('bits_', k)) for k in steps
+        if abs(val('bits_', k)) >= 0.005 or abs(val('tm_', k)) >= 0.005]
+bits = float(r['bits'])
+lines = open(sys.argv[3]).read().split('\n')
+top = next(i for i, l in enumerate(lines) if 'range coder: #%s ' % r['index'] in l)
+col = lines[top].index('range coder:')
+panel = [l[col:] for l in lines[top:top + 16]]
+panel = panel[:next((i + 1 for i, l in enumerate(panel) if 'add up to' in l), len(panel))]
+got = [(m.group(1), m.group(2)) for l in panel for m in [re.match(r'(\w+) +(-?\d+\.\d\d) bits', l)] if m]
+print('step_bits', got == want, got, want)
+print('sum', abs(sum(val('bits_', k) for k in steps) - bits) < 1e-9
+      and any(('the steps add up to %.2f bits' % bits) in l for l in panel), bits)
+print('step_count', any(('coded in %d step' % len(want)) in l for l in panel), len(want))
+# the bars: rows of the PNG with frame, orange slice, bar, frame, at the step bars' left edge
+px = {}
+for l in open(sys.argv[4]):
+    m = re.match(r'(\d+),(\d+): \((\d+),(\d+),(\d+)', l)
+    if m: px[int(m.group(1)), int(m.group(2))] = tuple(int(v) for v in m.group(3, 4, 5))
+W = max(x for x, _ in px) + 1
+DIM, MIX, BAR = (140, 146, 158), (230, 159, 0), (52, 55, 64)
+bars, prev = [], None
+for y in range(max(y for _, y in px) + 1):
+    row = [px.get((x, y)) for x in range(W)]
+    for x0 in range(1, W - 4):
+        if row[x0 - 1] != DIM or row[x0] != MIX: continue
+        x = x0
+        while x < W and row[x] == MIX: x += 1
+        o = x - x0
+        while x < W and row[x] == BAR: x += 1
+        if x < W and row[x] == DIM and x - x0 > 40:
+            if prev != y - 1: bars.append((x0, o, x - x0))
+            prev = y
+        break
+bars = [b for b in bars if b[0] == bars[-1][0]][-len(want):] if bars else []
+exp = [min(max(int(2 ** -val('bits_', k) * b[2] + 0.5), 2), b[2]) for (k, _), b in zip(want, bars)]
+ok = len(bars) == len(want) and all(abs(b[1] - e) <= 1 for b, e in zip(bars, exp))
+print('slice_widths', ok, [b[1] for b in bars], exp)
+PY
+    while read -r check_what res detail; do
+        check "coder panel, $what (#$k of $tr): ${check_what//_/ } as in the trace" [ "$res" = True ]
+        [ "$res" = True ] || echo "   $detail"
+    done < "$T/cp.out"
 done
 
 # smix-tui at 80x24: the explain sentence gets the rows it needs

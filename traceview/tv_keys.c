@@ -50,6 +50,8 @@ static const tv__bind tv__table[] = {
     { TV_A_PNG, { 'P' }, TV_SDL, "save the window as a PNG in the current directory" },
     { TV_A_PAN_LEFT, { '[' }, TV_SDL, "timeline: pan left (half the zoomed window)" },
     { TV_A_PAN_RIGHT, { ']' }, TV_SDL, "timeline: pan right" },
+    { TV_A_DETAIL_DOWN, { '}' }, TV_TUI, "detail pane: scroll down to the rows that do not fit" },
+    { TV_A_DETAIL_UP, { '{' }, TV_TUI, "detail pane: scroll up" },
     { TV_A_FONT_UP, { 'F' }, TV_SDL, "projector: larger text" },
     { TV_A_FONT_DOWN, { 'f' }, TV_SDL, "smaller text" },
     { TV_A_THEME, { 'T' }, TV_SDL, "projector: light high-contrast theme / dark theme" },

@@ -111,6 +111,9 @@ static int act_zoom_in(app *a) { return act__zoom(a, -1); }
 static int act_zoom_out(app *a) { return act__zoom(a, 1); }
 static int act_explain(app *a) { a->explain = !a->explain; return ACT_MOVED; }
 static int act_sep(app *a) { a->lo.sep = !a->lo.sep; return ACT_MOVED; }
+/* The detail pane draws its rows from det_scroll on (and clamps it). */
+static int act_detail_down(app *a) { a->det_scroll++; return ACT_REDRAW; }
+static int act_detail_up(app *a) { if (a->det_scroll > 0) a->det_scroll--; return ACT_REDRAW; }
 
 static int act_summary(app *a)
 {
@@ -182,7 +185,8 @@ static const action_fn app__handlers[TV_A_COUNT] = {
     [TV_A_COSTLY_NEXT] = act_costly, [TV_A_COSTLY_PREV] = act_costly_prev, [TV_A_JUMP] = act_jump,
     [TV_A_MARK] = act_mark, [TV_A_TO_MARK] = act_jump_mark, [TV_A_ZOOM_IN] = act_zoom_in,
     [TV_A_ZOOM_OUT] = act_zoom_out, [TV_A_EXPLAIN] = act_explain, [TV_A_SEP] = act_sep,
-    [TV_A_SUMMARY] = act_summary, [TV_A_TABLE] = act_table, [TV_A_RANGE] = act_range, [TV_A_COLOUR] = act_colour, [TV_A_HELP] = act_help, [TV_A_REDRAW] = act_redraw,
+    [TV_A_SUMMARY] = act_summary, [TV_A_TABLE] = act_table, [TV_A_RANGE] = act_range, [TV_A_COLOUR] = act_colour,
+    [TV_A_DETAIL_DOWN] = act_detail_down, [TV_A_DETAIL_UP] = act_detail_up, [TV_A_HELP] = act_help, [TV_A_REDRAW] = act_redraw,
     [TV_A_QUIT] = act_quit,
 };
 

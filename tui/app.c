@@ -76,8 +76,10 @@ void app_layout(app *a)
         int dw = W * 2 / 5 < 64 ? (W * 2 / 5 > 46 ? W * 2 / 5 : 46) : 64;
         a->r_text = (app_rect){ 0, 0, top_h, W - dw - 1 };
         a->r_detail = (app_rect){ 0, W - dw, top_h, dw };
-    } else if (top_h >= 12 && W >= 30) {
-        int dh = top_h / 2 < 12 ? top_h / 2 : 12;
+    } else if (top_h >= 8 && W >= 30) {
+        /* a band under the text; on a short screen (60x20 with the explain
+         * sentence) the text keeps 4 rows and the band scrolls ({ }) */
+        int dh = top_h >= 12 ? (top_h / 2 < 12 ? top_h / 2 : 12) : top_h - 4;
         a->r_text = (app_rect){ 0, 0, top_h - dh, W };
         a->r_detail = (app_rect){ top_h - dh, 0, dh, W };
     } else {

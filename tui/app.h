@@ -45,6 +45,7 @@ typedef struct app {
     lay_pos top;               /* first line shown in the text pane */
     lay_opts lo;
     int explain;               /* explain line shown */
+    int det_scroll;            /* detail pane: first row shown under its title ({ and }) */
     app_view view;
     int scroll;                /* summary/help scroll offset */
     int playing, speed;        /* speed: index into the speed table */

@@ -10,8 +10,10 @@
  * top 8 after mixing beside the SSM's own top 8 (with the SSM only).
  *
  * Two shapes: a tall column beside the text on wide terminals, or a band
- * under the text on narrow ones (header rows, then the components on the
- * left and the top-8 lists on the right).
+ * under the text on narrow ones: its title on the rule above it, then rows
+ * in order of importance (header lines wrapped, the components on the left
+ * and the top-8 lists on the right, or one under the other below 76
+ * columns), scrolled with { and } as htop scrolls its list.
  */
 #include "app.h"
 #include "tv_why.h"
@@ -129,35 +131,144 @@ static void det__cand(app *a, uint32_t id, float p, uint32_t actual, int y, int 
     crt_set(a->crt, CRT_NORMAL);
 }
 
+/* Row i of the top-8 lists: their heading (i = 0), then candidate i. */
+static void det__topk_row(app *a, const smix_trace_token *tk, const smix_trace_topk *top, int i, int y, int x,
+                          int w)
+{
+    int ssm = tv_doc_has_ssm(a->doc), cw = ssm ? (w - 3) / 2 : w - 3;
+    uint32_t actual = tk->is_new ? SMIX_TOKEN_NEW : tk->token_id;
+    if (i == 0) {
+        det__line(a, y, x, w, CRT_TITLE, "   after mixing");
+        if (ssm) det__line(a, y, x + 3 + cw, w - 3 - cw, CRT_TITLE, "SSM alone");
+        return;
+    }
+    if (i > SMIX_TOPK) return;
+    char n[8];
+    snprintf(n, sizeof n, "%d", i);
+    det__line(a, y, x, 3, CRT_DIM, n);
+    det__cand(a, top->id[i - 1], top->p[i - 1], actual, y, x + 2, cw);
+    if (ssm) det__cand(a, top->ssm_id[i - 1], top->ssm_p[i - 1], tk->token_id, y, x + 3 + cw, cw);
+}
+
 static void det__topk(app *a, const smix_trace_token *tk, int y, int x, int w, int h)
 {
     smix_trace_topk top;
     if (h < 2 || smix_trace_get_topk(tv_doc_trace(a->doc), tk->index, &top) != 0) return;
-    int ssm = tv_doc_has_ssm(a->doc), cw = ssm ? (w - 3) / 2 : w - 3;
-    uint32_t actual = tk->is_new ? SMIX_TOKEN_NEW : tk->token_id;
-    det__line(a, y, x, w, CRT_TITLE, "   after mixing");
-    if (ssm) det__line(a, y, x + 3 + cw, w - 3 - cw, CRT_TITLE, "SSM alone");
-    for (int i = 0; i < SMIX_TOPK && i + 1 < h; i++) {
-        char n[8];
-        snprintf(n, sizeof n, "%d", i + 1);
-        det__line(a, y + 1 + i, x, 3, CRT_DIM, n);
-        det__cand(a, top.id[i], top.p[i], actual, y + 1 + i, x + 2, cw);
-        if (ssm) det__cand(a, top.ssm_id[i], top.ssm_p[i], tk->token_id, y + 1 + i, x + 3 + cw, cw);
+    for (int i = 0; i <= SMIX_TOPK && i < h; i++) det__topk_row(a, tk, &top, i, y + i, x, w);
+}
+
+/* ---- the band under the text: rows in priority order, scrolled ----
+ *
+ * As htop does with its process list, the band keeps its title row and
+ * scrolls the rest: the rows are laid out in order of importance (the cost
+ * and its split, the rival, the SSM, the components by margin, the top 8,
+ * the coding steps and the context), wrapped at the width rather than cut,
+ * and `{` / `}` (a->det_scroll) move through those that do not fit; the
+ * title row says how many are above and below. */
+typedef struct det__view {
+    int y0, h;          /* screen rows under the title */
+    int scroll, v;      /* first virtual row shown; the next virtual row */
+} det__view;
+
+/* The screen row of the next virtual row (and counts it), or -1 off screen. */
+static int det__next(det__view *dv)
+{
+    int r = dv->v++ - dv->scroll;
+    return r >= 0 && r < dv->h ? dv->y0 + r : -1;
+}
+
+/* s wrapped at spaces (continuation rows indented), one virtual row each. */
+static void det__text(app *a, det__view *dv, const char *s, int x, int w, crt_color c)
+{
+    for (int used = 0; *s && used < 6; used++) {
+        int ind = used ? 2 : 0, room = w - ind, y;
+        size_t len = strlen(s), cut = len;
+        if (room < 8) return;
+        if ((int)len > room) {   /* room counts bytes: exact for ASCII, safe for UTF-8 */
+            cut = (size_t)room;
+            while (cut > 0 && s[cut] != ' ') cut--;
+            if (cut == 0) cut = (size_t)room;
+        }
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)cut, s);
+        if ((y = det__next(dv)) >= 0) det__line(a, y, x + ind, room, c, line);
+        s += cut;
+        while (*s == ' ') s++;
     }
+}
+
+static void det__why_rows(app *a, det__view *dv, const tv_why *wy, int which, int x, int w, crt_color c)
+{
+    char s[512];
+    tv_why_line(wy, a->doc, which, s, sizeof s);
+    det__text(a, dv, s, x, w, c);
+}
+
+/* The title on the rule above the band ("#245 ' when'  id 820 ..." or, when
+ * that does not fit, "#245 ' when' NEW"), and where the scroll stands. */
+static void det__title(app *a, const tv_why *wy, const app_rect *r, int above, int below)
+{
+    int utf8 = crt_utf8(a->crt);
+    char t[512], more[64] = "";
+    crt_set(a->crt, CRT_DIM);
+    for (int x = 0; x < r->w; x++) crt_text(a->crt, r->y, r->x + x, 1, utf8 ? "\xE2\x94\x80" : "-");
+    if (below) snprintf(more, sizeof more, " %d more: }%s ", below, above ? " {" : "");
+    else if (above) snprintf(more, sizeof more, " %d above: { ", above);
+    int ml = (int)strlen(more), room = r->w - 2 - ml - 1;
+    tv_why_line(wy, a->doc, TV_WHY_TITLE, t, sizeof t);
+    if ((int)strlen(t) > room - 2)   /* the essentials, not a cut line */
+        snprintf(t, sizeof t, "#%llu '%s'%s", (unsigned long long)wy->tk.index, wy->text, wy->tk.is_new ? " NEW" : "");
+    if (ml) crt_text(a->crt, r->y, r->x + r->w - 1 - ml, ml, more);
+    char lab[520];
+    snprintf(lab, sizeof lab, " %s ", t);
+    det__line(a, r->y, r->x + 1, room, CRT_TITLE, lab);
+}
+
+/* Row i of the component table: its heading (i = 0), then one component. */
+static void det__comp_row(app *a, const tv_why *wy, int i, double scale, int y, int x, int w)
+{
+    if (i == 0) det__comp_head(a, wy, y, x, w);
+    else if (i - 1 < (int)wy->n_comp) det__comp(a, wy, &wy->comp[i - 1], scale, y, x, w);
+}
+
+/* The rows under the title, most important first; returns how many. */
+static int det__body(app *a, det__view *dv, const tv_why *wy, const app_rect *r)
+{
+    smix_trace_topk top;
+    int x = r->x, w = r->w, half = w * 11 / 20, y;
+    int has_top = smix_trace_get_topk(tv_doc_trace(a->doc), wy->tk.index, &top) == 0;
+    double scale = det__scale(wy);
+    det__why_rows(a, dv, wy, TV_WHY_COST, x, w, CRT_NORMAL);
+    det__why_rows(a, dv, wy, TV_WHY_RIVAL, x, w, CRT_NORMAL);
+    det__why_rows(a, dv, wy, TV_WHY_SSM, x, w, CRT_NORMAL);
+    if (w >= 76) {   /* the components on the left, the top 8 on the right */
+        int n = (int)wy->n_comp + 1 > SMIX_TOPK + 1 ? (int)wy->n_comp + 1 : SMIX_TOPK + 1;
+        for (int i = 0; i < n; i++) {
+            if ((y = det__next(dv)) < 0) continue;
+            det__comp_row(a, wy, i, scale, y, x, half - 1);
+            if (has_top) det__topk_row(a, &wy->tk, &top, i, y, x + half, w - half);
+        }
+    } else {         /* one under the other */
+        for (int i = 0; i <= (int)wy->n_comp; i++)
+            if ((y = det__next(dv)) >= 0) det__comp_row(a, wy, i, scale, y, x, w);
+        for (int i = 0; has_top && i <= SMIX_TOPK; i++)
+            if ((y = det__next(dv)) >= 0) det__topk_row(a, &wy->tk, &top, i, y, x, w);
+    }
+    det__why_rows(a, dv, wy, TV_WHY_STEPS, x, w, CRT_NORMAL);
+    det__why_rows(a, dv, wy, TV_WHY_FINAL, x, w, CRT_NORMAL);
+    det__why_rows(a, dv, wy, TV_WHY_ORDER, x, w, CRT_NORMAL);
+    return dv->v;
 }
 
 static void det__band(app *a, const tv_why *wy, const app_rect *r)
 {
-    int utf8 = crt_utf8(a->crt), y = r->y;
-    crt_set(a->crt, CRT_DIM);
-    for (int x = 0; x < r->w; x++) crt_text(a->crt, y, r->x + x, 1, utf8 ? "\xE2\x94\x80" : "-");
-    det__why(a, wy, TV_WHY_TITLE, y + 1, r->x, r->w, 1, CRT_TITLE);
-    det__why(a, wy, TV_WHY_COST, y + 2, r->x, r->w, 1, CRT_NORMAL);
-    det__why(a, wy, TV_WHY_RIVAL, y + 3, r->x, r->w, 1, CRT_NORMAL);
-    det__why(a, wy, TV_WHY_SSM, y + 4, r->x, r->w, 1, CRT_NORMAL);
-    int used = 5, h = r->h - used, half = r->w * 11 / 20;
-    det__comps(a, wy, r->y + used, r->x, half - 1, h);
-    det__topk(a, &wy->tk, r->y + used, r->x + half, r->w - half, h);
+    det__view dv = { r->y + 1, 0, 0, 0 };   /* no rows: only counts them */
+    int total = det__body(a, &dv, wy, r), h = r->h - 1;
+    int most = total - h > 0 ? total - h : 0;
+    if (a->det_scroll > most) a->det_scroll = most;
+    dv = (det__view){ r->y + 1, h, a->det_scroll, 0 };
+    det__body(a, &dv, wy, r);
+    det__title(a, wy, r, a->det_scroll, most - a->det_scroll);
 }
 
 static void det__column(app *a, const tv_why *wy, const app_rect *r)

@@ -13,7 +13,7 @@
 #include "view.h"
 
 #define COMP_MIN_ROWS 26  /* rows the component panel wants: header lines, components, top 8 */
-#define CODER_ROWS 12     /* rows the coder panel draws */
+#define CODER_ROWS 13     /* rows the coder panel draws: the top-8 bar, up to 5 step bars */
 
 static int clampi(int v, int lo, int hi)
 {

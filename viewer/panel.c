@@ -9,13 +9,17 @@
  * highlighted.
  *
  * Coder panel (for teaching): the range coder's interval before the token,
- * cut into slices for the candidates, and the interval after, which is the
- * actual token's slice blown up to full width. The width of the slice is
- * exact: p_final is the coded probability, so the interval shrinks by exactly
- * that factor and the token costs -log2(p_final) bits. Where the slice sits is
- * illustrative: the trace does not record the coder's symbol order, so slices
- * are laid out in the order of the mixed top-k (with everything else after
- * them), which is what a reader needs to see the narrowing.
+ * cut into slices for the candidates, then the token's coding steps (the
+ * trace's steps: a candidate's is_cand and cand_walk, a new token's escape
+ * slice and then its id, an escape's class and rank, the coder's own loss),
+ * each drawn as the slice it keeps of what the steps before it left, and
+ * labelled with its bits. The widths are exact: the whole token's slice is
+ * p_final, a step's slice is 2^-bits of its bar, and the steps' bits add up
+ * to the token's (the panel says so, or calls the record damaged). Where a
+ * slice sits is illustrative: the trace does not record the coder's symbol
+ * order, so candidates are laid out in the order of the mixed top-k (with
+ * everything else after them) and a step's slice at the left of its bar,
+ * which is what a reader needs to see the narrowing.
  */
 #include <math.h>
 #include <stdio.h>
@@ -269,48 +273,106 @@ static void interval_bar(vw_state *st, uint64_t k, int x, int y, int w, int h, i
     vw_frame(st->ren, x - 1, y - 1, w + 2, h + 2, VW_DIM);
 }
 
-static int w_px_of(const SDL_Rect *R, const vw_font *f)
+/* One coding step as a slice of what the steps before it left: the bar is
+ * that interval at full width, the orange slice 2^-bits of it (exact; its
+ * place, at the left end, is not in the trace). A step that gave bits back
+ * (the coder's rounding can) fills the bar. Returns the slice's right end. */
+static int step_bar(vw_state *st, double bits, int x, int y, int w, int h)
 {
-    return R->w - 2 * f->cw;
+    int sw = vw_clampi(exp2(-bits) * w + 0.5, 2, w);   /* NaN (a damaged record) gives 2 */
+    vw_fill(st->ren, x, y, w, h, st->th->bar);
+    vw_fill(st->ren, x, y, sw, h, VW_MIXC);
+    vw_frame(st->ren, x - 1, y - 1, w + 2, h + 2, VW_DIM);
+    return x + sw;
+}
+
+/* "10.75 bits (model 10.81)": a step's bits, with the token model's own
+ * cost where the byte model changed it. */
+static void step_label(const tv_why_step *s, char *out, size_t outsz)
+{
+    int n = snprintf(out, outsz, "%.2f bits", s->bits);
+    if (n > 0 && (size_t)n < outsz && s->mixed && fabs(s->bits - s->tm) >= 0.005)
+        snprintf(out + n, outsz - (size_t)n, " (model %.2f)", s->tm);
+}
+
+static int step_shown(const tv_why_step *s)
+{
+    return !(fabs(s->bits) < 0.005 && fabs(s->tm) < 0.005);
+}
+
+/* The token's coding steps, from y down to at most bottom: one bar per step
+ * that cost anything (name, slice, bits), each blown up into the next by a
+ * funnel, so a new token shows its escape slice, then its id; steps that do
+ * not fit are listed on one text row. Returns the y below. */
+static int draw_steps(vw_state *st, const tv_why *wy, int x, int y, int w, int bottom)
+{
+    vw_font *f = &st->font;
+    int idx[SMIX_TRACE_MAX_STEPS], n = 0, gap = f->ch / 2, namew = 10 * f->cw, labw = 26 * f->cw;
+    for (uint32_t k = 0; k < wy->n_steps; k++)
+        if (step_shown(&wy->step[k]))
+            idx[n++] = (int)k;
+    int bx = x + namew, bw = w - namew - labw, fit = 0;
+    while (fit < n && y + (fit + 1) * f->ch + fit * gap <= bottom)
+        fit++;
+    if (fit < n && fit > 0)
+        fit--;                       /* keep a row for the rest */
+    if (bw < 6 * f->cw)
+        fit = 0;                     /* too narrow for bars: text only */
+    for (int i = 0; i < fit; i++) {
+        const tv_why_step *s = &wy->step[idx[i]];
+        char lab[64];
+        step_label(s, lab, sizeof lab);
+        vw_text(f, st->ren, x, y, s->name, 9, VW_FG);
+        int s1 = step_bar(st, s->bits, bx, y + 2, bw, f->ch - 4);
+        vw_text(f, st->ren, bx + bw + f->cw, y, lab, -1, VW_FG);
+        if (i + 1 < fit) {           /* the slice, magnified to the next bar */
+            vw_line(st->ren, bx, y + f->ch - 2, bx, y + f->ch + gap + 1, VW_MIXC);
+            vw_line(st->ren, s1 - 1, y + f->ch - 2, bx + bw - 1, y + f->ch + gap + 1, VW_MIXC);
+        }
+        y += f->ch + (i + 1 < fit ? gap : 0);
+    }
+    if (fit < n) {
+        char rest[320];
+        size_t o = (size_t)snprintf(rest, sizeof rest, fit ? "then" : "steps:");
+        for (int i = fit; i < n && o < sizeof rest; i++)
+            o += (size_t)snprintf(rest + o, sizeof rest - o, " %s %.2f%s", wy->step[idx[i]].name,
+                                  wy->step[idx[i]].bits, i + 1 < n ? "," : " bits");
+        y = vw_wrap(st, rest, x, y, w, 2, VW_FG);
+    }
+    return y;
 }
 
 void vw_panel_coder(vw_state *st)
 {
-    smix_trace_token tk;
+    tv_why wy;
     SDL_Rect *R = &st->r_coder;
     vw_font *f = &st->font;
-    int x = R->x + f->cw, w = R->w - 2 * f->cw, y = R->y + f->ch / 4, bh = f->ch;
-    if (smix_trace_get_token(st->a.t, st->nav.cur, &tk) != 0)
+    int x = R->x + f->cw, w = R->w - 2 * f->cw, y = R->y + f->ch / 4, bh = f->ch - 2, s0, s1;
+    if (tv_why_token(st->a.d, st->nav.cur, 1, &wy) != 0)
         return;
-    double before = vw_pyr_query(&st->pa, 0, st->nav.cur).sum;
-    vw_textf(f, st->ren, x, y, VW_FG, "range coder: #%llu narrows the interval",
-             (unsigned long long)st->nav.cur);
+    double before = vw_pyr_query(&st->pa, 0, st->nav.cur).sum, sum = 0;
+    for (uint32_t k = 0; k < wy.n_steps; k++)
+        sum += wy.step[k].bits;      /* in step order, as the record's bits were added */
+    vw_textf(f, st->ren, x, y, VW_FG, "range coder: #%llu narrows the interval by %.2f bits",
+             (unsigned long long)st->nav.cur, wy.bits);
     y += f->ch;
     vw_textf(f, st->ren, x, y, VW_DIM, "before: width 2^-%.1f, cut into candidate slices", before);
     y += f->ch;
-    int s0, s1, n0, n1;
-    interval_bar(st, st->nav.cur, x, y, w, bh, &s0, &s1);
-    int ybar2 = y + bh + 2 * f->ch;
-    /* magnifier: the slice's ends to the full width of the next bar */
-    vw_line(st->ren, s0, y + bh, x, ybar2 - 1, VW_MIXC);
-    vw_line(st->ren, s1 - 1, y + bh, x + w - 1, ybar2 - 1, VW_MIXC);
-    char zoom[48], pc[24];
-    int zl = snprintf(zoom, sizeof zoom, "x %s", tv_pct(tk.p_final, pc, sizeof pc));
-    int mid = ((s0 + x) / 2 + (s1 + x + w) / 2) / 2;
-    vw_text(f, st->ren, mid - zl * f->cw / 2, y + bh + f->ch / 2, zoom, -1, VW_MIXC);
-    if (st->nav.cur + 1 < st->a.n)
-        interval_bar(st, st->nav.cur + 1, x, ybar2, w, bh, &n0, &n1);
+    interval_bar(st, st->nav.cur, x, y + 2, w, bh, &s0, &s1);
+    y += f->ch + f->ch / 4;
+    int nshown = 0;
+    for (uint32_t k = 0; k < wy.n_steps; k++)
+        nshown += step_shown(&wy.step[k]);
+    vw_textf(f, st->ren, x, y, VW_DIM, "coded in %d step%s (widths exact, places illustrative):",
+             nshown, nshown == 1 ? "" : "s");
+    y += f->ch;
+    y = draw_steps(st, &wy, x, y, w, R->y + R->h - 2 * f->ch);
+    if (fabs(sum - wy.bits) > 1e-6)  /* the trace's arithmetic does not close: say so, draw no sum */
+        vw_textf(f, st->ren, x, y, VW_NEGC, "the steps add up to %.2f bits, the record says %.2f: damaged",
+                 sum, wy.bits);
     else
-        vw_fill(st->ren, x, ybar2, w, bh, VW_MIXC);
-    y = ybar2 + bh + f->ch / 2;
-    vw_textf(f, st->ren, x, y, VW_DIM, "after: width 2^-%.1f = before x p (%.2f bits)",
-             before + tk.bits, tk.bits);
+        vw_textf(f, st->ren, x, y, VW_FG, "the steps add up to %.2f bits, the token's cost", sum);
     y += f->ch;
-    vw_textf(f, st->ren, x, y, VW_DIM, "~%.0f payload bytes settled so far (8 bits each)",
-             (before + tk.bits) / 8.0);
-    y += f->ch;
-    tv_why wy;
-    if (tv_why_token(st->a.d, st->nav.cur, 1, &wy) == 0)
-        y = why_line(st, &wy, TV_WHY_STEPS, x, y, w_px_of(R, f), 2, VW_DIM);
-    vw_text(f, st->ren, x, y, "slice width exact; its place (top-8 order) illustrative", -1, VW_DIM);
+    vw_textf(f, st->ren, x, y, VW_DIM, "after: width 2^-%.1f, ~%.0f payload bytes settled", before + wy.bits,
+             (before + wy.bits) / 8.0);
 }
