@@ -35,6 +35,18 @@
 #include "tok.h"
 #include "vec.h"
 
+/* The hashed tables' sizes (model_internal.h): their full sizes from a
+ * vocabulary of 2^15 tokens, fewer rows below. */
+static void table_bits(model *m)
+{
+    int vbits = 8;
+    while ((1u << vbits) < m->c.vocab) vbits++;
+    int less = vbits < 15 ? 15 - vbits : 0;
+    m->c.set2_bits = SET2_BITS - less;
+    m->c.pair_bits = KIND_PAIR_BITS - less;
+    m->c.mbits = MATCH_BITS - less;
+}
+
 model *model_create(const smix_config *cfg, int threads)
 {
     model *m = calloc(1, sizeof *m);
@@ -61,9 +73,10 @@ model *model_create(const smix_config *cfg, int threads)
     m->s.rlast = calloc(m->c.cap, sizeof *m->s.rlast);
     m->s.freq = calloc(m->c.cap + 1, sizeof *m->s.freq);
     m->w.kind_tok = calloc((size_t)m->c.cap * SC_KINDS, sizeof *m->w.kind_tok);
-    m->w.kind_pair = calloc((size_t)KIND_PAIRS * SC_KINDS, sizeof *m->w.kind_pair);
+    table_bits(m);
+    m->w.set2 = calloc((size_t)1 << m->c.set2_bits, sizeof *m->w.set2);
+    m->w.kind_pair = calloc((size_t)SC_KINDS << m->c.pair_bits, sizeof *m->w.kind_pair);
     m->w.class_factor = malloc((size_t)NEWID_KINDS * SC_NCLASS * sizeof *m->w.class_factor);
-    m->c.mbits = 18;
     m->h.mtab = calloc((size_t)1 << m->c.mbits, sizeof *m->h.mtab);
     /* --memlimit's n-gram budget is shared: each skip context may use an
      * eighth, the n-gram orders the rest */
@@ -91,7 +104,7 @@ model *model_create(const smix_config *cfg, int threads)
         m->net = ssm_create(cfg, 0x5EED5EED5EEDull);
         if (m->net) ssm_set_threads(m->net, threads);
     }
-    if (!sc_ok || !m->w.kind_tok || !m->w.class_factor || !m->w.kind_pair || !m->s.zf || !m->s.cand || !m->s.cand_index || !m->s.cand_class || !m->s.cand_used ||
+    if (!sc_ok || !m->w.set2 || !m->w.kind_tok || !m->w.class_factor || !m->w.kind_pair || !m->s.zf || !m->s.cand || !m->s.cand_index || !m->s.cand_class || !m->s.cand_used ||
         !m->h.slot_of || !m->h.id_of || !m->h.count || !m->h.prior || !m->s.z || !m->s.F || !m->s.e || !m->s.e_ssm || !m->h.last || !m->s.rlast ||
         !m->s.freq || !m->h.mtab || !m->s.q || !m->s.recsum || !m->s.item_g || !m->s.item_r || !m->s.item_cand || !m->s.item_share || !m->s.item_age || !m->ng || !m->s.o1_items || !skip_ok || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
@@ -125,7 +138,7 @@ void model_free(model *m)
     free(m->s.o1_items);
     free(m->h.slot_of); free(m->h.id_of); free(m->h.count); free(m->h.prior);
     sc_free(&m->h.sc);
-    free(m->w.kind_tok); free(m->w.kind_pair); free(m->w.class_factor);
+    free(m->w.set2); free(m->w.kind_tok); free(m->w.kind_pair); free(m->w.class_factor);
     free(m->s.zf); free(m->s.cand); free(m->s.cand_index); free(m->s.cand_class); free(m->s.cand_used);
     free(m->s.z); free(m->s.F); free(m->s.e); free(m->s.e_ssm); free(m->h.last); free(m->s.rlast); free(m->s.freq);
     free(m->s.trace_idx); free(m->s.cf_me); free(m->s.cf_x); free(m->s.cf_p); free(m->s.cf_cells);
@@ -136,7 +149,7 @@ void model_free(model *m)
 
 size_t model_memory(const model *m)
 {
-    size_t b = sizeof *m + (size_t)m->c.cap * (84 + 14 * NCTX) + m->h.hist_cap * 4 + ((size_t)4 << m->c.mbits);
+    size_t b = sizeof *m + (sizeof *m->w.set2 << m->c.set2_bits) + (size_t)m->c.cap * (84 + 14 * NCTX) + m->h.hist_cap * 4 + ((size_t)4 << m->c.mbits);
     b += (m->s.trace_idx ? (size_t)m->c.cap * 4 : 0) + (m->s.cf_cells ? (size_t)m->c.cap * 4 : 0) + (size_t)m->s.cf_len * 12;
     b += ngm_memory(m->ng);
     for (int d = 0; d < NSKIP; d++) b += m->skip[d] ? ngm_memory(m->skip[d]) : 0;
@@ -240,7 +253,7 @@ static void select_biases(model *m)
         newid_set_context(&m->nid, b, len);
     }
     const float *kt = m->w.kind_tok + (size_t)(m->h.t ? m->h.hist[m->h.t - 1] : 0) * SC_KINDS;
-    m->s.kind_pair_at = m->h.t > 1 ? (uint32_t)(((m->h.hist[m->h.t - 1] * 0x9E3779B1u) ^ (m->h.hist[m->h.t - 2] * 0x85EBCA6Bu + 0x27D4EB2Fu)) * 0xC2B2AE35u >> (32 - KIND_PAIR_BITS)) : 0;
+    m->s.kind_pair_at = m->h.t > 1 ? (uint32_t)(((m->h.hist[m->h.t - 1] * 0x9E3779B1u) ^ (m->h.hist[m->h.t - 2] * 0x85EBCA6Bu + 0x27D4EB2Fu)) * 0xC2B2AE35u >> (32 - m->c.pair_bits)) : 0;
     const float *kp = m->w.kind_pair + (size_t)m->s.kind_pair_at * SC_KINDS;
     for (int f = 0; f < SC_KINDS; f++) m->s.kind_cur[f] = (m->w.kind_w[m->nid.last_byte][f] + kt[f]) + kp[f];
     m->s.count_bias = m->w.count_bias_t[m->nid.kind];
@@ -259,7 +272,7 @@ int model_predict(model *m)
     model_ppm_blend(m);
     model_ssm_features(m);
     m->s.set = m->s.longest * MATCH_BUCKETS + model_match_bucket(m->h.mlen);
-    m->s.set2 = m->h.t ? (int)((m->h.hist[m->h.t - 1] * 2654435761u) >> 18) : 0;
+    m->s.set2 = m->h.t ? (int)((m->h.hist[m->h.t - 1] * 2654435761u) >> (32 - m->c.set2_bits)) : 0;
     for (int f = 0; f < NFEAT; f++) m->s.wc[f] = m->w.set1[m->s.set][f] + m->w.set2[m->s.set2][f];
     model_cand_base(m, m->s.wc);
     model_add_sparse(m, m->s.wc);

@@ -32,14 +32,13 @@
 #define CLASS_FMIN 3.3546e-4f  /* e^-8 .. e^8, as the biases */
 #define CLASS_FMAX 2980.96f
 
-/* A class's typical prior and time since last seen; the age boundaries;
- * class factors of 1. */
+/* A class's typical prior and time since last seen; the age boundaries.
+ * The class factors start at 1, a row at a time (model_escape_prepare). */
 void model_class_init(model *m)
 {
     for (int b = 0; b < SC_COUNT_BUCKETS; b++) m->c.prior_rep[b] = 0.1f * fm_log(1.0f + sc_count_rep(b, m->c.count_octaves));
     for (int b = 0; b < SC_AGE_BUCKETS; b++) m->c.rlast_rep[b] = RLAST_H / (RLAST_H + sc_age_rep(b, m->c.age_octaves));
     m->c.n_age_bound = sc_age_boundaries(m->c.age_bound, SC_AGE_BUCKETS, m->c.age_octaves);
-    for (size_t i = 0; i < (size_t)NEWID_KINDS * SC_NCLASS; i++) m->w.class_factor[i] = 1.0f;
 }
 
 /* ---- forward ---- */
@@ -162,9 +161,15 @@ void model_learn_class_biases(model *m, uint32_t y)
  * Their masses are those of step 1 times a learned factor by class and by
  * the kind of the last byte, which only step 2 uses (enwik8_1M at level 3:
  * 0.14% smaller). */
+_Static_assert(NEWID_KINDS <= 32, "class_factor_ready has a bit per kind");
+
 void model_escape_prepare(model *m)
 {
-    const float *cf = m->w.class_factor + (size_t)m->nid.kind * SC_NCLASS;
+    float *cf = m->w.class_factor + (size_t)m->nid.kind * SC_NCLASS;
+    if (!(m->w.class_factor_ready >> m->nid.kind & 1)) {   /* its first escape after this kind */
+        for (uint32_t k = 0; k < SC_NCLASS; k++) cf[k] = 1.0f;
+        m->w.class_factor_ready |= 1u << m->nid.kind;
+    }
     double sum = 0.0;
     for (uint32_t i = 0; i < m->h.sc.nused; i++) {
         float x = (float)class_others(m, i) * (m->s.class_unit[i] * cf[m->h.sc.used[i]]);

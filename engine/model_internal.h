@@ -53,7 +53,13 @@ _Static_assert(NCTX == COMP_SKIP4 - COMP_NG1 + 1 && CTX_SKIP == COMP_SKIP2 - COM
 
 #define MATCH_BUCKETS 3
 #define NSETS ((NGM_NORDERS + 1) * MATCH_BUCKETS)
-#define NSETS2 16384
+/* The tables hashed by tokens (the second weight set, the kind bias by
+ * pair, the match table) have these many index bits with the levels'
+ * vocabulary of 32,768 tokens; a smaller vocabulary (only through the
+ * internal API: the fuzz targets' small configurations) gets smaller
+ * tables, whose set-up and page faults would otherwise dominate a short
+ * run (model_create). */
+#define SET2_BITS 14
 #define APM_SETS NSETS
 #define APM_CELLS 33
 /* 32 positions: 64 measured 0.01% smaller output on enwik8's first 1 MB at
@@ -72,7 +78,7 @@ _Static_assert(NCTX == COMP_SKIP4 - COMP_NG1 + 1 && CTX_SKIP == COMP_SKIP2 - COM
 #define CELL_OCTAVES 8
 #define NCELLS (CELL_OCTAVES * CELL_OCTAVES)
 #define KIND_PAIR_BITS 16
-#define KIND_PAIRS (1u << KIND_PAIR_BITS)
+#define MATCH_BITS 18
 
 /* Configuration: fixed once the model is created. */
 typedef struct model_conf {
@@ -87,6 +93,7 @@ typedef struct model_conf {
     int rec_window;            /* REC_WINDOW, REC_WINDOW_FAST at levels 1 and 2, 0 with coarse_classes */
     float mix_lr;
     int mbits;                 /* the match table has 1 << mbits cells */
+    int set2_bits, pair_bits;  /* and the second weight set and the pair kind bias these many rows */
     float ctab[NCTX][CTAB];    /* g_k(c) for c < CTAB */
     float rec_w[REC_WINDOW + 1];   /* weight of a recent position a back */
     float prior_rep[SC_COUNT_BUCKETS], rlast_rep[SC_AGE_BUCKETS];   /* a class's typical prior and rlast */
@@ -98,16 +105,18 @@ typedef struct model_conf {
 typedef struct model_weights {
     float set1[NSETS][NFEAT];      /* mixing weights by (longest order, match bucket) */
     float rms1[NSETS][NFEAT];      /* running mean of squared gradients (RMSprop) of set1 */
-    float set2[NSETS2][NFEAT];     /* second weight set, by a hash of the previous token */
+    float (*set2)[NFEAT];          /* [1 << set2_bits] second weight set, by a hash of the previous token */
     float apm[APM_SETS * NEWID_KINDS][APM_CELLS];       /* favourite's hit rate by (set, kind, stretched p) */
     float esc_apm[APM_SETS * NEWID_KINDS][APM_CELLS];   /* escape rate by (set, previous byte kind, stretched p) */
     float new_apm[APM_SETS * NEWID_KINDS][APM_CELLS];   /* the same for NEW */
     float kind_w[256][SC_KINDS];   /* bias of a token's kind, by the previous token's last byte */
     float *kind_tok;               /* [cap][SC_KINDS] the same after each previous token */
-    float *kind_pair;              /* [KIND_PAIRS][SC_KINDS] and after each (hashed) pair of previous tokens */
+    float *kind_pair;              /* [1 << pair_bits][SC_KINDS] and after each (hashed) pair of previous tokens */
     float count_bias_t[NEWID_KINDS][SC_COUNT_BUCKETS], age_bias_t[NEWID_KINDS][SC_AGE_BUCKETS];   /* every seen token */
     float cell_share_bias_t[NEWID_KINDS][NCTX][NCELLS], cell_age_bias_t[NEWID_KINDS][NCTX][NCELLS];
-    float *class_factor;           /* [NEWID_KINDS][SC_NCLASS] step 2 only */
+    float *class_factor;           /* [NEWID_KINDS][SC_NCLASS] step 2 only; a row is set
+                                      to 1 at its first escape (class_factor_ready) */
+    uint32_t class_factor_ready;
 } model_weights;
 
 /* History: what the model has seen. */

@@ -39,8 +39,7 @@ int newid_init(newid *n, uint32_t vocab)
         newid_free(n);
         return -1;
     }
-    for (size_t i = 0; i < ntop; i++) n->top[i] = NEWID_SCALE / 2;
-    for (size_t i = 0; i < NEWID_KINDS * leaves; i++) n->deep[i] = NEWID_SCALE / 2;
+    newid_set_context(n, NULL, 0);
     for (size_t c = 0; c < leaves; c++) n->avail[leaves + c] = c < vocab;
     for (size_t i = leaves - 1; i >= 1; i--) n->avail[i] = n->avail[2 * i] + n->avail[2 * i + 1];
     return 0;
@@ -66,10 +65,29 @@ static int byte_kind(uint8_t b)
     return 10;
 }
 
+_Static_assert(NEWID_KINDS <= 32, "deep_ready has a bit per kind");
+
+/* The context's rows of top and deep, at their first use. */
+static void ready_rows(newid *n)
+{
+    uint32_t b = (uint32_t)n->last_byte, k = (uint32_t)n->kind;
+    if (!(n->top_ready[b / 32] >> (b % 32) & 1)) {
+        uint16_t *row = n->top + ((size_t)b << NEWID_TOP_BITS);
+        for (size_t i = 0; i < (1u << NEWID_TOP_BITS); i++) row[i] = NEWID_SCALE / 2;
+        n->top_ready[b / 32] |= 1u << (b % 32);
+    }
+    if (!(n->deep_ready >> k & 1)) {
+        uint16_t *row = n->deep + ((size_t)k << n->bits);
+        for (size_t i = 0; i < ((size_t)1 << n->bits); i++) row[i] = NEWID_SCALE / 2;
+        n->deep_ready |= 1u << k;
+    }
+}
+
 void newid_set_context(newid *n, const uint8_t *prev, uint32_t len)
 {
     n->last_byte = len ? prev[len - 1] : 0;
     n->kind = len ? byte_kind(prev[len - 1]) : 0;
+    ready_rows(n);
 }
 
 static uint16_t *cell(const newid *n, uint32_t node)

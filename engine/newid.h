@@ -28,6 +28,10 @@ typedef struct newid {
     uint16_t *deep;             /* [NEWID_KINDS << bits] by kind of that byte */
     uint32_t *avail;            /* [2 << bits] unused codes below each node */
     int last_byte, kind;        /* context of the next id */
+    /* rows of top and deep set to NEWID_SCALE / 2 when first in context
+     * (most are never used: a model's set-up stays small) */
+    uint32_t top_ready[256 / 32];
+    uint32_t deep_ready;
 } newid;
 
 /* vocab ids 0..vocab-1; byte strings from the built-in vocabulary. */
