@@ -51,7 +51,10 @@ typedef struct level_preset {
  * then pairs of octaves: 35% fewer classes in use) and make no candidates
  * of the last positions, which at these levels cost more than they saved
  * (coarse_classes, format 8: level 1 on enwik8_1M 15% less time and 0.25%
- * smaller; session 8 in docs/model.md). */
+ * smaller; session 8 in docs/model.md). Levels with skip contexts thin
+ * their long lists in frequent contexts to the followers with a share of
+ * the count (skip_share, format 8: level 3 on a 10 MB text 11% faster for
+ * 0.17% more output; model_cand.c). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16 follow_words coarse   (skip: 0 off, 1 two skip contexts, 2 three) */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16, 1, 1 }, /* 1: mixer of n-grams, match, priors */
@@ -79,6 +82,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.follow16 = p->follow16;
     c.follow_words = p->follow_words;
     c.coarse_classes = p->coarse;
+    c.skip_share = p->skip != 0;
     c.escape_walk = p->ssm && p->byte_mix;
     c.n_layers = p->nl;
     c.d_model = p->dm;

@@ -123,6 +123,8 @@ if [ "$ver" -ge 8 ]; then
     "$tmp/reseal" "$src" "$tmp/no-coarse.smx" 26 $((b18 & 0x7F))
     "$tmp/reseal" "$tmp/no-coarse.smx" "$E/v6-with-follow-words.smx" 4 6
     "$tmp/reseal" "$src" "$E/v7-with-coarse-classes.smx" 4 7
+    # a level-3 frame (skip_share, bit 7 of config byte 11) labelled format 7
+    "$tmp/reseal" "$G/decode/v$ver-prose-default.smx" "$E/v7-with-skip-share.smx" 4 7
 elif [ "$ver" -eq 7 ]; then
     "$tmp/reseal" "$src" "$E/v6-with-follow-words.smx" 4 6
 fi
