@@ -3,8 +3,9 @@
  *
  * The input is cut into frames of SMIX_MAX_BLOCKS blocks of the block size
  * (the level's, or smix_params.block_size: never the thread count), and
- * each frame's blocks start on the tokenizer's chunk boundaries nearest
- * after multiples of the block size; each block has a model and a
+ * a frame into as many blocks as it has block sizes, rounded up, of equal
+ * length, each starting on the tokenizer's chunk boundary nearest after
+ * its share of the frame; each block has a model and a
  * range-coder stream of its own, so blocks can be coded in parallel and the
  * bits never depend on how many threads did it. Within a block the encoder tokenises
  * piece by piece (pieces end on chunk boundaries, so the result equals
@@ -338,16 +339,19 @@ static size_t piece_end(const uint8_t *src, size_t a, size_t n)
 }
 
 /* Block i of nb starts at at[i]: the first chunk boundary at or after
- * i * size (so tokenising the blocks one by one gives the tokens of the
- * whole). Returns the number of blocks that are not empty (a chunk longer
- * than what is left can swallow the last ones). */
-static uint32_t block_bounds(const uint8_t *src, size_t n, uint32_t nb, uint64_t size, size_t *at)
+ * i n / nb (so tokenising the blocks one by one gives the tokens of the
+ * whole, and the blocks are as long as each other: nb = the frame over
+ * the block size, rounded up, so none is longer than the block size, and
+ * -T2 on two blocks is not kept waiting by the longer one). Returns the
+ * number of blocks that are not empty (a chunk longer than what is left can
+ * swallow the last ones). */
+static uint32_t block_bounds(const uint8_t *src, size_t n, uint32_t nb, size_t *at)
 {
     size_t b = 0;
     uint32_t used = 1;
     at[0] = 0;
     for (uint32_t i = 1; i < nb; i++) {
-        uint64_t want = size * i;
+        uint64_t want = (uint64_t)n * i / nb;
         while (b < n && b < want) b += tok_chunk_len(src + b, n - b);
         if (b >= n) break;
         at[used++] = b;
@@ -457,7 +461,7 @@ static void report_end(const smix_hooks *hooks, smix_file_info *info, const ctr_
     hooks->end(hooks->user, info);
 }
 
-/* Codes one frame: src[0..n) in blocks of block_size bytes (at most
+/* Codes one frame: src[0..n) in equal blocks of at most block_size bytes (at most
  * SMIX_MAX_BLOCKS of them); share->blocks is set here. */
 static smix_result compress_frame(const smix_params *p, const smix_config *cfg, uint64_t block_size,
                                   const uint8_t *src, size_t n, smix_write_fn write, void *wctx,
@@ -468,7 +472,7 @@ static smix_result compress_frame(const smix_params *p, const smix_config *cfg, 
     h.cfg = *cfg;
     smix_result r;
     size_t at[SMIX_MAX_BLOCKS + 1];
-    uint32_t nb = block_bounds(src, n, smix__block_count(block_size, n), block_size, at);
+    uint32_t nb = block_bounds(src, n, smix__block_count(block_size, n), at);
     uint64_t largest = 0;
     for (uint32_t i = 0; i < nb; i++) largest = at[i + 1] - at[i] > largest ? at[i + 1] - at[i] : largest;
     h.cfg.blocks = (uint8_t)nb;

@@ -22,7 +22,8 @@
 #define CTR_HEADER_MAX (CTR_HEADER_SIZE + SMIX_MAX_BLOCKS * CTR_BLOCK_ENTRY)
 #define CTR_MAX_INPUT 0xFFFFFFFFull     /* token positions are 32-bit */
 /* The longest block an encoder writes: a block starts at the first
- * tokenizer chunk boundary at or after a multiple of the block size. */
+ * tokenizer chunk boundary at or after its share of the frame, and the
+ * shares are at most the block size. */
 #define CTR_BLOCK_MAX (SMIX_BLOCK_MAX + TOK_CHUNK_MAX)
 
 typedef struct ctr_block {

@@ -345,6 +345,11 @@ B="--block-size 256K"
 "$SMIX" -q -1 $B -T1 -c blk/in > blk/t1.smx && "$SMIX" -q -1 $B -T2 -c blk/in > blk/t2.smx
 check "two blocks: -T1 and -T2 outputs identical" cmp -s blk/t1.smx blk/t2.smx
 check "two blocks: the header says 3" eval '"$SMIX" -lv blk/t1.smx | grep -q "blocks: *3"'
+# the block table (offset 64, 20 bytes an entry, the input size first):
+# three blocks of a third each (chunk boundaries move them by a few bytes),
+# not two of 256 KiB and a short third, which would keep -T2 waiting
+sizes=$(for i in 0 1 2; do od -An -tu4 -j $((64 + 20 * i)) -N4 blk/t1.smx; done | tr -s ' \n' ' ')
+check "two blocks: three blocks of equal length ($sizes bytes)" eval 'echo $sizes | awk -v n="$(stat -c %s blk/in)" "{ for (i = 1; i <= 3; i++) if (\$i < n / 3 - 64 || \$i > n / 3 + 64) bad = 1; exit bad || \$1 + \$2 + \$3 != n }"'
 "$SMIX" -q -T2 -dc blk/t1.smx | cmp -s - blk/in
 st "two blocks: -T2 decodes"
 "$SMIX" -q -T1 -dc blk/t2.smx | cmp -s - blk/in
