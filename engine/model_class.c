@@ -157,12 +157,12 @@ void model_learn_class_biases(model *m, uint32_t y)
 
 /* ---- escapes: the class, then the member ---- */
 
+_Static_assert(NEWID_KINDS <= 32, "class_factor_ready has a bit per kind");
+
 /* The symbols of step 2 are the classes with members, in sc.used order.
  * Their masses are those of step 1 times a learned factor by class and by
  * the kind of the last byte, which only step 2 uses (enwik8_1M at level 3:
  * 0.14% smaller). */
-_Static_assert(NEWID_KINDS <= 32, "class_factor_ready has a bit per kind");
-
 void model_escape_prepare(model *m)
 {
     float *cf = m->w.class_factor + (size_t)m->nid.kind * SC_NCLASS;
