@@ -53,8 +53,9 @@ typedef struct level_preset {
  * (coarse_classes, format 8: level 1 on enwik8_1M 15% less time and 0.25%
  * smaller; session 8 in docs/model.md). Levels with skip contexts thin
  * their long lists in frequent contexts to the followers with a share of
- * the count (skip_share, format 8: level 3 on a 10 MB text 11% faster for
- * 0.17% more output; model_cand.c). */
+ * the count, past a block's first 2^18 tokens (skip_share, format 8:
+ * level 3 on a 10 MB text 7-11% faster for 0.17% more output;
+ * model_cand.c). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16 follow_words coarse   (skip: 0 off, 1 two skip contexts, 2 three) */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16, 1, 1 }, /* 1: mixer of n-grams, match, priors */

@@ -46,21 +46,25 @@ static ngm_ctx keep_followers(const ngm_ctx *c, uint32_t minc, uint32_t recent, 
  * SKIP_LONG2), or seen in the last SKIP_RECENT positions. Their number grows
  * with the input: on enwik8_3M at level 3 the rule took 30.1 s to 19.0 s for
  * 0.09% more output (0.07% on enwik8_1M, 5.0 s to 3.7 s). They grow
- * further as counts rise: with skip_share (format 8, levels 3-9) a list of
- * more than SHARE_LONG followers in a context seen SHARE_TOTAL times keeps
- * those with at least 1/SHARE of its count (or seen in the last
- * SKIP_RECENT positions): level 3 on a 10 MB text 11% faster for 0.17%
- * more output, and the same output on 1 MB (session 8, docs/model.md). */
+ * further as counts rise: with skip_share (format 8, levels 3-9), from
+ * token SHARE_FROM of a block on, a list of more than SHARE_LONG followers
+ * in a context seen SHARE_TOTAL times keeps those with at least 1/SHARE of
+ * its count (or seen in the last SKIP_RECENT positions): level 3 on a 10
+ * MB text 7-11% faster for 0.17% more output. From the first token it cost
+ * small binaries up to 0.9% (obj2, geo), whose frequent contexts reach
+ * SHARE_TOTAL early; from SHARE_FROM their output is unchanged (session 8,
+ * docs/model.md). */
 #define SKIP_LONG 128
 #define SKIP_LONG2 512
 #define SKIP_RECENT 2048
 #define SHARE_LONG 64
 #define SHARE_TOTAL 4096
 #define SHARE 64
+#define SHARE_FROM (1u << 18)
 static ngm_ctx filter_skip(model *m, int d, const ngm_ctx *c)
 {
     uint32_t minc = c->n > SKIP_LONG2 ? 3 : c->n > SKIP_LONG ? 2 : 1;
-    if (m->c.cfg.skip_share && c->n > SHARE_LONG && c->total >= SHARE_TOTAL)
+    if (m->c.cfg.skip_share && m->h.t >= SHARE_FROM && c->n > SHARE_LONG && c->total >= SHARE_TOTAL)
         minc = (c->total + SHARE - 1) / SHARE;
     return keep_followers(c, minc, SKIP_RECENT, (uint32_t)m->h.t, m->s.skip_items[d]);
 }

@@ -97,7 +97,8 @@ static void test_bit(int level, size_t flag_offset, const char *name, const uint
 
 /* Sentences of two words: the token two back of the second word is "."
  * at every one of thousands of positions, with a hundred different
- * followers: a skip context past skip_share's thresholds. */
+ * followers: a skip context past skip_share's thresholds (its first 90 KB
+ * make enough classes for coarse_classes to matter). */
 static size_t make_text(uint8_t *out, size_t cap)
 {
     static const char *w[] = {
@@ -121,11 +122,13 @@ static size_t make_text(uint8_t *out, size_t cap)
 
 int main(void)
 {
-    size_t cap = 90000;
+    /* skip_share applies from a block's token 2^18 on: about 290,000
+     * tokens of these sentences */
+    size_t cap = 1000000;
     uint8_t *text = malloc(cap);
     if (!text) return 1;
     size_t n = make_text(text, cap);
-    test_bit(1, offsetof(smix_config, coarse_classes), "coarse_classes", text, n);
+    test_bit(1, offsetof(smix_config, coarse_classes), "coarse_classes", text, 90000);
     test_bit(3, offsetof(smix_config, skip_share), "skip_share", text, n);
     free(text);
     printf("%d passed, %d failed\n", pass, fail);
