@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../fuzz/fuzz_common.h"   /* fuzz_buf: a growable smix_write_fn buffer */
 #include "codec.h"
 #include "smix.h"
 
@@ -23,50 +24,30 @@ static void check(int cond, const char *name)
     if (cond) pass++; else fail++;
 }
 
-typedef struct buf {
-    uint8_t *data;
-    size_t len, cap;
-} buf;
-
-static int buf_write(void *ctx, const void *data, size_t n)
-{
-    buf *b = ctx;
-    if (b->len + n > b->cap) {
-        size_t cap = (b->len + n) * 2;
-        uint8_t *p = realloc(b->data, cap);
-        if (!p) return -1;
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, n);
-    b->len += n;
-    return 0;
-}
-
 /* Compresses in with cfg; 0 and the frame in out, or -1. */
-static int compress_with(const smix_config *cfg, const uint8_t *in, size_t n, buf *out)
+static int compress_with(const smix_config *cfg, const uint8_t *in, size_t n, fuzz_buf *out)
 {
     smix_params p = {.level = cfg->level, .threads = 1};
     smix_cctx *c = smix_cctx_create(&p);
-    int ok = c && smix__cctx_set_config(c, cfg) == SMIX_OK && smix_compress(c, in, n, buf_write, out, NULL) == SMIX_OK;
+    int ok = c && smix__cctx_set_config(c, cfg) == SMIX_OK && smix_compress(c, in, n, fuzz_buf_write, out, NULL) == SMIX_OK;
     smix_cctx_free(c);
     return ok ? 0 : -1;
 }
 
-static int decodes_to(const buf *frame, const uint8_t *in, size_t n)
+static int decodes_to(const fuzz_buf *frame, const uint8_t *in, size_t n)
 {
     smix_params p = {.threads = 1};
     smix_dctx *d = smix_dctx_create(&p);
-    buf out = { 0 };
-    int ok = d && smix_decompress(d, frame->data, frame->len, buf_write, &out, NULL) == SMIX_OK &&
+    fuzz_buf out = {.limit = n};
+    int ok = d && smix_decompress(d, frame->data, frame->len, fuzz_buf_write, &out, NULL) == SMIX_OK &&
              out.len == n && memcmp(out.data, in, n) == 0;
     smix_dctx_free(d);
-    free(out.data);
+    fuzz_buf_free(&out);
     return ok;
 }
 
 /* The payloads (after the header) of two frames differ. */
-static int payloads_differ(const buf *a, const buf *b)
+static int payloads_differ(const fuzz_buf *a, const fuzz_buf *b)
 {
     size_t ha = a->len >= 8 ? (size_t)(a->data[6] | a->data[7] << 8) : 0;
     size_t hb = b->len >= 8 ? (size_t)(b->data[6] | b->data[7] << 8) : 0;
@@ -84,15 +65,15 @@ static void test_bit(int level, size_t flag_offset, const char *name, const uint
     snprintf(msg, sizeof msg, "level %d sets %s", level, name);
     check(((uint8_t *)&on)[flag_offset] == 1, msg);
     ((uint8_t *)&off)[flag_offset] = 0;
-    buf a = { 0 }, b = { 0 };
+    fuzz_buf a = {.limit = SIZE_MAX}, b = {.limit = SIZE_MAX};
     snprintf(msg, sizeof msg, "level %d compresses with and without %s", level, name);
     check(compress_with(&on, in, n, &a) == 0 && compress_with(&off, in, n, &b) == 0, msg);
     snprintf(msg, sizeof msg, "level %d: %s changes the payload (%zu vs %zu bytes)", level, name, a.len, b.len);
     check(payloads_differ(&a, &b), msg);
     snprintf(msg, sizeof msg, "level %d: both frames decode to the input", level);
     check(decodes_to(&a, in, n) && decodes_to(&b, in, n), msg);
-    free(a.data);
-    free(b.data);
+    fuzz_buf_free(&a);
+    fuzz_buf_free(&b);
 }
 
 /* Sentences of two words: the token two back of the second word is "."
