@@ -735,7 +735,8 @@ static void list_details(const char *name, uint64_t comp, const smix_file_info *
     }
     printf("  n-gram orders:   up to %u\n", c->max_order);
     if (c->byte_mix)
-        printf("  byte model:      tokens coded bit by bit, 2^%u byte-context counters\n", c->byte_mix);
+        printf("  byte model:      tokens coded bit by bit, 2^%u byte-context counters%s\n", c->byte_mix,
+               c->byte_records ? ", record contexts" : "");
     if (c->blocks > 1)
         printf("  blocks:          %u%s, each coded by a model of its own\n", c->blocks,
                frames > 1 ? " in the first frame" : "");

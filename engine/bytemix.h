@@ -3,8 +3,8 @@
  * model's decisions bit by bit (levels whose config has byte_mix > 0).
  *
  * Why: the token model sees whole tokens in token contexts; byte contexts
- * (the last 1-6 bytes, the current word) see the spelling, across token
- * boundaries. tokbits.c codes the token model's choice as binary decisions
+ * (the last 1-6 bytes, the current word, and in tables the bytes one record
+ * above) see the spelling, across token boundaries. tokbits.c codes the token model's choice as binary decisions
  * (is it a candidate, which one bit by bit, does it end here, is it new);
  * this module mixes each decision's token-model probability with byte-
  * context counters, PAQ-style. On enwik8_1M at level 3 that is 1.9% less
@@ -31,8 +31,10 @@
 
 typedef struct bytemix bytemix;
 
-/* table_bits: log2 of the counters in the shared context table (16..26). */
-bytemix *bytemix_create(int table_bits);
+/* table_bits: log2 of the counters in the shared context table (16..26);
+ * records: detect fixed-length records and add their contexts (format 9's
+ * byte_records; see bytemix.c). */
+bytemix *bytemix_create(int table_bits, int records);
 void bytemix_free(bytemix *bm);
 /* Bytes a byte model of 2^table_bits counters takes (levels.c's estimate). */
 uint64_t bytemix_memory(int table_bits);

@@ -55,7 +55,10 @@ typedef struct level_preset {
  * their long lists in frequent contexts to the followers with a share of
  * the count, past a block's first 2^18 tokens (skip_share, format 8:
  * level 3 on a 10 MB text 7-11% faster for 0.17% more output;
- * model_cand.c). */
+ * model_cand.c). The byte model of levels 3-9 detects fixed-length records
+ * and adds contexts of the bytes above (byte_records, format 9: level 3
+ * kennedy.xls 24% smaller, ptt5 34%, geo 3%, text the same within 0.01%
+ * for about 1% more time; session 9 in docs/model.md). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16 follow_words coarse   (skip: 0 off, 1 two skip contexts, 2 three) */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16, 1, 1 }, /* 1: mixer of n-grams, match, priors */
@@ -85,6 +88,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.coarse_classes = p->coarse;
     c.skip_share = p->skip != 0;
     c.escape_walk = p->ssm && p->byte_mix;
+    c.byte_records = p->byte_mix != 0;
     c.n_layers = p->nl;
     c.d_model = p->dm;
     c.d_state = p->ds;

@@ -31,7 +31,7 @@ extern "C" {
 #define SMIX_VERSION_STRING "0.1.0"
 
 /* Container format version written by this library (see docs/format.md). */
-#define SMIX_FORMAT_VERSION 8
+#define SMIX_FORMAT_VERSION 9
 #define SMIX_FORMAT_OLDEST 6   /* the oldest major version this build still reads */
 
 typedef enum smix_result {
@@ -108,6 +108,9 @@ typedef struct smix_config {
                              counters (16..26) */
     uint8_t escape_walk;  /* with byte_mix: an escaped token is coded bit by bit among every
                              token it can be, else by its class and rank */
+    uint8_t byte_records; /* with byte_mix: the byte model detects fixed-length records and
+                             adds contexts of the bytes above (levels 3-9; format 9, 0
+                             before) */
     uint8_t follow16;     /* each n-gram context keeps at most 16 x follow16 followers,
                              the least used giving way; 0 = no limit */
     uint8_t follow_words; /* 1: a context that ends in a word keeps at most 4 x follow16

@@ -33,13 +33,13 @@ struct tokbits {
     uint8_t *len_of, *first_of;
 };
 
-tokbits *tokbits_create(uint32_t vocab, int table_bits, int walk_escapes)
+tokbits *tokbits_create(uint32_t vocab, int table_bits, int records, int walk_escapes)
 {
     tokbits *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->walk_escapes = walk_escapes;
     t->cap = vocab + 1;
-    t->bm = bytemix_create(table_bits);
+    t->bm = bytemix_create(table_bits, records);
     t->cands = malloc(t->cap * sizeof *t->cands);
     t->esc_ids = malloc(t->cap * sizeof *t->esc_ids);
     t->esc_p = malloc(t->cap * sizeof *t->esc_p);

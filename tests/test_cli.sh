@@ -241,8 +241,9 @@ gzip -c in/nonutf8.txt > bad/gz.smx 2>/dev/null || cp in/random.bin bad/gz.smx
 head -c 5000 in/random.bin > bad/random.smx
 : > bad/empty.smx
 # the format version is byte 4 (docs/format.md); it is checked before the
-# header checksum, so a newer file says so instead of "corrupt"
-perl -e 'open F, "<", $ARGV[0]; binmode F; local $/; $d = <F>; substr($d, 4, 1) = "\x09"; print $d' \
+# header checksum, so a newer file says so instead of "corrupt" (255: newer
+# than any format this build writes)
+perl -e 'open F, "<", $ARGV[0]; binmode F; local $/; $d = <F>; substr($d, 4, 1) = "\xff"; print $d' \
     $good > bad/future.smx
 for f in bad/*.smx; do
     b=${f##*/}

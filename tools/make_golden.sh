@@ -124,7 +124,14 @@ if [ "$ver" -ge 8 ]; then
     "$tmp/reseal" "$tmp/no-coarse.smx" "$E/v6-with-follow-words.smx" 4 6
     "$tmp/reseal" "$src" "$E/v7-with-coarse-classes.smx" 4 7
     # a level-3 frame (skip_share, bit 7 of config byte 11) labelled format 7
-    "$tmp/reseal" "$G/decode/v$ver-prose-default.smx" "$E/v7-with-skip-share.smx" 4 7
+    # (its byte_records bit, bit 6 of config byte 19 at offset 27, cleared
+    # so that skip_share alone is wrong)
+    l3=$G/decode/v$ver-prose-default.smx
+    b19=$(od -An -tu1 -j27 -N1 "$l3" | tr -d ' ')
+    "$tmp/reseal" "$l3" "$tmp/no-records.smx" 27 $((b19 & 0xBF))
+    "$tmp/reseal" "$tmp/no-records.smx" "$E/v7-with-skip-share.smx" 4 7
+    # and labelled format 8, which had no byte_records bit
+    [ "$ver" -ge 9 ] && "$tmp/reseal" "$l3" "$E/v8-with-byte-records.smx" 4 8
 elif [ "$ver" -eq 7 ]; then
     "$tmp/reseal" "$src" "$E/v6-with-follow-words.smx" 4 6
 fi

@@ -119,13 +119,15 @@ static void test_config_fields(void)
     smix_level_config(3, &in.cfg);
     in.cfg.blocks = 1;
     uint32_t size = ctr_write_header(&in, hdr);
-    check(hdr[8 + 19] == in.cfg.byte_mix && in.cfg.vocab_size == 32768 && hdr[8 + 16] == 0 && hdr[8 + 17] == 0x80,
-          "byte_mix is config byte 19, after a 3-byte vocab_size");
+    check((hdr[8 + 19] & 0x3F) == in.cfg.byte_mix && in.cfg.vocab_size == 32768 && hdr[8 + 16] == 0 && hdr[8 + 17] == 0x80,
+          "byte_mix is config byte 19's bits 0-5, after a 2-byte vocab_size");
+    check(in.cfg.byte_records == 1 && (hdr[8 + 19] & 0x40), "byte_records is config byte 19's bit 6");
     const struct { uint8_t value; const char *name; } wrong[] = {
         { 15, "a byte table of 2^15 counters is refused" },
         { 27, "a byte table of 2^27 counters is refused" },
         { 0x80, "an escape walk without the byte model is refused" },
         { 0x80 | 40, "an escape walk with a table out of range is refused" },
+        { 0x40, "record contexts without the byte model are refused" },
     };
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
         memcpy(bad, hdr, size);
@@ -138,6 +140,11 @@ static void test_config_fields(void)
     reseal(bad, size);
     check(ctr_read_header(bad, size, &out) == SMIX_OK && out.cfg.escape_walk && out.cfg.byte_mix == 16,
           "the smallest table with the escape walk is accepted");
+    memcpy(bad, hdr, size);
+    bad[8 + 19] = 0x40 | 26;
+    reseal(bad, size);
+    check(ctr_read_header(bad, size, &out) == SMIX_OK && out.cfg.byte_records && out.cfg.byte_mix == 26 &&
+          !out.cfg.escape_walk, "the largest table with record contexts is accepted");
 }
 
 /* The decoder accepts what the encoder writes, at every level and size,

@@ -1,8 +1,9 @@
 /*
- * test_format8.c - the model bits that format 8 added change what they
- * claim to change, and a decoder follows them.
+ * test_format_bits.c - the model bits that formats 8 and 9 added change what
+ * they claim to change, and a decoder follows them.
  *
- * For coarse_classes (levels 1-2) and skip_share (levels 3-9): a level's
+ * For coarse_classes (levels 1-2), skip_share and byte_records (levels
+ * 3-9): a level's
  * configuration with the bit and without it, on an input where the bit
  * matters, must give different payloads that both decode to the input. A
  * bit that the model ignored, or that a decoder read differently from the
@@ -55,8 +56,9 @@ static int payloads_differ(const fuzz_buf *a, const fuzz_buf *b)
 }
 
 /* A level's configuration with the 0/1 field at flag_offset set (as the
- * level sets it) and cleared. */
-static void test_bit(int level, size_t flag_offset, const char *name, const uint8_t *in, size_t n)
+ * level sets it) and cleared; smaller: the bit must also give the smaller
+ * frame. */
+static void test_bit(int level, size_t flag_offset, const char *name, const uint8_t *in, size_t n, int smaller)
 {
     smix_config on, off;
     smix_level_config(level, &on);
@@ -70,6 +72,10 @@ static void test_bit(int level, size_t flag_offset, const char *name, const uint
     check(compress_with(&on, in, n, &a) == 0 && compress_with(&off, in, n, &b) == 0, msg);
     snprintf(msg, sizeof msg, "level %d: %s changes the payload (%zu vs %zu bytes)", level, name, a.len, b.len);
     check(payloads_differ(&a, &b), msg);
+    if (smaller) {
+        snprintf(msg, sizeof msg, "level %d: %s makes the frame smaller (%zu vs %zu bytes)", level, name, a.len, b.len);
+        check(a.len < b.len, msg);
+    }
     snprintf(msg, sizeof msg, "level %d: both frames decode to the input", level);
     check(decodes_to(&a, in, n) && decodes_to(&b, in, n), msg);
     fuzz_buf_free(&a);
@@ -101,6 +107,32 @@ static size_t make_text(uint8_t *out, size_t cap)
     return n;
 }
 
+/* Rows of 40 bytes, as in a table: a row number, a few small numbers that
+ * change slowly down each column, a label from a short list, padding.
+ * The byte 40 back predicts most bytes; the last few bytes do not. */
+static size_t make_records(uint8_t *out, size_t cap)
+{
+    static const char *label[] = { "north", "south", "east", "west", "centre", "port", "hill" };
+    size_t n = 0;
+    uint32_t s = 777, v[4] = { 1000, 2000, 3000, 4000 };
+    for (uint32_t row = 0; n + 40 <= cap; row++) {
+        uint8_t *r = out + n;
+        memset(r, 0, 40);
+        for (int k = 0; k < 4; k++) r[k] = (uint8_t)(row >> (8 * k));
+        for (int c = 0; c < 4; c++) {
+            s = s * 1103515245u + 12345u;
+            v[c] += (s >> 16) % 5;
+            r[4 + 4 * c] = (uint8_t)v[c];
+            r[5 + 4 * c] = (uint8_t)(v[c] >> 8);
+        }
+        s = s * 1103515245u + 12345u;
+        memcpy(r + 24, label[(s >> 16) % 7], strlen(label[(s >> 16) % 7]));
+        r[39] = 0xFF;
+        n += 40;
+    }
+    return n;
+}
+
 int main(void)
 {
     /* skip_share applies from a block's token 2^18 on: about 290,000
@@ -109,8 +141,11 @@ int main(void)
     uint8_t *text = malloc(cap);
     if (!text) return 1;
     size_t n = make_text(text, cap);
-    test_bit(1, offsetof(smix_config, coarse_classes), "coarse_classes", text, 90000);
-    test_bit(3, offsetof(smix_config, skip_share), "skip_share", text, n);
+    test_bit(1, offsetof(smix_config, coarse_classes), "coarse_classes", text, 90000, 0);
+    test_bit(3, offsetof(smix_config, skip_share), "skip_share", text, n, 0);
+    /* byte_records: 60,000 bytes of 40-byte rows */
+    n = make_records(text, 60000);
+    test_bit(3, offsetof(smix_config, byte_records), "byte_records", text, n, 1);
     free(text);
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
