@@ -49,9 +49,9 @@
 #define NIN2 (NX + 3)        /* + first mixer, token model, bias */
 #define CONF_BUCKETS 12
 #define POS_BUCKETS 3
-#define NSET2 (2 * CONF_BUCKETS * POS_BUCKETS)
+#define NSET2 (BYTEMIX_WALKS * CONF_BUCKETS * POS_BUCKETS)
 #define APM_CELLS 33
-#define EVENT_KINDS 4
+#define EVENT_KINDS 5
 #define EVENT_POS 8
 #define EVENT_ORDERS 5
 #define EVENT_IN (EVENT_ORDERS + 2)
@@ -100,7 +100,7 @@ struct bytemix {
     float *apm_row, *apm2_row;
     float w1[256][NIN1];
     float w2[NSET2][NIN2];
-    float w3[2 * 256][NIN2];    /* a second set, by the walk and the bits so far */
+    float w3[BYTEMIX_WALKS * 256][NIN2]; /* a second set, by the walk and the bits so far */
     float *apm;                 /* [2 x 65536][APM_CELLS]: by the last byte, by a hash of two */
     uint8_t *apm_ready;         /* [2 x 65536]: the row holds its values (else the identity) */
     float apm_identity[APM_CELLS];
@@ -210,7 +210,7 @@ bytemix *bytemix_create(int table_bits, int records)
         for (int i = 0; i < NIN2; i++) bm->w2[s][i] = 0.0f;
         bm->w2[s][nx + 1] = 1.0f;   /* start from the token model alone */
     }
-    for (int s = 0; s < 2 * 256; s++) {
+    for (int s = 0; s < BYTEMIX_WALKS * 256; s++) {
         for (int i = 0; i < NIN2; i++) bm->w3[s][i] = 0.0f;
         bm->w3[s][nx + 1] = 1.0f;
     }

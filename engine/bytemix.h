@@ -43,17 +43,21 @@ uint64_t bytemix_memory(int table_bits);
  * the tokens an escape can be. */
 #define BYTEMIX_CANDIDATES 0
 #define BYTEMIX_ESCAPES 1
+#define BYTEMIX_NEW 2           /* a new token, among the unused ones */
+#define BYTEMIX_WALKS 3
 uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk);
 void bytemix_learn(bytemix *bm, int bit);
 void bytemix_pass(bytemix *bm, int bit);
 
 /* Token-level decisions (kind 0: is the token a candidate; 1: does it end
- * after pos bytes; 2: is it new; 3: does an escaped token end): the final P(1) from the token model's, in
+ * after pos bytes; 2: is it new; 3: does an escaped token end; 4: does a
+ * new token end): the final P(1) from the token model's, in
  * 1/BYTEMIX_SCALE, then learning from the outcome. */
 #define BYTEMIX_IS_CAND 0
 #define BYTEMIX_END 1
 #define BYTEMIX_IS_NEW 2
 #define BYTEMIX_END_ESCAPE 3
+#define BYTEMIX_END_NEW 4
 uint32_t bytemix_event_p(bytemix *bm, int kind, float p_token, int pos);
 void bytemix_event_learn(bytemix *bm, int bit);
 

@@ -40,6 +40,8 @@ int smix_step_used(const smix_config *c, int i)
     case STEP_CLASS:
     case STEP_RANK: return !walk;
     case STEP_ESC_WALK: return walk;
+    case STEP_ID: return !(bits && c->spell_new);
+    case STEP_NEW_WALK: return bits && c->spell_new;
     default: return 1;
     }
 }

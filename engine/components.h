@@ -66,6 +66,7 @@
     X(RANK,      "rank",      0, "an escape's rank in its class (uniform)") \
     X(ESC_WALK,  "esc_walk",  1, "which escape, its bytes bit by bit and where it ends") \
     X(ID,        "id",        0, "a new token's id, through the id tree") \
+    X(NEW_WALK,  "new_walk",  1, "a new token's bytes bit by bit among the unused tokens, and where it ends") \
     X(CODER,     "coder",     0, "the range coder's own loss (its rounding and carry-less cuts)")
 
 #define COMP_ENUM(id, name, group, weights, used, desc) COMP_##id,

@@ -122,6 +122,21 @@ void newid_learn(newid *n, uint32_t node, int bit)
     *c = p;
 }
 
+uint32_t newid_unused_below(const newid *n, uint32_t code)
+{
+    uint32_t below = 0, node = 1;
+    if (code >> n->bits) return n->avail[1];
+    for (int b = n->bits - 1; b >= 0; b--) {
+        if ((code >> b) & 1) {
+            below += n->avail[2 * node];
+            node = 2 * node + 1;
+        } else {
+            node = 2 * node;
+        }
+    }
+    return below;
+}
+
 void newid_mark_used(newid *n, uint32_t id)
 {
     for (uint32_t node = (1u << n->bits) + n->code_of[id]; node >= 1; node /= 2) n->avail[node]--;

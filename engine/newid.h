@@ -10,6 +10,9 @@
  * last byte of the previous token and the deeper levels one per kind of that
  * byte. A used id is never new again: each node's probability is corrected
  * by how many unused ids lie on either side, so used ids cost nothing.
+ * With spell_new (levels 3-9) the tree is no longer walked bit by bit: its
+ * mass over ranges of codes (newid_unused_below, newid_p) is the token
+ * model's side of spelling the token among the unused ones (tokbits.c).
  */
 #ifndef SMIX_NEWID_H
 #define SMIX_NEWID_H
@@ -47,6 +50,8 @@ uint32_t newid_code(const newid *n, uint32_t id);
 uint32_t newid_id(const newid *n, uint32_t code);   /* code >= vocab: returned as is */
 uint32_t newid_p(const newid *n, uint32_t node);
 void newid_learn(newid *n, uint32_t node, int bit);
+/* How many unused codes are below code (0..2^bits). */
+uint32_t newid_unused_below(const newid *n, uint32_t code);
 /* After a new token: its id can never be new again. */
 void newid_mark_used(newid *n, uint32_t id);
 

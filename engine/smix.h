@@ -108,6 +108,9 @@ typedef struct smix_config {
                              counters (16..26) */
     uint8_t escape_walk;  /* with byte_mix: an escaped token is coded bit by bit among every
                              token it can be, else by its class and rank */
+    uint8_t spell_new;    /* with byte_mix: a new token is coded bit by bit among the unused
+                             tokens, else by its id through the id tree (levels 3-9;
+                             format 9, 0 before) */
     uint8_t byte_records; /* with byte_mix: the byte model detects fixed-length records and
                              adds contexts of the bytes above (levels 3-9; format 9, 0
                              before) */
@@ -161,7 +164,7 @@ int smix_component_used(const smix_config *c, int i);
 /* A coding step: one of the decisions a token is coded with. */
 typedef struct smix_step {
     const char *name;         /* "sym", "is_cand", "cand_walk", "is_new", "class", "rank",
-                                 "esc_walk", "id", "coder" */
+                                 "esc_walk", "id", "new_walk", "coder" */
     const char *description;
     int mixed;                /* a binary decision refined by the byte model (levels 3-9) */
 } smix_step;

@@ -252,7 +252,8 @@ typedef struct smix_trace_report {
     int ssm;
     uint64_t ssm_tokens;
     double ssm_bits, ssm_final_bits, saved_vs_ssm;
-    /* first occurrences, apart: their coded bits, of which the id step,
+    /* first occurrences, apart: their coded bits, of which the id step
+     * (or new_walk, where the id is spelled bit by bit),
      * and what the SSM gave the NEW symbol (sum of -log2 p_ssm_new) */
     uint64_t new_tokens;
     double new_bits, new_id_bits, new_ssm_bits;

@@ -14,6 +14,7 @@
 
 #include "bytemix.h"
 #include "fmath.h"
+#include "newid.h"
 #include "tok.h"
 
 typedef struct cand {
@@ -25,6 +26,7 @@ typedef struct cand {
 struct tokbits {
     bytemix *bm;
     int walk_escapes;           /* escapes walked too, else left to the caller */
+    int spell_new;              /* new tokens walked too, else left to the caller */
     uint32_t cap;               /* entries of cands, esc_ids, esc_p */
     cand *cands;                /* the tokens still possible */
     uint32_t *esc_ids;          /* model_escape_tokens */
@@ -33,11 +35,12 @@ struct tokbits {
     uint8_t *len_of, *first_of;
 };
 
-tokbits *tokbits_create(uint32_t vocab, int table_bits, int records, int walk_escapes)
+tokbits *tokbits_create(uint32_t vocab, int table_bits, int records, int walk_escapes, int spell_new)
 {
     tokbits *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->walk_escapes = walk_escapes;
+    t->spell_new = spell_new;
     t->cap = vocab + 1;
     t->bm = bytemix_create(table_bits, records);
     t->cands = malloc(t->cap * sizeof *t->cands);
@@ -332,6 +335,111 @@ static uint32_t code_escape(tokbits *t, bit_io *io, model *m)
     return t->cands[code_candidate(t, io, n, BYTEMIX_ESCAPES, 1)].id;
 }
 
+/* P(code < x) under the id tree's distribution (newid_p at each node). */
+static double tree_below(const newid *nid, uint32_t x)
+{
+    if (x >> nid->bits) return 1.0;
+    double below = 0.0, path = 1.0;
+    uint32_t node = 1;
+    for (int b = nid->bits - 1; b >= 0 && path > 0.0; b--) {
+        double p0 = (double)newid_p(nid, node) / (double)NEWID_SCALE;
+        if ((x >> b) & 1) {
+            below += path * p0;
+            path *= 1.0 - p0;
+            node = 2 * node + 1;
+        } else {
+            path *= p0;
+            node = 2 * node;
+        }
+    }
+    return below;
+}
+
+/* A difference of tree_below()s: the tree's mass of a range of codes
+ * (used codes have none), not below 0 by rounding. */
+static double nonneg(double d) { return d > 0.0 ? d : 0.0; }
+
+/* The first code of [lo, hi) whose token has bit k of byte pos set: the
+ * codes are in byte-string order and their tokens agree on every bit
+ * before it, so the bit rises once along the range. */
+static uint32_t split_at(const tokbits *t, const newid *nid, uint32_t lo, uint32_t hi, uint32_t pos, int k)
+{
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if ((t->bytes_of[newid_id(nid, mid)][pos] >> k) & 1) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+/* After NEW (config.spell_new): which unused token, its bytes bit by bit,
+ * with the id tree's probabilities as the token model's (newid.h); the
+ * tokens that agree with the bits so far are a range of its codes, in
+ * byte-string order. Returns the id, or TOKBITS_NEW for a damaged stream. */
+static uint32_t walk_new(tokbits *t, bit_io *io, const newid *nid)
+{
+    /* the codes [lo, hi) agree with the bits so far; u_ and f_ are the
+     * unused codes and the tree's mass below each end */
+    uint32_t lo = 0, hi = nid->vocab, ulo = 0, uhi = newid_unused_below(nid, hi);
+    double flo = 0.0, fhi = tree_below(nid, hi);
+    io->step = STEP_NEW_WALK;
+    for (uint32_t pos = 0;; pos++) {
+        uint32_t all = uhi - ulo;
+        if (all == 0 || pos >= 255) {
+            io->damaged = 1;
+            return TOKBITS_NEW;
+        }
+        uint32_t first = newid_id(nid, lo);
+        if (pos > 0 && t->len_of[first] == pos) {     /* the prefix itself sorts first */
+            uint32_t u1 = newid_unused_below(nid, lo + 1);
+            double f1 = tree_below(nid, lo + 1);
+            if (u1 > ulo) {
+                if (all == 1) return first;
+                double me = nonneg(f1 - flo), ma = nonneg(fhi - flo);
+                uint32_t q = bytemix_event_p(t->bm, BYTEMIX_END_NEW, (float)ratio(me, ma), (int)pos);
+                int end = code_bit(io, q, io->target && pos == io->target_len, me, ma - me);
+                bytemix_event_learn(t->bm, end);
+                if (end) return first;
+            }
+            lo++;
+            ulo = u1;
+            flo = f1;
+        }
+        for (int k = 7; k >= 0; k--) {
+            uint32_t mid = split_at(t, nid, lo, hi, pos, k), umid = newid_unused_below(nid, mid);
+            /* a side without unused codes has no mass: the bit is not coded */
+            double fmid = umid == ulo ? flo : umid == uhi ? fhi : tree_below(nid, mid);
+            double m0 = nonneg(fmid - flo), m1 = nonneg(fhi - fmid);
+            int bit = code_byte_bit(t, io, m0 + m1, m1, uhi - ulo, uhi - umid, pos, k, BYTEMIX_NEW);
+            if (bit) {
+                lo = mid;
+                ulo = umid;
+                flo = fmid;
+            } else {
+                hi = mid;
+                uhi = umid;
+                fhi = fmid;
+            }
+        }
+        if (io->damaged) return TOKBITS_NEW;
+    }
+}
+
+/* The walk, then the id tree learns the token's code as if it had coded it. */
+static uint32_t code_new(tokbits *t, bit_io *io, model *m)
+{
+    newid *nid = model_newid(m);
+    uint32_t id = walk_new(t, io, nid);
+    if (id == TOKBITS_NEW) return id;
+    uint32_t code = newid_code(nid, id), node = 1;
+    for (int b = nid->bits - 1; b >= 0; b--) {
+        int bit = (code >> b) & 1;
+        newid_learn(nid, node, bit);
+        node = 2 * node + (uint32_t)bit;
+    }
+    return id;
+}
+
 void tokbits_encode(tokbits *t, model *m, rc_encoder *rc, uint32_t id, uint32_t *left, step_costs *k)
 {
     bit_io io = { rc, NULL, NULL, 0, k, STEP_IS_CAND, 0 };
@@ -341,7 +449,10 @@ void tokbits_encode(tokbits *t, model *m, rc_encoder *rc, uint32_t id, uint32_t 
     double fresh, rest;
     *left = 0;
     if (code_is_cand(t, &io, m, &n, is_cand, &fresh, &rest)) code_candidate(t, &io, n, BYTEMIX_CANDIDATES, 0);
-    else if (code_is_new(t, &io, fresh, rest, slot == 0)) *left = TOKBITS_NEW;
+    else if (code_is_new(t, &io, fresh, rest, slot == 0)) {
+        if (t->spell_new) code_new(t, &io, m);
+        else *left = TOKBITS_NEW;
+    }
     else if (t->walk_escapes) code_escape(t, &io, m);
     else *left = TOKBITS_ESCAPE;
 }
@@ -354,7 +465,8 @@ int tokbits_decode(tokbits *t, model *m, rc_decoder *rc, uint32_t *id, step_cost
     if (code_is_cand(t, &io, m, &n, 0, &fresh, &rest)) {
         *id = t->cands[code_candidate(t, &io, n, BYTEMIX_CANDIDATES, 0)].id;
     } else if (code_is_new(t, &io, fresh, rest, 0)) {
-        *id = TOKBITS_NEW;
+        *id = t->spell_new ? code_new(t, &io, m) : TOKBITS_NEW;
+        if (*id == TOKBITS_NEW && t->spell_new) return -1;
     } else if (t->walk_escapes) {
         *id = code_escape(t, &io, m);
         if (*id == TOKBITS_NEW) return -1;

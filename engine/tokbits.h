@@ -7,7 +7,8 @@
  * levels a token is coded as: is it a candidate; if so, which, as its
  * bytes, MSB first, with an end-of-token decision where a candidate ends
  * and others go on; if not, is it new (its id then follows as at the other
- * levels); if not, which of the tokens an escape can be (the seen tokens
+ * levels, or with config.spell_new its bytes the same way among the unused
+ * tokens, weighted by the id tree); if not, which of the tokens an escape can be (the seen tokens
  * that are no candidate, each with its class's step-2 probability), walked
  * the same way (config.escape_walk; else its class and rank as at the
  * other levels). Every decision has the token model's probability (the
@@ -31,7 +32,7 @@ typedef struct tokbits tokbits;
 /* NULL on allocation failure. vocab: token ids in use; table_bits and
  * records as bytemix_create; walk_escapes: escapes are walked too, else their class
  * and rank are left to the caller. */
-tokbits *tokbits_create(uint32_t vocab, int table_bits, int records, int walk_escapes);
+tokbits *tokbits_create(uint32_t vocab, int table_bits, int records, int walk_escapes, int spell_new);
 void tokbits_free(tokbits *t);
 
 /* After model_predict(m): codes whether token id is a candidate and which,

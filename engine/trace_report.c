@@ -211,6 +211,8 @@ static void add_parts(smix_trace_report *r, const smix_trace_token *tk)
     r->info_bits += (tk->log_norm - tk->logit) * LOG2E;
 }
 
+/* id_step: the index of the "id" step, or else of "new_walk" (the id
+ * spelled bit by bit), -1 for neither. */
 static void add_token(smix_trace_report *r, const smix_trace_token *tk, int id_step, uint64_t lo, uint64_t span)
 {
     double b = tk->bits;
@@ -276,6 +278,7 @@ int smix_trace_report_range(const smix_trace *t, uint64_t first, uint64_t n, smi
     count_map m = { NULL, NULL, 0, 0 };
     uint32_t vocab = smix_trace_vocab_size(t);
     int rc = 0, id_step = smix_trace_step_index(t, "id");
+    if (id_step < 0) id_step = smix_trace_step_index(t, "new_walk");
     for (uint64_t i = 0; i < first + n && rc == 0; i++) {
         smix_trace_token tk;
         if (smix_trace_get_token(t, i, &tk)) { rc = -1; break; }   /* damaged (lazy open) */

@@ -78,10 +78,10 @@ ROW_TERMS='[to_entries[] | select(.key | startswith("c_")) | .value] as $c
 ROW_STEPS='select(((([to_entries[] | select(.key | startswith("bits_")) | .value] | add) - .bits) | fabs) > 1e-9 * (1 + .bits)
     or ((.p_final | log2) + .bits | fabs) > 1e-4)'
 # the information before quantisation against the token model's own cost of
-# the steps before the id: the quantisation of a probability p to integer
+# the steps before the id (or the spelled id, new_walk): the quantisation of a probability p to integer
 # frequencies (a total near 2^26) is within 2 log2(1 + 2^(info - 24)) bits
 ROW_INFO='((.log_norm - .logit) / (2 | log)) as $info
-    | ([to_entries[] | select((.key | startswith("bits_")) and .key != "bits_id" and .key != "bits_coder")
+    | ([to_entries[] | select((.key | startswith("bits_")) and .key != "bits_id" and .key != "bits_new_walk" and .key != "bits_coder")
         | .key[5:]] ) as $steps
     | (. as $r | [$steps[] as $s | if ($r | has("tm_" + $s)) then $r["tm_" + $s] else $r["bits_" + $s] end] | add) as $tm
     | select(($info - $tm | fabs) > 1e-3 + 2 * (1 + pow(2; $info - 24) | log2))'

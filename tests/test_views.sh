@@ -176,7 +176,8 @@ print('rows_below_counted', more is not None)
 want = ['%.2f bits = token model' % float(r['bits']),
         ('expected: \'%s\' at' % r['fav_text']) if r['is_fav'] == '0' else 'runner-up',
         'entropy %.2f bits' % float(r['entropy']), 'bits: token rival margin']
-if r['is_new'] == '1': want.append('+ id %.2f' % float(r['bits_id']))
+if r['is_new'] == '1':   # the id tree's own cost: the id step, or new_walk's token-model share
+    want.append('+ id %.2f' % float(r['bits_id'] if r.get('bits_id') else r['tm_new_walk']))
 for w in want: print('whole:' + w.replace(' ', '_'), w in body)
 rule2, body2 = band(sys.argv[4])
 print('scrolled_to_the_end', rule2 is not None and re.search(r' %s above: \{' % more.group(1) if more else 'x', rule2) is not None
@@ -467,7 +468,7 @@ for r in csv.DictReader(open(sys.argv[1], newline='')):
     if eval(sys.argv[2]): print(r['index']); break
 PY
 }
-for spec in "p:r['is_new']=='1' and b(r,'is_new') and b(r,'id'):a NEW token (escape slice, then id)" \
+for spec in "p:r['is_new']=='1' and b(r,'is_new') and b(r,'new_walk'):a NEW token (is_new slice, then its spelled id)" \
             "p:r['is_new']=='0' and b(r,'cand_walk') and float(r['bits'])>4:a candidate" \
             "p3:b(r,'class') and b(r,'rank'):a level 3 escape (class, rank)" \
             "p1:b(r,'sym') and b(r,'class') and b(r,'rank'):a level 1 escape (sym, class, rank)" \

@@ -129,9 +129,18 @@ if [ "$ver" -ge 8 ]; then
     l3=$G/decode/v$ver-prose-default.smx
     b19=$(od -An -tu1 -j27 -N1 "$l3" | tr -d ' ')
     "$tmp/reseal" "$l3" "$tmp/no-records.smx" 27 $((b19 & 0xBF))
-    "$tmp/reseal" "$tmp/no-records.smx" "$E/v7-with-skip-share.smx" 4 7
-    # and labelled format 8, which had no byte_records bit
-    [ "$ver" -ge 9 ] && "$tmp/reseal" "$l3" "$E/v8-with-byte-records.smx" 4 8
+    b11=$(od -An -tu1 -j19 -N1 "$l3" | tr -d ' ')
+    "$tmp/reseal" "$tmp/no-records.smx" "$tmp/no-records-spell.smx" 19 $((b11 & 0xBF))
+    "$tmp/reseal" "$tmp/no-records-spell.smx" "$E/v7-with-skip-share.smx" 4 7
+    # and labelled format 8, which had neither byte_records nor spell_new
+    # (bit 6 of config byte 11, at offset 19): each alone
+    if [ "$ver" -ge 9 ]; then
+        b11=$(od -An -tu1 -j19 -N1 "$l3" | tr -d ' ')
+        "$tmp/reseal" "$l3" "$tmp/no-spell.smx" 19 $((b11 & 0xBF))
+        "$tmp/reseal" "$tmp/no-spell.smx" "$E/v8-with-byte-records.smx" 4 8
+        "$tmp/reseal" "$l3" "$tmp/no-records-9.smx" 27 $((b19 & 0xBF))
+        "$tmp/reseal" "$tmp/no-records-9.smx" "$E/v8-with-spell-new.smx" 4 8
+    fi
 elif [ "$ver" -eq 7 ]; then
     "$tmp/reseal" "$src" "$E/v6-with-follow-words.smx" 4 6
 fi

@@ -234,9 +234,10 @@ static double fill_terms(synth *s, const smix_config *cfg, int is_new, int order
 }
 
 /* The cost of the token model's steps (is_cand, cand_walk, is_new,
- * esc_walk), what the byte model made of them, and the id tree's; t->bits
- * their sum. Returns the token model's cost before the id. */
-static double fill_steps(synth *s, smix_token_info *t, double p, int escaped)
+ * esc_walk), what the byte model made of them, and the id tree's (the id
+ * step, or new_walk where cfg spells new tokens); t->bits their sum.
+ * Returns the token model's cost before the id. */
+static double fill_steps(synth *s, const smix_config *cfg, smix_token_info *t, double p, int escaped)
 {
     static const char *const names[] = { "is_cand", "cand_walk", "is_new", "esc_walk", "id" };
     double tm[5] = { 0 };
@@ -256,9 +257,11 @@ static double fill_steps(synth *s, smix_token_info *t, double p, int escaped)
     memset(t->step_tm, 0, sizeof t->step_tm);
     for (int i = 0; i < smix_step_count(); i++) {
         for (int k = 0; k < 5; k++) {
-            if (strcmp(smix_step_get(i)->name, names[k]) || tm[k] <= 0) continue;
+            const char *n = smix_step_get(i)->name;
+            int spelled = k == 4 && !strcmp(n, "new_walk");
+            if ((strcmp(n, names[k]) && !spelled) || tm[k] <= 0 || !smix_step_used(cfg, i)) continue;
             t->step_tm[i] = tm[k];
-            t->step_bits[i] = k == 4 ? tm[k] : tm[k] * (0.97 + 0.04 * uni(s));   /* the byte model's part */
+            t->step_bits[i] = k == 4 && !spelled ? tm[k] : tm[k] * (0.97 + 0.04 * uni(s));   /* the byte model's part */
         }
     }
     t->bits = 0;
@@ -309,7 +312,7 @@ static void make_token(synth *s, const smix_config *cfg, uint64_t i, smix_token_
     }
     t->p_ssm_new = (float)clampd(0.5 * (s->distinct + 1.0) / (i + 2.0), 1e-4, 0.9);
     t->scale = (float)clampd(1.5 - t->entropy / 10.0 + 0.1 * gauss(s), 0.2, 2.0);
-    double info = fill_steps(s, t, p, !t->is_new && p < 0.01);
+    double info = fill_steps(s, cfg, t, p, !t->is_new && p < 0.01);
     t->p_final = (float)exp2(-t->bits);
     t->logit = fill_terms(s, cfg, t->is_new, t->longest_order, t->comp);
     t->log_norm = t->logit + info * 0.69314718055994531;

@@ -66,8 +66,12 @@ static void tv__steps(tv_doc *d, tv_why *w)
         s->mixed = p.mixed;
         s->bits = w->tk.step_bits[k];
         s->tm = w->tk.step_tm[k];
-        if (!strcmp(p.name, "id")) w->id_bits += s->bits;
-        else if (!strcmp(p.name, "coder")) w->coder_bits += s->bits;
+        if (!strcmp(p.name, "id") || !strcmp(p.name, "new_walk")) {
+            w->id_bits += s->tm;
+            w->byte_bits += s->bits - s->tm;
+            w->id_coded += s->bits;
+            if (s->bits != 0.0 && p.name[0] == 'n') w->id_spelled = 1;
+        } else if (!strcmp(p.name, "coder")) w->coder_bits += s->bits;
         else {
             w->model_bits += s->tm;
             w->byte_bits += s->bits - s->tm;
@@ -170,7 +174,11 @@ void tv_why_sentence(const tv_why *w, tv_doc *d, char *out, size_t outlen)
     tv_pct(w->p_model, pm, sizeof pm);
     tv_pct(w->p_rival, pr, sizeof pr);
     tv__tail(w, d, tail, sizeof tail);
-    if (tk->is_new) {
+    if (tk->is_new && w->id_spelled) {
+        snprintf(out, outlen, "#%llu '%s' appears for the first time: %.2f bits. The model gave NEW %s "
+                 "(%.2f bits), then spelling it took %.2f bits (the id tree alone: %.2f).%s",
+                 (unsigned long long)tk->index, w->text, w->bits, pm, w->model_bits, w->id_coded, w->id_bits, tail);
+    } else if (tk->is_new) {
         snprintf(out, outlen, "#%llu '%s' appears for the first time: %.2f bits. The model gave NEW %s "
                  "(%.2f bits), then its id took %.2f bits.%s", (unsigned long long)tk->index, w->text,
                  w->bits, pm, w->model_bits, w->id_bits, tail);

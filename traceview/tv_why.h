@@ -7,7 +7,9 @@
  *   bits = token model + byte model + id + coder, exactly: the token
  *          model's own cost of its decisions (the steps' tm), what the
  *          byte model changed on the mixed steps (bits - tm), a new token's
- *          id, the range coder's own loss;
+ *          id (the id tree's own cost: the "id" step, or the tm of
+ *          "new_walk" where the id is spelled bit by bit and the byte model
+ *          refines it), the range coder's own loss;
  *   token model = -log2 p_rival + lead: when another token was the
  *          favourite, the token's cost is the favourite's plus the bits by
  *          which the favourite led, and the lead splits exactly into the
@@ -61,6 +63,8 @@ typedef struct tv_why {
     double lead_bits;          /* log2(p_rival / p_model) = -(sum of margins) */
     double byte_bits;          /* what the byte model changed: sum of bits - tm (< 0: it saved) */
     double id_bits, coder_bits;
+    double id_coded;           /* the bits the id took in the file (the id step, or new_walk) */
+    int id_spelled;            /* the id was spelled bit by bit (the new_walk step) */
     uint32_t n_comp;           /* sorted: largest |margin| first, then largest |term| */
     tv_why_comp comp[SMIX_TRACE_MAX_COMP];
     uint32_t n_steps;          /* in the trace's order */

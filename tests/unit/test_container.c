@@ -122,6 +122,13 @@ static void test_config_fields(void)
     check((hdr[8 + 19] & 0x3F) == in.cfg.byte_mix && in.cfg.vocab_size == 32768 && hdr[8 + 16] == 0 && hdr[8 + 17] == 0x80,
           "byte_mix is config byte 19's bits 0-5, after a 2-byte vocab_size");
     check(in.cfg.byte_records == 1 && (hdr[8 + 19] & 0x40), "byte_records is config byte 19's bit 6");
+    check(in.cfg.spell_new == 1 && (hdr[8 + 11] & 0x40) && (hdr[8 + 11] & 0x0F) == in.cfg.max_order,
+          "spell_new is config byte 11's bit 6, beside max_order");
+    memcpy(bad, hdr, size);
+    bad[8 + 11] |= 0x40;
+    bad[8 + 19] = 0;
+    reseal(bad, size);
+    check(ctr_read_header(bad, size, &out) == SMIX_ERR_CORRUPT, "spelled new tokens without the byte model are refused");
     const struct { uint8_t value; const char *name; } wrong[] = {
         { 15, "a byte table of 2^15 counters is refused" },
         { 27, "a byte table of 2^27 counters is refused" },

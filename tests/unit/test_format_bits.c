@@ -2,8 +2,8 @@
  * test_format_bits.c - the model bits that formats 8 and 9 added change what
  * they claim to change, and a decoder follows them.
  *
- * For coarse_classes (levels 1-2), skip_share and byte_records (levels
- * 3-9): a level's
+ * For coarse_classes (levels 1-2), skip_share, byte_records and spell_new
+ * (levels 3-9): a level's
  * configuration with the bit and without it, on an input where the bit
  * matters, must give different payloads that both decode to the input. A
  * bit that the model ignored, or that a decoder read differently from the
@@ -133,6 +133,29 @@ static size_t make_records(uint8_t *out, size_t cap)
     return n;
 }
 
+/* Words made of syllables, thousands of them: many first occurrences,
+ * spelled from parts the byte model has seen. */
+static size_t make_words(uint8_t *out, size_t cap)
+{
+    static const char *syl[] = { "ka", "ro", "mi", "tel", "san", "du", "ver", "lo", "pa", "ni",
+                                 "gor", "shi", "ba", "est", "un", "qui", "fa", "zo", "den", "ly" };
+    size_t n = 0;
+    uint32_t s = 4242;
+    while (n + 16 < cap) {
+        s = s * 1103515245u + 12345u;
+        uint32_t k = 2 + (s >> 30);
+        out[n++] = ' ';
+        for (uint32_t j = 0; j < k; j++) {
+            s = s * 1103515245u + 12345u;
+            const char *y = syl[(s >> 16) % 20];
+            size_t l = strlen(y);
+            memcpy(out + n, y, l);
+            n += l;
+        }
+    }
+    return n;
+}
+
 int main(void)
 {
     /* skip_share applies from a block's token 2^18 on: about 290,000
@@ -146,6 +169,9 @@ int main(void)
     /* byte_records: 60,000 bytes of 40-byte rows */
     n = make_records(text, 60000);
     test_bit(3, offsetof(smix_config, byte_records), "byte_records", text, n, 1);
+    /* spell_new: 60,000 bytes of made-up words */
+    n = make_words(text, 60000);
+    test_bit(3, offsetof(smix_config, spell_new), "spell_new", text, n, 1);
     free(text);
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
