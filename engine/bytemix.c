@@ -19,10 +19,12 @@
  * spacing with 8 votes, each within 16 r + 256 bytes of the one before,
  * becomes the record length (not a multiple of the current one), and it
  * lapses after 64 r + 4096 bytes without a vote. While a record length is
- * known, four more contexts join: the three bytes above (r + 1, r and r - 1
+ * known, six more contexts join: the three bytes above (r + 1, r and r - 1
  * back), the byte above with the last byte, the column (position mod r)
- * with the byte above, and the bytes r and 2 r back. Without one they are
- * not looked up and give the mixers 0. Text keeps one only in stretches
+ * with the byte above, the bytes r and 2 r back, and two sparse contexts
+ * for the fixed-width fields of such files: the bytes 2 and 3 back with the
+ * position mod 4, and the bytes 4 and 8 back. Without one they are not
+ * looked up and give the mixers 0. Text keeps one only in stretches
  * (enwik8_1M: 1.3% more time, no gain); kennedy.xls is 24% smaller, ptt5
  * 34% (docs/model.md, session 9).
  *
@@ -43,7 +45,7 @@
 #include "fmath.h"
 
 #define NCTX_BASE 8            /* orders 0-6 and the word */
-#define NCTX 12                /* + four record contexts (bytemix_create's records) */
+#define NCTX 14                /* + four record contexts and two sparse ones (bytemix_create's records) */
 #define NX (2 * NCTX)          /* inputs per context: its stretch, and that times n/(n+4) */
 #define NIN1 (NX + 1)        /* + bias */
 #define NIN2 (NX + 3)        /* + first mixer, token model, bias */
@@ -160,7 +162,8 @@ static uint32_t hist_at(const bytemix *bm, uint32_t d)
     return d <= bm->npos ? bm->hist[(bm->npos + 1 - d) & (REC_HIST - 1)] : 0;
 }
 
-/* The record contexts' hashes at a byte boundary, and whether they are looked up. */
+/* The record and sparse contexts' hashes at a byte boundary, and whether
+ * they are looked up. */
 static void record_hashes(bytemix *bm)
 {
     uint32_t r = bm->rlen;
@@ -171,6 +174,8 @@ static void record_hashes(bytemix *bm)
     bm->hash[9] = mix_hash(mix_hash(r, above | (uint32_t)(bm->last & 255) << 8), 0x68E31DA4u);
     bm->hash[10] = mix_hash(mix_hash(r, (bm->npos % r) | above << 16), 0x297A2D39u);
     bm->hash[11] = mix_hash(mix_hash(r, above | hist_at(bm, 2 * r) << 8), 0x4B3A1C2Du);
+    bm->hash[12] = mix_hash((uint32_t)((bm->last >> 8) & 0xFFFF) | (bm->npos & 3) << 16, 0x2545F491u);
+    bm->hash[13] = mix_hash((uint32_t)((bm->last >> 24) & 0xFF) | (uint32_t)((bm->last >> 56) & 0xFF) << 8, 0x6C8E9CF5u);
 }
 
 /* APM row c, the identity until it is first used. */
