@@ -255,7 +255,10 @@ static uint32_t mix_hash(uint32_t a, uint32_t b)
 static void set_buckets(bytemix *bm)
 {
     uint32_t nib = bm->c0 >= 16 ? bm->c0 : 0;
-    for (int i = 0; i < bm->nlive; i++) bm->base[i] = (mix_hash(bm->hash[i], nib + 1) & bm->mask) & ~15u;
+    for (int i = 0; i < bm->nlive; i++) {
+        bm->base[i] = (mix_hash(bm->hash[i], nib + 1) & bm->mask) & ~15u;
+        __builtin_prefetch(&bm->table[bm->base[i]], 1);   /* read and written at the nibble's bits */
+    }
 }
 
 static void byte_boundary(bytemix *bm)
