@@ -71,6 +71,7 @@
 #define LR_EVENT 0.002f
 #define APM_RATE 0.02f
 #define INPUT_CLAMP 8.0f
+#define STRETCH_MAX 11.09f      /* stretch_f's range: ln(65535) */
 
 struct bytemix {
     uint32_t *table;            /* counters: p << 10 | count */
@@ -96,6 +97,7 @@ struct bytemix {
     uint32_t *slot[NCTX];
     float x[NIN2];
     float p1, p2;
+    float x1;                   /* the first mixer's output before the squash (its stretch) */
     int set2, set3, apm_lo;
     float p2a, p2b;
     float apm_frac, apm_p, apm2_p;
@@ -316,6 +318,7 @@ static void first_mixer(bytemix *bm)
     float dot = 0.0f;
     for (int i = 0; i < nx + 1; i++) dot += w[i] * bm->x[i];
     bm->p1 = squash(dot);
+    bm->x1 = clampf(dot, -STRETCH_MAX, STRETCH_MAX);
 }
 
 static int conf_bucket(float st)
@@ -328,7 +331,7 @@ uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
 {
     first_mixer(bm);
     float st = clampf(stretch_f(p_token), -INPUT_CLAMP * 2, INPUT_CLAMP * 2);
-    float x1 = stretch_f(bm->p1);
+    float x1 = bm->x1;
     float *x = bm->x;
     int nx = 2 * bm->nctx, nin2 = nx + 3;
     x[nx] = x1;
@@ -344,7 +347,7 @@ uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
     bm->p2b = squash(dot3);
     bm->p2 = squash((dot + dot3) * 0.5f);
     /* APM by the last byte and the bits so far */
-    float s = clampf(stretch_f(bm->p2), -7.999f, 7.999f);
+    float s = clampf((dot + dot3) * 0.5f, -7.999f, 7.999f);
     float f = (s + 8.0f) * 2.0f;
     int lo = (int)f;
     bm->apm_frac = f - (float)lo;
