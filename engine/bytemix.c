@@ -97,7 +97,10 @@ struct bytemix {
     uint32_t *slot[NCTX];
     float x[NIN2];
     float p1, p2;
-    float x1;                   /* the first mixer's output before the squash (its stretch) */
+    float x1;                   /* the first mixer's stretch (see exact_stretch) */
+    int exact_stretch;          /* formats 5-8: the mixers' stretches are stretch_f of their
+                                   squashed outputs; format 9 (with records) takes their dot
+                                   products, sparing two logarithms a coded bit */
     int set2, set3, apm_lo;
     float p2a, p2b;
     float apm_frac, apm_p, apm2_p;
@@ -207,6 +210,7 @@ bytemix *bytemix_create(int table_bits, int records)
     bm->mask = (uint32_t)(n - 1);
     bm->nctx = records ? NCTX : NCTX_BASE;
     bm->nlive = NCTX_BASE;
+    bm->exact_stretch = !records;
     int nx = 2 * bm->nctx;
     for (size_t i = 0; i < n; i++) bm->table[i] = (uint32_t)1 << 31;   /* p = 1/2, count 0 */
     for (int i = 0; i < 4096; i++) bm->stretch[i] = stretch_f(((float)i + 0.5f) / 4096.0f);
@@ -318,7 +322,7 @@ static void first_mixer(bytemix *bm)
     float dot = 0.0f;
     for (int i = 0; i < nx + 1; i++) dot += w[i] * bm->x[i];
     bm->p1 = squash(dot);
-    bm->x1 = clampf(dot, -STRETCH_MAX, STRETCH_MAX);
+    bm->x1 = bm->exact_stretch ? stretch_f(bm->p1) : clampf(dot, -STRETCH_MAX, STRETCH_MAX);
 }
 
 static int conf_bucket(float st)
@@ -347,7 +351,7 @@ uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
     bm->p2b = squash(dot3);
     bm->p2 = squash((dot + dot3) * 0.5f);
     /* APM by the last byte and the bits so far */
-    float s = clampf((dot + dot3) * 0.5f, -7.999f, 7.999f);
+    float s = clampf(bm->exact_stretch ? stretch_f(bm->p2) : (dot + dot3) * 0.5f, -7.999f, 7.999f);
     float f = (s + 8.0f) * 2.0f;
     int lo = (int)f;
     bm->apm_frac = f - (float)lo;

@@ -32,8 +32,9 @@
 typedef struct bytemix bytemix;
 
 /* table_bits: log2 of the counters in the shared context table (16..26);
- * records: detect fixed-length records and add their contexts (format 9's
- * byte_records; see bytemix.c). */
+ * records: format 9's byte model (byte_records): detect fixed-length
+ * records and add their contexts, and take the mixers' stretches from
+ * their dot products (see bytemix.c). */
 bytemix *bytemix_create(int table_bits, int records);
 void bytemix_free(bytemix *bm);
 /* Bytes a byte model of 2^table_bits counters takes (levels.c's estimate). */
