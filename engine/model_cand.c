@@ -53,18 +53,24 @@ static ngm_ctx keep_followers(const ngm_ctx *c, uint32_t minc, uint32_t recent, 
  * MB text 7-11% faster for 0.17% more output. From the first token it cost
  * small binaries up to 0.9% (obj2, geo), whose frequent contexts reach
  * SHARE_TOTAL early; from SHARE_FROM their output is unchanged (session 8,
- * docs/model.md). */
+ * docs/model.md). With skip_share_wide (format 9, levels 3-9) the rule
+ * applies from SHARE_TOTAL_WIDE: the skip lists of the contexts seen 1,024
+ * to 4,096 times were most of what still grew with the input (level 3 on
+ * a 10 MB text: 75 -> 50 followers a list late in the block, 5-6% less
+ * time for 0.12% more output; docs/model.md, session 9). */
 #define SKIP_LONG 128
 #define SKIP_LONG2 512
 #define SKIP_RECENT 2048
 #define SHARE_LONG 64
 #define SHARE_TOTAL 4096
+#define SHARE_TOTAL_WIDE 1024
 #define SHARE 64
 #define SHARE_FROM (1u << 18)
 static ngm_ctx filter_skip(model *m, int d, const ngm_ctx *c)
 {
     uint32_t minc = c->n > SKIP_LONG2 ? 3 : c->n > SKIP_LONG ? 2 : 1;
-    if (m->c.cfg.skip_share && m->h.t >= SHARE_FROM && c->n > SHARE_LONG && c->total >= SHARE_TOTAL)
+    uint32_t share_total = m->c.cfg.skip_share_wide ? SHARE_TOTAL_WIDE : SHARE_TOTAL;
+    if (m->c.cfg.skip_share && m->h.t >= SHARE_FROM && c->n > SHARE_LONG && c->total >= share_total)
         minc = (c->total + SHARE - 1) / SHARE;
     return keep_followers(c, minc, SKIP_RECENT, (uint32_t)m->h.t, m->s.skip_items[d]);
 }
