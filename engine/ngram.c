@@ -22,7 +22,6 @@ const uint8_t ngm_orders[NGM_NORDERS] = { 1, 2, 3, 4 };
 #define NGM_GROW_ROOM 10      /* insertions the table keeps room for */
 #define NGM_HEAD_BYTES 320    /* the struct, as the budget counts it */
 
-#define POOL_ADVICE_STEP ((size_t)2 << 20)   /* the pool's huge-page advice follows its use in these steps */
 #define NGM_MAX_CLASS 17          /* up to 131072 followers (more than any vocab) */
 #define NGM_COUNT_LIMIT 4000    /* halve a context's counts beyond this */
 
@@ -43,7 +42,6 @@ struct ngm {
     size_t mask, used;
     ngm_item *pool;
     size_t pool_len, pool_cap;
-    size_t pool_advised;                    /* bytes of the pool given to bigmem_advise */
     uint32_t free_head[NGM_MAX_CLASS + 1];  /* UINT32_MAX = empty; next link in item[0] */
     /* cache from the last lookup */
     size_t slot_of[NGM_NORDERS];            /* table index or SIZE_MAX */
@@ -172,21 +170,14 @@ static uint32_t block_alloc(ngm *m, int cls)
             m->frozen = 1;
             return UINT32_MAX - 1;
         }
+        /* no huge-page advice for the pool: it would make this a copy (bigmem.h) */
         ngm_item *np = realloc(m->pool, ncap * sizeof *np);
         if (!np) return UINT32_MAX;
         m->pool = np;
         m->pool_cap = ncap;
-        m->pool_advised = 0;
     }
     uint32_t b = (uint32_t)m->pool_len;
     m->pool_len += need;
-    /* huge pages for the part in use only: advice on the whole capacity
-     * let the kernel fill its unused tail (30 MB at level 3: 67 MB more
-     * peak memory) */
-    if (m->pool_len * sizeof *m->pool >= m->pool_advised + POOL_ADVICE_STEP) {
-        m->pool_advised = m->pool_len * sizeof *m->pool;
-        bigmem_advise(m->pool, m->pool_advised);
-    }
     return b;
 }
 
