@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "fmath.h"
 
 #define NCTX_BASE 8            /* orders 0-6 and the word */
@@ -212,6 +213,7 @@ bytemix *bytemix_create(int table_bits, int records)
     bm->nlive = NCTX_BASE;
     bm->exact_stretch = !records;
     int nx = 2 * bm->nctx;
+    bigmem_advise(bm->table, n * sizeof *bm->table);
     for (size_t i = 0; i < n; i++) bm->table[i] = (uint32_t)1 << 31;   /* p = 1/2, count 0 */
     for (int i = 0; i < 4096; i++) bm->stretch[i] = stretch_f(((float)i + 0.5f) / 4096.0f);
     for (int i = 0; i <= COUNT_LIMIT; i++) bm->recip[i] = 1.0f / ((float)i + 1.5f);

@@ -17,7 +17,8 @@
  * A reader accepts majors SMIX_FORMAT_OLDEST..SMIX_FORMAT_VERSION (6 to 9
  * differ only in byte 18's follow_words bit, 0 in format 6, its
  * coarse_classes bit and byte 11's skip_share bit, 0 before format 8, and
- * byte 19's byte_records bit, 0 before format 9) and any minor
+ * byte 19's byte_records bit and byte 11's skip_share_wide and spell_new
+ * bits, 0 before format 9) and any minor
  * of them with a header of at least 68 bytes (later fields are ignored);
  * another major is refused with "newer" or "older" in the message.
  */
@@ -45,7 +46,8 @@ static void put_config(uint8_t *p, const smix_config *c)
     memset(p, 0, 24);
     p[0] = c->level; p[1] = c->n_layers; p[2] = c->d_model; p[3] = c->d_state;
     p[4] = c->d_inner; p[5] = c->d_conv; p[6] = c->chunk; p[7] = c->iters_early;
-    p[8] = c->iters_mid; p[9] = c->iters_late; p[10] = ctr_config_flags(c); p[11] = (uint8_t)(c->max_order | (c->spell_new ? 0x40 : 0) | (c->skip_share ? 0x80 : 0));
+    p[8] = c->iters_mid; p[9] = c->iters_late; p[10] = ctr_config_flags(c);
+    p[11] = (uint8_t)(c->max_order | (c->skip_share_wide ? 0x20 : 0) | (c->spell_new ? 0x40 : 0) | (c->skip_share ? 0x80 : 0));
     put16(p + 12, c->lr_milli);
     put16(p + 14, c->smooth_milli);
     put16(p + 16, c->vocab_size);
@@ -60,7 +62,8 @@ static void get_config(const uint8_t *p, smix_config *c)
     memset(c, 0, sizeof *c);
     c->level = p[0]; c->n_layers = p[1]; c->d_model = p[2]; c->d_state = p[3];
     c->d_inner = p[4]; c->d_conv = p[5]; c->chunk = p[6]; c->iters_early = p[7];
-    c->iters_mid = p[8]; c->iters_late = p[9]; ctr_set_config_flags(c, p[10]); c->max_order = p[11] & 0x0F;
+    c->iters_mid = p[8]; c->iters_late = p[9]; ctr_set_config_flags(c, p[10]); c->max_order = p[11] & 0x1F;
+    c->skip_share_wide = (p[11] >> 5) & 1;
     c->spell_new = (p[11] >> 6) & 1;
     c->skip_share = p[11] >> 7;
     c->lr_milli = (uint16_t)get16(p + 12);
@@ -206,8 +209,10 @@ smix_result ctr_read_header(const uint8_t *src, size_t n, ctr_header *h)
     SAFETY_CHECK(h->version >= 7 || !h->cfg.follow_words, SMIX_ERR_CORRUPT);
     /* nor before format 8 coarse_classes (bit 7 of byte 18) and skip_share (bit 7 of byte 11) */
     SAFETY_CHECK(h->version >= 8 || (!h->cfg.coarse_classes && !h->cfg.skip_share), SMIX_ERR_CORRUPT);
-    /* nor before format 9 byte_records (bit 6 of byte 19) */
-    SAFETY_CHECK(h->version >= 9 || (!h->cfg.byte_records && !h->cfg.spell_new), SMIX_ERR_CORRUPT);
+    /* nor before format 9 byte_records (bit 6 of byte 19), skip_share_wide (bit 5 of byte 11) and
+     * spell_new (bit 6 of byte 11) */
+    SAFETY_CHECK(h->version >= 9 || (!h->cfg.byte_records && !h->cfg.skip_share_wide && !h->cfg.spell_new),
+                 SMIX_ERR_CORRUPT);
     SAFETY_CHECK(h->input_bytes <= CTR_MAX_INPUT, SMIX_ERR_TOO_LARGE);
     SAFETY_CHECK(h->tokens <= h->input_bytes, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(h->payload_bytes <= (uint64_t)1 << 40, SMIX_ERR_CORRUPT);

@@ -61,10 +61,10 @@ model *model_create(const smix_config *cfg, int threads)
     m->h.prior = calloc(m->c.cap, sizeof *m->h.prior);
     m->s.z = calloc(m->c.cap, sizeof *m->s.z);
     m->s.zf = calloc(m->c.cap, sizeof *m->s.zf);
-    m->s.cand = calloc(m->c.cap, sizeof *m->s.cand);
+    m->s.cand = calloc(m->c.cap + 1, sizeof *m->s.cand);
     m->s.cand_index = calloc(m->c.cap, sizeof *m->s.cand_index);
-    m->s.cand_class = calloc(m->c.cap, sizeof *m->s.cand_class);
-    m->s.cand_used = calloc(m->c.cap, sizeof *m->s.cand_used);
+    m->s.cand_class = calloc(m->c.cap + 1, sizeof *m->s.cand_class);
+    m->s.cand_used = calloc(m->c.cap + 1, sizeof *m->s.cand_used);
     int sc_ok = sc_init(&m->h.sc, m->c.cap) == 0;
     m->s.F = calloc(m->c.cap, sizeof *m->s.F);
     m->s.e = calloc(m->c.cap, sizeof *m->s.e);
@@ -93,8 +93,8 @@ model *model_create(const smix_config *cfg, int threads)
     }
     int nid_ok = newid_init(&m->nid, m->c.vocab) == 0;
     m->s.o1_items = malloc(m->c.cap * sizeof *m->s.o1_items);
-    m->s.q = calloc(m->c.cap, sizeof *m->s.q);
-    m->s.recsum = calloc(m->c.cap, sizeof *m->s.recsum);
+    m->s.q = calloc(m->c.cap + 1, sizeof *m->s.q);
+    m->s.recsum = calloc(m->c.cap + 1, sizeof *m->s.recsum);
     m->s.item_g = calloc((size_t)NCTX * m->c.cap, sizeof *m->s.item_g);
     m->s.item_r = calloc((size_t)NCTX * m->c.cap, sizeof *m->s.item_r);
     m->s.item_cand = calloc((size_t)NCTX * m->c.cap, sizeof *m->s.item_cand);

@@ -53,18 +53,24 @@ static ngm_ctx keep_followers(const ngm_ctx *c, uint32_t minc, uint32_t recent, 
  * MB text 7-11% faster for 0.17% more output. From the first token it cost
  * small binaries up to 0.9% (obj2, geo), whose frequent contexts reach
  * SHARE_TOTAL early; from SHARE_FROM their output is unchanged (session 8,
- * docs/model.md). */
+ * docs/model.md). With skip_share_wide (format 9, levels 3-9) the rule
+ * applies from SHARE_TOTAL_WIDE: the skip lists of the contexts seen 1,024
+ * to 4,096 times were most of what still grew with the input (level 3 on
+ * a 10 MB text: 75 -> 50 followers a list late in the block, 5-6% less
+ * time for 0.12% more output; docs/model.md, session 9). */
 #define SKIP_LONG 128
 #define SKIP_LONG2 512
 #define SKIP_RECENT 2048
 #define SHARE_LONG 64
 #define SHARE_TOTAL 4096
+#define SHARE_TOTAL_WIDE 1024
 #define SHARE 64
 #define SHARE_FROM (1u << 18)
 static ngm_ctx filter_skip(model *m, int d, const ngm_ctx *c)
 {
     uint32_t minc = c->n > SKIP_LONG2 ? 3 : c->n > SKIP_LONG ? 2 : 1;
-    if (m->c.cfg.skip_share && m->h.t >= SHARE_FROM && c->n > SHARE_LONG && c->total >= SHARE_TOTAL)
+    uint32_t share_total = m->c.cfg.skip_share_wide ? SHARE_TOTAL_WIDE : SHARE_TOTAL;
+    if (m->c.cfg.skip_share && m->h.t >= SHARE_FROM && c->n > SHARE_LONG && c->total >= share_total)
         minc = (c->total + SHARE - 1) / SHARE;
     return keep_followers(c, minc, SKIP_RECENT, (uint32_t)m->h.t, m->s.skip_items[d]);
 }
@@ -122,6 +128,40 @@ static uint32_t add_candidate(model *m, uint32_t slot)
     return i;
 }
 
+/* add_candidate for each of a context's followers (never slot 0), their
+ * candidate indices in ci, without a branch on whether a follower is a
+ * candidate already: which it is cannot be predicted, and as lists grow
+ * with the input the mispredictions did. A follower already in the set
+ * still writes the entries at index ncand, which are not in use
+ * (the arrays by candidate index have cap + 1 entries for this). */
+static void add_followers(model *m, const ngm_ctx *c, uint32_t *ci)
+{
+    uint32_t n = m->s.ncand;
+    uint16_t *index = m->s.cand_index, *cls_of = m->s.cand_class, *used_of = m->s.cand_used;
+    uint32_t *cand = m->s.cand, *excl = m->s.excl;
+    float *recsum = m->s.recsum, *q = m->s.q;
+    const uint16_t *cls = m->h.sc.cls, *used_pos = m->h.sc.used_pos;
+    const ngm_item *items = c->items;
+    uint32_t len = c->n;
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t slot = items[i].slot, old = index[slot];
+        uint32_t in = (uint32_t)(old < n), at = old & (0u - in);
+        uint32_t fresh = (in & (uint32_t)(cand[at] == slot)) ^ 1u;
+        uint32_t k = cls[slot], u = used_pos[k];
+        uint32_t idx = fresh ? n : old;
+        ci[i] = idx;
+        index[slot] = (uint16_t)idx;
+        recsum[n] = 0.0f;
+        q[n] = 0.0f;
+        cls_of[n] = (uint16_t)k;
+        cand[n] = slot;
+        used_of[n] = (uint16_t)u;
+        excl[u] += fresh;
+        n += fresh;
+    }
+    m->s.ncand = n;
+}
+
 /* The SSM's favourites: its SSM_CAND_MAX best rows (ties to the lower row)
  * among those within SSM_CAND_MARGIN nats of its best. */
 static void ssm_favourites(model *m)
@@ -152,9 +192,8 @@ void model_cand_build(model *m)
         const ngm_ctx *c = &m->s.ctx[k];
         m->s.item_start[k] = items;
         if (!c->items) continue;
-        uint32_t *ci = m->s.item_cand + items;
+        add_followers(m, c, m->s.item_cand + items);
         items += c->n;
-        for (uint32_t i = 0; i < c->n; i++) ci[i] = add_candidate(m, c->items[i].slot);
     }
     m->s.nctx_cand = m->s.ncand;
     if (m->h.mlen) add_candidate(m, m->h.hist[m->h.mptr]);

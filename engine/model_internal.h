@@ -151,20 +151,20 @@ typedef struct model_tok {
     ngm_item *skip_items[NSKIP];   /* [cap] the skip followers kept by filter_skip, when it drops some */
     ngm_item *o1_items;        /* [cap] a long order-1 list, filtered (levels 1, 2) */
     /* candidates and the classes of the other seen tokens */
-    uint32_t *cand;            /* [cap] candidate slots, NEW first */
+    uint32_t *cand;            /* [cap + 1] candidate slots, NEW first (+1: add_followers) */
     uint32_t ncand;
     uint16_t *cand_index;      /* [cap, by slot] index in cand (valid when cand[index] == slot);
                                   16 bits keep it in cache: cap <= 65536 (ngm_item.slot) */
-    uint16_t *cand_class;      /* [cap] class of cand[i] when it was counted in excl */
-    uint16_t *cand_used;       /* [cap] that class's place in sc.used then */
+    uint16_t *cand_class;      /* [cap + 1] class of cand[i] when it was counted in excl */
+    uint16_t *cand_used;       /* [cap + 1] that class's place in sc.used then */
     uint32_t excl[SC_NCLASS];  /* candidates in each class now, by place in sc.used */
     uint32_t n_other;          /* seen tokens that are not candidates */
     uint32_t nctx_cand;        /* candidates 1..nctx_cand-1 are context followers */
     /* features */
     float *zf;                 /* [cap] SSM feature */
     float *rlast;              /* [cap] RLAST_H / (RLAST_H + age) */
-    float *q;                  /* [cap] PPM blend feature of the candidates 0..nctx_cand */
-    float *recsum;             /* [cap] sum of rec_w over a candidate's recent positions */
+    float *q;                  /* [cap + 1] PPM blend feature of the candidates 0..nctx_cand */
+    float *recsum;             /* [cap + 1] sum of rec_w over a candidate's recent positions */
     uint32_t item_start[NCTX]; /* offsets of each context's followers in: */
     float *item_g, *item_r;    /* [NCTX cap] n-gram and in-context recency features */
     uint8_t *item_share, *item_age;   /* [NCTX cap] each follower's cells (share_cell, age_cell) */

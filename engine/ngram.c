@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
+
 const uint8_t ngm_orders[NGM_NORDERS] = { 1, 2, 3, 4 };
 
 /* Two sizes that decide when the table grows and when a budget freezes it,
@@ -93,6 +95,7 @@ static int grow_table(ngm *m)
     size_t ncap = (m->mask + 1) * 2;
     ngm_entry *nt = calloc(ncap, sizeof *nt);
     if (!nt) return -1;
+    bigmem_advise(nt, ncap * sizeof *nt);
     for (size_t i = 0; i <= m->mask; i++) {
         if (!m->table[i].key) continue;
         size_t j = m->table[i].key & (ncap - 1);
@@ -167,6 +170,7 @@ static uint32_t block_alloc(ngm *m, int cls)
             m->frozen = 1;
             return UINT32_MAX - 1;
         }
+        /* no huge-page advice for the pool: it would make this a copy (bigmem.h) */
         ngm_item *np = realloc(m->pool, ncap * sizeof *np);
         if (!np) return UINT32_MAX;
         m->pool = np;

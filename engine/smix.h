@@ -119,6 +119,8 @@ typedef struct smix_config {
     uint8_t follow_words; /* 1: a context that ends in a word keeps at most 4 x follow16
                              followers, and at levels 1-2 a long order-1 list is thinned
                              past 8 x follow16 (format 7; 0 in format 6) */
+    uint8_t skip_share_wide; /* with skip_share: the rule applies in contexts seen 1,024 times
+                             or more instead of 4,096 (levels 3-9; format 9, 0 before) */
     uint8_t skip_share;   /* 1: from a block's token 2^18 on, a skip context's list of more
                              than 64 followers, in a context seen 4,096 times or more, keeps
                              only the followers with 1/64 of its count or seen in the last

@@ -123,23 +123,28 @@ if [ "$ver" -ge 8 ]; then
     "$tmp/reseal" "$src" "$tmp/no-coarse.smx" 26 $((b18 & 0x7F))
     "$tmp/reseal" "$tmp/no-coarse.smx" "$E/v6-with-follow-words.smx" 4 6
     "$tmp/reseal" "$src" "$E/v7-with-coarse-classes.smx" 4 7
-    # a level-3 frame (skip_share, bit 7 of config byte 11) labelled format 7
-    # (its byte_records bit, bit 6 of config byte 19 at offset 27, cleared
-    # so that skip_share alone is wrong)
+    # a level-3 frame (skip_share, bit 7 of config byte 11) labelled format 7,
+    # with format 9's bits cleared (byte_records, bit 6 of config byte 19 at
+    # offset 27; skip_share_wide and spell_new, bits 5 and 6 of config byte
+    # 11 at offset 19) so that skip_share alone is wrong
     l3=$G/decode/v$ver-prose-default.smx
     b19=$(od -An -tu1 -j27 -N1 "$l3" | tr -d ' ')
-    "$tmp/reseal" "$l3" "$tmp/no-records.smx" 27 $((b19 & 0xBF))
     b11=$(od -An -tu1 -j19 -N1 "$l3" | tr -d ' ')
-    "$tmp/reseal" "$tmp/no-records.smx" "$tmp/no-records-spell.smx" 19 $((b11 & 0xBF))
-    "$tmp/reseal" "$tmp/no-records-spell.smx" "$E/v7-with-skip-share.smx" 4 7
-    # and labelled format 8, which had neither byte_records nor spell_new
-    # (bit 6 of config byte 11, at offset 19): each alone
+    # l3x MASK19 MASK11 OUT: l3 with config bytes 19 and 11 masked
+    l3x() {
+        "$tmp/reseal" "$l3" "$tmp/l3x.smx" 27 $((b19 & $1))
+        "$tmp/reseal" "$tmp/l3x.smx" "$3" 19 $((b11 & $2))
+    }
+    l3x 0xBF 0x9F "$tmp/v9-bits-cleared.smx"
+    "$tmp/reseal" "$tmp/v9-bits-cleared.smx" "$E/v7-with-skip-share.smx" 4 7
+    # and labelled format 8, which had none of format 9's bits: each alone
     if [ "$ver" -ge 9 ]; then
-        b11=$(od -An -tu1 -j19 -N1 "$l3" | tr -d ' ')
-        "$tmp/reseal" "$l3" "$tmp/no-spell.smx" 19 $((b11 & 0xBF))
-        "$tmp/reseal" "$tmp/no-spell.smx" "$E/v8-with-byte-records.smx" 4 8
-        "$tmp/reseal" "$l3" "$tmp/no-records-9.smx" 27 $((b19 & 0xBF))
-        "$tmp/reseal" "$tmp/no-records-9.smx" "$E/v8-with-spell-new.smx" 4 8
+        l3x 0xFF 0x9F "$tmp/records-only.smx"
+        "$tmp/reseal" "$tmp/records-only.smx" "$E/v8-with-byte-records.smx" 4 8
+        l3x 0xBF 0xDF "$tmp/spell-only.smx"
+        "$tmp/reseal" "$tmp/spell-only.smx" "$E/v8-with-spell-new.smx" 4 8
+        l3x 0xBF 0xBF "$tmp/wide-only.smx"
+        "$tmp/reseal" "$tmp/wide-only.smx" "$E/v8-with-skip-share-wide.smx" 4 8
     fi
 elif [ "$ver" -eq 7 ]; then
     "$tmp/reseal" "$src" "$E/v6-with-follow-words.smx" 4 6

@@ -2,9 +2,9 @@
  * test_format_bits.c - the model bits that formats 8 and 9 added change what
  * they claim to change, and a decoder follows them.
  *
- * For coarse_classes (levels 1-2), skip_share, byte_records and spell_new
- * (levels 3-9): a level's
- * configuration with the bit and without it, on an input where the bit
+ * For coarse_classes (levels 1-2), skip_share, skip_share_wide,
+ * byte_records and spell_new (levels 3-9): a level's configuration with
+ * the bit and without it, on an input where the bit
  * matters, must give different payloads that both decode to the input. A
  * bit that the model ignored, or that a decoder read differently from the
  * encoder, fails here; the golden files only show that the headers parse.
@@ -166,6 +166,10 @@ int main(void)
     size_t n = make_text(text, cap);
     test_bit(1, offsetof(smix_config, coarse_classes), "coarse_classes", text, 90000, 0);
     test_bit(3, offsetof(smix_config, skip_share), "skip_share", text, n, 0);
+    /* skip_share_wide: the skip context of a sentence's first word (the
+     * word two back) has a hundred followers, a total past 1,024 and
+     * below 4,096 by then */
+    test_bit(3, offsetof(smix_config, skip_share_wide), "skip_share_wide", text, n, 0);
     /* byte_records: 60,000 bytes of 40-byte rows */
     n = make_records(text, 60000);
     test_bit(3, offsetof(smix_config, byte_records), "byte_records", text, n, 1);
