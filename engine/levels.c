@@ -57,11 +57,12 @@ typedef struct level_preset {
  * level 3 on a 10 MB text 7-11% faster for 0.17% more output;
  * model_cand.c), and in contexts seen 1,024 times instead of 4,096
  * (skip_share_wide, format 9: 5-6% faster again for 0.12%). The byte
- * model of levels 3-9 detects fixed-length records and adds contexts of the bytes above (byte_records, format 9: level 3
- * kennedy.xls 24% smaller, ptt5 34%, geo 3%, text the same within 0.01%
- * for about 1% more time), and spells new tokens bit by bit among the
- * unused ones, the byte model refining the id tree (spell_new, format 9:
- * enwik8_1M 0.7% smaller, book1 0.6%; session 9 in docs/model.md). */
+ * model of levels 3-9 detects fixed-length records and adds contexts of
+ * the bytes above (byte_records, format 9: level 3 kennedy.xls 24%
+ * smaller, ptt5 34%, geo 3%, text the same within 0.01% for about 1%
+ * more time), and spells new tokens bit by bit among the unused ones, the
+ * byte model refining the id tree (spell_new, format 9: enwik8_1M 0.7%
+ * smaller, book1 0.6%; session 9 in docs/model.md). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16 follow_words coarse   (skip: 0 off, 1 two skip contexts, 2 three) */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16, 1, 1 }, /* 1: mixer of n-grams, match, priors */
