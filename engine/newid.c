@@ -137,6 +137,35 @@ uint32_t newid_unused_below(const newid *n, uint32_t code)
     return below;
 }
 
+double newid_mass_below(const newid *n, uint32_t code)
+{
+    if (code >> n->bits) return 1.0;
+    double below = 0.0, path = 1.0;
+    uint32_t node = 1;
+    for (int b = n->bits - 1; b >= 0 && path > 0.0; b--) {
+        double p0 = (double)newid_p(n, node) / (double)NEWID_SCALE;
+        if ((code >> b) & 1) {
+            below += path * p0;
+            path *= 1.0 - p0;
+            node = 2 * node + 1;
+        } else {
+            path *= p0;
+            node = 2 * node;
+        }
+    }
+    return below;
+}
+
+void newid_learn_id(newid *n, uint32_t id)
+{
+    uint32_t code = n->code_of[id], node = 1;
+    for (int b = n->bits - 1; b >= 0; b--) {
+        int bit = (code >> b) & 1;
+        newid_learn(n, node, bit);
+        node = 2 * node + (uint32_t)bit;
+    }
+}
+
 void newid_mark_used(newid *n, uint32_t id)
 {
     for (uint32_t node = (1u << n->bits) + n->code_of[id]; node >= 1; node /= 2) n->avail[node]--;

@@ -52,6 +52,11 @@ uint32_t newid_p(const newid *n, uint32_t node);
 void newid_learn(newid *n, uint32_t node, int bit);
 /* How many unused codes are below code (0..2^bits). */
 uint32_t newid_unused_below(const newid *n, uint32_t code);
+/* The tree's probability of the codes below code: the sum over them of the
+ * product of newid_p along their paths (used codes have none). */
+double newid_mass_below(const newid *n, uint32_t code);
+/* Every node on id's path learns its bit, as if the tree had coded it. */
+void newid_learn_id(newid *n, uint32_t id);
 /* After a new token: its id can never be new again. */
 void newid_mark_used(newid *n, uint32_t id);
 

@@ -335,27 +335,7 @@ static uint32_t code_escape(tokbits *t, bit_io *io, model *m)
     return t->cands[code_candidate(t, io, n, BYTEMIX_ESCAPES, 1)].id;
 }
 
-/* P(code < x) under the id tree's distribution (newid_p at each node). */
-static double tree_below(const newid *nid, uint32_t x)
-{
-    if (x >> nid->bits) return 1.0;
-    double below = 0.0, path = 1.0;
-    uint32_t node = 1;
-    for (int b = nid->bits - 1; b >= 0 && path > 0.0; b--) {
-        double p0 = (double)newid_p(nid, node) / (double)NEWID_SCALE;
-        if ((x >> b) & 1) {
-            below += path * p0;
-            path *= 1.0 - p0;
-            node = 2 * node + 1;
-        } else {
-            path *= p0;
-            node = 2 * node;
-        }
-    }
-    return below;
-}
-
-/* A difference of tree_below()s: the tree's mass of a range of codes
+/* A difference of newid_mass_below()s: the tree's mass of a range of codes
  * (used codes have none), not below 0 by rounding. */
 static double nonneg(double d) { return d > 0.0 ? d : 0.0; }
 
@@ -381,7 +361,7 @@ static uint32_t walk_new(tokbits *t, bit_io *io, const newid *nid)
     /* the codes [lo, hi) agree with the bits so far; u_ and f_ are the
      * unused codes and the tree's mass below each end */
     uint32_t lo = 0, hi = nid->vocab, ulo = 0, uhi = newid_unused_below(nid, hi);
-    double flo = 0.0, fhi = tree_below(nid, hi);
+    double flo = 0.0, fhi = newid_mass_below(nid, hi);
     io->step = STEP_NEW_WALK;
     for (uint32_t pos = 0;; pos++) {
         uint32_t all = uhi - ulo;
@@ -392,7 +372,7 @@ static uint32_t walk_new(tokbits *t, bit_io *io, const newid *nid)
         uint32_t first = newid_id(nid, lo);
         if (pos > 0 && t->len_of[first] == pos) {     /* the prefix itself sorts first */
             uint32_t u1 = newid_unused_below(nid, lo + 1);
-            double f1 = tree_below(nid, lo + 1);
+            double f1 = newid_mass_below(nid, lo + 1);
             if (u1 > ulo) {
                 if (all == 1) return first;
                 double me = nonneg(f1 - flo), ma = nonneg(fhi - flo);
@@ -408,7 +388,7 @@ static uint32_t walk_new(tokbits *t, bit_io *io, const newid *nid)
         for (int k = 7; k >= 0; k--) {
             uint32_t mid = split_at(t, nid, lo, hi, pos, k), umid = newid_unused_below(nid, mid);
             /* a side without unused codes has no mass: the bit is not coded */
-            double fmid = umid == ulo ? flo : umid == uhi ? fhi : tree_below(nid, mid);
+            double fmid = umid == ulo ? flo : umid == uhi ? fhi : newid_mass_below(nid, mid);
             double m0 = nonneg(fmid - flo), m1 = nonneg(fhi - fmid);
             int bit = code_byte_bit(t, io, m0 + m1, m1, uhi - ulo, uhi - umid, pos, k, BYTEMIX_NEW);
             if (bit) {
@@ -430,13 +410,7 @@ static uint32_t code_new(tokbits *t, bit_io *io, model *m)
 {
     newid *nid = model_newid(m);
     uint32_t id = walk_new(t, io, nid);
-    if (id == TOKBITS_NEW) return id;
-    uint32_t code = newid_code(nid, id), node = 1;
-    for (int b = nid->bits - 1; b >= 0; b--) {
-        int bit = (code >> b) & 1;
-        newid_learn(nid, node, bit);
-        node = 2 * node + (uint32_t)bit;
-    }
+    if (id != TOKBITS_NEW) newid_learn_id(nid, id);
     return id;
 }
 
