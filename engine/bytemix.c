@@ -175,7 +175,7 @@ static void record_hashes(bytemix *bm)
     uint32_t r = bm->rlen;
     bm->nlive = r ? NCTX : NCTX_BASE;
     if (!r) return;
-    uint32_t above = hist_at(bm, r), left = hist_at(bm, r + 1), right = r > 1 ? hist_at(bm, r - 1) : 0;
+    uint32_t above = hist_at(bm, r), left = hist_at(bm, r + 1), right = hist_at(bm, r - 1);   /* r >= 2 */
     bm->hash[8] = mix_hash(mix_hash(r, above | left << 8 | right << 16), 0x1B873593u);
     bm->hash[9] = mix_hash(mix_hash(r, above | (uint32_t)(bm->last & 255) << 8), 0x68E31DA4u);
     bm->hash[10] = mix_hash(mix_hash(r, (bm->npos % r) | above << 16), 0x297A2D39u);

@@ -66,11 +66,12 @@ static void tv__steps(tv_doc *d, tv_why *w)
         s->mixed = p.mixed;
         s->bits = w->tk.step_bits[k];
         s->tm = w->tk.step_tm[k];
-        if (!strcmp(p.name, "id") || !strcmp(p.name, "new_walk")) {
+        int spelled = !strcmp(p.name, "new_walk");
+        if (spelled || !strcmp(p.name, "id")) {
             w->id_bits += s->tm;
             w->byte_bits += s->bits - s->tm;
             w->id_coded += s->bits;
-            if (s->bits != 0.0 && p.name[0] == 'n') w->id_spelled = 1;
+            if (spelled && s->bits != 0.0) w->id_spelled = 1;
         } else if (!strcmp(p.name, "coder")) w->coder_bits += s->bits;
         else {
             w->model_bits += s->tm;
