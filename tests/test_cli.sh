@@ -464,8 +464,12 @@ check "frames: -l counts them" grep -q "3 fr" fr/l
 "$SMIX" -lv fr/abc.smx > fr/l 2>&1
 check "frames: -lv lists each" eval 'grep -q "frames: *3" fr/l && grep -c "^ *frame [0-9]" fr/l | grep -qx 3'
 asize=$(stat -c %s fr/a.smx); bsize=$(stat -c %s fr/b.smx)
-cp fr/abc.smx fr/bad.smx   # a byte in the middle of the second frame's payload
-printf '\x55' | dd of=fr/bad.smx bs=1 seek=$((asize + bsize / 2)) conv=notrunc status=none
+cp fr/abc.smx fr/bad.smx   # a byte in the middle of the second frame's payload, inverted
+# (inverted, not set: a set value can be the byte that is there already)
+badoff=$((asize + bsize / 2))
+badbyte=$(od -An -tu1 -j "$badoff" -N1 fr/abc.smx | tr -d ' ')
+printf "$(printf '\\%03o' $((badbyte ^ 0xFF)))" | dd of=fr/bad.smx bs=1 seek="$badoff" conv=notrunc status=none
+check "frames: the damaged copy differs from the original" eval '! cmp -s fr/abc.smx fr/bad.smx'
 "$SMIX" -q -d -o fr/bad.out fr/bad.smx 2>"$T/err"
 check "frames: a damaged second frame fails" [ $? -eq 1 ]
 check "frames: ... named by its index" err_has "frame 2"
