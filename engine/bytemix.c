@@ -6,13 +6,15 @@
  * 4, 5 and 6 bytes, and with the current word (the letters since the last
  * non-letter, case folded). Each context's counters for one nibble share a
  * 64-byte bucket of one table, so a byte costs two cache misses per
- * context. A counter is a probability (22 bits) and a count (10 bits); it
- * moves by 1/(count + 1.5) of its error, so it averages while young and
- * tracks once the count reaches the limit. Each context gives the mixers
- * two inputs: the stretch of its probability, and that scaled by n/(n+4),
- * so a mixer can trust a young counter less than an old one.
+ * context. A counter is a probability (22 bits), a history (5 bits, see
+ * History) and a count (5 bits); it moves by 1/(count + 1.5) of its
+ * error, so it averages while young and tracks once the count reaches the
+ * limit. Each context gives the mixers two inputs: the stretch of its
+ * probability, and that scaled by n/(n+4), so a mixer can trust a young
+ * counter less than an old one (with History: the stretch of what its
+ * history predicts).
  *
- * Records (bytemix_create's records; format 9, levels 3-9): binary files
+ * Records (BYTEMIX_RECORDS; format 9, levels 3-9): binary files
  * are often tables of fixed-length rows (a spreadsheet's cells, a fax
  * image's scan lines, an executable's instructions). A byte value whose
  * last four occurrences are equally spaced votes for that spacing r; a
@@ -27,6 +29,21 @@
  * looked up and give the mixers 0. Text keeps one only in stretches
  * (enwik8_1M: 1.3% more time, no gain); kennedy.xls is 24% smaller, ptt5
  * 34% (docs/model.md, session 9).
+ *
+ * History (BYTEMIX_HISTORY; format 10, levels 3-9): a
+ * counter also keeps the last four bits it saw (with a leading 1: 5 bits,
+ * beside its count). Each context maps that history to a probability of
+ * its own, learned as it goes, and the stretch of it replaces the
+ * counter's n/(n+4) input: a counter that was 1,1,1,0 lately says more
+ * than its average. And a match model: the bytes are kept in a ring of
+ * 2^(table_bits-2); at each byte boundary the last MATCH_MIN bytes are
+ * looked up in a hash table of positions, and while the byte after the
+ * earlier occurrence keeps coming true, its bits are predicted, with a
+ * probability learned by the match's length and the predicted bit (two
+ * inputs: its stretch, and the predicted bit's sign times the length).
+ * The second mixers learn at twice the rate of formats 5-9. enwik8_1M
+ * 0.44% smaller at level 3, kennedy.xls 12%, for about 4% more time
+ * (docs/model.md, session 10).
  *
  * Mixing: the first mixer (weights chosen by the bits of the byte so far)
  * mixes the contexts alone: the byte model's own prediction. The second
@@ -46,8 +63,10 @@
 #include "fmath.h"
 
 #define NCTX_BASE 8            /* orders 0-6 and the word */
-#define NCTX 14                /* + four record contexts and two sparse ones (bytemix_create's records) */
-#define NX (2 * NCTX)          /* inputs per context: its stretch, and that times n/(n+4) */
+#define NCTX 14                /* + four record contexts and two sparse ones (BYTEMIX_RECORDS) */
+#define NMATCH 2               /* the match model's inputs (with history) */
+#define NX (2 * NCTX + NMATCH) /* inputs per context: its stretch, and that times n/(n+4)
+                                  (with history: the stretch of its history's probability) */
 #define NIN1 (NX + 1)        /* + bias */
 #define NIN2 (NX + 3)        /* + first mixer, token model, bias */
 #define CONF_BUCKETS 12
@@ -67,8 +86,14 @@
 #define REC_GAP_MIN 256
 #define REC_EXPIRE 64          /* no vote for REC_EXPIRE r + REC_EXPIRE_MIN bytes: no records */
 #define REC_EXPIRE_MIN 4096
+#define HIST_LIMIT 255         /* a history map's count stops here */
+#define MATCH_MIN 7            /* bytes that must agree for a match */
+#define MATCH_VERIFY 32        /* bytes a found match is checked back */
+#define MATCH_LENS 20          /* length buckets: 1..15, then 16-31, 32-63, 64-127, 128+ */
+#define MATCH_LIMIT 1023
 #define LR1 0.02f
 #define LR2 0.001f
+#define LR2_HISTORY 0.002f      /* format 10: the second mixers learn twice as fast */
 #define LR_EVENT 0.002f
 #define APM_RATE 0.02f
 #define INPUT_CLAMP 8.0f
@@ -99,6 +124,21 @@ struct bytemix {
     float x[NIN2];
     float p1, p2;
     float x1;                   /* the first mixer's stretch (see exact_stretch) */
+    int history;                /* format 10: bit histories and the match model */
+    float lr2;                  /* the second mixers' rate */
+    int nx;                     /* mixer inputs from the contexts (and the match model) */
+    float hmap[NCTX][32];       /* by context and history: P(1) */
+    uint16_t hmap_n[NCTX][32];
+    uint8_t hidx[NCTX];         /* the histories of the bit being coded */
+    /* the match model */
+    uint8_t *mbuf;              /* the last bytes: byte at 1-based position q at mbuf[q & mmask] */
+    uint32_t mmask;
+    uint32_t *mtab;             /* by a hash of the last MATCH_MIN bytes: the position after them */
+    int mtab_shift;
+    uint32_t mlen, mptr;        /* the match's length, and the position of the byte it predicts */
+    int mbucket, mbit;          /* of the bit being coded: length bucket (-1: no prediction), bit */
+    float mmap[MATCH_LENS][2];
+    uint16_t mmap_n[MATCH_LENS][2];
     int exact_stretch;          /* formats 5-8: the mixers' stretches are stretch_f of their
                                    squashed outputs; format 9 (with records) takes their dot
                                    products, sparing two logarithms a coded bit */
@@ -129,6 +169,52 @@ static float stretch_f(float p)
 
 static void byte_boundary(bytemix *bm);
 static uint32_t mix_hash(uint32_t a, uint32_t b);
+
+/* The match model at a byte boundary: extend the match by byte c or drop
+ * it; without one, look the last MATCH_MIN bytes up. */
+static void match_update(bytemix *bm, uint32_t c)
+{
+    uint32_t q = bm->npos;      /* 1-based position of byte c (record_update or advance counted it) */
+    bm->mbuf[q & bm->mmask] = (uint8_t)c;
+    if (bm->mlen && bm->mbuf[bm->mptr & bm->mmask] == c) {
+        bm->mptr++;
+        if (bm->mlen < 65535) bm->mlen++;
+    } else {
+        bm->mlen = 0;
+    }
+    if (q < MATCH_MIN) return;
+    uint64_t v = bm->last & ((((uint64_t)1) << (8 * MATCH_MIN)) - 1);
+    uint32_t h = (uint32_t)((v * 0x9E3779B97F4A7C15ull) >> bm->mtab_shift);
+    uint32_t cand = bm->mtab[h];
+    bm->mtab[h] = q;
+    if (bm->mlen || !cand || q - cand + MATCH_VERIFY > bm->mmask) return;
+    uint32_t l = 0;
+    while (l < MATCH_VERIFY && l < cand && bm->mbuf[(cand - l) & bm->mmask] == bm->mbuf[(q - l) & bm->mmask]) l++;
+    if (l >= MATCH_MIN) {
+        bm->mlen = l;
+        bm->mptr = cand + 1;
+    }
+}
+
+/* The match model's inputs for the next bit: x[0] the stretch of its
+ * probability, x[1] the predicted bit's sign times the length / 8 (at most
+ * 2); both 0 while there is no match or the byte so far departed from it. */
+static void match_inputs(bytemix *bm, float *x)
+{
+    bm->mbucket = -1;
+    x[0] = x[1] = 0.0f;
+    if (!bm->mlen) return;
+    uint32_t pb = (uint32_t)bm->mbuf[bm->mptr & bm->mmask] | 256u;
+    int known = 31 - __builtin_clz(bm->c0);
+    if ((pb >> (8 - known)) != bm->c0) return;
+    int e = (int)((pb >> (7 - known)) & 1u);
+    uint32_t n = bm->mlen;
+    int b = n < 16 ? (int)n : n < 32 ? 16 : n < 64 ? 17 : n < 128 ? 18 : 19;
+    bm->mbucket = b;
+    bm->mbit = e;
+    x[0] = bm->stretch[(int)(bm->mmap[b][e] * 4095.0f)];
+    x[1] = (e ? 0.125f : -0.125f) * (float)(b < 16 ? b : 16);
+}
 
 /* Records: a byte value whose last REC_LAST occurrences are equally spaced
  * votes for that spacing; a spacing voted for REC_SURE times becomes the
@@ -195,16 +281,23 @@ static float *apm_row_at(bytemix *bm, uint32_t c)
     return row;
 }
 
-bytemix *bytemix_create(int table_bits, int records)
+bytemix *bytemix_create(int table_bits, unsigned features)
 {
     if (table_bits < 16 || table_bits > 26) return NULL;
+    int records = (features & BYTEMIX_RECORDS) != 0, history = (features & BYTEMIX_HISTORY) != 0;
     bytemix *bm = calloc(1, sizeof *bm);
     if (!bm) return NULL;
     size_t n = (size_t)1 << table_bits;
     bm->table = malloc(n * sizeof *bm->table);
     bm->apm = malloc((size_t)2 * 65536 * APM_CELLS * sizeof *bm->apm);
     bm->apm_ready = calloc((size_t)2 * 65536, 1);
-    if (!bm->table || !bm->apm || !bm->apm_ready) {
+    if (history) {
+        bm->mmask = ((uint32_t)1 << (table_bits - 2)) - 1;
+        bm->mbuf = calloc((size_t)bm->mmask + 1, 1);
+        bm->mtab = calloc((size_t)1 << (table_bits - 6), sizeof *bm->mtab);
+        bm->mtab_shift = 64 - (table_bits - 6);
+    }
+    if (!bm->table || !bm->apm || !bm->apm_ready || (history && (!bm->mbuf || !bm->mtab))) {
         bytemix_free(bm);
         return NULL;
     }
@@ -212,7 +305,16 @@ bytemix *bytemix_create(int table_bits, int records)
     bm->nctx = records ? NCTX : NCTX_BASE;
     bm->nlive = NCTX_BASE;
     bm->exact_stretch = !records;
-    int nx = 2 * bm->nctx;
+    bm->history = history;
+    bm->mbucket = -1;
+    bm->lr2 = history ? LR2_HISTORY : LR2;
+    int nx = bm->nx = 2 * bm->nctx + (history ? NMATCH : 0);
+    for (int i = 0; i < NCTX; i++)
+        for (int h = 0; h < 32; h++) bm->hmap[i][h] = 0.5f;
+    for (int b = 0; b < MATCH_LENS; b++) {
+        bm->mmap[b][0] = 0.25f;
+        bm->mmap[b][1] = 0.75f;
+    }
     bigmem_advise(bm->table, n * sizeof *bm->table);
     for (size_t i = 0; i < n; i++) bm->table[i] = (uint32_t)1 << 31;   /* p = 1/2, count 0 */
     for (int i = 0; i < 4096; i++) bm->stretch[i] = stretch_f(((float)i + 0.5f) / 4096.0f);
@@ -245,12 +347,16 @@ void bytemix_free(bytemix *bm)
     free(bm->table);
     free(bm->apm);
     free(bm->apm_ready);
+    free(bm->mbuf);
+    free(bm->mtab);
     free(bm);
 }
 
 uint64_t bytemix_memory(int table_bits)
 {
-    return sizeof(bytemix) + ((uint64_t)sizeof(uint32_t) << table_bits) + (uint64_t)2 * 65536 * (APM_CELLS * sizeof(float) + 1);
+    /* with history: a ring of 2^(table_bits-2) bytes, 2^(table_bits-6) positions */
+    return sizeof(bytemix) + ((uint64_t)sizeof(uint32_t) << table_bits) + ((uint64_t)1 << (table_bits - 2)) +
+           ((uint64_t)sizeof(uint32_t) << (table_bits - 6)) + (uint64_t)2 * 65536 * (APM_CELLS * sizeof(float) + 1);
 }
 
 static uint32_t mix_hash(uint32_t a, uint32_t b)
@@ -299,25 +405,43 @@ static float counter_input(const bytemix *bm, uint32_t c)
     return bm->stretch[c >> 20];
 }
 
+/* A counter: p << 10 | history << 5 | count. The history (with history:
+ * the last up to four bits after a leading 1; 0 before the first) is 0
+ * in formats 5-9, whose counts never pass COUNT_LIMIT < 32. */
 static void counter_learn(const bytemix *bm, uint32_t *c, int bit)
 {
-    uint32_t v = *c, n = v & 1023u;
+    uint32_t v = *c, n = v & 31u, h = v & (31u << 5);
     int32_t p = (int32_t)(v >> 10), target = bit ? (1 << 22) - 1 : 0;
     p += (int32_t)((float)(target - p) * bm->recip[n]);
     if (n < COUNT_LIMIT) n++;
-    *c = ((uint32_t)p << 10) | n;
+    if (bm->history) {
+        h >>= 5;
+        h = h == 0 ? 2u | (uint32_t)bit : h < 16 ? (h << 1) | (uint32_t)bit : (((h << 1) | (uint32_t)bit) & 15u) | 16u;
+        h <<= 5;
+    }
+    *c = ((uint32_t)p << 10) | h | n;
 }
 
 /* The first mixer: the byte contexts alone. Also sets the inputs x[0..NX). */
 static void first_mixer(bytemix *bm)
 {
     find_slots(bm);
-    int nc = bm->nctx, nx = 2 * nc;
+    int nc = bm->nctx, nx = bm->nx;
     for (int i = bm->nlive; i < nc; i++) bm->x[i] = bm->x[nc + i] = 0.0f;
-    for (int i = 0; i < bm->nlive; i++) {
-        uint32_t c = *bm->slot[i], n = c & 1023u;
-        bm->x[i] = counter_input(bm, c);
-        bm->x[nc + i] = bm->x[i] * ((float)n / ((float)n + 4.0f));
+    if (bm->history) {
+        for (int i = 0; i < bm->nlive; i++) {
+            uint32_t c = *bm->slot[i], h = (c >> 5) & 31u;
+            bm->hidx[i] = (uint8_t)h;
+            bm->x[i] = counter_input(bm, c);
+            bm->x[nc + i] = h ? bm->stretch[(int)(bm->hmap[i][h] * 4095.0f)] : 0.0f;
+        }
+        match_inputs(bm, bm->x + 2 * nc);
+    } else {
+        for (int i = 0; i < bm->nlive; i++) {
+            uint32_t c = *bm->slot[i], n = c & 31u;
+            bm->x[i] = counter_input(bm, c);
+            bm->x[nc + i] = bm->x[i] * ((float)n / ((float)n + 4.0f));
+        }
     }
     bm->x[nx] = 0.25f;
     const float *w = bm->w1[bm->c0];
@@ -339,7 +463,7 @@ uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
     float st = clampf(stretch_f(p_token), -INPUT_CLAMP * 2, INPUT_CLAMP * 2);
     float x1 = bm->x1;
     float *x = bm->x;
-    int nx = 2 * bm->nctx, nin2 = nx + 3;
+    int nx = bm->nx, nin2 = nx + 3;
     x[nx] = x1;
     x[nx + 1] = st;
     x[nx + 2] = 0.25f;
@@ -375,6 +499,8 @@ static void advance(bytemix *bm, int bit)
         uint32_t c = bm->c0 & 255;
         bm->last = (bm->last << 8) | c;
         if (bm->nctx > NCTX_BASE) record_update(bm, c);
+        else bm->npos++;
+        if (bm->history) match_update(bm, c);
         int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 128;
         bm->word = letter ? (bm->word ^ (c | 32u)) * 0x01000193u : 0;
         bm->c0 = 1;
@@ -384,15 +510,32 @@ static void advance(bytemix *bm, int bit)
     }
 }
 
+/* The history maps and the match model's map learn the coded bit. */
+static void history_learn(bytemix *bm, float y)
+{
+    for (int i = 0; i < bm->nlive; i++) {
+        int h = bm->hidx[i];
+        uint16_t *n = &bm->hmap_n[i][h];
+        bm->hmap[i][h] += (y - bm->hmap[i][h]) / ((float)*n + 1.5f);
+        if (*n < HIST_LIMIT) (*n)++;
+    }
+    if (bm->mbucket >= 0) {
+        float *q = &bm->mmap[bm->mbucket][bm->mbit];
+        uint16_t *n = &bm->mmap_n[bm->mbucket][bm->mbit];
+        *q += (y - *q) / ((float)*n + 1.5f);
+        if (*n < MATCH_LIMIT) (*n)++;
+    }
+}
+
 void bytemix_learn(bytemix *bm, int bit)
 {
     float y = (float)bit;
     float e1 = (y - bm->p1) * LR1;
-    int nx = 2 * bm->nctx, nin2 = nx + 3;
+    int nx = bm->nx, nin2 = nx + 3;
     float *w1 = bm->w1[bm->c0];
     for (int i = 0; i < nx; i++) w1[i] += e1 * bm->x[i];
     w1[nx] += e1 * 0.25f;
-    float e2 = (y - bm->p2a) * LR2, e3 = (y - bm->p2b) * LR2;
+    float e2 = (y - bm->p2a) * bm->lr2, e3 = (y - bm->p2b) * bm->lr2;
     float *w2 = bm->w2[bm->set2], *w3 = bm->w3[bm->set3];
     for (int i = 0; i < nin2; i++) w2[i] += e2 * bm->x[i];
     for (int i = 0; i < nin2; i++) w3[i] += e3 * bm->x[i];
@@ -403,6 +546,7 @@ void bytemix_learn(bytemix *bm, int bit)
     a = bm->apm2_row;
     a[lo] += (y - a[lo]) * APM_RATE * (1.0f - bm->apm_frac);
     a[lo + 1] += (y - a[lo + 1]) * APM_RATE * bm->apm_frac;
+    if (bm->history) history_learn(bm, y);
     for (int i = 0; i < bm->nlive; i++) counter_learn(bm, bm->slot[i], bit);
     advance(bm, bit);
 }

@@ -32,10 +32,16 @@
 typedef struct bytemix bytemix;
 
 /* table_bits: log2 of the counters in the shared context table (16..26);
- * records: format 9's byte model (byte_records): detect fixed-length
- * records and add their contexts, and take the mixers' stretches from
- * their dot products (see bytemix.c). */
-bytemix *bytemix_create(int table_bits, int records);
+ * features, a set of:
+ *   BYTEMIX_RECORDS  format 9's byte model (byte_records): detect fixed-
+ *                    length records and add their contexts, and take the
+ *                    mixers' stretches from their dot products;
+ *   BYTEMIX_HISTORY  format 10's (byte_history): counters keep their last
+ *                    bits, mapped to probabilities, and a match model over
+ *                    the bytes (see bytemix.c). */
+#define BYTEMIX_RECORDS 1u
+#define BYTEMIX_HISTORY 2u
+bytemix *bytemix_create(int table_bits, unsigned features);
 void bytemix_free(bytemix *bm);
 /* Bytes a byte model of 2^table_bits counters takes (levels.c's estimate). */
 uint64_t bytemix_memory(int table_bits);

@@ -24,6 +24,7 @@
 #include <omp.h>
 #endif
 
+#include "bytemix.h"
 #include "checksum.h"
 #include "codec.h"
 #include "container.h"
@@ -176,7 +177,8 @@ static smix_result coder_init(coder *c, const smix_config *cfg, const smix_param
     if (!c->m || (want_trace(c) && model_trace_init(c->m, (hooks->flags & SMIX_HOOK_SAVED) != 0) != 0))
         return SMIX_ERR_NOMEM;
     if (cfg->byte_mix) {
-        c->tb = tokbits_create(cfg->vocab_size, cfg->byte_mix, cfg->byte_records, cfg->escape_walk, cfg->spell_new);
+        unsigned features = (cfg->byte_records ? BYTEMIX_RECORDS : 0) | (cfg->byte_history ? BYTEMIX_HISTORY : 0);
+        c->tb = tokbits_create(cfg->vocab_size, cfg->byte_mix, features, cfg->escape_walk, cfg->spell_new);
         if (!c->tb) return SMIX_ERR_NOMEM;
     }
     return SMIX_OK;

@@ -14,11 +14,12 @@
  *         block of 0 tokens is stored: its payload is its input, as it is
  *  64+20B 4  CRC-32C of the bytes before it
  * A frame ends where its payload ends; another frame may follow.
- * A reader accepts majors SMIX_FORMAT_OLDEST..SMIX_FORMAT_VERSION (6 to 9
+ * A reader accepts majors SMIX_FORMAT_OLDEST..SMIX_FORMAT_VERSION (6 to 10
  * differ only in byte 18's follow_words bit, 0 in format 6, its
- * coarse_classes bit and byte 11's skip_share bit, 0 before format 8, and
+ * coarse_classes bit and byte 11's skip_share bit, 0 before format 8,
  * byte 19's byte_records bit and byte 11's skip_share_wide and spell_new
- * bits, 0 before format 9) and any minor
+ * bits, 0 before format 9, and byte 11's byte_history and
+ * adam_no_momentum bits, 0 before format 10) and any minor
  * of them with a header of at least 68 bytes (later fields are ignored);
  * another major is refused with "newer" or "older" in the message.
  */
@@ -47,7 +48,8 @@ static void put_config(uint8_t *p, const smix_config *c)
     p[0] = c->level; p[1] = c->n_layers; p[2] = c->d_model; p[3] = c->d_state;
     p[4] = c->d_inner; p[5] = c->d_conv; p[6] = c->chunk; p[7] = c->iters_early;
     p[8] = c->iters_mid; p[9] = c->iters_late; p[10] = ctr_config_flags(c);
-    p[11] = (uint8_t)(c->max_order | (c->skip_share_wide ? 0x20 : 0) | (c->spell_new ? 0x40 : 0) | (c->skip_share ? 0x80 : 0));
+    p[11] = (uint8_t)(c->max_order | (c->adam_no_momentum ? 0x08 : 0) | (c->byte_history ? 0x10 : 0) |
+                      (c->skip_share_wide ? 0x20 : 0) | (c->spell_new ? 0x40 : 0) | (c->skip_share ? 0x80 : 0));
     put16(p + 12, c->lr_milli);
     put16(p + 14, c->smooth_milli);
     put16(p + 16, c->vocab_size);
@@ -62,7 +64,9 @@ static void get_config(const uint8_t *p, smix_config *c)
     memset(c, 0, sizeof *c);
     c->level = p[0]; c->n_layers = p[1]; c->d_model = p[2]; c->d_state = p[3];
     c->d_inner = p[4]; c->d_conv = p[5]; c->chunk = p[6]; c->iters_early = p[7];
-    c->iters_mid = p[8]; c->iters_late = p[9]; ctr_set_config_flags(c, p[10]); c->max_order = p[11] & 0x1F;
+    c->iters_mid = p[8]; c->iters_late = p[9]; ctr_set_config_flags(c, p[10]); c->max_order = p[11] & 0x07;
+    c->adam_no_momentum = (p[11] >> 3) & 1;
+    c->byte_history = (p[11] >> 4) & 1;
     c->skip_share_wide = (p[11] >> 5) & 1;
     c->spell_new = (p[11] >> 6) & 1;
     c->skip_share = p[11] >> 7;
@@ -137,7 +141,8 @@ smix_result ctr_check_config(const smix_config *c)
     SAFETY_CHECK(c->byte_mix == 0 ? !c->escape_walk && !c->byte_records : c->byte_mix >= 16 && c->byte_mix <= 26,
                  SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->byte_records <= 1, SMIX_ERR_CORRUPT);
-    SAFETY_CHECK(c->byte_mix != 0 || !c->spell_new, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->byte_mix != 0 || (!c->spell_new && !c->byte_history), SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->ssm_enabled || !c->adam_no_momentum, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->blocks >= 1 && c->blocks <= SMIX_MAX_BLOCKS, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->max_order >= CTR_ORDER_MIN && c->max_order <= CTR_ORDER_MAX, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->follow16 >= CTR_FOLLOW16_MIN && c->follow16 <= CTR_FOLLOW16_MAX && c->follow_words <= 1 &&
@@ -213,6 +218,8 @@ smix_result ctr_read_header(const uint8_t *src, size_t n, ctr_header *h)
      * spell_new (bit 6 of byte 11) */
     SAFETY_CHECK(h->version >= 9 || (!h->cfg.byte_records && !h->cfg.skip_share_wide && !h->cfg.spell_new),
                  SMIX_ERR_CORRUPT);
+    /* nor before format 10 byte_history (bit 4 of byte 11) and adam_no_momentum (bit 3) */
+    SAFETY_CHECK(h->version >= 10 || (!h->cfg.byte_history && !h->cfg.adam_no_momentum), SMIX_ERR_CORRUPT);
     SAFETY_CHECK(h->input_bytes <= CTR_MAX_INPUT, SMIX_ERR_TOO_LARGE);
     SAFETY_CHECK(h->tokens <= h->input_bytes, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(h->payload_bytes <= (uint64_t)1 << 40, SMIX_ERR_CORRUPT);

@@ -7,7 +7,12 @@
 #include "bytemix.h"
 #include "levels.h"
 #include "tok.h"
-#define SSM_LR 1000
+/* The SSM's Adam rate x 1e5 and label smoothing x 1000. With Adam
+ * without momentum (format 10) a rate of 0.006 and no smoothing measured
+ * best (level 9, enwik8_1M: 0.01 and 0.12 cost 0.05%; docs/model.md,
+ * session 10). */
+#define SSM_LR 600
+#define SSM_SMOOTH 0
 
 typedef struct level_preset {
     uint8_t ssm, nl, dm, ds, di, it_early, it_mid, it_late, max_order, skip, byte_mix;
@@ -62,7 +67,11 @@ typedef struct level_preset {
  * smaller, ptt5 34%, geo 3%, text the same within 0.01% for about 1%
  * more time), and spells new tokens bit by bit among the unused ones, the
  * byte model refining the id tree (spell_new, format 9: enwik8_1M 0.7%
- * smaller, book1 0.6%; session 9 in docs/model.md). */
+ * smaller, book1 0.6%; session 9 in docs/model.md). Their counters keep
+ * their last bits and a byte-level match model joins (byte_history,
+ * format 10: level 3 enwik8_1M 0.44% smaller, kennedy.xls 12%, for about
+ * 4% more time), and the SSM levels train it with Adam without momentum
+ * (adam_no_momentum, format 10; session 10 in docs/model.md). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16 follow_words coarse   (skip: 0 off, 1 two skip contexts, 2 three) */
     { 0, 0,  0,  0,  0, 0, 0, 0,  3, 0, 0, 32768, 0, 1536, 16, 1, 1 }, /* 1: mixer of n-grams, match, priors */
@@ -95,6 +104,8 @@ smix_result smix_level_config(int level, smix_config *out)
     c.escape_walk = p->ssm && p->byte_mix;
     c.byte_records = p->byte_mix != 0;
     c.spell_new = p->byte_mix != 0;
+    c.byte_history = p->byte_mix != 0;
+    c.adam_no_momentum = p->ssm;
     c.n_layers = p->nl;
     c.d_model = p->dm;
     c.d_state = p->ds;
@@ -106,7 +117,7 @@ smix_result smix_level_config(int level, smix_config *out)
     c.iters_late = p->it_late;
     c.max_order = p->max_order;
     c.lr_milli = p->ssm ? SSM_LR : 0;
-    c.smooth_milli = p->ssm ? 120 : 0;
+    c.smooth_milli = p->ssm ? SSM_SMOOTH : 0;
     uint32_t vs = tok_vocab_size(tok_builtin());
     c.vocab_size = p->vocab < vs ? p->vocab : vs;
     c.ssm_rows = p->ssm ? p->ssm_rows : 0;

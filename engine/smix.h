@@ -31,7 +31,7 @@ extern "C" {
 #define SMIX_VERSION_STRING "0.1.0"
 
 /* Container format version written by this library (see docs/format.md). */
-#define SMIX_FORMAT_VERSION 9
+#define SMIX_FORMAT_VERSION 10
 #define SMIX_FORMAT_OLDEST 6   /* the oldest major version this build still reads */
 
 typedef enum smix_result {
@@ -114,6 +114,12 @@ typedef struct smix_config {
     uint8_t byte_records; /* with byte_mix: the byte model detects fixed-length records and
                              adds contexts of the bytes above (levels 3-9; format 9, 0
                              before) */
+    uint8_t byte_history; /* with byte_mix: the byte model's counters keep their last bits,
+                             mapped to probabilities, and a match model predicts the byte
+                             after the last earlier occurrence of the last 7 bytes (levels
+                             3-9; format 10, 0 before) */
+    uint8_t adam_no_momentum; /* with ssm_enabled: the SSM's Adam keeps no first moment (beta1
+                             = 0; beta2 stays 0.999) (levels 4-9; format 10, 0 before) */
     uint8_t follow16;     /* each n-gram context keeps at most 16 x follow16 followers,
                              the least used giving way; 0 = no limit */
     uint8_t follow_words; /* 1: a context that ends in a word keeps at most 4 x follow16

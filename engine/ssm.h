@@ -25,7 +25,7 @@
 typedef struct ssm ssm;
 
 /* Creates a model for cfg (n_layers, d_model, d_state, d_inner, d_conv,
- * chunk, iters_*, lr_milli, smooth_milli are used). Weights are initialised
+ * chunk, iters_*, lr_milli, smooth_milli, adam_no_momentum are used). Weights are initialised
  * deterministically from seed. Starts with 0 rows. NULL on OOM or when a
  * dimension is 0. */
 ssm *ssm_create(const smix_config *cfg, uint64_t seed);

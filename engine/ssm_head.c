@@ -472,9 +472,13 @@ void ssm__adam(ssm *s, float lr)
     const int DM = s->d.dm;
     float norm = fm_sqrt((float)grad_sumsq(s));
     s->adam_t++;
-    s->b1t *= 0.9f;
+    /* adam_no_momentum (format 10): beta1 = 0, each step follows its own
+     * gradient scaled by the second moment (NNCP's setting; docs/model.md,
+     * session 10) */
+    const float beta1 = s->cfg.adam_no_momentum ? 0.0f : 0.9f;
+    s->b1t *= beta1;
     s->b2t *= 0.999f;
-    adam_k k = { lr, 0.9f, 0.999f, 1e-8f, 1.0f / (1.0f - s->b1t), 1.0f / (1.0f - s->b2t),
+    adam_k k = { lr, beta1, 0.999f, 1e-8f, 1.0f / (1.0f - s->b1t), 1.0f / (1.0f - s->b2t),
                  norm > CLIP_NORM ? CLIP_NORM / norm : 1.0f };
     adam_update(s->p, s->pm, s->pv, s->gp, s->n_trunk, &k);
     for (int q = 0; q < s->n_emb; q++) {

@@ -35,14 +35,14 @@ struct tokbits {
     uint8_t *len_of, *first_of;
 };
 
-tokbits *tokbits_create(uint32_t vocab, int table_bits, int records, int walk_escapes, int spell_new)
+tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, int walk_escapes, int spell_new)
 {
     tokbits *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->walk_escapes = walk_escapes;
     t->spell_new = spell_new;
     t->cap = vocab + 1;
-    t->bm = bytemix_create(table_bits, records);
+    t->bm = bytemix_create(table_bits, bm_features);
     t->cands = malloc(t->cap * sizeof *t->cands);
     t->esc_ids = malloc(t->cap * sizeof *t->esc_ids);
     t->esc_p = malloc(t->cap * sizeof *t->esc_p);

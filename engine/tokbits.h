@@ -30,9 +30,10 @@
 typedef struct tokbits tokbits;
 
 /* NULL on allocation failure. vocab: token ids in use; table_bits and
- * records as bytemix_create; walk_escapes: escapes are walked too, else their class
- * and rank are left to the caller. */
-tokbits *tokbits_create(uint32_t vocab, int table_bits, int records, int walk_escapes, int spell_new);
+ * bm_features (BYTEMIX_RECORDS, BYTEMIX_HISTORY) as bytemix_create;
+ * walk_escapes: escapes are walked too, else their class and rank are left
+ * to the caller. */
+tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, int walk_escapes, int spell_new);
 void tokbits_free(tokbits *t);
 
 /* After model_predict(m): codes whether token id is a candidate and which,

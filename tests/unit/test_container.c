@@ -122,8 +122,25 @@ static void test_config_fields(void)
     check((hdr[8 + 19] & 0x3F) == in.cfg.byte_mix && in.cfg.vocab_size == 32768 && hdr[8 + 16] == 0 && hdr[8 + 17] == 0x80,
           "byte_mix is config byte 19's bits 0-5, after a 2-byte vocab_size");
     check(in.cfg.byte_records == 1 && (hdr[8 + 19] & 0x40), "byte_records is config byte 19's bit 6");
-    check(in.cfg.spell_new == 1 && (hdr[8 + 11] & 0x40) && (hdr[8 + 11] & 0x0F) == in.cfg.max_order,
+    check(in.cfg.spell_new == 1 && (hdr[8 + 11] & 0x40) && (hdr[8 + 11] & 0x07) == in.cfg.max_order,
           "spell_new is config byte 11's bit 6, beside max_order");
+    check(in.cfg.byte_history == 1 && (hdr[8 + 11] & 0x10) && !in.cfg.adam_no_momentum && !(hdr[8 + 11] & 0x08),
+          "byte_history is config byte 11's bit 4; without the SSM, adam_no_momentum (bit 3) is 0");
+    memcpy(bad, hdr, size);
+    bad[8 + 11] |= 0x08;
+    reseal(bad, size);
+    check(ctr_read_header(bad, size, &out) == SMIX_ERR_CORRUPT, "Adam without momentum without the SSM is refused");
+    memcpy(bad, hdr, size);
+    bad[8 + 11] = (uint8_t)((bad[8 + 11] & ~0x40) | 0x10);
+    bad[8 + 19] = 0;
+    reseal(bad, size);
+    check(ctr_read_header(bad, size, &out) == SMIX_ERR_CORRUPT, "byte histories without the byte model are refused");
+    ctr_header ssm_h = make_header(1, 99);
+    smix_level_config(5, &ssm_h.cfg);
+    ssm_h.cfg.blocks = 1;
+    uint32_t ssm_size = ctr_write_header(&ssm_h, bad);
+    check(ssm_h.cfg.adam_no_momentum == 1 && (bad[8 + 11] & 0x08) && ctr_read_header(bad, ssm_size, &out) == SMIX_OK &&
+          out.cfg.adam_no_momentum == 1, "adam_no_momentum is config byte 11's bit 3 (level 5)");
     memcpy(bad, hdr, size);
     bad[8 + 11] |= 0x40;
     bad[8 + 19] = 0;

@@ -1,9 +1,10 @@
 /*
- * test_format_bits.c - the model bits that formats 8 and 9 added change what
- * they claim to change, and a decoder follows them.
+ * test_format_bits.c - the model bits that formats 8, 9 and 10 added change
+ * what they claim to change, and a decoder follows them.
  *
  * For coarse_classes (levels 1-2), skip_share, skip_share_wide,
- * byte_records and spell_new (levels 3-9): a level's configuration with
+ * byte_records, spell_new, byte_history (levels 3-9) and adam_no_momentum
+ * (levels 4-9): a level's configuration with
  * the bit and without it, on an input where the bit
  * matters, must give different payloads that both decode to the input. A
  * bit that the model ignored, or that a decoder read differently from the
@@ -176,6 +177,12 @@ int main(void)
     /* spell_new: 60,000 bytes of made-up words */
     n = make_words(text, 60000);
     test_bit(3, offsetof(smix_config, spell_new), "spell_new", text, n, 1);
+    /* byte_history: the same words, the first 20,000 bytes twice: the
+     * second copy is one long match */
+    memcpy(text + 20000, text, 20000);
+    test_bit(3, offsetof(smix_config, byte_history), "byte_history", text, 40000, 1);
+    /* adam_no_momentum: the SSM trains differently (level 4 has the SSM) */
+    test_bit(4, offsetof(smix_config, adam_no_momentum), "adam_no_momentum", text, 20000, 0);
     free(text);
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
