@@ -36,14 +36,15 @@
  * its own, learned as it goes, and the stretch of it replaces the
  * counter's n/(n+4) input: a counter that was 1,1,1,0 lately says more
  * than its average. And a match model: the bytes are kept in a ring of
- * 2^(table_bits-2); at each byte boundary the last MATCH_MIN bytes are
- * looked up in a hash table of positions, and while the byte after the
- * earlier occurrence keeps coming true, its bits are predicted, with a
- * probability learned by the match's length and the predicted bit (two
- * inputs: its stretch, and the predicted bit's sign times the length).
- * The second mixers learn at twice the rate of formats 5-9. enwik8_1M
- * 0.44% smaller at level 3, kennedy.xls 12%, for about 4% more time
- * (docs/model.md, session 10).
+ * 2^(table_bits-2); at each byte boundary MATCH_MIN bytes are looked up
+ * in a hash table of positions (one byte late, see match_update), and
+ * while the byte after the earlier occurrence keeps coming true, its bits
+ * are predicted, with a probability learned by the match's length and the
+ * predicted bit (two inputs: its stretch, and the predicted bit's sign
+ * times the length). The second mixers learn at twice the rate of formats
+ * 5-9, and the mixers' dot products add in eight lanes (dot_inputs).
+ * enwik8_1M 0.44% smaller at level 3, kennedy.xls 11%, for about 5% more
+ * time (docs/model.md, session 10).
  *
  * Mixing: the first mixer (weights chosen by the bits of the byte so far)
  * mixes the contexts alone: the byte model's own prediction. The second
@@ -104,6 +105,8 @@ struct bytemix {
     uint32_t mask;
     float stretch[4096];        /* ln(p/(1-p)) of a 12-bit probability */
     float recip[COUNT_LIMIT + 1];
+    float hrecip[MATCH_LIMIT + 1]; /* 1/(n + 1.5) for the history and match maps */
+    uint16_t hnext[64];         /* history h (bits 5-9 of a counter) then bit b: hnext[2 h + b], in place */
     /* history */
     uint64_t last;              /* the last 8 bytes, most recent lowest */
     uint32_t word;              /* hash of the current word */
@@ -135,6 +138,7 @@ struct bytemix {
     uint32_t mmask;
     uint32_t *mtab;             /* by a hash of the last MATCH_MIN bytes: the position after them */
     int mtab_shift;
+    uint32_t mhash;             /* the last MATCH_MIN bytes' slot, read at the next byte */
     uint32_t mlen, mptr;        /* the match's length, and the position of the byte it predicts */
     int mbucket, mbit;          /* of the bit being coded: length bucket (-1: no prediction), bit */
     float mmap[MATCH_LENS][2];
@@ -170,11 +174,16 @@ static float stretch_f(float p)
 static void byte_boundary(bytemix *bm);
 static uint32_t mix_hash(uint32_t a, uint32_t b);
 
-/* The match model at a byte boundary: extend the match by byte c or drop
- * it; without one, look the last MATCH_MIN bytes up. */
+/* The match model at a byte boundary (byte c at 1-based position q):
+ * extend the match by c or drop it. The table is read one byte late, so
+ * that its cache line can be fetched while the byte is coded: the last
+ * MATCH_MIN bytes before c are looked up (and their position stored), and
+ * a match is taken if they agree, at least MATCH_MIN bytes back, and the
+ * byte after them was c too. Then the hash of the last MATCH_MIN bytes
+ * (with c) waits for the next byte. */
 static void match_update(bytemix *bm, uint32_t c)
 {
-    uint32_t q = bm->npos;      /* 1-based position of byte c (record_update or advance counted it) */
+    uint32_t q = bm->npos;      /* record_update or advance counted byte c */
     bm->mbuf[q & bm->mmask] = (uint8_t)c;
     if (bm->mlen && bm->mbuf[bm->mptr & bm->mmask] == c) {
         bm->mptr++;
@@ -182,18 +191,22 @@ static void match_update(bytemix *bm, uint32_t c)
     } else {
         bm->mlen = 0;
     }
+    if (q > MATCH_MIN) {        /* the hash of the MATCH_MIN bytes ending at q - 1 */
+        uint32_t *slot = &bm->mtab[bm->mhash], cand = *slot, e = q - 1;
+        *slot = e;
+        if (!bm->mlen && cand && e - cand + MATCH_VERIFY <= bm->mmask && bm->mbuf[(cand + 1) & bm->mmask] == c) {
+            uint32_t l = 0;
+            while (l < MATCH_VERIFY && l < cand && bm->mbuf[(cand - l) & bm->mmask] == bm->mbuf[(e - l) & bm->mmask]) l++;
+            if (l >= MATCH_MIN) {
+                bm->mlen = l + 1;
+                bm->mptr = cand + 2;
+            }
+        }
+    }
     if (q < MATCH_MIN) return;
     uint64_t v = bm->last & ((((uint64_t)1) << (8 * MATCH_MIN)) - 1);
-    uint32_t h = (uint32_t)((v * 0x9E3779B97F4A7C15ull) >> bm->mtab_shift);
-    uint32_t cand = bm->mtab[h];
-    bm->mtab[h] = q;
-    if (bm->mlen || !cand || q - cand + MATCH_VERIFY > bm->mmask) return;
-    uint32_t l = 0;
-    while (l < MATCH_VERIFY && l < cand && bm->mbuf[(cand - l) & bm->mmask] == bm->mbuf[(q - l) & bm->mmask]) l++;
-    if (l >= MATCH_MIN) {
-        bm->mlen = l;
-        bm->mptr = cand + 1;
-    }
+    bm->mhash = (uint32_t)((v * 0x9E3779B97F4A7C15ull) >> bm->mtab_shift);
+    __builtin_prefetch(&bm->mtab[bm->mhash], 1);
 }
 
 /* The match model's inputs for the next bit: x[0] the stretch of its
@@ -319,6 +332,12 @@ bytemix *bytemix_create(int table_bits, unsigned features)
     for (size_t i = 0; i < n; i++) bm->table[i] = (uint32_t)1 << 31;   /* p = 1/2, count 0 */
     for (int i = 0; i < 4096; i++) bm->stretch[i] = stretch_f(((float)i + 0.5f) / 4096.0f);
     for (int i = 0; i <= COUNT_LIMIT; i++) bm->recip[i] = 1.0f / ((float)i + 1.5f);
+    for (int i = 0; i <= MATCH_LIMIT; i++) bm->hrecip[i] = 1.0f / ((float)i + 1.5f);
+    for (uint32_t h = 0; h < 32; h++)
+        for (uint32_t b = 0; b < 2; b++) {
+            uint32_t next = h == 0 ? 2u | b : h < 16 ? (h << 1) | b : (((h << 1) | b) & 15u) | 16u;
+            bm->hnext[2 * h + b] = (uint16_t)(next << 5);
+        }
     for (int s = 0; s < 256; s++)
         for (int i = 0; i < nx + 1; i++) bm->w1[s][i] = 0.3f;
     for (int s = 0; s < NSET2; s++) {
@@ -414,12 +433,28 @@ static void counter_learn(const bytemix *bm, uint32_t *c, int bit)
     int32_t p = (int32_t)(v >> 10), target = bit ? (1 << 22) - 1 : 0;
     p += (int32_t)((float)(target - p) * bm->recip[n]);
     if (n < COUNT_LIMIT) n++;
-    if (bm->history) {
-        h >>= 5;
-        h = h == 0 ? 2u | (uint32_t)bit : h < 16 ? (h << 1) | (uint32_t)bit : (((h << 1) | (uint32_t)bit) & 15u) | 16u;
-        h <<= 5;
-    }
+    if (bm->history) h = bm->hnext[(h >> 4) | (uint32_t)bit];
     *c = ((uint32_t)p << 10) | h | n;
+}
+
+/* A mixer's dot product. Formats 5-9 sum in input order; format 10 (with
+ * history) puts input j in lane j % 8 and adds the lanes pairwise, in an
+ * order fixed by the code, so the compiler can keep the lanes in vector
+ * registers (SSE2 and up) without changing a bit, and the sum is not one
+ * chain of 31 dependent additions. */
+static float dot_inputs(const bytemix *bm, const float *w, const float *x, int n)
+{
+    if (!bm->history) {
+        float dot = 0.0f;
+        for (int i = 0; i < n; i++) dot += w[i] * x[i];
+        return dot;
+    }
+    float a[8] = { 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f };
+    int j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (int k = 0; k < 8; k++) a[k] += w[j + k] * x[j + k];
+    for (int k = 0; j + k < n; k++) a[k] += w[j + k] * x[j + k];
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
 /* The first mixer: the byte contexts alone. Also sets the inputs x[0..NX). */
@@ -445,8 +480,7 @@ static void first_mixer(bytemix *bm)
     }
     bm->x[nx] = 0.25f;
     const float *w = bm->w1[bm->c0];
-    float dot = 0.0f;
-    for (int i = 0; i < nx + 1; i++) dot += w[i] * bm->x[i];
+    float dot = dot_inputs(bm, w, bm->x, nx + 1);
     bm->p1 = squash(dot);
     bm->x1 = bm->exact_stretch ? stretch_f(bm->p1) : clampf(dot, -STRETCH_MAX, STRETCH_MAX);
 }
@@ -470,9 +504,7 @@ uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
     bm->set2 = (walk * CONF_BUCKETS + conf_bucket(st)) * POS_BUCKETS + (pos < POS_BUCKETS ? pos : POS_BUCKETS - 1);
     bm->set3 = walk * 256 + (int)bm->c0;
     const float *w = bm->w2[bm->set2], *v = bm->w3[bm->set3];
-    float dot = 0.0f, dot3 = 0.0f;
-    for (int i = 0; i < nin2; i++) dot += w[i] * x[i];
-    for (int i = 0; i < nin2; i++) dot3 += v[i] * x[i];
+    float dot = dot_inputs(bm, w, x, nin2), dot3 = dot_inputs(bm, v, x, nin2);
     bm->p2a = squash(dot);
     bm->p2b = squash(dot3);
     bm->p2 = squash((dot + dot3) * 0.5f);
@@ -516,13 +548,13 @@ static void history_learn(bytemix *bm, float y)
     for (int i = 0; i < bm->nlive; i++) {
         int h = bm->hidx[i];
         uint16_t *n = &bm->hmap_n[i][h];
-        bm->hmap[i][h] += (y - bm->hmap[i][h]) / ((float)*n + 1.5f);
+        bm->hmap[i][h] += (y - bm->hmap[i][h]) * bm->hrecip[*n];
         if (*n < HIST_LIMIT) (*n)++;
     }
     if (bm->mbucket >= 0) {
         float *q = &bm->mmap[bm->mbucket][bm->mbit];
         uint16_t *n = &bm->mmap_n[bm->mbucket][bm->mbit];
-        *q += (y - *q) / ((float)*n + 1.5f);
+        *q += (y - *q) * bm->hrecip[*n];
         if (*n < MATCH_LIMIT) (*n)++;
     }
 }
