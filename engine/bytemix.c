@@ -485,6 +485,14 @@ static void first_mixer(bytemix *bm)
     bm->x1 = bm->exact_stretch ? stretch_f(bm->p1) : clampf(dot, -STRETCH_MAX, STRETCH_MAX);
 }
 
+/* The APMs' rows: by the last byte and the bits so far; by a hash of the
+ * last two bytes and the bits so far. */
+static uint32_t apm1_index(const bytemix *bm) { return ((uint32_t)(bm->last & 255) << 8) | bm->c0; }
+static uint32_t apm2_index(const bytemix *bm)
+{
+    return 65536 + (mix_hash((uint32_t)(bm->last & 0xFFFF), bm->c0 * 0x2F0B3u) >> 16);
+}
+
 static int conf_bucket(float st)
 {
     int b = (int)((st + 6.0f) * (float)CONF_BUCKETS / 12.0f);
@@ -514,14 +522,27 @@ uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
     int lo = (int)f;
     bm->apm_frac = f - (float)lo;
     bm->apm_lo = lo;
-    bm->apm_row = apm_row_at(bm, ((uint32_t)(bm->last & 255) << 8) | bm->c0);
+    bm->apm_row = apm_row_at(bm, apm1_index(bm));
     bm->apm_p = bm->apm_row[lo] * (1.0f - bm->apm_frac) + bm->apm_row[lo + 1] * bm->apm_frac;
-    uint32_t h2 = mix_hash((uint32_t)(bm->last & 0xFFFF), bm->c0 * 0x2F0B3u) >> 16;
-    bm->apm2_row = apm_row_at(bm, 65536 + h2);
+    bm->apm2_row = apm_row_at(bm, apm2_index(bm));
     bm->apm2_p = bm->apm2_row[lo] * (1.0f - bm->apm_frac) + bm->apm2_row[lo + 1] * bm->apm_frac;
     float p = (2.0f * bm->p2 + 3.0f * bm->apm_p + 3.0f * bm->apm2_p) * 0.125f;
     uint32_t q = (uint32_t)(p * (float)BYTEMIX_SCALE + 0.5f);
     return q < 1 ? 1 : q > BYTEMIX_SCALE - 1 ? BYTEMIX_SCALE - 1 : q;
+}
+
+/* The next bit's two APM rows (33 floats: three cache lines each), so
+ * that bytemix_p does not wait for them (they were a quarter of its time). */
+static void prefetch_apm_rows(const bytemix *bm)
+{
+    const float *r1 = bm->apm + (size_t)apm1_index(bm) * APM_CELLS;
+    const float *r2 = bm->apm + (size_t)apm2_index(bm) * APM_CELLS;
+    for (int k = 0; k < APM_CELLS; k += 16) {
+        __builtin_prefetch(r1 + k, 1);
+        __builtin_prefetch(r2 + k, 1);
+    }
+    __builtin_prefetch(r1 + APM_CELLS - 1, 1);
+    __builtin_prefetch(r2 + APM_CELLS - 1, 1);
 }
 
 static void advance(bytemix *bm, int bit)
@@ -540,6 +561,7 @@ static void advance(bytemix *bm, int bit)
     } else if (bm->c0 >= 16 && bm->c0 < 32) {
         set_buckets(bm);
     }
+    prefetch_apm_rows(bm);
 }
 
 /* The history maps and the match model's map learn the coded bit. */
