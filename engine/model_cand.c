@@ -132,34 +132,42 @@ static uint32_t add_candidate(model *m, uint32_t slot)
  * candidate indices in ci, without a branch on whether a follower is a
  * candidate already: which it is cannot be predicted, and as lists grow
  * with the input the mispredictions did. A follower already in the set
- * still writes the entries at index ncand, which are not in use
- * (the arrays by candidate index have cap + 1 entries for this). */
+ * still writes cand[ncand], which is not in use (cand has cap + 1 entries
+ * for this). The new candidates' classes and features are set afterwards,
+ * by count_followers, in one dense pass over them only. */
 static void add_followers(model *m, const ngm_ctx *c, uint32_t *ci)
 {
     uint32_t n = m->s.ncand;
-    uint16_t *index = m->s.cand_index, *cls_of = m->s.cand_class, *used_of = m->s.cand_used;
-    uint32_t *cand = m->s.cand, *excl = m->s.excl;
-    float *recsum = m->s.recsum, *q = m->s.q;
-    const uint16_t *cls = m->h.sc.cls, *used_pos = m->h.sc.used_pos;
+    uint16_t *index = m->s.cand_index;
+    uint32_t *cand = m->s.cand;
     const ngm_item *items = c->items;
     uint32_t len = c->n;
     for (uint32_t i = 0; i < len; i++) {
         uint32_t slot = items[i].slot, old = index[slot];
         uint32_t in = (uint32_t)(old < n), at = old & (0u - in);
         uint32_t fresh = (in & (uint32_t)(cand[at] == slot)) ^ 1u;
-        uint32_t k = cls[slot], u = used_pos[k];
         uint32_t idx = fresh ? n : old;
         ci[i] = idx;
         index[slot] = (uint16_t)idx;
-        recsum[n] = 0.0f;
-        q[n] = 0.0f;
-        cls_of[n] = (uint16_t)k;
         cand[n] = slot;
-        used_of[n] = (uint16_t)u;
-        excl[u] += fresh;
         n += fresh;
     }
     m->s.ncand = n;
+}
+
+/* What add_candidate sets besides cand and cand_index, for the candidates
+ * from..ncand-1 (slots >= 1) that add_followers added. */
+static void count_followers(model *m, uint32_t from)
+{
+    const uint16_t *cls = m->h.sc.cls, *used_pos = m->h.sc.used_pos;
+    for (uint32_t i = from; i < m->s.ncand; i++) {
+        uint32_t k = cls[m->s.cand[i]], u = used_pos[k];
+        m->s.cand_class[i] = (uint16_t)k;
+        m->s.cand_used[i] = (uint16_t)u;
+        m->s.excl[u]++;
+        m->s.recsum[i] = 0.0f;
+        m->s.q[i] = 0.0f;
+    }
 }
 
 /* The SSM's favourites: its SSM_CAND_MAX best rows (ties to the lower row)
@@ -195,6 +203,7 @@ void model_cand_build(model *m)
         add_followers(m, c, m->s.item_cand + items);
         items += c->n;
     }
+    count_followers(m, 1);
     m->s.nctx_cand = m->s.ncand;
     if (m->h.mlen) add_candidate(m, m->h.hist[m->h.mptr]);
     for (int a = 1; a <= m->c.rec_window && (size_t)a <= m->h.t; a++)
