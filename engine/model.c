@@ -298,8 +298,7 @@ static void learn(model *m, uint32_t y)
     model_learn_apms(m, y);
     model_learn_class_factor(m, y);
     model_learn_class_biases(m, y);
-    if (m->c.cells) model_learn_cells(m, y);
-    model_learn_weights(m, y);
+    model_learn_weights(m, y);   /* and the cell biases, in the same pass over the followers */
 }
 
 /* With follow_words, the contexts that end in a word keep a quarter of

@@ -240,8 +240,109 @@ void model_add_sparse(model *m, const float *w)
 
 /* ---- gradient ---- */
 
-/* feat_y[f] = feature f of slot y; exp_f[f] = E_p[feature f]. */
-static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp_f)
+/* The candidate index of y if y is a context follower, else none (no
+ * follower has index 0 or ~0). */
+static uint32_t follower_cand(const model *m, uint32_t y)
+{
+    return model_is_cand(m, y) && m->s.cand_index[y] < m->s.nctx_cand ? m->s.cand_index[y] : ~0u;
+}
+
+/* The sums over context k's followers of one gradient step: sum[0..2] =
+ * E_p of its count feature, its followers' mass, E_p of its recency
+ * feature; with cells, each cell's probability mass, summed in two
+ * interleaved halves (gs[h], ga[h]) so that consecutive followers in the
+ * same cell do not wait for each other (3% less time at level 2 than one
+ * sum per cell). Returns y's place among the followers, or -1. */
+static int32_t follower_sums(const model *m, int k, uint32_t yc, float inv, float *sum, float (*gs)[NCELLS], float (*ga)[NCELLS])
+{
+    uint32_t at = m->s.item_start[k], n = m->s.ctx[k].n, i = 0;
+    int cells = m->c.cells;
+    float s = m->s.scale, eg = 0.0f, eb = 0.0f, fcr = 0.0f;
+    const float *gk = m->s.item_g + at, *rk = m->s.item_r + at, *e = m->s.e;
+    const uint32_t *ci = m->s.item_cand + at;
+    const uint8_t *sc = m->s.item_share + at, *ac = m->s.item_age + at;
+    int32_t iy = -1;
+    for (; i + 1 < n; i += 2) {
+        float p0 = e[ci[i]] * inv, p1 = e[ci[i + 1]] * inv;
+        eg += p0 * (s * gk[i]);
+        eb += p0;
+        fcr += p0 * (s * rk[i]);
+        eg += p1 * (s * gk[i + 1]);
+        eb += p1;
+        fcr += p1 * (s * rk[i + 1]);
+        iy = ci[i] == yc ? (int32_t)i : ci[i + 1] == yc ? (int32_t)i + 1 : iy;
+        if (cells) {
+            gs[0][sc[i]] += p0;
+            ga[0][ac[i]] += p0;
+            gs[1][sc[i + 1]] += p1;
+            ga[1][ac[i + 1]] += p1;
+        }
+    }
+    if (i < n) {
+        float p0 = e[ci[i]] * inv;
+        eg += p0 * (s * gk[i]);
+        eb += p0;
+        fcr += p0 * (s * rk[i]);
+        iy = ci[i] == yc ? (int32_t)i : iy;
+        if (cells) {
+            gs[0][sc[i]] += p0;
+            ga[0][ac[i]] += p0;
+        }
+    }
+    sum[0] = eg;
+    sum[1] = eb;
+    sum[2] = fcr;
+    return iy;
+}
+
+/* The followers' cell biases of context k: gradient E_p[cell] - [y's cell],
+ * from follower_sums' cell masses and y's place iy. */
+static void learn_cells(model *m, int k, int32_t iy, float (*gs)[NCELLS], float (*ga)[NCELLS])
+{
+    uint32_t at = m->s.item_start[k];
+    if (iy >= 0) {
+        gs[0][m->s.item_share[at + (uint32_t)iy]] -= 1.0f;
+        ga[0][m->s.item_age[at + (uint32_t)iy]] -= 1.0f;
+    }
+    float *sb = m->s.cell_share_bias[k], *ab = m->s.cell_age_bias[k];
+    for (int b = 0; b < NCELLS; b++) {
+        sb[b] = model_clamp_bias(sb[b] - CELL_LR * (gs[0][b] + gs[1][b]));
+        ab[b] = model_clamp_bias(ab[b] - CELL_LR * (ga[0][b] + ga[1][b]));
+    }
+}
+
+/* The contexts' features in feat_y and exp_f (as feature_stats), and with
+ * cells the cell biases' step: one pass over each context's followers. */
+static void follower_stats(model *m, uint32_t y, float inv, float *feat_y, double *exp_f)
+{
+    float s = m->s.scale;
+    uint32_t yc = follower_cand(m, y);
+    double ecr[NCTX] = { 0 };
+    for (int k = 0; k < NCTX; k++) {
+        if (!m->s.ctx[k].items) continue;
+        float sum[3], gs[2][NCELLS], ga[2][NCELLS];
+        if (m->c.cells) {
+            memset(gs, 0, sizeof gs);
+            memset(ga, 0, sizeof ga);
+        }
+        int32_t iy = follower_sums(m, k, yc, inv, sum, gs, ga);
+        if (iy >= 0) {
+            uint32_t at = m->s.item_start[k] + (uint32_t)iy;
+            feat_y[F_CTX(k, CTX_COUNT)] = s * m->s.item_g[at];
+            feat_y[F_CTX(k, CTX_CONF)] = s * m->s.conf[k];
+            feat_y[F_CTX(k, CTX_REC)] = s * m->s.item_r[at];
+        }
+        exp_f[F_CTX(k, CTX_COUNT)] = sum[0];
+        exp_f[F_CTX(k, CTX_CONF)] = (double)sum[1] * s * m->s.conf[k];
+        ecr[k] = sum[2];
+        if (m->c.cells) learn_cells(m, k, iy, gs, ga);
+    }
+    for (int k = 0; k < NCTX; k++) exp_f[F_CTX(k, CTX_REC)] = ecr[k];
+}
+
+/* feat_y[f] = feature f of slot y; exp_f[f] = E_p[feature f]; and the
+ * followers' cell biases take their step (follower_stats). */
+static void feature_stats(model *m, uint32_t y, float *feat_y, double *exp_f)
 {
     float inv = (float)(1.0 / m->s.sum_e), s = m->s.scale;
     memset(feat_y, 0, NFEAT * sizeof *feat_y);
@@ -273,31 +374,7 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
         feat_y[F_LASTSEEN] = s * m->c.rlast_rep[sc_age_of(k)];
         feat_y[F_PRIOR] = s * m->c.prior_rep[sc_count_of(k)];
     }
-    double ecr[NCTX] = { 0 };
-    for (int k = 0; k < NCTX; k++) {
-        const ngm_ctx *c = &m->s.ctx[k];
-        if (!c->items) continue;
-        float eg = 0.0f, eb = 0.0f, fcr = 0.0f;
-        const float *gk = m->s.item_g + m->s.item_start[k], *rk = m->s.item_r + m->s.item_start[k];
-        const uint32_t *ci = m->s.item_cand + m->s.item_start[k];
-        for (uint32_t i = 0; i < c->n; i++) {
-            float p = m->s.e[ci[i]] * inv;
-            float g = s * gk[i];
-            float r = s * rk[i];
-            eg += p * g;
-            eb += p;
-            fcr += p * r;
-            if (c->items[i].slot == y) {
-                feat_y[F_CTX(k, CTX_COUNT)] = g;
-                feat_y[F_CTX(k, CTX_CONF)] = s * m->s.conf[k];
-                feat_y[F_CTX(k, CTX_REC)] = r;
-            }
-        }
-        exp_f[F_CTX(k, CTX_COUNT)] = eg;
-        exp_f[F_CTX(k, CTX_CONF)] = (double)eb * s * m->s.conf[k];
-        ecr[k] = fcr;
-    }
-    for (int k = 0; k < NCTX; k++) exp_f[F_CTX(k, CTX_REC)] = ecr[k];
+    follower_stats(m, y, inv, feat_y, exp_f);
     if (m->h.mlen) {
         uint32_t pred = m->h.hist[m->h.mptr];
         float f = s * model_match_feature(m->h.mlen);
@@ -308,55 +385,6 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     for (int f = F_NEW_BIAS; f <= F_NEW_RATE; f++) {
         exp_f[f] = (double)p0 * m->s.new_feat[f];
         feat_y[f] = y == 0 ? m->s.new_feat[f] : 0.0f;
-    }
-}
-
-/* y's place among context k's followers, or -1. */
-int32_t model_follower_index(const model *m, int k, uint32_t y)
-{
-    if (!model_is_cand(m, y) || m->s.cand_index[y] >= m->s.nctx_cand) return -1;
-    const uint32_t *ci = m->s.item_cand + m->s.item_start[k];
-    for (uint32_t i = 0; m->s.ctx[k].items && i < m->s.ctx[k].n; i++)
-        if (ci[i] == m->s.cand_index[y]) return (int32_t)i;
-    return -1;
-}
-
-/* The followers' cell biases: gradient E_p[cell] - [y's cell]. The
- * probabilities are summed per cell in two interleaved halves, so that
- * consecutive followers in the same cell do not wait for each other (3%
- * less time at level 2 than one sum per cell). */
-void model_learn_cells(model *m, uint32_t y)
-{
-    float inv = (float)(1.0 / m->s.sum_e);
-    for (int k = 0; k < NCTX; k++) {
-        const ngm_ctx *c = &m->s.ctx[k];
-        if (!c->items) continue;
-        float gs[2][NCELLS] = { { 0 } }, ga[2][NCELLS] = { { 0 } };
-        const uint32_t *ci = m->s.item_cand + m->s.item_start[k];
-        const uint8_t *sc = m->s.item_share + m->s.item_start[k], *ac = m->s.item_age + m->s.item_start[k];
-        uint32_t i = 0;
-        for (; i + 1 < c->n; i += 2) {
-            float p0 = m->s.e[ci[i]] * inv, p1 = m->s.e[ci[i + 1]] * inv;
-            gs[0][sc[i]] += p0;
-            ga[0][ac[i]] += p0;
-            gs[1][sc[i + 1]] += p1;
-            ga[1][ac[i + 1]] += p1;
-        }
-        if (i < c->n) {
-            float p0 = m->s.e[ci[i]] * inv;
-            gs[0][sc[i]] += p0;
-            ga[0][ac[i]] += p0;
-        }
-        int32_t iy = model_follower_index(m, k, y);
-        if (iy >= 0) {
-            gs[0][sc[iy]] -= 1.0f;
-            ga[0][ac[iy]] -= 1.0f;
-        }
-        float *sb = m->s.cell_share_bias[k], *ab = m->s.cell_age_bias[k];
-        for (int b = 0; b < NCELLS; b++) {
-            sb[b] = model_clamp_bias(sb[b] - CELL_LR * (gs[0][b] + gs[1][b]));
-            ab[b] = model_clamp_bias(ab[b] - CELL_LR * (ga[0][b] + ga[1][b]));
-        }
     }
 }
 

@@ -255,9 +255,7 @@ void model_ppm_blend(model *m);
 void model_new_features(model *m);
 void model_cand_base(model *m, const float *w);    /* SSM, prior, time since last seen, biases */
 void model_add_sparse(model *m, const float *w);   /* context, match, recent, PPM, NEW features */
-int32_t model_follower_index(const model *m, int k, uint32_t y);
-void model_learn_cells(model *m, uint32_t y);
-void model_learn_weights(model *m, uint32_t y);
+void model_learn_weights(model *m, uint32_t y);   /* the mixing weights and, with cells, the cell biases */
 
 /* model_class.c */
 void model_class_init(model *m);
