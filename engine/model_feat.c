@@ -147,25 +147,20 @@ void model_ppm_blend(model *m)
     vec_log1p_scaled(m->s.q, (float)m->h.nslots / (mass > 1e-6f ? mass : 1e-6f), nq);
 }
 
-/* recency of a follower within its context: CREC_H / (CREC_H + age) */
-static float crec(const model *m, const ngm_item *it)
-{
-    return CREC_H / (CREC_H + (float)(uint32_t)((uint32_t)m->h.t - it->last));
-}
-
 static int octave(uint32_t x) { return 31 - __builtin_clz(x | 1); }
 
 static int cell_octave(int o) { return o < CELL_OCTAVES - 1 ? o : CELL_OCTAVES - 1; }
 
-static uint8_t share_cell(uint32_t count, uint32_t total)
+/* octave(x) for x < AGE24, from the exponent of (float)x, which is exact
+ * there: a loop of these vectorises, one of __builtin_clz does not. Ages
+ * are clamped below AGE24 first: their cell is the last from 2^14 on. */
+#define AGE24 (1u << 24)
+static int octave24(uint32_t x)
 {
-    int oc = octave(count);
-    return (uint8_t)(cell_octave(oc) * CELL_OCTAVES + cell_octave(octave(total) - oc));
-}
-
-static uint8_t age_cell(uint32_t count, uint32_t age)
-{
-    return (uint8_t)(cell_octave(octave(count)) * CELL_OCTAVES + cell_octave(octave(age) / 2));
+    float f = (float)(int32_t)(x | 1);
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    return (int)(b >> 23) - 127;
 }
 
 /* Features of slot 0 (NEW): a bias, the escape estimate of the longest
@@ -202,32 +197,66 @@ void model_cand_base(model *m, const float *w)
     }
 }
 
+/* Context k's features of each follower, from its list alone: g_k of its
+ * count, its recency in the context CREC_H / (CREC_H + age) and, with
+ * cells, its two cells: (count octave, octave of count/total) and (count
+ * octave, age by powers of 4). Flat loops, one per feature (the recency's
+ * divisions vectorise). */
+static void follower_features(model *m, int k)
+{
+    const ngm_ctx *c = &m->s.ctx[k];
+    const ngm_item *it = c->items;
+    uint32_t at = m->s.item_start[k], n = c->n, t = (uint32_t)m->h.t;
+    const float *ctab = m->c.ctab[k];
+    float *restrict g = m->s.item_g + at, *restrict r = m->s.item_r + at;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t cnt = it[i].count;
+        g[i] = cnt < CTAB ? ctab[cnt] : ng_feature(m, k, cnt);
+    }
+    for (uint32_t i = 0; i < n; i++) r[i] = CREC_H / (CREC_H + (float)(t - it[i].last));
+    if (!m->c.cells) return;
+    uint8_t *restrict sc = m->s.item_share + at, *restrict ac = m->s.item_age + at;
+    int ot = octave(c->total);
+    for (uint32_t i = 0; i < n; i++) {
+        int oc = octave24(it[i].count), row = cell_octave(oc) * CELL_OCTAVES;
+        uint32_t age = t - it[i].last;
+        sc[i] = (uint8_t)(row + cell_octave(ot - oc));
+        ac[i] = (uint8_t)(row + cell_octave(octave24(age < AGE24 ? age : AGE24 - 1) / 2));
+    }
+}
+
+/* Context k's followers' terms, added to F. */
+static void add_context(model *m, int k, const float *w)
+{
+    float s = m->s.scale;
+    float bonus = w[F_CTX(k, CTX_CONF)] * s * m->s.conf[k];
+    float wk = w[F_CTX(k, CTX_COUNT)] * s, wc = w[F_CTX(k, CTX_REC)] * s;
+    uint32_t at = m->s.item_start[k], n = m->s.ctx[k].n;
+    const float *g = m->s.item_g + at, *r = m->s.item_r + at;
+    const uint32_t *ci = m->s.item_cand + at;
+    float *F = m->s.F;
+    if (!m->c.cells) {
+        for (uint32_t i = 0; i < n; i++) F[ci[i]] += wk * g[i] + bonus + wc * r[i];
+        return;
+    }
+    const uint8_t *sc = m->s.item_share + at, *ac = m->s.item_age + at;
+    const float *sb = m->s.cell_share_bias[k], *ab = m->s.cell_age_bias[k];
+    for (uint32_t i = 0; i < n; i++) {
+        float f = wk * g[i] + bonus + wc * r[i];
+        f += sb[sc[i]] + ab[ac[i]];
+        F[ci[i]] += f;
+    }
+}
+
 /* The sparse features, added to F: each context's followers (and their
  * cells), the match, the recent positions and the PPM blend, NEW's own. */
 void model_add_sparse(model *m, const float *w)
 {
     float s = m->s.scale;
     for (int k = 0; k < NCTX; k++) {
-        const ngm_ctx *c = &m->s.ctx[k];
-        if (!c->items) continue;
-        float bonus = w[F_CTX(k, CTX_CONF)] * s * m->s.conf[k];
-        float wk = w[F_CTX(k, CTX_COUNT)] * s, wc = w[F_CTX(k, CTX_REC)] * s;
-        float *g = m->s.item_g + m->s.item_start[k], *r = m->s.item_r + m->s.item_start[k];
-        const uint32_t *ci = m->s.item_cand + m->s.item_start[k];
-        uint8_t *sc = m->s.item_share + m->s.item_start[k], *ac = m->s.item_age + m->s.item_start[k];
-        const float *sb = m->s.cell_share_bias[k], *ab = m->s.cell_age_bias[k];
-        for (uint32_t i = 0; i < c->n; i++) {
-            const ngm_item *it = &c->items[i];
-            g[i] = ng_feature(m, k, it->count);
-            r[i] = crec(m, it);
-            float f = wk * g[i] + bonus + wc * r[i];
-            if (m->c.cells) {
-                sc[i] = share_cell(it->count, c->total);
-                ac[i] = age_cell(it->count, (uint32_t)m->h.t - it->last);
-                f += sb[sc[i]] + ab[ac[i]];
-            }
-            m->s.F[ci[i]] += f;
-        }
+        if (!m->s.ctx[k].items) continue;
+        follower_features(m, k);
+        add_context(m, k, w);
     }
     if (m->h.mlen) {
         uint32_t pred = m->h.hist[m->h.mptr];
