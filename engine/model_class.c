@@ -119,11 +119,13 @@ void model_part_masses(model *m)
     memcpy(pk, m->s.kind_mass, sizeof m->s.kind_mass);
     memcpy(pc, m->s.count_mass, sizeof m->s.count_mass);
     memcpy(pa, m->s.age_mass, sizeof m->s.age_mass);
-    for (uint32_t i = 1; i < m->s.ncand; i++) {
-        uint32_t k = m->s.cand_class[i];
-        pk[sc_kind_of(k)] += m->s.e[i];
-        pc[sc_count_of(k)] += m->s.e[i];
-        pa[sc_age_of(k)] += m->s.e[i];
+    const uint8_t *uk = m->h.sc.used_kind, *uc = m->h.sc.used_count, *ua = m->h.sc.used_age;
+    for (uint32_t i = 1; i < m->s.ncand; i++) {   /* the class's parts by its place in sc.used */
+        uint32_t u = m->s.cand_used[i];
+        double e = m->s.e[i];
+        pk[uk[u]] += e;
+        pc[uc[u]] += e;
+        pa[ua[u]] += e;
     }
 }
 

@@ -183,17 +183,24 @@ void model_new_features(model *m)
 void model_cand_base(model *m, const float *w)
 {
     float wz = w[F_SSM], wp = w[F_PRIOR] * m->s.scale, wr = w[F_LASTSEEN] * m->s.scale;
-    const float *kw = m->s.kind_cur;
-    uint32_t t = (uint32_t)m->h.t;
-    for (uint32_t i = 0; i < m->s.ncand; i++) {
-        uint32_t j = m->s.cand[i];
-        float r = RLAST_H / (RLAST_H + (float)(int32_t)(t - m->h.last[j]));
-        m->s.rlast[i] = r;
-        m->s.F[i] = (wz * m->s.zf[i] + wp * m->h.prior[j]) + wr * r;
-        if (j) {
-            uint32_t k = m->s.cand_class[i];
-            m->s.F[i] += (kw[sc_kind_of(k)] + m->s.count_bias[sc_count_of(k)]) + m->s.age_bias[sc_age_of(k)];
-        }
+    uint32_t t = (uint32_t)m->h.t, n = m->s.ncand;
+    const uint32_t *cand = m->s.cand, *last = m->h.last;
+    const float *zf = m->s.zf, *prior = m->h.prior;
+    float *restrict F = m->s.F, *restrict rlast = m->s.rlast;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = cand[i];
+        float r = RLAST_H / (RLAST_H + (float)(int32_t)(t - last[j]));
+        rlast[i] = r;
+        F[i] = (wz * zf[i] + wp * prior[j]) + wr * r;
+    }
+    /* the biases of each candidate's class but NEW's, its parts read by its
+     * place in sc.used (cand_used) */
+    const float *kw = m->s.kind_cur, *cb = m->s.count_bias, *ab = m->s.age_bias;
+    const uint8_t *uk = m->h.sc.used_kind, *uc = m->h.sc.used_count, *ua = m->h.sc.used_age;
+    const uint16_t *cu = m->s.cand_used;
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t u = cu[i];
+        F[i] += (kw[uk[u]] + cb[uc[u]]) + ab[ua[u]];
     }
 }
 
