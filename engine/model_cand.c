@@ -16,6 +16,8 @@
  */
 #include "model_internal.h"
 
+#include <string.h>
+
 #include "fmath.h"
 #include "vec.h"
 
@@ -134,7 +136,7 @@ static uint32_t add_candidate(model *m, uint32_t slot)
  * with the input the mispredictions did. A follower already in the set
  * still writes cand[ncand], which is not in use (cand has cap + 1 entries
  * for this). The new candidates' classes and features are set afterwards,
- * by count_followers, in one dense pass over them only. */
+ * by count_new, in one dense pass over them only. */
 static void add_followers(model *m, const ngm_ctx *c, uint32_t *ci)
 {
     uint32_t n = m->s.ncand;
@@ -155,9 +157,36 @@ static void add_followers(model *m, const ngm_ctx *c, uint32_t *ci)
     m->s.ncand = n;
 }
 
-/* What add_candidate sets besides cand and cand_index, for the candidates
- * from..ncand-1 (slots >= 1) that add_followers added. */
-static void count_followers(model *m, uint32_t from)
+/* The tokens of the last rec_window positions, each with the sum of rec_w
+ * over its positions in recsum, in add_followers' way: with no branch on
+ * whether a token is a candidate already (recsum[ncand] is not in use, and
+ * is cleared for a token that is not new, to no effect). */
+static void add_recent(model *m)
+{
+    uint32_t n = m->s.ncand, t = (uint32_t)m->h.t;
+    uint32_t w = (uint32_t)m->c.rec_window < t ? (uint32_t)m->c.rec_window : t;
+    uint16_t *index = m->s.cand_index;
+    uint32_t *cand = m->s.cand;
+    float *recsum = m->s.recsum;
+    const uint32_t *hist = m->h.hist;
+    for (uint32_t a = 1; a <= w; a++) {
+        uint32_t slot = hist[t - a], old = index[slot];
+        uint32_t in = (uint32_t)(old < n), at = old & (0u - in);
+        uint32_t fresh = (in & (uint32_t)(cand[at] == slot)) ^ 1u;
+        uint32_t idx = fresh ? n : old;
+        index[slot] = (uint16_t)idx;
+        cand[n] = slot;
+        recsum[n] = 0.0f;
+        recsum[idx] += m->c.rec_w[a];
+        n += fresh;
+    }
+    m->s.ncand = n;
+}
+
+/* What add_candidate sets besides cand, cand_index and recsum, for the
+ * candidates from..ncand-1 (slots >= 1) that add_followers or add_recent
+ * added. */
+static void count_new(model *m, uint32_t from)
 {
     const uint16_t *cls = m->h.sc.cls, *used_pos = m->h.sc.used_pos;
     for (uint32_t i = from; i < m->s.ncand; i++) {
@@ -165,7 +194,6 @@ static void count_followers(model *m, uint32_t from)
         m->s.cand_class[i] = (uint16_t)k;
         m->s.cand_used[i] = (uint16_t)u;
         m->s.excl[u]++;
-        m->s.recsum[i] = 0.0f;
         m->s.q[i] = 0.0f;
     }
 }
@@ -203,11 +231,13 @@ void model_cand_build(model *m)
         add_followers(m, c, m->s.item_cand + items);
         items += c->n;
     }
-    count_followers(m, 1);
+    count_new(m, 1);
+    memset(m->s.recsum + 1, 0, (m->s.ncand - 1) * sizeof *m->s.recsum);
     m->s.nctx_cand = m->s.ncand;
     if (m->h.mlen) add_candidate(m, m->h.hist[m->h.mptr]);
-    for (int a = 1; a <= m->c.rec_window && (size_t)a <= m->h.t; a++)
-        m->s.recsum[add_candidate(m, m->h.hist[m->h.t - a])] += m->c.rec_w[a];
+    uint32_t from = m->s.ncand;
+    add_recent(m);
+    count_new(m, from);
     if (m->net) ssm_favourites(m);
     m->s.n_other = m->h.nslots - m->s.ncand;
 }
