@@ -33,8 +33,10 @@ static ngm_ctx keep_followers(const ngm_ctx *c, uint32_t minc, uint32_t recent, 
 {
     ngm_ctx kept = { NULL, 0, 0 };
     if (!c->items || minc <= 1) return c->items ? *c : kept;
-    for (uint32_t i = 0; i < c->n; i++)
-        if (c->items[i].count >= minc || t - c->items[i].last < recent) out[kept.n++] = c->items[i];
+    for (uint32_t i = 0; i < c->n; i++) {   /* no branch: which follower stays cannot be predicted */
+        out[kept.n] = c->items[i];
+        kept.n += (uint32_t)(c->items[i].count >= minc) | (uint32_t)(t - c->items[i].last < recent);
+    }
     if (!kept.n) return kept;
     kept.items = out;
     kept.total = c->total;
