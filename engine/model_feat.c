@@ -355,6 +355,7 @@ static void follower_stats(model *m, uint32_t y, float inv, float *feat_y, doubl
     uint32_t yc = follower_cand(m, y);
     double ecr[NCTX] = { 0 };
     for (int k = 0; k < NCTX; k++) {
+        m->s.y_at[k] = -1;
         if (!m->s.ctx[k].items) continue;
         float sum[3], gs[2][NCELLS], ga[2][NCELLS];
         if (m->c.cells) {
@@ -362,6 +363,7 @@ static void follower_stats(model *m, uint32_t y, float inv, float *feat_y, doubl
             memset(ga, 0, sizeof ga);
         }
         int32_t iy = follower_sums(m, k, yc, inv, sum, gs, ga);
+        m->s.y_at[k] = iy;
         if (iy >= 0) {
             uint32_t at = m->s.item_start[k] + (uint32_t)iy;
             feat_y[F_CTX(k, CTX_COUNT)] = s * m->s.item_g[at];

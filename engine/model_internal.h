@@ -169,6 +169,8 @@ typedef struct model_tok {
     float *item_g, *item_r;    /* [NCTX cap] n-gram and in-context recency features */
     uint8_t *item_share, *item_age;   /* [NCTX cap] each follower's cells (share_cell, age_cell) */
     uint32_t *item_cand;       /* [NCTX cap] candidate index of each follower */
+    int32_t y_at[NCTX];        /* the token's place among each context's followers, -1 none
+                                  (model_learn_weights; the n-gram update's hint) */
     float new_feat[NFEAT];     /* features F_NEW* of slot 0 */
     /* learned biases in use at this position */
     float kind_cur[SC_KINDS];  /* the kind bias: by last byte + previous token + previous pair */
