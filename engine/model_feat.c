@@ -332,7 +332,7 @@ static int32_t follower_sums(const model *m, int k, uint32_t yc, float inv, floa
 }
 
 /* The followers' cell biases of context k: gradient E_p[cell] - [y's cell],
- * from follower_sums' cell masses and y's place iy. */
+ * from follower_sums' cell masses and y's place iy; clears the masses. */
 static void learn_cells(model *m, int k, int32_t iy, float (*gs)[NCELLS], float (*ga)[NCELLS])
 {
     uint32_t at = m->s.item_start[k];
@@ -344,6 +344,7 @@ static void learn_cells(model *m, int k, int32_t iy, float (*gs)[NCELLS], float 
     for (int b = 0; b < NCELLS; b++) {
         sb[b] = model_clamp_bias(sb[b] - CELL_LR * (gs[0][b] + gs[1][b]));
         ab[b] = model_clamp_bias(ab[b] - CELL_LR * (ga[0][b] + ga[1][b]));
+        gs[0][b] = gs[1][b] = ga[0][b] = ga[1][b] = 0.0f;
     }
 }
 
@@ -357,11 +358,7 @@ static void follower_stats(model *m, uint32_t y, float inv, float *feat_y, doubl
     for (int k = 0; k < NCTX; k++) {
         m->s.y_at[k] = -1;
         if (!m->s.ctx[k].items) continue;
-        float sum[3], gs[2][NCELLS], ga[2][NCELLS];
-        if (m->c.cells) {
-            memset(gs, 0, sizeof gs);
-            memset(ga, 0, sizeof ga);
-        }
+        float sum[3], (*gs)[NCELLS] = m->s.cell_ms, (*ga)[NCELLS] = m->s.cell_ma;
         int32_t iy = follower_sums(m, k, yc, inv, sum, gs, ga);
         m->s.y_at[k] = iy;
         if (iy >= 0) {

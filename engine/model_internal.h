@@ -177,6 +177,8 @@ typedef struct model_tok {
     uint32_t kind_pair_at;     /* row of kind_pair in use */
     float *count_bias, *age_bias;   /* rows by kind of the previous token's last byte */
     float (*cell_share_bias)[NCELLS], (*cell_age_bias)[NCELLS];
+    float cell_ms[2][NCELLS], cell_ma[2][NCELLS];   /* one context's cell masses (model_feat.c);
+                                                       zero between uses: learn_cells clears them */
     /* weights in use */
     int set, set2;             /* weight sets */
     float wc[NFEAT];           /* set1[set] + set2[set2] */
