@@ -93,6 +93,15 @@ static void filter_order1(model *m)
         m->s.ctx[0] = keep_followers(&m->s.ctx[0], 2, O1_RECENT, (uint32_t)m->h.t, m->s.o1_items);
 }
 
+/* The lists live all over the n-gram models' memory and are first read
+ * by model_cand_build, one after another: asking for every list at once
+ * lets their cache misses overlap. */
+static void prefetch_list(const ngm_ctx *c)
+{
+    const char *p = (const char *)c->items, *end = (const char *)(c->items + c->n);
+    for (; p < end; p += 64) __builtin_prefetch(p);
+}
+
 int model_contexts(model *m)
 {
     if (ngm_lookup(m->ng, m->h.hist, m->h.t, m->s.ctx) < 0) return -1;
@@ -107,6 +116,7 @@ int model_contexts(model *m)
     m->s.longest = 0;
     for (int k = 0; k < NCTX; k++) {
         if (!m->s.ctx[k].items) continue;
+        prefetch_list(&m->s.ctx[k]);
         if (k < NGM_NORDERS) m->s.longest = k + 1;
         m->s.conf[k] = fm_log(1.0f + (float)m->s.ctx[k].total / (float)m->s.ctx[k].n);
     }
