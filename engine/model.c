@@ -298,8 +298,7 @@ static void learn(model *m, uint32_t y)
     model_learn_apms(m, y);
     model_learn_class_factor(m, y);
     model_learn_class_biases(m, y);
-    if (m->c.cells) model_learn_cells(m, y);
-    model_learn_weights(m, y);
+    model_learn_weights(m, y);   /* and the cell biases, in the same pass over the followers */
 }
 
 /* With follow_words, the contexts that end in a word keep a quarter of
@@ -337,9 +336,13 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     } else {
         sc_move(&m->h.sc, slot, sc_class(sc_kind_of(m->h.sc.cls[slot]), count_bucket, 0));
     }
-    if (ngm_update(m->ng, m->h.t, slot, follower_cap(m)) < 0) return -1;
-    for (int d = 0; d < NSKIP; d++)
-        if (m->skip[d] && m->h.t >= (size_t)d + 2 && ngm_update(m->skip[d], m->h.t - 1 - d, slot, 0) < 0) return -1;
+    /* y's place in each list, where learn found it (a filtered list's
+     * place may be wrong: the update then searches) */
+    if (ngm_update_at(m->ng, m->h.t, slot, follower_cap(m), m->s.y_at) < 0) return -1;
+    for (int d = 0; d < NSKIP; d++) {
+        int32_t at[NGM_NORDERS] = { m->s.y_at[CTX_SKIP + d], -1, -1, -1 };
+        if (m->skip[d] && m->h.t >= (size_t)d + 2 && ngm_update_at(m->skip[d], m->h.t - 1 - d, slot, 0, at) < 0) return -1;
+    }
     if (m->h.t == m->h.hist_cap) {
         size_t ncap = m->h.hist_cap ? m->h.hist_cap * 2 : 1 << 16;
         uint32_t *nh = realloc(m->h.hist, ncap * sizeof *nh);

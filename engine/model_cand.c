@@ -16,6 +16,8 @@
  */
 #include "model_internal.h"
 
+#include <string.h>
+
 #include "fmath.h"
 #include "vec.h"
 
@@ -31,8 +33,10 @@ static ngm_ctx keep_followers(const ngm_ctx *c, uint32_t minc, uint32_t recent, 
 {
     ngm_ctx kept = { NULL, 0, 0 };
     if (!c->items || minc <= 1) return c->items ? *c : kept;
-    for (uint32_t i = 0; i < c->n; i++)
-        if (c->items[i].count >= minc || t - c->items[i].last < recent) out[kept.n++] = c->items[i];
+    for (uint32_t i = 0; i < c->n; i++) {   /* no branch: which follower stays cannot be predicted */
+        out[kept.n] = c->items[i];
+        kept.n += (uint32_t)(c->items[i].count >= minc) | (uint32_t)(t - c->items[i].last < recent);
+    }
     if (!kept.n) return kept;
     kept.items = out;
     kept.total = c->total;
@@ -89,6 +93,15 @@ static void filter_order1(model *m)
         m->s.ctx[0] = keep_followers(&m->s.ctx[0], 2, O1_RECENT, (uint32_t)m->h.t, m->s.o1_items);
 }
 
+/* The lists live all over the n-gram models' memory and are first read
+ * by model_cand_build, one after another: asking for every list at once
+ * lets their cache misses overlap. */
+static void prefetch_list(const ngm_ctx *c)
+{
+    const char *p = (const char *)c->items, *end = (const char *)(c->items + c->n);
+    for (; p < end; p += 64) __builtin_prefetch(p);
+}
+
 int model_contexts(model *m)
 {
     if (ngm_lookup(m->ng, m->h.hist, m->h.t, m->s.ctx) < 0) return -1;
@@ -103,6 +116,7 @@ int model_contexts(model *m)
     m->s.longest = 0;
     for (int k = 0; k < NCTX; k++) {
         if (!m->s.ctx[k].items) continue;
+        prefetch_list(&m->s.ctx[k]);
         if (k < NGM_NORDERS) m->s.longest = k + 1;
         m->s.conf[k] = fm_log(1.0f + (float)m->s.ctx[k].total / (float)m->s.ctx[k].n);
     }
@@ -132,34 +146,68 @@ static uint32_t add_candidate(model *m, uint32_t slot)
  * candidate indices in ci, without a branch on whether a follower is a
  * candidate already: which it is cannot be predicted, and as lists grow
  * with the input the mispredictions did. A follower already in the set
- * still writes the entries at index ncand, which are not in use
- * (the arrays by candidate index have cap + 1 entries for this). */
+ * still writes cand[ncand], which is not in use (cand has cap + 1 entries
+ * for this). The new candidates' classes and features are set afterwards,
+ * by count_new, in one dense pass over them only. */
 static void add_followers(model *m, const ngm_ctx *c, uint32_t *ci)
 {
     uint32_t n = m->s.ncand;
-    uint16_t *index = m->s.cand_index, *cls_of = m->s.cand_class, *used_of = m->s.cand_used;
-    uint32_t *cand = m->s.cand, *excl = m->s.excl;
-    float *recsum = m->s.recsum, *q = m->s.q;
-    const uint16_t *cls = m->h.sc.cls, *used_pos = m->h.sc.used_pos;
+    uint16_t *index = m->s.cand_index;
+    uint32_t *cand = m->s.cand;
     const ngm_item *items = c->items;
     uint32_t len = c->n;
     for (uint32_t i = 0; i < len; i++) {
         uint32_t slot = items[i].slot, old = index[slot];
         uint32_t in = (uint32_t)(old < n), at = old & (0u - in);
         uint32_t fresh = (in & (uint32_t)(cand[at] == slot)) ^ 1u;
-        uint32_t k = cls[slot], u = used_pos[k];
         uint32_t idx = fresh ? n : old;
         ci[i] = idx;
         index[slot] = (uint16_t)idx;
-        recsum[n] = 0.0f;
-        q[n] = 0.0f;
-        cls_of[n] = (uint16_t)k;
         cand[n] = slot;
-        used_of[n] = (uint16_t)u;
-        excl[u] += fresh;
         n += fresh;
     }
     m->s.ncand = n;
+}
+
+/* The tokens of the last rec_window positions, each with the sum of rec_w
+ * over its positions in recsum, in add_followers' way: with no branch on
+ * whether a token is a candidate already (recsum[ncand] is not in use, and
+ * is cleared for a token that is not new, to no effect). */
+static void add_recent(model *m)
+{
+    uint32_t n = m->s.ncand, t = (uint32_t)m->h.t;
+    uint32_t w = (uint32_t)m->c.rec_window < t ? (uint32_t)m->c.rec_window : t;
+    uint16_t *index = m->s.cand_index;
+    uint32_t *cand = m->s.cand;
+    float *recsum = m->s.recsum;
+    const uint32_t *hist = m->h.hist;
+    for (uint32_t a = 1; a <= w; a++) {
+        uint32_t slot = hist[t - a], old = index[slot];
+        uint32_t in = (uint32_t)(old < n), at = old & (0u - in);
+        uint32_t fresh = (in & (uint32_t)(cand[at] == slot)) ^ 1u;
+        uint32_t idx = fresh ? n : old;
+        index[slot] = (uint16_t)idx;
+        cand[n] = slot;
+        recsum[n] = 0.0f;
+        recsum[idx] += m->c.rec_w[a];
+        n += fresh;
+    }
+    m->s.ncand = n;
+}
+
+/* What add_candidate sets besides cand, cand_index and recsum, for the
+ * candidates from..ncand-1 (slots >= 1) that add_followers or add_recent
+ * added. */
+static void count_new(model *m, uint32_t from)
+{
+    const uint16_t *cls = m->h.sc.cls, *used_pos = m->h.sc.used_pos;
+    for (uint32_t i = from; i < m->s.ncand; i++) {
+        uint32_t k = cls[m->s.cand[i]], u = used_pos[k];
+        m->s.cand_class[i] = (uint16_t)k;
+        m->s.cand_used[i] = (uint16_t)u;
+        m->s.excl[u]++;
+        m->s.q[i] = 0.0f;
+    }
 }
 
 /* The SSM's favourites: its SSM_CAND_MAX best rows (ties to the lower row)
@@ -195,10 +243,13 @@ void model_cand_build(model *m)
         add_followers(m, c, m->s.item_cand + items);
         items += c->n;
     }
+    count_new(m, 1);
+    memset(m->s.recsum + 1, 0, (m->s.ncand - 1) * sizeof *m->s.recsum);
     m->s.nctx_cand = m->s.ncand;
     if (m->h.mlen) add_candidate(m, m->h.hist[m->h.mptr]);
-    for (int a = 1; a <= m->c.rec_window && (size_t)a <= m->h.t; a++)
-        m->s.recsum[add_candidate(m, m->h.hist[m->h.t - a])] += m->c.rec_w[a];
+    uint32_t from = m->s.ncand;
+    add_recent(m);
+    count_new(m, from);
     if (m->net) ssm_favourites(m);
     m->s.n_other = m->h.nslots - m->s.ncand;
 }

@@ -81,13 +81,12 @@ void model_class_masses(model *m, float shift, float top)
     double mk[SC_KINDS], mc[SC_COUNT_BUCKETS], ma[SC_AGE_BUCKETS];
     const slotclass *c = &m->h.sc;
     uint32_t n = c->nused;
-    float *unit = m->s.class_unit, *x = m->s.class_p;   /* class_p: scratch until escape_prepare */
+    float *unit = m->s.class_unit;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t kc = c->used_count[i], ka = c->used_age[i], kk = c->used_kind[i];
         float u = (m->s.ep[kc] * m->s.er[ka]) * m->s.ek[kk];
         float xi = (float)(c->used_size[i] - m->s.excl[i]) * u;
         unit[i] = u;
-        x[i] = xi;
         fk[kk] += xi;
         fc[kc] += xi;
         fa[ka] += xi;
@@ -119,11 +118,13 @@ void model_part_masses(model *m)
     memcpy(pk, m->s.kind_mass, sizeof m->s.kind_mass);
     memcpy(pc, m->s.count_mass, sizeof m->s.count_mass);
     memcpy(pa, m->s.age_mass, sizeof m->s.age_mass);
-    for (uint32_t i = 1; i < m->s.ncand; i++) {
-        uint32_t k = m->s.cand_class[i];
-        pk[sc_kind_of(k)] += m->s.e[i];
-        pc[sc_count_of(k)] += m->s.e[i];
-        pa[sc_age_of(k)] += m->s.e[i];
+    const uint8_t *uk = m->h.sc.used_kind, *uc = m->h.sc.used_count, *ua = m->h.sc.used_age;
+    for (uint32_t i = 1; i < m->s.ncand; i++) {   /* the class's parts by its place in sc.used */
+        uint32_t u = m->s.cand_used[i];
+        double e = m->s.e[i];
+        pk[uk[u]] += e;
+        pc[uc[u]] += e;
+        pa[ua[u]] += e;
     }
 }
 
@@ -187,19 +188,27 @@ void model_escape_prepare(model *m)
     m->s.escaped = 1;
 }
 
+/* One class's factor step, g = class_p - [it is y's class]. */
+static void class_factor_step(float *cf, uint32_t k, float g)
+{
+    float f = cf[k] * (1.0f - CLASS_LR * g);
+    cf[k] = f < CLASS_FMIN ? CLASS_FMIN : f > CLASS_FMAX ? CLASS_FMAX : f;
+}
+
 /* The class factor: after an escape, a step on the stage-2 cost, taken on
- * its log (a bias) as f e^(-lr g) ~ f (1 - lr g), which needs no exp. */
+ * its log (a bias) as f e^(-lr g) ~ f (1 - lr g), which needs no exp. The
+ * classes before and after y's in two loops with no test (p - 0 is p). */
 void model_learn_class_factor(model *m, uint32_t y)
 {
     if (!m->s.escaped) return;
     m->s.escaped = 0;
     float *cf = m->w.class_factor + (size_t)m->nid.kind * SC_NCLASS;
-    uint32_t yu = model_class_of(m, y);
-    for (uint32_t i = 0; i < m->h.sc.nused; i++) {
-        uint32_t k = m->h.sc.used[i];
-        float f = cf[k] * (1.0f - CLASS_LR * (m->s.class_p[i] - (i == yu ? 1.0f : 0.0f)));
-        cf[k] = f < CLASS_FMIN ? CLASS_FMIN : f > CLASS_FMAX ? CLASS_FMAX : f;
-    }
+    uint32_t yu = model_class_of(m, y), n = m->h.sc.nused, mid = yu < n ? yu : n;
+    const uint16_t *used = m->h.sc.used;
+    const float *p = m->s.class_p;
+    for (uint32_t i = 0; i < mid; i++) class_factor_step(cf, used[i], p[i]);
+    if (yu < n) class_factor_step(cf, used[yu], p[yu] - 1.0f);
+    for (uint32_t i = mid + 1; i < n; i++) class_factor_step(cf, used[i], p[i]);
 }
 
 uint32_t model_nclasses(const model *m) { return m->h.sc.nused; }

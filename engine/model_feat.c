@@ -147,25 +147,20 @@ void model_ppm_blend(model *m)
     vec_log1p_scaled(m->s.q, (float)m->h.nslots / (mass > 1e-6f ? mass : 1e-6f), nq);
 }
 
-/* recency of a follower within its context: CREC_H / (CREC_H + age) */
-static float crec(const model *m, const ngm_item *it)
-{
-    return CREC_H / (CREC_H + (float)(uint32_t)((uint32_t)m->h.t - it->last));
-}
-
 static int octave(uint32_t x) { return 31 - __builtin_clz(x | 1); }
 
 static int cell_octave(int o) { return o < CELL_OCTAVES - 1 ? o : CELL_OCTAVES - 1; }
 
-static uint8_t share_cell(uint32_t count, uint32_t total)
+/* octave(x) for x < AGE24, from the exponent of (float)x, which is exact
+ * there: a loop of these vectorises, one of __builtin_clz does not. Ages
+ * are clamped below AGE24 first: their cell is the last from 2^14 on. */
+#define AGE24 (1u << 24)
+static int octave24(uint32_t x)
 {
-    int oc = octave(count);
-    return (uint8_t)(cell_octave(oc) * CELL_OCTAVES + cell_octave(octave(total) - oc));
-}
-
-static uint8_t age_cell(uint32_t count, uint32_t age)
-{
-    return (uint8_t)(cell_octave(octave(count)) * CELL_OCTAVES + cell_octave(octave(age) / 2));
+    float f = (float)(int32_t)(x | 1);
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    return (int)(b >> 23) - 127;
 }
 
 /* Features of slot 0 (NEW): a bias, the escape estimate of the longest
@@ -188,17 +183,75 @@ void model_new_features(model *m)
 void model_cand_base(model *m, const float *w)
 {
     float wz = w[F_SSM], wp = w[F_PRIOR] * m->s.scale, wr = w[F_LASTSEEN] * m->s.scale;
-    const float *kw = m->s.kind_cur;
-    uint32_t t = (uint32_t)m->h.t;
-    for (uint32_t i = 0; i < m->s.ncand; i++) {
-        uint32_t j = m->s.cand[i];
-        float r = RLAST_H / (RLAST_H + (float)(int32_t)(t - m->h.last[j]));
-        m->s.rlast[i] = r;
-        m->s.F[i] = (wz * m->s.zf[i] + wp * m->h.prior[j]) + wr * r;
-        if (j) {
-            uint32_t k = m->s.cand_class[i];
-            m->s.F[i] += (kw[sc_kind_of(k)] + m->s.count_bias[sc_count_of(k)]) + m->s.age_bias[sc_age_of(k)];
-        }
+    uint32_t t = (uint32_t)m->h.t, n = m->s.ncand;
+    const uint32_t *cand = m->s.cand, *last = m->h.last;
+    const float *zf = m->s.zf, *prior = m->h.prior;
+    float *restrict F = m->s.F, *restrict rlast = m->s.rlast;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = cand[i];
+        float r = RLAST_H / (RLAST_H + (float)(int32_t)(t - last[j]));
+        rlast[i] = r;
+        F[i] = (wz * zf[i] + wp * prior[j]) + wr * r;
+    }
+    /* the biases of each candidate's class but NEW's, its parts read by its
+     * place in sc.used (cand_used) */
+    const float *kw = m->s.kind_cur, *cb = m->s.count_bias, *ab = m->s.age_bias;
+    const uint8_t *uk = m->h.sc.used_kind, *uc = m->h.sc.used_count, *ua = m->h.sc.used_age;
+    const uint16_t *cu = m->s.cand_used;
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t u = cu[i];
+        F[i] += (kw[uk[u]] + cb[uc[u]]) + ab[ua[u]];
+    }
+}
+
+/* Context k's features of each follower, from its list alone: g_k of its
+ * count, its recency in the context CREC_H / (CREC_H + age) and, with
+ * cells, its two cells: (count octave, octave of count/total) and (count
+ * octave, age by powers of 4). Flat loops, one per feature (the recency's
+ * divisions vectorise). */
+static void follower_features(model *m, int k)
+{
+    const ngm_ctx *c = &m->s.ctx[k];
+    const ngm_item *it = c->items;
+    uint32_t at = m->s.item_start[k], n = c->n, t = (uint32_t)m->h.t;
+    const float *ctab = m->c.ctab[k];
+    float *restrict g = m->s.item_g + at, *restrict r = m->s.item_r + at;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t cnt = it[i].count;
+        g[i] = cnt < CTAB ? ctab[cnt] : ng_feature(m, k, cnt);
+    }
+    for (uint32_t i = 0; i < n; i++) r[i] = CREC_H / (CREC_H + (float)(t - it[i].last));
+    if (!m->c.cells) return;
+    uint8_t *restrict sc = m->s.item_share + at, *restrict ac = m->s.item_age + at;
+    int ot = octave(c->total);
+    for (uint32_t i = 0; i < n; i++) {
+        int oc = octave24(it[i].count), row = cell_octave(oc) * CELL_OCTAVES;
+        uint32_t age = t - it[i].last;
+        sc[i] = (uint8_t)(row + cell_octave(ot - oc));
+        ac[i] = (uint8_t)(row + cell_octave(octave24(age < AGE24 ? age : AGE24 - 1) / 2));
+    }
+}
+
+/* Context k's followers' terms, added to F. */
+static void add_context(model *m, int k, const float *w)
+{
+    float s = m->s.scale;
+    float bonus = w[F_CTX(k, CTX_CONF)] * s * m->s.conf[k];
+    float wk = w[F_CTX(k, CTX_COUNT)] * s, wc = w[F_CTX(k, CTX_REC)] * s;
+    uint32_t at = m->s.item_start[k], n = m->s.ctx[k].n;
+    const float *g = m->s.item_g + at, *r = m->s.item_r + at;
+    const uint32_t *ci = m->s.item_cand + at;
+    float *F = m->s.F;
+    if (!m->c.cells) {
+        for (uint32_t i = 0; i < n; i++) F[ci[i]] += wk * g[i] + bonus + wc * r[i];
+        return;
+    }
+    const uint8_t *sc = m->s.item_share + at, *ac = m->s.item_age + at;
+    const float *sb = m->s.cell_share_bias[k], *ab = m->s.cell_age_bias[k];
+    for (uint32_t i = 0; i < n; i++) {
+        float f = wk * g[i] + bonus + wc * r[i];
+        f += sb[sc[i]] + ab[ac[i]];
+        F[ci[i]] += f;
     }
 }
 
@@ -208,26 +261,9 @@ void model_add_sparse(model *m, const float *w)
 {
     float s = m->s.scale;
     for (int k = 0; k < NCTX; k++) {
-        const ngm_ctx *c = &m->s.ctx[k];
-        if (!c->items) continue;
-        float bonus = w[F_CTX(k, CTX_CONF)] * s * m->s.conf[k];
-        float wk = w[F_CTX(k, CTX_COUNT)] * s, wc = w[F_CTX(k, CTX_REC)] * s;
-        float *g = m->s.item_g + m->s.item_start[k], *r = m->s.item_r + m->s.item_start[k];
-        const uint32_t *ci = m->s.item_cand + m->s.item_start[k];
-        uint8_t *sc = m->s.item_share + m->s.item_start[k], *ac = m->s.item_age + m->s.item_start[k];
-        const float *sb = m->s.cell_share_bias[k], *ab = m->s.cell_age_bias[k];
-        for (uint32_t i = 0; i < c->n; i++) {
-            const ngm_item *it = &c->items[i];
-            g[i] = ng_feature(m, k, it->count);
-            r[i] = crec(m, it);
-            float f = wk * g[i] + bonus + wc * r[i];
-            if (m->c.cells) {
-                sc[i] = share_cell(it->count, c->total);
-                ac[i] = age_cell(it->count, (uint32_t)m->h.t - it->last);
-                f += sb[sc[i]] + ab[ac[i]];
-            }
-            m->s.F[ci[i]] += f;
-        }
+        if (!m->s.ctx[k].items) continue;
+        follower_features(m, k);
+        add_context(m, k, w);
     }
     if (m->h.mlen) {
         uint32_t pred = m->h.hist[m->h.mptr];
@@ -240,8 +276,108 @@ void model_add_sparse(model *m, const float *w)
 
 /* ---- gradient ---- */
 
-/* feat_y[f] = feature f of slot y; exp_f[f] = E_p[feature f]. */
-static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp_f)
+/* The candidate index of y if y is a context follower, else none (no
+ * follower has index 0 or ~0). */
+static uint32_t follower_cand(const model *m, uint32_t y)
+{
+    return model_is_cand(m, y) && m->s.cand_index[y] < m->s.nctx_cand ? m->s.cand_index[y] : ~0u;
+}
+
+/* The sums over context k's followers of one gradient step: sum[0..2] =
+ * E_p of its count feature, its followers' mass, E_p of its recency
+ * feature; with cells, each cell's probability mass, summed in two
+ * interleaved halves (gs[h], ga[h]) so that consecutive followers in the
+ * same cell do not wait for each other (3% less time at level 2 than one
+ * sum per cell). Returns y's place among the followers, or -1. */
+static int32_t follower_sums(const model *m, int k, uint32_t yc, float inv, float *sum, float (*gs)[NCELLS], float (*ga)[NCELLS])
+{
+    uint32_t at = m->s.item_start[k], n = m->s.ctx[k].n, i = 0;
+    int cells = m->c.cells;
+    float s = m->s.scale, eg = 0.0f, eb = 0.0f, fcr = 0.0f;
+    const float *gk = m->s.item_g + at, *rk = m->s.item_r + at, *e = m->s.e;
+    const uint32_t *ci = m->s.item_cand + at;
+    const uint8_t *sc = m->s.item_share + at, *ac = m->s.item_age + at;
+    int32_t iy = -1;
+    for (; i + 1 < n; i += 2) {
+        float p0 = e[ci[i]] * inv, p1 = e[ci[i + 1]] * inv;
+        eg += p0 * (s * gk[i]);
+        eb += p0;
+        fcr += p0 * (s * rk[i]);
+        eg += p1 * (s * gk[i + 1]);
+        eb += p1;
+        fcr += p1 * (s * rk[i + 1]);
+        iy = ci[i] == yc ? (int32_t)i : ci[i + 1] == yc ? (int32_t)i + 1 : iy;
+        if (cells) {
+            gs[0][sc[i]] += p0;
+            ga[0][ac[i]] += p0;
+            gs[1][sc[i + 1]] += p1;
+            ga[1][ac[i + 1]] += p1;
+        }
+    }
+    if (i < n) {
+        float p0 = e[ci[i]] * inv;
+        eg += p0 * (s * gk[i]);
+        eb += p0;
+        fcr += p0 * (s * rk[i]);
+        iy = ci[i] == yc ? (int32_t)i : iy;
+        if (cells) {
+            gs[0][sc[i]] += p0;
+            ga[0][ac[i]] += p0;
+        }
+    }
+    sum[0] = eg;
+    sum[1] = eb;
+    sum[2] = fcr;
+    return iy;
+}
+
+/* The followers' cell biases of context k: gradient E_p[cell] - [y's cell],
+ * from follower_sums' cell masses and y's place iy; clears the masses. */
+static void learn_cells(model *m, int k, int32_t iy, float (*gs)[NCELLS], float (*ga)[NCELLS])
+{
+    uint32_t at = m->s.item_start[k];
+    if (iy >= 0) {
+        gs[0][m->s.item_share[at + (uint32_t)iy]] -= 1.0f;
+        ga[0][m->s.item_age[at + (uint32_t)iy]] -= 1.0f;
+    }
+    float *sb = m->s.cell_share_bias[k], *ab = m->s.cell_age_bias[k];
+    for (int b = 0; b < NCELLS; b++) {
+        sb[b] = model_clamp_bias(sb[b] - CELL_LR * (gs[0][b] + gs[1][b]));
+        ab[b] = model_clamp_bias(ab[b] - CELL_LR * (ga[0][b] + ga[1][b]));
+        gs[0][b] = gs[1][b] = ga[0][b] = ga[1][b] = 0.0f;
+    }
+}
+
+/* The contexts' features in feat_y and exp_f (as feature_stats), and with
+ * cells the cell biases' step: one pass over each context's followers. */
+static void follower_stats(model *m, uint32_t y, float inv, float *feat_y, double *exp_f)
+{
+    float s = m->s.scale;
+    uint32_t yc = follower_cand(m, y);
+    double ecr[NCTX] = { 0 };
+    for (int k = 0; k < NCTX; k++) {
+        m->s.y_at[k] = -1;
+        if (!m->s.ctx[k].items) continue;
+        float sum[3], (*gs)[NCELLS] = m->s.cell_ms, (*ga)[NCELLS] = m->s.cell_ma;
+        int32_t iy = follower_sums(m, k, yc, inv, sum, gs, ga);
+        m->s.y_at[k] = iy;
+        if (iy >= 0) {
+            uint32_t at = m->s.item_start[k] + (uint32_t)iy;
+            feat_y[F_CTX(k, CTX_COUNT)] = s * m->s.item_g[at];
+            feat_y[F_CTX(k, CTX_CONF)] = s * m->s.conf[k];
+            feat_y[F_CTX(k, CTX_REC)] = s * m->s.item_r[at];
+        }
+        exp_f[F_CTX(k, CTX_COUNT)] = sum[0];
+        exp_f[F_CTX(k, CTX_CONF)] = (double)sum[1] * s * m->s.conf[k];
+        ecr[k] = sum[2];
+        if (m->c.cells) learn_cells(m, k, iy, gs, ga);
+    }
+    for (int k = 0; k < NCTX; k++) exp_f[F_CTX(k, CTX_REC)] = ecr[k];
+}
+
+/* feat_y[f] = feature f of slot y; exp_f[f] = E_p[feature f]; and the
+ * followers' cell biases take their step (follower_stats). */
+static void feature_stats(model *m, uint32_t y, float *feat_y, double *exp_f)
 {
     float inv = (float)(1.0 / m->s.sum_e), s = m->s.scale;
     memset(feat_y, 0, NFEAT * sizeof *feat_y);
@@ -273,31 +409,7 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
         feat_y[F_LASTSEEN] = s * m->c.rlast_rep[sc_age_of(k)];
         feat_y[F_PRIOR] = s * m->c.prior_rep[sc_count_of(k)];
     }
-    double ecr[NCTX] = { 0 };
-    for (int k = 0; k < NCTX; k++) {
-        const ngm_ctx *c = &m->s.ctx[k];
-        if (!c->items) continue;
-        float eg = 0.0f, eb = 0.0f, fcr = 0.0f;
-        const float *gk = m->s.item_g + m->s.item_start[k], *rk = m->s.item_r + m->s.item_start[k];
-        const uint32_t *ci = m->s.item_cand + m->s.item_start[k];
-        for (uint32_t i = 0; i < c->n; i++) {
-            float p = m->s.e[ci[i]] * inv;
-            float g = s * gk[i];
-            float r = s * rk[i];
-            eg += p * g;
-            eb += p;
-            fcr += p * r;
-            if (c->items[i].slot == y) {
-                feat_y[F_CTX(k, CTX_COUNT)] = g;
-                feat_y[F_CTX(k, CTX_CONF)] = s * m->s.conf[k];
-                feat_y[F_CTX(k, CTX_REC)] = r;
-            }
-        }
-        exp_f[F_CTX(k, CTX_COUNT)] = eg;
-        exp_f[F_CTX(k, CTX_CONF)] = (double)eb * s * m->s.conf[k];
-        ecr[k] = fcr;
-    }
-    for (int k = 0; k < NCTX; k++) exp_f[F_CTX(k, CTX_REC)] = ecr[k];
+    follower_stats(m, y, inv, feat_y, exp_f);
     if (m->h.mlen) {
         uint32_t pred = m->h.hist[m->h.mptr];
         float f = s * model_match_feature(m->h.mlen);
@@ -308,55 +420,6 @@ static void feature_stats(const model *m, uint32_t y, float *feat_y, double *exp
     for (int f = F_NEW_BIAS; f <= F_NEW_RATE; f++) {
         exp_f[f] = (double)p0 * m->s.new_feat[f];
         feat_y[f] = y == 0 ? m->s.new_feat[f] : 0.0f;
-    }
-}
-
-/* y's place among context k's followers, or -1. */
-int32_t model_follower_index(const model *m, int k, uint32_t y)
-{
-    if (!model_is_cand(m, y) || m->s.cand_index[y] >= m->s.nctx_cand) return -1;
-    const uint32_t *ci = m->s.item_cand + m->s.item_start[k];
-    for (uint32_t i = 0; m->s.ctx[k].items && i < m->s.ctx[k].n; i++)
-        if (ci[i] == m->s.cand_index[y]) return (int32_t)i;
-    return -1;
-}
-
-/* The followers' cell biases: gradient E_p[cell] - [y's cell]. The
- * probabilities are summed per cell in two interleaved halves, so that
- * consecutive followers in the same cell do not wait for each other (3%
- * less time at level 2 than one sum per cell). */
-void model_learn_cells(model *m, uint32_t y)
-{
-    float inv = (float)(1.0 / m->s.sum_e);
-    for (int k = 0; k < NCTX; k++) {
-        const ngm_ctx *c = &m->s.ctx[k];
-        if (!c->items) continue;
-        float gs[2][NCELLS] = { { 0 } }, ga[2][NCELLS] = { { 0 } };
-        const uint32_t *ci = m->s.item_cand + m->s.item_start[k];
-        const uint8_t *sc = m->s.item_share + m->s.item_start[k], *ac = m->s.item_age + m->s.item_start[k];
-        uint32_t i = 0;
-        for (; i + 1 < c->n; i += 2) {
-            float p0 = m->s.e[ci[i]] * inv, p1 = m->s.e[ci[i + 1]] * inv;
-            gs[0][sc[i]] += p0;
-            ga[0][ac[i]] += p0;
-            gs[1][sc[i + 1]] += p1;
-            ga[1][ac[i + 1]] += p1;
-        }
-        if (i < c->n) {
-            float p0 = m->s.e[ci[i]] * inv;
-            gs[0][sc[i]] += p0;
-            ga[0][ac[i]] += p0;
-        }
-        int32_t iy = model_follower_index(m, k, y);
-        if (iy >= 0) {
-            gs[0][sc[iy]] -= 1.0f;
-            ga[0][ac[iy]] -= 1.0f;
-        }
-        float *sb = m->s.cell_share_bias[k], *ab = m->s.cell_age_bias[k];
-        for (int b = 0; b < NCELLS; b++) {
-            sb[b] = model_clamp_bias(sb[b] - CELL_LR * (gs[0][b] + gs[1][b]));
-            ab[b] = model_clamp_bias(ab[b] - CELL_LR * (ga[0][b] + ga[1][b]));
-        }
     }
 }
 

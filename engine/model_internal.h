@@ -169,12 +169,16 @@ typedef struct model_tok {
     float *item_g, *item_r;    /* [NCTX cap] n-gram and in-context recency features */
     uint8_t *item_share, *item_age;   /* [NCTX cap] each follower's cells (share_cell, age_cell) */
     uint32_t *item_cand;       /* [NCTX cap] candidate index of each follower */
+    int32_t y_at[NCTX];        /* the token's place among each context's followers, -1 none
+                                  (model_learn_weights; the n-gram update's hint) */
     float new_feat[NFEAT];     /* features F_NEW* of slot 0 */
     /* learned biases in use at this position */
     float kind_cur[SC_KINDS];  /* the kind bias: by last byte + previous token + previous pair */
     uint32_t kind_pair_at;     /* row of kind_pair in use */
     float *count_bias, *age_bias;   /* rows by kind of the previous token's last byte */
     float (*cell_share_bias)[NCELLS], (*cell_age_bias)[NCELLS];
+    float cell_ms[2][NCELLS], cell_ma[2][NCELLS];   /* one context's cell masses (model_feat.c);
+                                                       zero between uses: learn_cells clears them */
     /* weights in use */
     int set, set2;             /* weight sets */
     float wc[NFEAT];           /* set1[set] + set2[set2] */
@@ -255,9 +259,7 @@ void model_ppm_blend(model *m);
 void model_new_features(model *m);
 void model_cand_base(model *m, const float *w);    /* SSM, prior, time since last seen, biases */
 void model_add_sparse(model *m, const float *w);   /* context, match, recent, PPM, NEW features */
-int32_t model_follower_index(const model *m, int k, uint32_t y);
-void model_learn_cells(model *m, uint32_t y);
-void model_learn_weights(model *m, uint32_t y);
+void model_learn_weights(model *m, uint32_t y);   /* the mixing weights and, with cells, the cell biases */
 
 /* model_class.c */
 void model_class_init(model *m);

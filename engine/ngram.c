@@ -222,14 +222,24 @@ static uint32_t evictee(const ngm_item *it, uint32_t n, uint32_t now)
     return v;
 }
 
-/* Adds one to slot's count in e; *was_there tells whether it was listed. */
-static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *was_there, uint32_t cap)
+/* slot's place in e's list, or e->n; at first if it is there (a list
+ * holds a slot at most once) */
+static uint32_t find_follower(const ngm_item *it, uint32_t n, uint32_t slot, int32_t at)
+{
+    if (at >= 0 && (uint32_t)at < n && it[at].slot == slot) return (uint32_t)at;
+    uint32_t i = 0;
+    while (i < n && it[i].slot != slot) i++;
+    return i;
+}
+
+/* Adds one to slot's count in e; *was_there tells whether it was listed;
+ * at: where it may be (find_follower). */
+static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *was_there, uint32_t cap, int32_t at)
 {
     ngm_item *it = m->pool + e->block;
-    *was_there = 0;
-    for (uint32_t i = 0; i < e->n; i++) {
-        if (it[i].slot != slot) continue;
-        *was_there = 1;
+    uint32_t i = find_follower(it, e->n, slot, at);
+    *was_there = i < e->n;
+    if (*was_there) {
         it[i].count++;
         it[i].last = now;
         e->total++;
@@ -267,13 +277,13 @@ static int add_follower(ngm *m, ngm_entry *e, uint32_t slot, uint32_t now, int *
 /* Counts slot in the contexts that existed, longest first, with update
  * exclusion: once a longer context already listed slot, shorter ones are
  * left alone (as PPM does), so they keep describing what is new there. */
-static int count_existing(ngm *m, size_t t, uint32_t slot, uint32_t cap)
+static int count_existing(ngm *m, size_t t, uint32_t slot, uint32_t cap, const int32_t *at)
 {
     int seen_above = 0;
     for (int i = m->usable - 1; i >= 0 && !seen_above; i--) {
         size_t j = m->slot_of[i];
         if (j == SIZE_MAX || !m->found_at[i]) continue;
-        if (add_follower(m, &m->table[j], slot, (uint32_t)t + 1, &seen_above, cap) < 0) return -1;
+        if (add_follower(m, &m->table[j], slot, (uint32_t)t + 1, &seen_above, cap, at ? at[i] : -1) < 0) return -1;
     }
     return 0;
 }
@@ -311,9 +321,11 @@ static int create_missing(ngm *m, size_t t, uint32_t slot)
     return 0;
 }
 
-int ngm_update(ngm *m, size_t t, uint32_t slot, uint32_t cap)
+int ngm_update_at(ngm *m, size_t t, uint32_t slot, uint32_t cap, const int32_t at[NGM_NORDERS])
 {
     if (!cap || (m->max_followers && cap > m->max_followers)) cap = m->max_followers;
-    if (count_existing(m, t, slot, cap) < 0) return -1;
+    if (count_existing(m, t, slot, cap, at) < 0) return -1;
     return create_missing(m, t, slot);
 }
+
+int ngm_update(ngm *m, size_t t, uint32_t slot, uint32_t cap) { return ngm_update_at(m, t, slot, cap, NULL); }

@@ -66,6 +66,10 @@ int ngm_lookup(ngm *m, const uint32_t *hist, size_t t, ngm_ctx out[NGM_NORDERS])
  * cap: followers the contexts it counts in may keep this time, below
  * max_followers (0 = max_followers). Returns 0, or -1 on allocation failure. */
 int ngm_update(ngm *m, size_t t, uint32_t slot, uint32_t cap);
+/* The same, with at[i] = where slot may be in the list of out[i] of the
+ * last lookup (-1: unknown); a wrong place only costs the search that
+ * ngm_update makes. */
+int ngm_update_at(ngm *m, size_t t, uint32_t slot, uint32_t cap, const int32_t at[NGM_NORDERS]);
 
 size_t ngm_memory(const ngm *m);
 
