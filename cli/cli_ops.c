@@ -727,16 +727,17 @@ static void list_details(const char *name, uint64_t comp, const smix_file_info *
                c->n_layers, c->d_model, c->d_inner, c->d_state, c->d_conv);
         if (c->ssm_rows)
             printf("  SSM head:        %u rows (later distinct tokens share one)\n", c->ssm_rows);
-        printf("  training:        chunk %u tokens, Adam steps %u/%u/%u, lr %.5f, smoothing %.3f\n",
-               c->chunk, c->iters_early, c->iters_mid, c->iters_late, c->lr_milli / 1e5,
-               c->smooth_milli / 1000.0);
+        printf("  training:        chunk %u tokens, Adam steps %u/%u/%u%s, lr %.5f, smoothing %.3f\n",
+               c->chunk, c->iters_early, c->iters_mid, c->iters_late,
+               c->adam_no_momentum ? " (no momentum)" : "", c->lr_milli / 1e5, c->smooth_milli / 1000.0);
     } else {
         printf("  model:           no SSM (n-gram, match and priors only)\n");
     }
     printf("  n-gram orders:   up to %u\n", c->max_order);
     if (c->byte_mix)
-        printf("  byte model:      tokens coded bit by bit, 2^%u byte-context counters%s\n", c->byte_mix,
-               c->byte_records ? ", record contexts" : "");
+        printf("  byte model:      tokens coded bit by bit, 2^%u byte-context counters%s%s\n", c->byte_mix,
+               c->byte_records ? ", record contexts" : "",
+               c->byte_history ? ", bit histories, a match model" : "");
     if (c->blocks > 1)
         printf("  blocks:          %u%s, each coded by a model of its own\n", c->blocks,
                frames > 1 ? " in the first frame" : "");

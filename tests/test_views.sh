@@ -419,7 +419,7 @@ check "help of both viewers: the colourings" bash -c "grep -qF 'colour the text 
 $SMIX --trace-report --json "$T/q.smt" > "$T/q.json"
 read -r NCH L0 L1 < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['chunks'], '%.2f' % d['loss']['first'], '%.2f' % d['loss']['last'])" "$T/q.json")
 LAST=$(( (NCH - 1) * 32 ))
-check "smix-tui: chunk 0's loss $L0 on the loss row's legend" bash -c "$TUI --dump-screen - --size 140x40 '$T/q.smt' | grep -q 'loss row: $L0 nats here (chunk 0, lr 0.01'"
+check "smix-tui: chunk 0's loss $L0 on the loss row's legend" bash -c "$TUI --dump-screen - --size 140x40 '$T/q.smt' | grep -q 'loss row: $L0 nats here (chunk 0, lr 0.006'"
 check "smix-tui: the last chunk's loss $L1 at #$LAST" bash -c "$TUI --dump-screen - --size 140x40 --keys ':$LAST<Enter>' '$T/q.smt' | grep -q 'loss row: $L1 nats here (chunk $((NCH - 1)),'"
 check "smix-view: chunk 0's loss $L0 under the timeline" bash -c "$V --dump-screen - '$T/q.smt' | grep -q 'chunk 0: SSM loss $L0 nats'"
 check "smix-view: the last chunk's loss $L1 at #$LAST" bash -c "$V --dump-screen - --at $LAST '$T/q.smt' | grep -q 'chunk $((NCH - 1)): SSM loss $L1 nats'"

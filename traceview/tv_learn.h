@@ -31,7 +31,7 @@ void tv_learn_init(tv_learn *l, tv_doc *d);
 int tv_learn_chunk(tv_doc *d, uint64_t tok, smix_chunk_info *out);
 
 /* The line both timelines show for the cursor's token:
- * "chunk 14: SSM loss 4.10 nats = 5.91 bits/token, lr 0.01, 2 steps" (Adam steps),
+ * "chunk 14: SSM loss 4.10 nats = 5.91 bits/token, lr 0.006, 2 steps" (Adam steps),
  * or "" without a chunk. */
 void tv_learn_line(tv_doc *d, uint64_t tok, char *out, size_t len);
 
