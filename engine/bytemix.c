@@ -136,7 +136,7 @@ struct bytemix {
     /* the match model */
     uint8_t *mbuf;              /* the last bytes: byte at 1-based position q at mbuf[q & mmask] */
     uint32_t mmask;
-    uint32_t *mtab;             /* by a hash of the last MATCH_MIN bytes: the position after them */
+    uint32_t *mtab;             /* by a hash of MATCH_MIN bytes: the position of the last of them, when last seen */
     int mtab_shift;
     uint32_t mhash;             /* the last MATCH_MIN bytes' slot, read at the next byte */
     uint32_t mlen, mptr;        /* the match's length, and the position of the byte it predicts */
@@ -373,7 +373,8 @@ void bytemix_free(bytemix *bm)
 
 uint64_t bytemix_memory(int table_bits)
 {
-    /* with history: a ring of 2^(table_bits-2) bytes, 2^(table_bits-6) positions */
+    /* the most it takes: with history also a ring of 2^(table_bits-2) bytes and
+     * 2^(table_bits-6) positions */
     return sizeof(bytemix) + ((uint64_t)sizeof(uint32_t) << table_bits) + ((uint64_t)1 << (table_bits - 2)) +
            ((uint64_t)sizeof(uint32_t) << (table_bits - 6)) + (uint64_t)2 * 65536 * (APM_CELLS * sizeof(float) + 1);
 }

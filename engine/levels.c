@@ -69,8 +69,8 @@ typedef struct level_preset {
  * byte model refining the id tree (spell_new, format 9: enwik8_1M 0.7%
  * smaller, book1 0.6%; session 9 in docs/model.md). Their counters keep
  * their last bits and a byte-level match model joins (byte_history,
- * format 10: level 3 enwik8_1M 0.44% smaller, kennedy.xls 12%, for about
- * 4% more time), and the SSM levels train it with Adam without momentum
+ * format 10: level 3 enwik8_1M 0.44% smaller, kennedy.xls 11%, for a few
+ * percent more time), and the SSM levels train it with Adam without momentum
  * (adam_no_momentum, format 10; session 10 in docs/model.md). */
 static const level_preset presets[SMIX_LEVEL_MAX] = {
     /* ssm nl  dm  ds  di  iters    order skip byte_mix vocab rows  block_kb follow16 follow_words coarse   (skip: 0 off, 1 two skip contexts, 2 three) */
