@@ -124,80 +124,10 @@ int model_contexts(model *m)
 }
 
 /* Makes slot a candidate (if it is not one yet); returns its index. */
-static uint32_t add_candidate(model *m, uint32_t slot)
-{
-    if (model_is_cand(m, slot)) return m->s.cand_index[slot];
-    uint32_t i = m->s.ncand++;
-    m->s.cand_index[slot] = (uint16_t)i;
-    m->s.recsum[i] = 0.0f;
-    m->s.q[i] = 0.0f;
-    /* the class as counted now: the classes change before the next reset */
-    m->s.cand_class[i] = slot ? m->h.sc.cls[slot] : 0;
-    m->s.cand[i] = slot;
-    if (slot) {
-        uint32_t u = m->h.sc.used_pos[m->h.sc.cls[slot]];
-        m->s.cand_used[i] = (uint16_t)u;
-        m->s.excl[u]++;
-    }
-    return i;
-}
-
-/* add_candidate for each of a context's followers (never slot 0), their
- * candidate indices in ci, without a branch on whether a follower is a
- * candidate already: which it is cannot be predicted, and as lists grow
- * with the input the mispredictions did. A follower already in the set
- * still writes cand[ncand], which is not in use (cand has cap + 1 entries
- * for this). The new candidates' classes and features are set afterwards,
- * by count_new, in one dense pass over them only. */
-static void add_followers(model *m, const ngm_ctx *c, uint32_t *ci)
-{
-    uint32_t n = m->s.ncand;
-    uint16_t *index = m->s.cand_index;
-    uint32_t *cand = m->s.cand;
-    const ngm_item *items = c->items;
-    uint32_t len = c->n;
-    for (uint32_t i = 0; i < len; i++) {
-        uint32_t slot = items[i].slot, old = index[slot];
-        uint32_t in = (uint32_t)(old < n), at = old & (0u - in);
-        uint32_t fresh = (in & (uint32_t)(cand[at] == slot)) ^ 1u;
-        uint32_t idx = fresh ? n : old;
-        ci[i] = idx;
-        index[slot] = (uint16_t)idx;
-        cand[n] = slot;
-        n += fresh;
-    }
-    m->s.ncand = n;
-}
-
-/* The tokens of the last rec_window positions, each with the sum of rec_w
- * over its positions in recsum, in add_followers' way: with no branch on
- * whether a token is a candidate already (recsum[ncand] is not in use, and
- * is cleared for a token that is not new, to no effect). */
-static void add_recent(model *m)
-{
-    uint32_t n = m->s.ncand, t = (uint32_t)m->h.t;
-    uint32_t w = (uint32_t)m->c.rec_window < t ? (uint32_t)m->c.rec_window : t;
-    uint16_t *index = m->s.cand_index;
-    uint32_t *cand = m->s.cand;
-    float *recsum = m->s.recsum;
-    const uint32_t *hist = m->h.hist;
-    for (uint32_t a = 1; a <= w; a++) {
-        uint32_t slot = hist[t - a], old = index[slot];
-        uint32_t in = (uint32_t)(old < n), at = old & (0u - in);
-        uint32_t fresh = (in & (uint32_t)(cand[at] == slot)) ^ 1u;
-        uint32_t idx = fresh ? n : old;
-        index[slot] = (uint16_t)idx;
-        cand[n] = slot;
-        recsum[n] = 0.0f;
-        recsum[idx] += m->c.rec_w[a];
-        n += fresh;
-    }
-    m->s.ncand = n;
-}
-
-/* What add_candidate sets besides cand, cand_index and recsum, for the
- * candidates from..ncand-1 (slots >= 1) that add_followers or add_recent
- * added. */
+/* What a candidate needs besides cand, cand_index and recsum, for the
+ * candidates from..ncand-1 (slots >= 1): its class as counted now (the
+ * classes change before the next reset), that class's place in sc.used,
+ * the class's count of candidates, and its PPM feature cleared. */
 static void count_new(model *m, uint32_t from)
 {
     const uint16_t *cls = m->h.sc.cls, *used_pos = m->h.sc.used_pos;
@@ -208,6 +138,73 @@ static void count_new(model *m, uint32_t from)
         m->s.excl[u]++;
         m->s.q[i] = 0.0f;
     }
+}
+
+static uint32_t add_candidate(model *m, uint32_t slot)
+{
+    if (model_is_cand(m, slot)) return m->s.cand_index[slot];
+    uint32_t i = m->s.ncand++;
+    m->s.cand_index[slot] = (uint16_t)i;
+    m->s.cand[i] = slot;
+    m->s.recsum[i] = 0.0f;
+    if (slot) {
+        count_new(m, i);
+    } else {                    /* NEW counts in no class */
+        m->s.cand_class[i] = 0;
+        m->s.q[i] = 0.0f;
+    }
+    return i;
+}
+
+/* add_candidate's test and insertion without a branch on whether slot is
+ * a candidate already (which cannot be predicted; as lists grow with the
+ * input the mispredictions did): returns slot's index, and *n grows by one
+ * if slot is new. cand[*n] is written either way: cand has cap + 1 entries
+ * for this. The caller sets the rest (count_new). */
+static inline uint32_t cand_insert(uint16_t *index, uint32_t *cand, uint32_t *n, uint32_t slot)
+{
+    uint32_t old = index[slot], in = (uint32_t)(old < *n), at = old & (0u - in);
+    uint32_t fresh = (in & (uint32_t)(cand[at] == slot)) ^ 1u;
+    uint32_t idx = fresh ? *n : old;
+    index[slot] = (uint16_t)idx;
+    cand[*n] = slot;
+    *n += fresh;
+    return idx;
+}
+
+/* Each of a context's followers (never slot 0) joins the candidates
+ * (cand_insert), their candidate indices in ci. The new candidates'
+ * classes and features are set afterwards, by count_new, in one dense
+ * pass over them only. */
+static void add_followers(model *m, const ngm_ctx *c, uint32_t *ci)
+{
+    uint32_t n = m->s.ncand;
+    uint16_t *index = m->s.cand_index;
+    uint32_t *cand = m->s.cand;
+    const ngm_item *items = c->items;
+    uint32_t len = c->n;
+    for (uint32_t i = 0; i < len; i++) ci[i] = cand_insert(index, cand, &n, items[i].slot);
+    m->s.ncand = n;
+}
+
+/* The tokens of the last rec_window positions join the candidates
+ * (cand_insert), each with the sum of rec_w over its positions in recsum
+ * (recsum[ncand] is not in use: it is cleared for a token that is not new,
+ * to no effect). */
+static void add_recent(model *m)
+{
+    uint32_t n = m->s.ncand, t = (uint32_t)m->h.t;
+    uint32_t w = (uint32_t)m->c.rec_window < t ? (uint32_t)m->c.rec_window : t;
+    uint16_t *index = m->s.cand_index;
+    uint32_t *cand = m->s.cand;
+    float *recsum = m->s.recsum;
+    const uint32_t *hist = m->h.hist;
+    for (uint32_t a = 1; a <= w; a++) {
+        uint32_t before = n, idx = cand_insert(index, cand, &n, hist[t - a]);
+        recsum[before] = 0.0f;
+        recsum[idx] += m->c.rec_w[a];
+    }
+    m->s.ncand = n;
 }
 
 /* The SSM's favourites: its SSM_CAND_MAX best rows (ties to the lower row)

@@ -214,12 +214,8 @@ static void follower_features(model *m, int k)
     const ngm_ctx *c = &m->s.ctx[k];
     const ngm_item *it = c->items;
     uint32_t at = m->s.item_start[k], n = c->n, t = (uint32_t)m->h.t;
-    const float *ctab = m->c.ctab[k];
     float *restrict g = m->s.item_g + at, *restrict r = m->s.item_r + at;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t cnt = it[i].count;
-        g[i] = cnt < CTAB ? ctab[cnt] : ng_feature(m, k, cnt);
-    }
+    for (uint32_t i = 0; i < n; i++) g[i] = ng_feature(m, k, it[i].count);
     for (uint32_t i = 0; i < n; i++) r[i] = CREC_H / (CREC_H + (float)(t - it[i].last));
     if (!m->c.cells) return;
     uint8_t *restrict sc = m->s.item_share + at, *restrict ac = m->s.item_age + at;
