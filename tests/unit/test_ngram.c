@@ -3,7 +3,8 @@
  * verified against the history (no merging on a hash collision), a
  * memory budget stops growth at the same point for two identical runs, and
  * a follower limit keeps every list within it, replacing the follower with
- * the lowest count discounted by age.
+ * the lowest count discounted by age; where an update is told a follower's
+ * place, a wrong place changes nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,51 @@ static void test_update_cap(void)
     ngm_free(m);
 }
 
+/* Where slot is in ctx's list, or -1. */
+static int32_t place_of(const ngm_ctx *c, uint32_t slot)
+{
+    for (uint32_t i = 0; c->items && i < c->n; i++)
+        if (c->items[i].slot == slot) return (int32_t)i;
+    return -1;
+}
+
+/* ngm_update_at's hints only spare a search: with right, missing, wrong
+ * and out-of-range hints the lists are the same as ngm_update's, step by
+ * step (a small alphabet and a follower limit, so that lists are found,
+ * grow, and evict). */
+static void test_update_hints(void)
+{
+    enum { N = 20000 };
+    uint32_t *h = random_tokens(N, 99, 40);
+    ngm *a = ngm_create(8, 0, 12), *b = ngm_create(8, 0, 12);
+    int ok = h && a && b, same = 1;
+    uint32_t right = 0, wrong = 0;
+    for (size_t t = 0; ok && t < N; t++) {
+        ngm_ctx ca[NGM_NORDERS], cb[NGM_NORDERS];
+        ok = ngm_lookup(a, h, t, ca) >= 0 && ngm_lookup(b, h, t, cb) >= 0;
+        for (int k = 0; ok && k < NGM_NORDERS; k++)
+            same &= ca[k].n == cb[k].n && ca[k].total == cb[k].total && (ca[k].items != NULL) == (cb[k].items != NULL) &&
+                    (!ca[k].items || memcmp(ca[k].items, cb[k].items, ca[k].n * sizeof *ca[k].items) == 0);
+        int32_t at[NGM_NORDERS];
+        for (int k = 0; k < NGM_NORDERS; k++) {
+            int32_t p = place_of(&cb[k], h[t]);
+            switch ((t + (size_t)k) % 4) {
+            case 0: at[k] = p; right += p >= 0; break;
+            case 1: at[k] = -1; break;
+            case 2: at[k] = p >= 0 ? (p + 1) % (int32_t)cb[k].n : 0; wrong += p >= 0 && cb[k].n > 1; break;
+            default: at[k] = 1 << 20; break;
+            }
+        }
+        ok = ok && ngm_update(a, t, h[t], 0) == 0 && ngm_update_at(b, t, h[t], 0, at) == 0;
+    }
+    check(ok, "feed two models, one with hints");
+    check(right > 1000 && wrong > 1000, "many right and many wrong hints were given");
+    check(same, "the lists are the same at every step, whatever the hints");
+    ngm_free(a);
+    ngm_free(b);
+    free(h);
+}
+
 int main(void)
 {
     test_counts();
@@ -181,6 +227,7 @@ int main(void)
     test_budget();
     test_follower_limit();
     test_update_cap();
+    test_update_hints();
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
 }
