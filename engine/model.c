@@ -47,6 +47,21 @@ static void table_bits(model *m)
     m->c.mbits = MATCH_BITS - less;
 }
 
+/* Each first byte's room in by_first: as many slots as the vocabulary has
+ * ids that start with it. */
+static void by_first_init(model *m)
+{
+    uint32_t n[256] = { 0 }, at = 0;
+    for (uint32_t id = 0; id < m->c.vocab; id++) {
+        uint32_t len;
+        n[tok_bytes(tok_builtin(), id, &len)[0]]++;
+    }
+    for (int b = 0; b < 256; b++) {
+        m->h.by_first_at[b] = at;
+        at += n[b];
+    }
+}
+
 model *model_create(const smix_config *cfg, int threads)
 {
     model *m = calloc(1, sizeof *m);
@@ -58,6 +73,9 @@ model *model_create(const smix_config *cfg, int threads)
     m->h.slot_of = calloc(m->c.vocab, sizeof *m->h.slot_of);
     m->h.id_of = calloc(m->c.cap, sizeof *m->h.id_of);
     m->h.count = calloc(m->c.cap, sizeof *m->h.count);
+    m->h.first = calloc(m->c.cap, 1);
+    m->h.by_first = calloc(m->c.cap, sizeof *m->h.by_first);
+    m->s.cand_mark = calloc(m->c.cap, 1);
     m->h.prior = calloc(m->c.cap, sizeof *m->h.prior);
     m->s.z = calloc(m->c.cap, sizeof *m->s.z);
     m->s.zf = calloc(m->c.cap, sizeof *m->s.zf);
@@ -105,7 +123,7 @@ model *model_create(const smix_config *cfg, int threads)
         if (m->net) ssm_set_threads(m->net, threads);
     }
     if (!sc_ok || !m->w.set2 || !m->w.kind_tok || !m->w.class_factor || !m->w.kind_pair || !m->s.zf || !m->s.cand || !m->s.cand_index || !m->s.cand_class || !m->s.cand_used ||
-        !m->h.slot_of || !m->h.id_of || !m->h.count || !m->h.prior || !m->s.z || !m->s.F || !m->s.e || !m->s.e_ssm || !m->h.last || !m->s.rlast ||
+        !m->h.slot_of || !m->h.id_of || !m->h.count || !m->h.first || !m->h.by_first || !m->s.cand_mark || !m->h.prior || !m->s.z || !m->s.F || !m->s.e || !m->s.e_ssm || !m->h.last || !m->s.rlast ||
         !m->s.freq || !m->h.mtab || !m->s.q || !m->s.recsum || !m->s.item_g || !m->s.item_r || !m->s.item_cand || !m->s.item_share || !m->s.item_age || !m->ng || !m->s.o1_items || !skip_ok || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
         model_free(m);
@@ -119,6 +137,7 @@ model *model_create(const smix_config *cfg, int threads)
     m->c.cells = smix_component_used(cfg, COMP_CELLS);
     m->c.rec_window = !smix_component_used(cfg, COMP_RECENT) ? 0 : m->c.fast ? REC_WINDOW_FAST : REC_WINDOW;
     m->h.new_rate = 0.5f;
+    by_first_init(m);
     model_feat_init(m);
     model_class_init(m);
     model_apm_init(m);
@@ -137,6 +156,7 @@ void model_free(model *m)
     newid_free(&m->nid);
     free(m->s.o1_items);
     free(m->h.slot_of); free(m->h.id_of); free(m->h.count); free(m->h.prior);
+    free(m->h.first); free(m->h.by_first); free(m->s.cand_mark);
     sc_free(&m->h.sc);
     free(m->w.set2); free(m->w.kind_tok); free(m->w.kind_pair); free(m->w.class_factor);
     free(m->s.zf); free(m->s.cand); free(m->s.cand_index); free(m->s.cand_class); free(m->s.cand_used);
@@ -149,7 +169,7 @@ void model_free(model *m)
 
 size_t model_memory(const model *m)
 {
-    size_t b = sizeof *m + (sizeof *m->w.set2 << m->c.set2_bits) + (size_t)m->c.cap * (84 + 14 * NCTX) + m->h.hist_cap * 4 + ((size_t)4 << m->c.mbits);
+    size_t b = sizeof *m + (sizeof *m->w.set2 << m->c.set2_bits) + (size_t)m->c.cap * (88 + 14 * NCTX) + m->h.hist_cap * 4 + ((size_t)4 << m->c.mbits);
     b += (m->s.trace_idx ? (size_t)m->c.cap * 4 : 0) + (m->s.cf_cells ? (size_t)m->c.cap * 4 : 0) + (size_t)m->s.cf_len * 12;
     b += ngm_memory(m->ng);
     for (int d = 0; d < NSKIP; d++) b += m->skip[d] ? ngm_memory(m->skip[d]) : 0;
@@ -288,6 +308,10 @@ static int add_slot(model *m, uint32_t id)
     uint32_t slot = m->h.nslots++;
     m->h.slot_of[id] = slot;
     m->h.id_of[slot] = id;
+    uint32_t len;
+    uint8_t b = tok_bytes(tok_builtin(), id, &len)[0];
+    m->h.first[slot] = b;
+    m->h.by_first[m->h.by_first_at[b] + m->h.by_first_n[b]++] = (uint16_t)slot;
     if (m->net && slot < m->c.ssm_cap && ssm_add_row(m->net) != (int)slot) return -1;
     return (int)slot;
 }

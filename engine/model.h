@@ -56,11 +56,16 @@ uint32_t model_class_size(const model *m, uint32_t cls);   /* members to code */
 uint32_t model_class_rank(const model *m, uint32_t slot);
 /* The slot of a rank in a class, 0 if there is none (a damaged stream). */
 uint32_t model_class_member(const model *m, uint32_t cls, uint32_t rank);
-/* After model_escape_prepare: every token an escape can be, in order of
- * first occurrence, with its probability (its class's over the class's
- * members to code). Fills ids[] and p[] (room for the tokens seen so far);
+/* After model_escape_prepare, the tokens an escape can be (every seen
+ * token that is no candidate, in order of first occurrence, each with its
+ * probability: its class's over the class's members to code), by first
+ * byte: mass[b] and count[b] of those whose first byte is b (256 each).
+ * Returns the count of all of them. */
+uint32_t model_escape_first_sums(model *m, double *mass, uint32_t *count);
+/* Then those whose first byte is b, in the same order, with their
+ * probabilities: fills ids[] and p[] (room for the tokens seen so far);
  * returns the count. */
-uint32_t model_escape_tokens(model *m, uint32_t *ids, double *p);
+uint32_t model_escape_tokens_from(model *m, uint32_t b, uint32_t *ids, double *p);
 
 /* Slot of a token id, 0 if it has not occurred yet. */
 uint32_t model_slot_of(const model *m, uint32_t token_id);

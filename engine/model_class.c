@@ -240,18 +240,60 @@ uint32_t model_class_member(const model *m, uint32_t sym, uint32_t rank)
 
 /* One pass over the slots in order (sequential memory), not over the class
  * lists: an escape lists every seen token but the candidates. */
-uint32_t model_escape_tokens(model *m, uint32_t *ids, double *p)
+/* member_p[i]: used class i's probability over its members to code. */
+static void member_probs(model *m)
 {
     for (uint32_t i = 0; i < m->h.sc.nused; i++) {
         uint32_t others = class_others(m, i);
         m->s.member_p[i] = others ? (double)m->s.class_p[i] / (double)others : 0.0;
     }
+}
+
+/* One pass over the seen slots, with the candidates marked: the list's
+ * i-th token adds to partial sum i mod 4 of its first byte (so that runs of
+ * one first byte do not wait on each other's additions), combined in a
+ * fixed order. */
+uint32_t model_escape_first_sums(model *m, double *mass, uint32_t *count)
+{
+    member_probs(m);
+    double part[4][256];
+    uint32_t cnt[256] = { 0 };
+    memset(part, 0, sizeof part);
+    uint8_t *mark = m->s.cand_mark;
+    for (uint32_t i = 0; i < m->s.ncand; i++) mark[m->s.cand[i]] = 1;
+    const uint8_t *first = m->h.first;
+    const uint16_t *cls = m->h.sc.cls, *used_pos = m->h.sc.used_pos;
+    const double *mp = m->s.member_p;
+    uint32_t n = 0, nslots = m->h.nslots;
+    for (uint32_t slot = 1; slot < nslots; slot++) {
+        if (mark[slot]) continue;
+        uint32_t b = first[slot];
+        part[n & 3][b] += mp[used_pos[cls[slot]]];
+        cnt[b]++;
+        n++;
+    }
+    for (uint32_t i = 0; i < m->s.ncand; i++) mark[m->s.cand[i]] = 0;
+    for (int b = 0; b < 256; b++) {
+        mass[b] = (part[0][b] + part[1][b]) + (part[2][b] + part[3][b]);
+        count[b] = cnt[b];
+    }
+    return n;
+}
+
+uint32_t model_escape_tokens_from(model *m, uint32_t b, uint32_t *ids, double *p)
+{
+    if (b > 255) return 0;
+    uint8_t *mark = m->s.cand_mark;
+    for (uint32_t i = 0; i < m->s.ncand; i++) mark[m->s.cand[i]] = 1;
+    const uint16_t *slots = m->h.by_first + m->h.by_first_at[b];
     uint32_t n = 0;
-    for (uint32_t slot = 1; slot < m->h.nslots; slot++) {
-        if (model_is_cand(m, slot)) continue;
+    for (uint32_t j = 0; j < m->h.by_first_n[b]; j++) {
+        uint32_t slot = slots[j];
+        if (mark[slot]) continue;
         ids[n] = m->h.id_of[slot];
         p[n++] = m->s.member_p[m->h.sc.used_pos[m->h.sc.cls[slot]]];
     }
+    for (uint32_t i = 0; i < m->s.ncand; i++) mark[m->s.cand[i]] = 0;
     return n;
 }
 

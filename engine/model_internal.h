@@ -127,6 +127,11 @@ typedef struct model_hist {
     uint32_t *count;           /* [cap] occurrences */
     float *prior;              /* [cap] 0.1 log(1 + count) */
     uint32_t *last;            /* [cap] position after each slot's last occurrence */
+    uint8_t *first;            /* [cap] the first byte of each slot's token */
+    uint16_t *by_first;        /* [vocab] the seen slots by their token's first byte b, in
+                                  order, from by_first_at[b]: room for every id of the
+                                  vocabulary that starts with b */
+    uint32_t by_first_at[256], by_first_n[256];
     uint32_t *hist;            /* [hist_cap] slots */
     size_t t, hist_cap;        /* positions seen */
     slotclass sc;              /* every seen slot's class */
@@ -153,6 +158,8 @@ typedef struct model_tok {
     /* candidates and the classes of the other seen tokens */
     uint32_t *cand;            /* [cap + 1] candidate slots, NEW first (+1: add_followers) */
     uint32_t ncand;
+    uint8_t *cand_mark;        /* [cap, by slot] 1 for the candidates while the escape
+                                  list is summed (model_escape_first_sums), else 0 */
     uint16_t *cand_index;      /* [cap, by slot] index in cand (valid when cand[index] == slot);
                                   16 bits keep it in cache: cap <= 65536 (ngm_item.slot) */
     uint16_t *cand_class;      /* [cap + 1] class of cand[i] when it was counted in excl */
@@ -192,7 +199,7 @@ typedef struct model_tok {
     double other_mass, other_prior, other_rlast;      /* sum of e, e prior, e rlast over the others */
     float class_unit[SC_NCLASS];   /* mass of one member of used class i, from class_masses */
     float class_p[SC_NCLASS];      /* stage-2 probability of used class i (after an escape) */
-    double member_p[SC_NCLASS];    /* model_escape_tokens: class_p[i] over its members to code */
+    double member_p[SC_NCLASS];    /* model_escape_first_sums: class_p[i] over its members to code */
     int escaped;                   /* escape_prepare ran at this position */
     /* the APMs' cells, for their update */
     int esc_b, esc_ctx, new_b, apm_b;

@@ -29,10 +29,10 @@ struct tokbits {
     int spell_new;              /* new tokens walked too, else left to the caller */
     uint32_t cap;               /* entries of cands, esc_ids, esc_p */
     cand *cands;                /* the tokens still possible */
-    uint32_t *esc_ids;          /* model_escape_tokens */
+    uint32_t *esc_ids;          /* model_escape_tokens_from */
     double *esc_p;
     const uint8_t **bytes_of;   /* [cap] each token's bytes, looked up once */
-    uint8_t *len_of, *first_of;
+    uint8_t *len_of;
 };
 
 tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, int walk_escapes, int spell_new)
@@ -48,8 +48,7 @@ tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, in
     t->esc_p = malloc(t->cap * sizeof *t->esc_p);
     t->bytes_of = malloc(t->cap * sizeof *t->bytes_of);
     t->len_of = malloc(t->cap);
-    t->first_of = malloc(t->cap);
-    if (!t->bm || !t->cands || !t->esc_ids || !t->esc_p || !t->bytes_of || !t->len_of || !t->first_of) {
+    if (!t->bm || !t->cands || !t->esc_ids || !t->esc_p || !t->bytes_of || !t->len_of) {
         tokbits_free(t);
         return NULL;
     }
@@ -57,7 +56,6 @@ tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, in
         uint32_t len;
         t->bytes_of[id] = tok_bytes(tok_builtin(), id, &len);
         t->len_of[id] = (uint8_t)len;
-        t->first_of[id] = t->bytes_of[id][0];
     }
     return t;
 }
@@ -71,7 +69,6 @@ void tokbits_free(tokbits *t)
     free(t->esc_p);
     free(t->bytes_of);
     free(t->len_of);
-    free(t->first_of);
     free(t);
 }
 
@@ -307,25 +304,15 @@ static int code_is_new(tokbits *t, bit_io *io, double fresh, double other, int i
 static uint32_t code_escape(tokbits *t, bit_io *io, model *m)
 {
     model_escape_prepare(m);
-    uint32_t total = model_escape_tokens(m, t->esc_ids, t->esc_p);
-    if (total == 0) return TOKBITS_NEW;
-    /* four partial sums, so that runs of one first byte do not wait on
-     * each other's additions; combined in a fixed order */
-    double part[4][256], mass[256];
-    uint32_t count[256] = { 0 };
-    memset(part, 0, sizeof part);
-    for (uint32_t i = 0; i < total; i++) {
-        uint32_t b = t->first_of[t->esc_ids[i]];
-        part[i & 3][b] += t->esc_p[i];
-        count[b]++;
-    }
-    for (int b = 0; b < 256; b++) mass[b] = (part[0][b] + part[1][b]) + (part[2][b] + part[3][b]);
+    double mass[256];
+    uint32_t count[256];
+    if (model_escape_first_sums(m, mass, count) == 0) return TOKBITS_NEW;
     io->step = STEP_ESC_WALK;
-    uint32_t first = code_byte_sums(t, io, mass, count, 0, BYTEMIX_ESCAPES), n = 0;
-    for (uint32_t i = 0; i < total; i++) {
+    uint32_t first = code_byte_sums(t, io, mass, count, 0, BYTEMIX_ESCAPES);
+    uint32_t n = model_escape_tokens_from(m, first, t->esc_ids, t->esc_p);
+    for (uint32_t i = 0; i < n; i++) {
         uint32_t id = t->esc_ids[i];
-        if (t->first_of[id] != first) continue;
-        cand *k = &t->cands[n++];
+        cand *k = &t->cands[i];
         k->id = id;
         k->bytes = t->bytes_of[id];
         k->len = t->len_of[id];
