@@ -228,9 +228,16 @@ static void add_cost(coder *c, int step, double bits)
 
 /* After the token's last step, given the coder's output used so far: the
  * coder's own loss is what the token really cost beyond its steps' costs.
- * Returns the token's cost, the sum of its steps (in step order). */
+ * Returns the token's cost, the sum of its steps (in step order). Without
+ * a trace the byte model's steps keep no costs (tokbits gets no step_costs):
+ * the cost is then the coder's output alone. */
 static double costs_end(coder *c, double spent)
 {
+    if (!want_trace(c)) {
+        double bits = spent - c->spent;
+        c->spent = spent;
+        return bits;
+    }
     double steps = 0.0, bits = 0.0;
     for (int s = 0; s < STEP_N; s++) steps += c->k.bits[s];
     c->k.bits[STEP_CODER] = c->k.tm[STEP_CODER] = (spent - c->spent) - steps;
@@ -318,7 +325,7 @@ static smix_result encode_token(coder *c, rc_encoder *rc, uint32_t id)
     if (model_predict(m) < 0) return SMIX_ERR_NOMEM;
     uint32_t slot = model_slot_of(m, id), sym = model_symbol_of(m, id), left = 1;
     costs_begin(c);
-    if (c->tb) tokbits_encode(c->tb, m, rc, id, &left, &c->k);
+    if (c->tb) tokbits_encode(c->tb, m, rc, id, &left, want_trace(c) ? &c->k : NULL);
     else add_cost(c, STEP_SYM, encode_symbol(rc, model_freqs(m), sym, model_total(m)));
     if (left && model_is_escape(m, sym)) {
         model_escape_prepare(m);
@@ -659,7 +666,7 @@ static smix_result decode_token(coder *c, rc_decoder *rc, out_sink *o)
     uint32_t sym, id, slot;
     costs_begin(c);
     if (c->tb) {
-        if (tokbits_decode(c->tb, m, rc, &id, &c->k)) return SMIX_ERR_CORRUPT;
+        if (tokbits_decode(c->tb, m, rc, &id, want_trace(c) ? &c->k : NULL)) return SMIX_ERR_CORRUPT;
         if (id < TOKBITS_NEW) return emit_token(c, rc, o, model_slot_of(m, id), id);
         sym = id == TOKBITS_ESCAPE ? model_nsyms(m) - 1 : 0;
         if (id == TOKBITS_ESCAPE && !model_is_escape(m, sym)) return SMIX_ERR_CORRUPT;

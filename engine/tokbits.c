@@ -105,8 +105,10 @@ static int code_bit(bit_io *io, uint32_t p1, int bit, double m1, double m0)
         if (bit) rc_decode_update(io->dec, 0, p1);
         else rc_decode_update(io->dec, p1, BYTEMIX_SCALE - p1);
     }
-    io->k->bits[io->step] += rc_cost(bit ? p1 : BYTEMIX_SCALE - p1, BYTEMIX_SCALE);
-    io->k->tm[io->step] += share_cost(bit ? m1 : m0, m1 + m0);
+    if (io->k) {                /* the costs, for the trace only */
+        io->k->bits[io->step] += rc_cost(bit ? p1 : BYTEMIX_SCALE - p1, BYTEMIX_SCALE);
+        io->k->tm[io->step] += share_cost(bit ? m1 : m0, m1 + m0);
+    }
     return bit;
 }
 

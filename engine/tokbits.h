@@ -39,14 +39,16 @@ void tokbits_free(tokbits *t);
 /* After model_predict(m): codes whether token id is a candidate and which,
  * or else whether it is new, and if not (walking escapes) which of the
  * tokens an escape can be; adds the cost of each step to *k (steps
- * IS_CAND, CAND_WALK, IS_NEW, ESC_WALK). *left is what the caller still
+ * IS_CAND, CAND_WALK, IS_NEW, ESC_WALK; k NULL: no costs, as when no
+ * trace is kept). *left is what the caller still
  * codes, then calling tokbits_pass: TOKBITS_NEW (the new id),
  * TOKBITS_ESCAPE (the escape's class and rank), or 0 (nothing). */
 #define TOKBITS_NEW 0xFFFFFFFEu
 #define TOKBITS_ESCAPE 0xFFFFFFFFu
 void tokbits_encode(tokbits *t, model *m, rc_encoder *rc, uint32_t id, uint32_t *left, step_costs *k);
 /* After model_predict(m): decodes a token into *id, or TOKBITS_NEW /
- * TOKBITS_ESCAPE (left to the caller, as above); adds the costs to *k.
+ * TOKBITS_ESCAPE (left to the caller, as above); adds the costs to *k
+ * (unless NULL).
  * Returns 0, or -1 for a damaged stream. */
 int tokbits_decode(tokbits *t, model *m, rc_decoder *rc, uint32_t *id, step_costs *k);
 /* The byte model reads a token coded by the caller. */
