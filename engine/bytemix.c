@@ -147,6 +147,7 @@ struct bytemix {
                                    squashed outputs; format 9 (with records) takes their dot
                                    products, sparing two logarithms a coded bit */
     int set2, set3, apm_lo;
+    uint32_t apm1_at, apm2_at;  /* the APM rows of the bit being coded */
     float p2a, p2b;
     float apm_frac, apm_p, apm2_p;
     float *apm_row, *apm2_row;
@@ -329,6 +330,12 @@ bytemix *bytemix_create(int table_bits, unsigned features)
         bm->mmap[b][1] = 0.75f;
     }
     bigmem_advise(bm->table, n * sizeof *bm->table);
+    /* read at random too: a TLB miss on 4 KB pages was most of the APM rows' cost */
+    bigmem_advise(bm->apm, (size_t)2 * 65536 * APM_CELLS * sizeof *bm->apm);
+    if (history) {
+        bigmem_advise(bm->mbuf, (size_t)bm->mmask + 1);
+        bigmem_advise(bm->mtab, sizeof *bm->mtab << (table_bits - 6));
+    }
     for (size_t i = 0; i < n; i++) bm->table[i] = (uint32_t)1 << 31;   /* p = 1/2, count 0 */
     for (int i = 0; i < 4096; i++) bm->stretch[i] = stretch_f(((float)i + 0.5f) / 4096.0f);
     for (int i = 0; i <= COUNT_LIMIT; i++) bm->recip[i] = 1.0f / ((float)i + 1.5f);
@@ -494,6 +501,28 @@ static uint32_t apm2_index(const bytemix *bm)
     return 65536 + (mix_hash((uint32_t)(bm->last & 0xFFFF), bm->c0 * 0x2F0B3u) >> 16);
 }
 
+/* The cache lines of first[0..last] (an APM row: three lines). Always
+ * inlined: gcc takes a function with nothing but prefetches for pure and
+ * drops its calls, as it dropped the APM rows' prefetch before session 11. */
+static inline __attribute__((always_inline)) void prefetch_floats(const float *first, const float *last)
+{
+    for (const float *r = first; r < last; r += 16) __builtin_prefetch(r, 1);
+    __builtin_prefetch(last, 1);
+}
+
+/* The bit's two APM rows, asked for before the mixers' work so that
+ * bytemix_p waits less for them (with huge pages for the table: see
+ * bytemix_create). Only the bits bytemix_p codes read them: asked for at
+ * every bit (advance, before session 11) most would be wasted. */
+static void set_apm_rows(bytemix *bm)
+{
+    bm->apm1_at = apm1_index(bm);
+    bm->apm2_at = apm2_index(bm);
+    const float *r1 = bm->apm + (size_t)bm->apm1_at * APM_CELLS, *r2 = bm->apm + (size_t)bm->apm2_at * APM_CELLS;
+    prefetch_floats(r1, r1 + APM_CELLS - 1);
+    prefetch_floats(r2, r2 + APM_CELLS - 1);
+}
+
 static int conf_bucket(float st)
 {
     int b = (int)((st + 6.0f) * (float)CONF_BUCKETS / 12.0f);
@@ -502,6 +531,7 @@ static int conf_bucket(float st)
 
 uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
 {
+    set_apm_rows(bm);
     first_mixer(bm);
     float st = clampf(stretch_f(p_token), -INPUT_CLAMP * 2, INPUT_CLAMP * 2);
     float x1 = bm->x1;
@@ -523,27 +553,13 @@ uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
     int lo = (int)f;
     bm->apm_frac = f - (float)lo;
     bm->apm_lo = lo;
-    bm->apm_row = apm_row_at(bm, apm1_index(bm));
+    bm->apm_row = apm_row_at(bm, bm->apm1_at);
     bm->apm_p = bm->apm_row[lo] * (1.0f - bm->apm_frac) + bm->apm_row[lo + 1] * bm->apm_frac;
-    bm->apm2_row = apm_row_at(bm, apm2_index(bm));
+    bm->apm2_row = apm_row_at(bm, bm->apm2_at);
     bm->apm2_p = bm->apm2_row[lo] * (1.0f - bm->apm_frac) + bm->apm2_row[lo + 1] * bm->apm_frac;
     float p = (2.0f * bm->p2 + 3.0f * bm->apm_p + 3.0f * bm->apm2_p) * 0.125f;
     uint32_t q = (uint32_t)(p * (float)BYTEMIX_SCALE + 0.5f);
     return q < 1 ? 1 : q > BYTEMIX_SCALE - 1 ? BYTEMIX_SCALE - 1 : q;
-}
-
-/* The next bit's two APM rows (33 floats: three cache lines each), so
- * that bytemix_p does not wait for them (they were a quarter of its time). */
-static void prefetch_apm_rows(const bytemix *bm)
-{
-    const float *r1 = bm->apm + (size_t)apm1_index(bm) * APM_CELLS;
-    const float *r2 = bm->apm + (size_t)apm2_index(bm) * APM_CELLS;
-    for (int k = 0; k < APM_CELLS; k += 16) {
-        __builtin_prefetch(r1 + k, 1);
-        __builtin_prefetch(r2 + k, 1);
-    }
-    __builtin_prefetch(r1 + APM_CELLS - 1, 1);
-    __builtin_prefetch(r2 + APM_CELLS - 1, 1);
 }
 
 static void advance(bytemix *bm, int bit)
@@ -562,7 +578,6 @@ static void advance(bytemix *bm, int bit)
     } else if (bm->c0 >= 16 && bm->c0 < 32) {
         set_buckets(bm);
     }
-    prefetch_apm_rows(bm);
 }
 
 /* The history maps and the match model's map learn the coded bit. */
