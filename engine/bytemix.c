@@ -70,6 +70,14 @@
                                   (with history: the stretch of its history's probability) */
 #define NIN1 (NX + 1)        /* + bias */
 #define NIN2 (NX + 3)        /* + first mixer, token model, bias */
+/* Rows of weights and inputs in whole lanes of eight (dot_inputs); the
+ * weights past a mixer's inputs stay 0. The inputs get 8 more (a multiple
+ * of 8 bytes, so no other field moves), and bytemix_memory leaves all of
+ * the padding out: the estimate, and with it --memlimit's n-gram budget
+ * (levels.c), stays that of format 10's first release. */
+#define LANES8(n) (((n) + 7) & ~7)
+_Static_assert(NIN2 + 8 >= LANES8(NIN2), "the inputs have room for whole lanes");
+#define LANE_PAD_BYTES (sizeof(float) * (8 + 256 * (LANES8(NIN1) - NIN1) + (NSET2 + BYTEMIX_WALKS * 256) * (LANES8(NIN2) - NIN2)))
 #define CONF_BUCKETS 12
 #define POS_BUCKETS 3
 #define NSET2 (BYTEMIX_WALKS * CONF_BUCKETS * POS_BUCKETS)
@@ -124,7 +132,7 @@ struct bytemix {
     uint32_t base[NCTX];        /* bucket of the current nibble */
     /* the bit being coded */
     uint32_t *slot[NCTX];
-    float x[NIN2];
+    float x[NIN2 + 8];          /* past the inputs in use: 0 (dot_inputs); NIN2 + 8 >= LANES8(NIN2) */
     float p1, p2;
     float x1;                   /* the first mixer's stretch (see exact_stretch) */
     int history;                /* format 10: bit histories and the match model */
@@ -151,9 +159,9 @@ struct bytemix {
     float p2a, p2b;
     float apm_frac, apm_p, apm2_p;
     float *apm_row, *apm2_row;
-    float w1[256][NIN1];
-    float w2[NSET2][NIN2];
-    float w3[BYTEMIX_WALKS * 256][NIN2]; /* a second set, by the walk and the bits so far */
+    float w1[256][LANES8(NIN1)];
+    float w2[NSET2][LANES8(NIN2)];
+    float w3[BYTEMIX_WALKS * 256][LANES8(NIN2)]; /* a second set, by the walk and the bits so far */
     float *apm;                 /* [2 x 65536][APM_CELLS]: by the last byte, by a hash of two */
     uint8_t *apm_ready;         /* [2 x 65536]: the row holds its values (else the identity) */
     float apm_identity[APM_CELLS];
@@ -382,7 +390,7 @@ uint64_t bytemix_memory(int table_bits)
 {
     /* the most it takes: with history also a ring of 2^(table_bits-2) bytes and
      * 2^(table_bits-6) positions */
-    return sizeof(bytemix) + ((uint64_t)sizeof(uint32_t) << table_bits) + ((uint64_t)1 << (table_bits - 2)) +
+    return sizeof(bytemix) - LANE_PAD_BYTES + ((uint64_t)sizeof(uint32_t) << table_bits) + ((uint64_t)1 << (table_bits - 2)) +
            ((uint64_t)sizeof(uint32_t) << (table_bits - 6)) + (uint64_t)2 * 65536 * (APM_CELLS * sizeof(float) + 1);
 }
 
@@ -449,7 +457,10 @@ static void counter_learn(const bytemix *bm, uint32_t *c, int bit)
  * history) puts input j in lane j % 8 and adds the lanes pairwise, in an
  * order fixed by the code, so the compiler can keep the lanes in vector
  * registers (SSE2 and up) without changing a bit, and the sum is not one
- * chain of 31 dependent additions. */
+ * chain of 31 dependent additions. The inputs are taken in whole lanes of
+ * eight: past n, w is 0 and x finite, and adding w x = +-0 to a lane
+ * leaves it as it is (a lane's sum starts at +0 and is never -0), so the
+ * sum is that of the n inputs, without a loop for the last few. */
 static float dot_inputs(const bytemix *bm, const float *w, const float *x, int n)
 {
     if (!bm->history) {
@@ -458,10 +469,8 @@ static float dot_inputs(const bytemix *bm, const float *w, const float *x, int n
         return dot;
     }
     float a[8] = { 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f };
-    int j = 0;
-    for (; j + 8 <= n; j += 8)
+    for (int j = 0; j < n; j += 8)
         for (int k = 0; k < 8; k++) a[k] += w[j + k] * x[j + k];
-    for (int k = 0; j + k < n; k++) a[k] += w[j + k] * x[j + k];
     return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
@@ -487,6 +496,7 @@ static void first_mixer(bytemix *bm)
         }
     }
     bm->x[nx] = 0.25f;
+    for (int i = nx + 1; i < LANES8(nx + 1); i++) bm->x[i] = 0.0f;   /* the second mixer's, set after this */
     const float *w = bm->w1[bm->c0];
     float dot = dot_inputs(bm, w, bm->x, nx + 1);
     bm->p1 = squash(dot);
