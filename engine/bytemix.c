@@ -70,6 +70,14 @@
                                   (with history: the stretch of its history's probability) */
 #define NIN1 (NX + 1)        /* + bias */
 #define NIN2 (NX + 3)        /* + first mixer, token model, bias */
+/* Rows of weights and inputs in whole lanes of eight (dot_inputs); the
+ * weights past a mixer's inputs stay 0. The inputs get 8 more (a multiple
+ * of 8 bytes, so no other field moves), and bytemix_memory leaves all of
+ * the padding out: the estimate, and with it --memlimit's n-gram budget
+ * (levels.c), stays that of format 10's first release. */
+#define LANES8(n) (((n) + 7) & ~7)
+_Static_assert(NIN2 + 8 >= LANES8(NIN2), "the inputs have room for whole lanes");
+#define LANE_PAD_BYTES (sizeof(float) * (8 + 256 * (LANES8(NIN1) - NIN1) + (NSET2 + BYTEMIX_WALKS * 256) * (LANES8(NIN2) - NIN2)))
 #define CONF_BUCKETS 12
 #define POS_BUCKETS 3
 #define NSET2 (BYTEMIX_WALKS * CONF_BUCKETS * POS_BUCKETS)
@@ -124,7 +132,7 @@ struct bytemix {
     uint32_t base[NCTX];        /* bucket of the current nibble */
     /* the bit being coded */
     uint32_t *slot[NCTX];
-    float x[NIN2];
+    float x[NIN2 + 8];          /* past the inputs in use: 0 (dot_inputs); NIN2 + 8 >= LANES8(NIN2) */
     float p1, p2;
     float x1;                   /* the first mixer's stretch (see exact_stretch) */
     int history;                /* format 10: bit histories and the match model */
@@ -147,12 +155,13 @@ struct bytemix {
                                    squashed outputs; format 9 (with records) takes their dot
                                    products, sparing two logarithms a coded bit */
     int set2, set3, apm_lo;
+    uint32_t apm1_at, apm2_at;  /* the APM rows of the bit being coded */
     float p2a, p2b;
     float apm_frac, apm_p, apm2_p;
     float *apm_row, *apm2_row;
-    float w1[256][NIN1];
-    float w2[NSET2][NIN2];
-    float w3[BYTEMIX_WALKS * 256][NIN2]; /* a second set, by the walk and the bits so far */
+    float w1[256][LANES8(NIN1)];
+    float w2[NSET2][LANES8(NIN2)];
+    float w3[BYTEMIX_WALKS * 256][LANES8(NIN2)]; /* a second set, by the walk and the bits so far */
     float *apm;                 /* [2 x 65536][APM_CELLS]: by the last byte, by a hash of two */
     uint8_t *apm_ready;         /* [2 x 65536]: the row holds its values (else the identity) */
     float apm_identity[APM_CELLS];
@@ -329,6 +338,12 @@ bytemix *bytemix_create(int table_bits, unsigned features)
         bm->mmap[b][1] = 0.75f;
     }
     bigmem_advise(bm->table, n * sizeof *bm->table);
+    /* read at random too: a TLB miss on 4 KB pages was most of the APM rows' cost */
+    bigmem_advise(bm->apm, (size_t)2 * 65536 * APM_CELLS * sizeof *bm->apm);
+    if (history) {
+        bigmem_advise(bm->mbuf, (size_t)bm->mmask + 1);
+        bigmem_advise(bm->mtab, sizeof *bm->mtab << (table_bits - 6));
+    }
     for (size_t i = 0; i < n; i++) bm->table[i] = (uint32_t)1 << 31;   /* p = 1/2, count 0 */
     for (int i = 0; i < 4096; i++) bm->stretch[i] = stretch_f(((float)i + 0.5f) / 4096.0f);
     for (int i = 0; i <= COUNT_LIMIT; i++) bm->recip[i] = 1.0f / ((float)i + 1.5f);
@@ -375,7 +390,7 @@ uint64_t bytemix_memory(int table_bits)
 {
     /* the most it takes: with history also a ring of 2^(table_bits-2) bytes and
      * 2^(table_bits-6) positions */
-    return sizeof(bytemix) + ((uint64_t)sizeof(uint32_t) << table_bits) + ((uint64_t)1 << (table_bits - 2)) +
+    return sizeof(bytemix) - LANE_PAD_BYTES + ((uint64_t)sizeof(uint32_t) << table_bits) + ((uint64_t)1 << (table_bits - 2)) +
            ((uint64_t)sizeof(uint32_t) << (table_bits - 6)) + (uint64_t)2 * 65536 * (APM_CELLS * sizeof(float) + 1);
 }
 
@@ -442,7 +457,10 @@ static void counter_learn(const bytemix *bm, uint32_t *c, int bit)
  * history) puts input j in lane j % 8 and adds the lanes pairwise, in an
  * order fixed by the code, so the compiler can keep the lanes in vector
  * registers (SSE2 and up) without changing a bit, and the sum is not one
- * chain of 31 dependent additions. */
+ * chain of 31 dependent additions. The inputs are taken in whole lanes of
+ * eight: past n, w is 0 and x finite, and adding w x = +-0 to a lane
+ * leaves it as it is (a lane's sum starts at +0 and is never -0), so the
+ * sum is that of the n inputs, without a loop for the last few. */
 static float dot_inputs(const bytemix *bm, const float *w, const float *x, int n)
 {
     if (!bm->history) {
@@ -451,10 +469,8 @@ static float dot_inputs(const bytemix *bm, const float *w, const float *x, int n
         return dot;
     }
     float a[8] = { 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f };
-    int j = 0;
-    for (; j + 8 <= n; j += 8)
+    for (int j = 0; j < n; j += 8)
         for (int k = 0; k < 8; k++) a[k] += w[j + k] * x[j + k];
-    for (int k = 0; j + k < n; k++) a[k] += w[j + k] * x[j + k];
     return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
@@ -480,6 +496,7 @@ static void first_mixer(bytemix *bm)
         }
     }
     bm->x[nx] = 0.25f;
+    for (int i = nx + 1; i < LANES8(nx + 1); i++) bm->x[i] = 0.0f;   /* the second mixer's, set after this */
     const float *w = bm->w1[bm->c0];
     float dot = dot_inputs(bm, w, bm->x, nx + 1);
     bm->p1 = squash(dot);
@@ -494,6 +511,28 @@ static uint32_t apm2_index(const bytemix *bm)
     return 65536 + (mix_hash((uint32_t)(bm->last & 0xFFFF), bm->c0 * 0x2F0B3u) >> 16);
 }
 
+/* The cache lines of first[0..last] (an APM row: three lines). Always
+ * inlined: gcc takes a function with nothing but prefetches for pure and
+ * drops its calls, as it dropped the APM rows' prefetch before session 11. */
+static inline __attribute__((always_inline)) void prefetch_floats(const float *first, const float *last)
+{
+    for (const float *r = first; r < last; r += 16) __builtin_prefetch(r, 1);
+    __builtin_prefetch(last, 1);
+}
+
+/* The bit's two APM rows, asked for before the mixers' work so that
+ * bytemix_p waits less for them (with huge pages for the table: see
+ * bytemix_create). Only the bits bytemix_p codes read them: asked for at
+ * every bit (advance, before session 11) most would be wasted. */
+static void set_apm_rows(bytemix *bm)
+{
+    bm->apm1_at = apm1_index(bm);
+    bm->apm2_at = apm2_index(bm);
+    const float *r1 = bm->apm + (size_t)bm->apm1_at * APM_CELLS, *r2 = bm->apm + (size_t)bm->apm2_at * APM_CELLS;
+    prefetch_floats(r1, r1 + APM_CELLS - 1);
+    prefetch_floats(r2, r2 + APM_CELLS - 1);
+}
+
 static int conf_bucket(float st)
 {
     int b = (int)((st + 6.0f) * (float)CONF_BUCKETS / 12.0f);
@@ -502,6 +541,7 @@ static int conf_bucket(float st)
 
 uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
 {
+    set_apm_rows(bm);
     first_mixer(bm);
     float st = clampf(stretch_f(p_token), -INPUT_CLAMP * 2, INPUT_CLAMP * 2);
     float x1 = bm->x1;
@@ -523,27 +563,13 @@ uint32_t bytemix_p(bytemix *bm, float p_token, int pos, int walk)
     int lo = (int)f;
     bm->apm_frac = f - (float)lo;
     bm->apm_lo = lo;
-    bm->apm_row = apm_row_at(bm, apm1_index(bm));
+    bm->apm_row = apm_row_at(bm, bm->apm1_at);
     bm->apm_p = bm->apm_row[lo] * (1.0f - bm->apm_frac) + bm->apm_row[lo + 1] * bm->apm_frac;
-    bm->apm2_row = apm_row_at(bm, apm2_index(bm));
+    bm->apm2_row = apm_row_at(bm, bm->apm2_at);
     bm->apm2_p = bm->apm2_row[lo] * (1.0f - bm->apm_frac) + bm->apm2_row[lo + 1] * bm->apm_frac;
     float p = (2.0f * bm->p2 + 3.0f * bm->apm_p + 3.0f * bm->apm2_p) * 0.125f;
     uint32_t q = (uint32_t)(p * (float)BYTEMIX_SCALE + 0.5f);
     return q < 1 ? 1 : q > BYTEMIX_SCALE - 1 ? BYTEMIX_SCALE - 1 : q;
-}
-
-/* The next bit's two APM rows (33 floats: three cache lines each), so
- * that bytemix_p does not wait for them (they were a quarter of its time). */
-static void prefetch_apm_rows(const bytemix *bm)
-{
-    const float *r1 = bm->apm + (size_t)apm1_index(bm) * APM_CELLS;
-    const float *r2 = bm->apm + (size_t)apm2_index(bm) * APM_CELLS;
-    for (int k = 0; k < APM_CELLS; k += 16) {
-        __builtin_prefetch(r1 + k, 1);
-        __builtin_prefetch(r2 + k, 1);
-    }
-    __builtin_prefetch(r1 + APM_CELLS - 1, 1);
-    __builtin_prefetch(r2 + APM_CELLS - 1, 1);
 }
 
 static void advance(bytemix *bm, int bit)
@@ -562,7 +588,6 @@ static void advance(bytemix *bm, int bit)
     } else if (bm->c0 >= 16 && bm->c0 < 32) {
         set_buckets(bm);
     }
-    prefetch_apm_rows(bm);
 }
 
 /* The history maps and the match model's map learn the coded bit. */

@@ -18,9 +18,9 @@
 #include "tok.h"
 
 typedef struct cand {
-    const uint8_t *bytes;
+    const uint8_t *bytes;       /* looked up once a walk needs more than the first byte (need_bytes) */
     uint32_t len, id;
-    double mass;
+    double mass;                /* in the candidates' walk a frequency: an integer */
 } cand;
 
 struct tokbits {
@@ -32,7 +32,7 @@ struct tokbits {
     uint32_t *esc_ids;          /* model_escape_tokens_from */
     double *esc_p;
     const uint8_t **bytes_of;   /* [cap] each token's bytes, looked up once */
-    uint8_t *len_of;
+    uint8_t *len_of, *first_of; /* by id: its length and first byte */
 };
 
 tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, int walk_escapes, int spell_new)
@@ -48,7 +48,8 @@ tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, in
     t->esc_p = malloc(t->cap * sizeof *t->esc_p);
     t->bytes_of = malloc(t->cap * sizeof *t->bytes_of);
     t->len_of = malloc(t->cap);
-    if (!t->bm || !t->cands || !t->esc_ids || !t->esc_p || !t->bytes_of || !t->len_of) {
+    t->first_of = malloc(t->cap);
+    if (!t->bm || !t->cands || !t->esc_ids || !t->esc_p || !t->bytes_of || !t->len_of || !t->first_of) {
         tokbits_free(t);
         return NULL;
     }
@@ -56,6 +57,7 @@ tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, in
         uint32_t len;
         t->bytes_of[id] = tok_bytes(tok_builtin(), id, &len);
         t->len_of[id] = (uint8_t)len;
+        t->first_of[id] = t->bytes_of[id][0];
     }
     return t;
 }
@@ -69,6 +71,7 @@ void tokbits_free(tokbits *t)
     free(t->esc_p);
     free(t->bytes_of);
     free(t->len_of);
+    free(t->first_of);
     free(t);
 }
 
@@ -114,7 +117,8 @@ static int code_bit(bit_io *io, uint32_t p1, int bit, double m1, double m0)
 
 /* The candidates of the model's distribution (t->cands), their mass, the
  * mass it left to NEW and ESCAPE together (*other) and to NEW (*fresh).
- * Returns their count. */
+ * Returns their count. Their bytes are left out (a cache miss each, and
+ * most candidates go at their first byte): need_bytes. */
 static uint32_t gather(tokbits *t, const model *m, double *mass, double *other, double *fresh)
 {
     uint32_t n = 0, nsyms = model_nsyms(m);
@@ -129,7 +133,6 @@ static uint32_t gather(tokbits *t, const model *m, double *mass, double *other, 
         }
         cand *k = &t->cands[n++];
         k->id = model_token_of(m, slot);
-        k->bytes = t->bytes_of[k->id];
         k->len = t->len_of[k->id];
         k->mass = (double)f[s];
         c += (double)f[s];
@@ -202,21 +205,76 @@ static uint32_t code_byte_sums(tokbits *t, bit_io *io, const double *mass, const
     return v;
 }
 
+/* code_byte_sums for the candidates' walk, whose masses are frequencies:
+ * integers that add up to at most 4 MODEL_TOTAL = 2^28 (model_fit_total),
+ * so every sum of them is exact in a double, in any order, and in 32 bits.
+ * The sums are taken as integers (no chain of dependent additions; they
+ * vectorise), and are the same numbers. */
+_Static_assert(4ull * MODEL_TOTAL < (1ull << 32), "the candidates' frequencies add up in 32 bits");
+static uint32_t code_byte_sums_exact(tokbits *t, bit_io *io, const uint32_t *mass, const uint32_t *count, uint32_t pos,
+                                     int walk)
+{
+    uint32_t v = 0;
+    for (int k = 7; k >= 0; k--) {
+        uint32_t lo = v << (k + 1), half = 1u << k, c = 0, c1 = 0, zeros = 0, ones = 0;
+        for (uint32_t b = lo; b < lo + half; b++) {
+            zeros += mass[b];
+            c += count[b];
+        }
+        for (uint32_t b = lo + half; b < lo + 2 * half; b++) {
+            ones += mass[b];
+            c1 += count[b];
+        }
+        v = (v << 1) | (uint32_t)code_byte_bit(t, io, (double)zeros + (double)ones, (double)ones, c + c1, c1, pos, k, walk);
+    }
+    return v;
+}
+
 /* Many tokens left: their mass by byte value, the bits from its sums, then
- * one pass to keep those that agree. */
+ * one pass to keep those that agree. In the candidates' walk the masses
+ * are summed as integers (code_byte_sums_exact), and at pos 0 the first
+ * bytes come from first_of (a small table): only the tokens kept look
+ * their bytes up. */
 #define HISTOGRAM_MIN 64
 static void code_byte_histogram(tokbits *t, bit_io *io, uint32_t *n, uint32_t pos, int walk)
 {
-    double mass[256] = { 0 };
-    uint32_t count[256] = { 0 };
-    for (uint32_t i = 0; i < *n; i++) {
-        uint32_t b = t->cands[i].bytes[pos];
-        mass[b] += t->cands[i].mass;
-        count[b]++;
+    uint32_t count[256] = { 0 }, v, kept = 0;
+    cand *cs = t->cands;
+    if (walk == BYTEMIX_CANDIDATES) {
+        uint32_t mass[256] = { 0 };
+        if (pos == 0) {
+            for (uint32_t i = 0; i < *n; i++) {
+                uint32_t b = t->first_of[cs[i].id];
+                mass[b] += (uint32_t)cs[i].mass;
+                count[b]++;
+            }
+        } else {
+            for (uint32_t i = 0; i < *n; i++) {
+                uint32_t b = cs[i].bytes[pos];
+                mass[b] += (uint32_t)cs[i].mass;
+                count[b]++;
+            }
+        }
+        v = code_byte_sums_exact(t, io, mass, count, pos, walk);
+    } else {
+        double mass[256] = { 0 };
+        for (uint32_t i = 0; i < *n; i++) {
+            uint32_t b = cs[i].bytes[pos];
+            mass[b] += cs[i].mass;
+            count[b]++;
+        }
+        v = code_byte_sums(t, io, mass, count, pos, walk);
     }
-    uint32_t v = code_byte_sums(t, io, mass, count, pos, walk), kept = 0;
-    for (uint32_t i = 0; i < *n; i++)
-        if (t->cands[i].bytes[pos] == v) t->cands[kept++] = t->cands[i];
+    if (pos == 0) {
+        for (uint32_t i = 0; i < *n; i++)
+            if (t->first_of[cs[i].id] == v) {
+                cs[kept] = cs[i];
+                cs[kept++].bytes = t->bytes_of[cs[i].id];
+            }
+    } else {
+        for (uint32_t i = 0; i < *n; i++)
+            if (cs[i].bytes[pos] == v) cs[kept++] = cs[i];
+    }
     *n = kept;
 }
 
@@ -246,11 +304,18 @@ static void code_byte(tokbits *t, bit_io *io, uint32_t *n, uint32_t pos, int wal
     }
 }
 
-/* Which of t->cands[0..n), which agree on their first `pos` bytes; returns
- * its index. */
+/* The bytes of t->cands[0..n), which gather left out. */
+static void need_bytes(tokbits *t, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) t->cands[i].bytes = t->bytes_of[t->cands[i].id];
+}
+
+/* Which of t->cands[0..n), which agree on their first `pos` bytes (with
+ * their bytes looked up, unless pos is 0); returns its index. */
 static uint32_t code_candidate(tokbits *t, bit_io *io, uint32_t n, int walk, uint32_t pos)
 {
     io->step = walk == BYTEMIX_ESCAPES ? STEP_ESC_WALK : STEP_CAND_WALK;
+    if (pos == 0 && n < HISTOGRAM_MIN) need_bytes(t, n);   /* else code_byte_histogram looks them up */
     for (;; pos++) {
         if (pos > 0) {
             uint32_t exact = n;
