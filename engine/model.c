@@ -192,6 +192,10 @@ uint32_t model_symbol_of(const model *m, uint32_t id)
 
 uint32_t model_symbol_slot(const model *m, uint32_t sym) { return sym < m->s.ncand ? m->s.cand[sym] : 0; }
 
+const uint32_t *model_symbol_slots(const model *m) { return m->s.cand; }
+
+const uint32_t *model_token_ids(const model *m) { return m->h.id_of; }
+
 int model_is_escape(const model *m, uint32_t sym) { return sym == m->s.ncand && m->s.n_other; }
 
 uint32_t model_slot_of(const model *m, uint32_t id) { return id < m->c.vocab ? m->h.slot_of[id] : 0; }

@@ -43,6 +43,12 @@ uint32_t model_total(const model *m);
 uint32_t model_symbol_of(const model *m, uint32_t token_id);
 /* The slot of a step-1 symbol (0 for NEW and for ESCAPE). */
 uint32_t model_symbol_slot(const model *m, uint32_t sym);
+/* The same for every symbol at once: the slots of symbols 0..nsyms-2
+ * (symbol 0, NEW, has slot 0); the last symbol, when model_is_escape(),
+ * has none. And every seen slot's token id, by slot (slots 1..). For loops
+ * over all the symbols, which would otherwise call the two above each time. */
+const uint32_t *model_symbol_slots(const model *m);
+const uint32_t *model_token_ids(const model *m);
 int model_is_escape(const model *m, uint32_t sym);
 
 /* Step 2, after ESCAPE: model_escape_prepare() fills the class frequencies

@@ -121,18 +121,18 @@ static int code_bit(bit_io *io, uint32_t p1, int bit, double m1, double m0)
  * most candidates go at their first byte): need_bytes. */
 static uint32_t gather(tokbits *t, const model *m, double *mass, double *other, double *fresh)
 {
-    uint32_t n = 0, nsyms = model_nsyms(m);
-    const uint32_t *f = model_freqs(m);
+    uint32_t n = 0, nsyms = model_nsyms(m), ncand = nsyms - (uint32_t)model_is_escape(m, nsyms - 1);
+    const uint32_t *f = model_freqs(m), *slots = model_symbol_slots(m), *ids = model_token_ids(m);
     double c = 0.0, o = 0.0;
     for (uint32_t s = 0; s < nsyms; s++) {
-        uint32_t slot = model_symbol_slot(m, s);
+        uint32_t slot = s < ncand ? slots[s] : 0;
         if (slot == 0) {
             o += (double)f[s];
             if (s == 0) *fresh = (double)f[s];
             continue;
         }
         cand *k = &t->cands[n++];
-        k->id = model_token_of(m, slot);
+        k->id = ids[slot];
         k->len = t->len_of[k->id];
         k->mass = (double)f[s];
         c += (double)f[s];
