@@ -238,8 +238,6 @@ uint32_t model_class_member(const model *m, uint32_t sym, uint32_t rank)
     return 0;
 }
 
-/* One pass over the slots in order (sequential memory), not over the class
- * lists: an escape lists every seen token but the candidates. */
 /* member_p[i]: used class i's probability over its members to code. */
 static void member_probs(model *m)
 {
@@ -249,10 +247,10 @@ static void member_probs(model *m)
     }
 }
 
-/* One pass over the seen slots, with the candidates marked: the list's
- * i-th token adds to partial sum i mod 4 of its first byte (so that runs of
- * one first byte do not wait on each other's additions), combined in a
- * fixed order. */
+/* One pass over the seen slots in order (sequential memory), not over the
+ * class lists, with the candidates marked: the list's i-th token adds to
+ * partial sum i mod 4 of its first byte (so that runs of one first byte do
+ * not wait on each other's additions), combined in a fixed order. */
 uint32_t model_escape_first_sums(model *m, double *mass, uint32_t *count)
 {
     member_probs(m);
