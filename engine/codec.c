@@ -216,12 +216,17 @@ static int report_progress(coder *c)
     return stop;
 }
 
-/* The costs of a new token's steps start at zero. */
-static void costs_begin(coder *c) { memset(&c->k, 0, sizeof c->k); }
+/* The costs of a new token's steps start at zero. They are kept for the
+ * trace only (costs_end). */
+static void costs_begin(coder *c)
+{
+    if (want_trace(c)) memset(&c->k, 0, sizeof c->k);
+}
 
 /* A step the byte model does not refine: the token model's cost is the coded one. */
 static void add_cost(coder *c, int step, double bits)
 {
+    if (!want_trace(c)) return;
     c->k.bits[step] += bits;
     c->k.tm[step] += bits;
 }
@@ -229,7 +234,7 @@ static void add_cost(coder *c, int step, double bits)
 /* After the token's last step, given the coder's output used so far: the
  * coder's own loss is what the token really cost beyond its steps' costs.
  * Returns the token's cost, the sum of its steps (in step order). Without
- * a trace the byte model's steps keep no costs (tokbits gets no step_costs):
+ * a trace no step keeps a cost (add_cost, and tokbits gets no step_costs):
  * the cost is then the coder's output alone. */
 static double costs_end(coder *c, double spent)
 {
@@ -624,7 +629,7 @@ static smix_result decode_new_id(coder *c, rc_decoder *rc, uint32_t *id)
     return SMIX_OK;
 }
 
-/* Decodes one symbol of f[0..n) (total) and adds its cost to *bits: 0, or
+/* Decodes one symbol of f[0..n) (total) and sets *bits to its cost: 0, or
  * -1 for a damaged stream. */
 static int decode_symbol(rc_decoder *rc, const uint32_t *f, uint32_t n, uint32_t total,
                          uint32_t *sym, double *bits)
@@ -635,7 +640,7 @@ static int decode_symbol(rc_decoder *rc, const uint32_t *f, uint32_t n, uint32_t
     while (s + 1 < n && cum + f[s] <= target) cum += f[s++];
     if (!f[s] || cum + f[s] <= target) return -1;
     rc_decode_update(rc, cum, f[s]);
-    *bits += rc_cost(f[s], total);
+    *bits = rc_cost(f[s], total);
     *sym = s;
     return 0;
 }
@@ -648,10 +653,10 @@ static uint32_t decode_escape(coder *c, rc_decoder *rc)
 {
     model *m = c->m;
     uint32_t k;
+    double bits;
     model_escape_prepare(m);
-    if (decode_symbol(rc, model_class_freqs(m), model_nclasses(m), model_class_total(m), &k, &c->k.bits[STEP_CLASS]))
-        return 0;
-    c->k.tm[STEP_CLASS] = c->k.bits[STEP_CLASS];
+    if (decode_symbol(rc, model_class_freqs(m), model_nclasses(m), model_class_total(m), &k, &bits)) return 0;
+    add_cost(c, STEP_CLASS, bits);
     uint32_t n = model_class_size(m, k), r = rc_decode_target(rc, n);
     if (r >= n) return 0;
     rc_decode_update(rc, r, 1);
@@ -671,9 +676,9 @@ static smix_result decode_token(coder *c, rc_decoder *rc, out_sink *o)
         sym = id == TOKBITS_ESCAPE ? model_nsyms(m) - 1 : 0;
         if (id == TOKBITS_ESCAPE && !model_is_escape(m, sym)) return SMIX_ERR_CORRUPT;
     } else {
-        if (decode_symbol(rc, model_freqs(m), model_nsyms(m), model_total(m), &sym, &c->k.bits[STEP_SYM]))
-            return SMIX_ERR_CORRUPT;
-        c->k.tm[STEP_SYM] = c->k.bits[STEP_SYM];
+        double bits;
+        if (decode_symbol(rc, model_freqs(m), model_nsyms(m), model_total(m), &sym, &bits)) return SMIX_ERR_CORRUPT;
+        add_cost(c, STEP_SYM, bits);
     }
     slot = model_symbol_slot(m, sym);
     if (model_is_escape(m, sym) && !(slot = decode_escape(c, rc))) return SMIX_ERR_CORRUPT;
