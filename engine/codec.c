@@ -178,7 +178,7 @@ static smix_result coder_init(coder *c, const smix_config *cfg, const smix_param
         return SMIX_ERR_NOMEM;
     if (cfg->byte_mix) {
         unsigned features = (cfg->byte_records ? BYTEMIX_RECORDS : 0) | (cfg->byte_history ? BYTEMIX_HISTORY : 0);
-        c->tb = tokbits_create(cfg->vocab_size, cfg->byte_mix, features, cfg->escape_walk, cfg->spell_new);
+        c->tb = tokbits_create(cfg->vocab_size, cfg->byte_mix, features, cfg->escape_walk, cfg->escape_keys, cfg->spell_new);
         if (!c->tb) return SMIX_ERR_NOMEM;
     }
     return SMIX_OK;

@@ -14,12 +14,13 @@
  *         block of 0 tokens is stored: its payload is its input, as it is
  *  64+20B 4  CRC-32C of the bytes before it
  * A frame ends where its payload ends; another frame may follow.
- * A reader accepts majors SMIX_FORMAT_OLDEST..SMIX_FORMAT_VERSION (6 to 10
+ * A reader accepts majors SMIX_FORMAT_OLDEST..SMIX_FORMAT_VERSION (6 to 11
  * differ only in byte 18's follow_words bit, 0 in format 6, its
  * coarse_classes bit and byte 11's skip_share bit, 0 before format 8,
  * byte 19's byte_records bit and byte 11's skip_share_wide and spell_new
- * bits, 0 before format 9, and byte 11's byte_history and
- * adam_no_momentum bits, 0 before format 10) and any minor
+ * bits, 0 before format 9, byte 11's byte_history and
+ * adam_no_momentum bits, 0 before format 10, and byte 19's escape_keys
+ * bit, 0 before format 11) and any minor
  * of them with a header of at least 68 bytes (later fields are ignored);
  * another major is refused with "newer" or "older" in the message.
  */
@@ -54,7 +55,8 @@ static void put_config(uint8_t *p, const smix_config *c)
     put16(p + 14, c->smooth_milli);
     put16(p + 16, c->vocab_size);
     p[18] = (uint8_t)(c->follow16 | (c->follow_words ? 0x40 : 0) | (c->coarse_classes ? 0x80 : 0));
-    p[19] = (uint8_t)(c->byte_mix | (c->byte_records ? 0x40 : 0) | (c->escape_walk ? 0x80 : 0));
+    p[19] = (uint8_t)(c->byte_mix | (c->escape_keys ? 0x20 : 0) | (c->byte_records ? 0x40 : 0) |
+                      (c->escape_walk ? 0x80 : 0));
     put16(p + 20, c->ssm_rows);
     put16(p + 22, c->ngram_budget_mb);
 }
@@ -76,7 +78,8 @@ static void get_config(const uint8_t *p, smix_config *c)
     c->follow16 = p[18] & 0x3F;
     c->follow_words = (p[18] >> 6) & 1;
     c->coarse_classes = p[18] >> 7;
-    c->byte_mix = p[19] & 0x3F;
+    c->byte_mix = p[19] & 0x1F;
+    c->escape_keys = (p[19] >> 5) & 1;
     c->byte_records = (p[19] >> 6) & 1;
     c->escape_walk = p[19] >> 7;
     c->ssm_rows = (uint16_t)get16(p + 20);
@@ -141,6 +144,7 @@ smix_result ctr_check_config(const smix_config *c)
     SAFETY_CHECK(c->byte_mix == 0 ? !c->escape_walk && !c->byte_records : c->byte_mix >= 16 && c->byte_mix <= 26,
                  SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->byte_records <= 1, SMIX_ERR_CORRUPT);
+    SAFETY_CHECK(c->escape_walk || !c->escape_keys, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->byte_mix != 0 || (!c->spell_new && !c->byte_history), SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->ssm_enabled || !c->adam_no_momentum, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(c->blocks >= 1 && c->blocks <= SMIX_MAX_BLOCKS, SMIX_ERR_CORRUPT);
@@ -220,6 +224,8 @@ smix_result ctr_read_header(const uint8_t *src, size_t n, ctr_header *h)
                  SMIX_ERR_CORRUPT);
     /* nor before format 10 byte_history (bit 4 of byte 11) and adam_no_momentum (bit 3) */
     SAFETY_CHECK(h->version >= 10 || (!h->cfg.byte_history && !h->cfg.adam_no_momentum), SMIX_ERR_CORRUPT);
+    /* nor before format 11 escape_keys (bit 5 of byte 19) */
+    SAFETY_CHECK(h->version >= 11 || !h->cfg.escape_keys, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(h->input_bytes <= CTR_MAX_INPUT, SMIX_ERR_TOO_LARGE);
     SAFETY_CHECK(h->tokens <= h->input_bytes, SMIX_ERR_CORRUPT);
     SAFETY_CHECK(h->payload_bytes <= (uint64_t)1 << 40, SMIX_ERR_CORRUPT);

@@ -47,19 +47,27 @@ static void table_bits(model *m)
     m->c.mbits = MATCH_BITS - less;
 }
 
-/* Each first byte's room in by_first: as many slots as the vocabulary has
- * ids that start with it. */
-static void by_first_init(model *m)
+/* Each first byte's room in by_first, and each second byte's after a
+ * space in by_space: as many slots as the vocabulary has ids that start
+ * with it; with escape_keys, each key's room for its (class, key) pairs
+ * likewise. 0, or -1 on OOM. */
+static int by_first_init(model *m)
 {
-    uint32_t n[256] = { 0 }, at = 0;
+    uint32_t n[256] = { 0 }, n2[256] = { 0 }, at = 0, at2 = 0, keys[SC_NKEYS] = { 0 };
     for (uint32_t id = 0; id < m->c.vocab; id++) {
         uint32_t len;
-        n[tok_bytes(tok_builtin(), id, &len)[0]]++;
+        const uint8_t *b = tok_bytes(tok_builtin(), id, &len);
+        n[b[0]]++;
+        if (b[0] == ' ' && len > 1) n2[b[1]]++;
+        keys[sc_key(b, len)]++;
     }
     for (int b = 0; b < 256; b++) {
         m->h.by_first_at[b] = at;
         at += n[b];
+        m->h.by_space_at[b] = at2;
+        at2 += n2[b];
     }
+    return m->c.cfg.escape_keys ? sc_keys_init(&m->h.sc, m->c.cap, keys) : 0;
 }
 
 model *model_create(const smix_config *cfg, int threads)
@@ -84,6 +92,8 @@ model *model_create(const smix_config *cfg, int threads)
     m->s.cand_class = calloc(m->c.cap + 1, sizeof *m->s.cand_class);
     m->s.cand_used = calloc(m->c.cap + 1, sizeof *m->s.cand_used);
     int sc_ok = sc_init(&m->h.sc, m->c.cap) == 0;
+    m->h.by_space = calloc(m->c.cap, sizeof *m->h.by_space);
+    m->s.cand_by_key = calloc(m->c.cap, sizeof *m->s.cand_by_key);
     m->s.F = calloc(m->c.cap, sizeof *m->s.F);
     m->s.e = calloc(m->c.cap, sizeof *m->s.e);
     m->s.e_ssm = calloc(m->c.cap, sizeof *m->s.e_ssm);
@@ -123,7 +133,7 @@ model *model_create(const smix_config *cfg, int threads)
         if (m->net) ssm_set_threads(m->net, threads);
     }
     if (!sc_ok || !m->w.set2 || !m->w.kind_tok || !m->w.class_factor || !m->w.kind_pair || !m->s.zf || !m->s.cand || !m->s.cand_index || !m->s.cand_class || !m->s.cand_used ||
-        !m->h.slot_of || !m->h.id_of || !m->h.count || !m->h.first || !m->h.by_first || !m->s.cand_mark || !m->h.prior || !m->s.z || !m->s.F || !m->s.e || !m->s.e_ssm || !m->h.last || !m->s.rlast ||
+        !m->h.slot_of || !m->h.id_of || !m->h.count || !m->h.first || !m->h.by_first || !m->h.by_space || !m->s.cand_by_key || !m->s.cand_mark || !m->h.prior || !m->s.z || !m->s.F || !m->s.e || !m->s.e_ssm || !m->h.last || !m->s.rlast ||
         !m->s.freq || !m->h.mtab || !m->s.q || !m->s.recsum || !m->s.item_g || !m->s.item_r || !m->s.item_cand || !m->s.item_share || !m->s.item_age || !m->ng || !m->s.o1_items || !skip_ok || !nid_ok || (cfg->ssm_enabled && !m->net) ||
         (m->net && ssm_add_row(m->net) != 0)) {
         model_free(m);
@@ -137,7 +147,10 @@ model *model_create(const smix_config *cfg, int threads)
     m->c.cells = smix_component_used(cfg, COMP_CELLS);
     m->c.rec_window = !smix_component_used(cfg, COMP_RECENT) ? 0 : m->c.fast ? REC_WINDOW_FAST : REC_WINDOW;
     m->h.new_rate = 0.5f;
-    by_first_init(m);
+    if (by_first_init(m) < 0) {
+        model_free(m);
+        return NULL;
+    }
     model_feat_init(m);
     model_class_init(m);
     model_apm_init(m);
@@ -156,7 +169,7 @@ void model_free(model *m)
     newid_free(&m->nid);
     free(m->s.o1_items);
     free(m->h.slot_of); free(m->h.id_of); free(m->h.count); free(m->h.prior);
-    free(m->h.first); free(m->h.by_first); free(m->s.cand_mark);
+    free(m->h.first); free(m->h.by_first); free(m->h.by_space); free(m->s.cand_by_key); free(m->s.cand_mark);
     sc_free(&m->h.sc);
     free(m->w.set2); free(m->w.kind_tok); free(m->w.kind_pair); free(m->w.class_factor);
     free(m->s.zf); free(m->s.cand); free(m->s.cand_index); free(m->s.cand_class); free(m->s.cand_used);
@@ -169,8 +182,9 @@ void model_free(model *m)
 
 size_t model_memory(const model *m)
 {
-    size_t b = sizeof *m + (sizeof *m->w.set2 << m->c.set2_bits) + (size_t)m->c.cap * (88 + 14 * NCTX) + m->h.hist_cap * 4 + ((size_t)4 << m->c.mbits);
+    size_t b = sizeof *m + (sizeof *m->w.set2 << m->c.set2_bits) + (size_t)m->c.cap * (92 + 14 * NCTX) + m->h.hist_cap * 4 + ((size_t)4 << m->c.mbits);
     b += (m->s.trace_idx ? (size_t)m->c.cap * 4 : 0) + (m->s.cf_cells ? (size_t)m->c.cap * 4 : 0) + (size_t)m->s.cf_len * 12;
+    b += m->h.sc.key ? (size_t)m->c.cap * 8 + SC_KEY_CELLS * sizeof *m->h.sc.pair_at : 0;   /* escape_keys */
     b += ngm_memory(m->ng);
     for (int d = 0; d < NSKIP; d++) b += m->skip[d] ? ngm_memory(m->skip[d]) : 0;
     if (m->net) b += ssm_memory(m->net);
@@ -313,9 +327,11 @@ static int add_slot(model *m, uint32_t id)
     m->h.slot_of[id] = slot;
     m->h.id_of[slot] = id;
     uint32_t len;
-    uint8_t b = tok_bytes(tok_builtin(), id, &len)[0];
+    const uint8_t *bytes = tok_bytes(tok_builtin(), id, &len);
+    uint8_t b = bytes[0];
     m->h.first[slot] = b;
     m->h.by_first[m->h.by_first_at[b] + m->h.by_first_n[b]++] = (uint16_t)slot;
+    if (b == ' ' && len > 1) m->h.by_space[m->h.by_space_at[bytes[1]] + m->h.by_space_n[bytes[1]]++] = (uint16_t)slot;
     if (m->net && slot < m->c.ssm_cap && ssm_add_row(m->net) != (int)slot) return -1;
     return (int)slot;
 }
@@ -360,7 +376,7 @@ int model_update(model *m, uint32_t slot, uint32_t token_id, smix_chunk_info *ci
     if (target == 0) {   /* its first class: the kind comes from its bytes */
         uint32_t len;
         const uint8_t *b = tok_bytes(tok_builtin(), token_id, &len);
-        sc_insert(&m->h.sc, slot, sc_class(sc_token_kind(b, len), count_bucket, 0));
+        sc_insert(&m->h.sc, slot, sc_class(sc_token_kind(b, len), count_bucket, 0), sc_key(b, len));
     } else {
         sc_move(&m->h.sc, slot, sc_class(sc_kind_of(m->h.sc.cls[slot]), count_bucket, 0));
     }

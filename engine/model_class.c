@@ -184,6 +184,7 @@ void model_escape_prepare(model *m)
         m->s.class_freq[i] = n ? 1 + (uint32_t)(m->s.class_p[i] * scale) : 0;
         m->s.class_p[i] *= inv;
     }
+    m->s.class_inv = inv;
     m->s.class_total = model_fit_total(m->s.class_freq, m->h.sc.nused);
     m->s.escaped = 1;
 }
@@ -278,20 +279,80 @@ uint32_t model_escape_first_sums(model *m, double *mass, uint32_t *count)
     return n;
 }
 
-uint32_t model_escape_tokens_from(model *m, uint32_t b, uint32_t *ids, double *p)
+/* Sum of n[j] mpc[cls[j]], as four partial sums (j mod 4), combined in a
+ * fixed order. */
+static double key_mass(const uint16_t *cls, const uint32_t *n, uint32_t np, const double *mpc)
 {
-    if (b > 255) return 0;
-    uint8_t *mark = m->s.cand_mark;
-    for (uint32_t i = 0; i < m->s.ncand; i++) mark[m->s.cand[i]] = 1;
-    const uint16_t *slots = m->h.by_first + m->h.by_first_at[b];
-    uint32_t n = 0;
-    for (uint32_t j = 0; j < m->h.by_first_n[b]; j++) {
-        uint32_t slot = slots[j];
-        if (mark[slot]) continue;
-        ids[n] = m->h.id_of[slot];
-        p[n++] = m->s.member_p[m->h.sc.used_pos[m->h.sc.cls[slot]]];
+    double s[4] = { 0.0, 0.0, 0.0, 0.0 };
+    uint32_t j = 0;
+    for (; j + 4 <= np; j += 4)
+        for (int l = 0; l < 4; l++) s[l] += (double)n[j + l] * mpc[cls[j + l]];
+    for (int l = 0; j < np; j++, l++) s[l] += (double)n[j] * mpc[cls[j]];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+/* With config.escape_keys: each class's member probability by class; the
+ * candidates by key (a counting sort), for the counts by key and to be
+ * taken out of their pairs while a key's mass is summed. */
+uint32_t model_escape_keys_begin(model *m, uint32_t *count, double *kind_mass)
+{
+    const slotclass *c = &m->h.sc;
+    const float *cf = m->w.class_factor + (size_t)m->nid.kind * SC_NCLASS;
+    double *mpc = m->s.member_pc, inv = m->s.class_inv, part[4][SC_KINDS];
+    memset(part, 0, sizeof part);
+    for (uint32_t i = 0; i < c->nused; i++) {   /* a member's class_p, without dividing it by the members */
+        mpc[c->used[i]] = (double)(m->s.class_unit[i] * cf[c->used[i]]) * inv;
+        part[i & 3][c->used_kind[i]] += m->s.class_p[i];
     }
-    for (uint32_t i = 0; i < m->s.ncand; i++) mark[m->s.cand[i]] = 0;
+    for (int k = 0; k < SC_KINDS; k++) kind_mass[k] = (part[0][k] + part[1][k]) + (part[2][k] + part[3][k]);
+    const uint32_t *cand = m->s.cand;
+    uint32_t *at = m->s.cand_key_at, total = 0, run = 0;
+    for (int k = 0; k <= SC_NKEYS; k++) at[k] = 0;
+    for (uint32_t i = 0; i < m->s.ncand; i++)
+        if (cand[i]) at[c->key[cand[i]] + 1]++;
+    for (int k = 0; k < SC_NKEYS; k++) {   /* at[k + 1]: key k's candidates, then where they start */
+        uint32_t nk = at[k + 1];
+        count[k] = c->key_n[k] - nk;
+        total += count[k];
+        at[k + 1] = run;
+        run += nk;
+    }
+    for (uint32_t i = 0; i < m->s.ncand; i++)   /* at[k + 1] ends where key k's end: at[k] starts them */
+        if (cand[i]) m->s.cand_by_key[at[c->key[cand[i]] + 1]++] = (uint16_t)cand[i];
+    return total;
+}
+
+/* The sum over the key's pairs, with its candidates taken out of their
+ * pairs' counts (integers) meanwhile. */
+double model_escape_key_mass(model *m, uint32_t key)
+{
+    slotclass *c = &m->h.sc;
+    if (key >= SC_NKEYS || !c->key_pairs[key]) return 0.0;
+    const uint16_t *cands = m->s.cand_by_key;
+    uint32_t lo = m->s.cand_key_at[key], hi = m->s.cand_key_at[key + 1];
+    for (uint32_t i = lo; i < hi; i++) c->pair_n[sc_pair(c, c->cls[cands[i]], key)]--;
+    double mass = key_mass(c->pair_cls + c->key_at[key], c->pair_n + c->key_at[key], c->key_pairs[key], m->s.member_pc);
+    for (uint32_t i = lo; i < hi; i++) c->pair_n[sc_pair(c, c->cls[cands[i]], key)]++;
+    return mass;
+}
+
+/* The class probabilities add up to 1 (up to their rounding), or are all
+ * 0 when model_escape_prepare found no mass. */
+double model_escape_mass(const model *m) { return m->s.class_inv > 0.0f ? 1.0 : 0.0; }
+
+uint32_t model_escape_tokens_from(model *m, uint32_t key, uint32_t *ids, double *p)
+{
+    if (key >= SC_NKEYS) return 0;
+    const uint16_t *slots = key < SC_SPACE_KEYS ? m->h.by_first + m->h.by_first_at[key]
+                                                : m->h.by_space + m->h.by_space_at[key - SC_SPACE_KEYS];
+    uint32_t n = 0, nslots = key < SC_SPACE_KEYS ? m->h.by_first_n[key] : m->h.by_space_n[key - SC_SPACE_KEYS];
+    int by_class = m->c.cfg.escape_keys;   /* model_escape_keys_begin's member probabilities */
+    for (uint32_t j = 0; j < nslots; j++) {
+        uint32_t slot = slots[j];
+        if (model_is_cand(m, slot)) continue;
+        ids[n] = m->h.id_of[slot];
+        p[n++] = by_class ? m->s.member_pc[m->h.sc.cls[slot]] : m->s.member_p[m->h.sc.used_pos[m->h.sc.cls[slot]]];
+    }
     return n;
 }
 

@@ -132,6 +132,9 @@ typedef struct model_hist {
                                   order, from by_first_at[b]: room for every id of the
                                   vocabulary that starts with b */
     uint32_t by_first_at[256], by_first_n[256];
+    uint16_t *by_space;        /* [vocab] the same for the tokens of a space and byte c,
+                                  by c, from by_space_at[c] */
+    uint32_t by_space_at[256], by_space_n[256];
     uint32_t *hist;            /* [hist_cap] slots */
     size_t t, hist_cap;        /* positions seen */
     slotclass sc;              /* every seen slot's class */
@@ -200,6 +203,10 @@ typedef struct model_tok {
     float class_unit[SC_NCLASS];   /* mass of one member of used class i, from class_masses */
     float class_p[SC_NCLASS];      /* stage-2 probability of used class i (after an escape) */
     double member_p[SC_NCLASS];    /* model_escape_first_sums: class_p[i] over its members to code */
+    double member_pc[SC_NCLASS];   /* with escape_keys: the same by class (used ones only) */
+    float class_inv;               /* 1 / the class masses' sum: class_p adds up to 1 (0: all 0) */
+    uint16_t *cand_by_key;         /* [cap] with escape_keys: the candidates (slots), by key, */
+    uint32_t cand_key_at[SC_NKEYS + 1];   /*   those of key k from cand_key_at[k] */
     int escaped;                   /* escape_prepare ran at this position */
     /* the APMs' cells, for their update */
     int esc_b, esc_ctx, new_b, apm_b;

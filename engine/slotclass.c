@@ -92,10 +92,30 @@ int sc_token_kind(const uint8_t *bytes, uint32_t len)
     return 7;
 }
 
+uint32_t sc_key(const uint8_t *bytes, uint32_t len)
+{
+    if (len == 0) return 0;
+    if (bytes[0] != ' ' || len == 1) return bytes[0];
+    return SC_SPACE_KEYS + bytes[1];
+}
+
+int sc_key_kind(uint32_t key)
+{
+    uint8_t b[2] = { (uint8_t)key, 0 };
+    if (key < SC_SPACE_KEYS) return sc_token_kind(b, 1);
+    b[0] = ' ';
+    b[1] = (uint8_t)(key - SC_SPACE_KEYS);
+    return sc_token_kind(b, 2);
+}
+
 int sc_init(slotclass *c, uint32_t cap)
 {
     for (uint32_t k = 0; k < SC_NCLASS; k++) c->head[k] = 0;
     c->nused = 0;
+    for (uint32_t k = 0; k < SC_NKEYS; k++) c->key_n[k] = c->key_pairs[k] = c->key_at[k] = 0;
+    c->key = c->pair_cls = NULL;
+    c->pair_at = NULL;
+    c->pair_n = NULL;
     c->next = calloc(cap, sizeof *c->next);
     c->prev = calloc(cap, sizeof *c->prev);
     c->cls = calloc(cap, sizeof *c->cls);
@@ -104,14 +124,61 @@ int sc_init(slotclass *c, uint32_t cap)
     return -1;
 }
 
+int sc_keys_init(slotclass *c, uint32_t cap, const uint32_t *room)
+{
+    uint32_t at = 0;
+    for (uint32_t k = 0; k < SC_NKEYS; k++) {
+        c->key_at[k] = at;
+        at += room[k];
+    }
+    if (at > UINT16_MAX) return -1;   /* pair_at's 16 bits */
+    c->key = calloc(cap, sizeof *c->key);
+    c->pair_at = calloc(SC_KEY_CELLS, sizeof *c->pair_at);
+    c->pair_cls = calloc(at + 1, sizeof *c->pair_cls);
+    c->pair_n = calloc(at + 1, sizeof *c->pair_n);
+    return c->key && c->pair_at && c->pair_cls && c->pair_n ? 0 : -1;
+}
+
 void sc_free(slotclass *c)
 {
     free(c->next); free(c->prev); free(c->cls);
+    free(c->key); free(c->pair_at); free(c->pair_cls); free(c->pair_n);
     c->next = c->prev = NULL;
-    c->cls = NULL;
+    c->cls = c->key = c->pair_cls = NULL;
+    c->pair_at = NULL;
+    c->pair_n = NULL;
 }
 
-void sc_insert(slotclass *c, uint32_t slot, uint32_t k)
+/* One member more in pair (k, key), which joins its key's pairs if it was
+ * empty. */
+static void pair_add(slotclass *c, uint32_t k, uint32_t key)
+{
+    uint16_t *at = &c->pair_at[sc_key_cell(k, key)];
+    if (!*at) {
+        uint32_t i = c->key_at[key] + c->key_pairs[key]++;
+        c->pair_cls[i] = (uint16_t)k;
+        c->pair_n[i] = 0;
+        *at = (uint16_t)(i + 1);
+    }
+    c->pair_n[*at - 1]++;
+    c->key_n[key]++;
+}
+
+/* One member less; an emptied pair gives its place to its key's last one. */
+static void pair_remove(slotclass *c, uint32_t k, uint32_t key)
+{
+    uint16_t *at = &c->pair_at[sc_key_cell(k, key)];
+    uint32_t i = *at - 1u;
+    c->key_n[key]--;
+    if (--c->pair_n[i]) return;
+    uint32_t q = c->key_at[key] + --c->key_pairs[key];
+    c->pair_cls[i] = c->pair_cls[q];
+    c->pair_n[i] = c->pair_n[q];
+    c->pair_at[sc_key_cell(c->pair_cls[i], key)] = (uint16_t)(i + 1);
+    *at = 0;
+}
+
+static void link_in(slotclass *c, uint32_t slot, uint32_t k)
 {
     uint32_t h = c->head[k];
     c->next[slot] = h;
@@ -128,6 +195,15 @@ void sc_insert(slotclass *c, uint32_t slot, uint32_t k)
         c->used[c->nused++] = (uint16_t)k;
     }
     c->used_size[c->used_pos[k]]++;
+}
+
+void sc_insert(slotclass *c, uint32_t slot, uint32_t k, uint32_t key)
+{
+    link_in(c, slot, k);
+    if (c->key) {
+        c->key[slot] = (uint16_t)key;
+        pair_add(c, k, key);
+    }
 }
 
 void sc_move(slotclass *c, uint32_t slot, uint32_t k)
@@ -148,5 +224,9 @@ void sc_move(slotclass *c, uint32_t slot, uint32_t k)
         c->used_size[at] = c->used_size[q];
         c->used_pos[last] = (uint16_t)at;
     }
-    sc_insert(c, slot, k);
+    link_in(c, slot, k);
+    if (c->key) {
+        pair_remove(c, old, c->key[slot]);
+        pair_add(c, k, c->key[slot]);
+    }
 }

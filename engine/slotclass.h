@@ -16,6 +16,15 @@
  * intrusive doubly linked list per class (no allocation after creation), and
  * the order of a list depends only on the sequence of moves, so an encoder
  * and a decoder agree on the rank of every member.
+ *
+ * Optionally (sc_keys_init) the members of each class are also counted by
+ * key: a token's first byte, or after a space its second byte (keys 256 +
+ * byte; the token " " alone keeps key 32). A key has one kind, so a class
+ * holds only the keys of its kind. The (class, key) pairs with members
+ * are listed by key (pair_cls, pair_n from key_at[key], key_pairs[key] of
+ * them), in an order that again depends only on the sequence of moves. An
+ * escape's sums by first byte then cost O(pairs), a few thousand, instead
+ * of O(seen tokens).
  */
 #ifndef SMIX_SLOTCLASS_H
 #define SMIX_SLOTCLASS_H
@@ -27,6 +36,8 @@
 #define SC_AGE_BUCKETS 24
 #define SC_KINDS 14          /* kinds of a token's first byte, see sc_token_kind */
 #define SC_NCLASS (SC_KINDS * SC_COUNT_BUCKETS * SC_AGE_BUCKETS)
+#define SC_NKEYS 512           /* keys of tokens: sc_key */
+#define SC_SPACE_KEYS 256      /* keys 256..511: a space, then byte key - 256 */
 
 typedef struct slotclass {
     uint32_t head[SC_NCLASS];   /* first member, 0 = empty (slot 0 is never a member) */
@@ -38,6 +49,14 @@ typedef struct slotclass {
     uint32_t used_size[SC_NCLASS];   /* members of used[i] */
     uint32_t *next, *prev;      /* [cap] list links, 0 = none */
     uint16_t *cls;              /* [cap] class of each member */
+    /* keys, when tracked (NULL otherwise) */
+    uint16_t *key;              /* [cap] key of each member (sc_key) */
+    uint16_t *pair_at;          /* [SC_KEY_CELLS] 1 + place of (class, key) in the pairs, 0 none
+                                   (places < room total <= 65535) */
+    uint16_t *pair_cls;         /* [room] the pairs with members: class, */
+    uint32_t *pair_n;           /* [room]   and members */
+    uint32_t key_at[SC_NKEYS], key_pairs[SC_NKEYS];   /* each key's pairs */
+    uint32_t key_n[SC_NKEYS];   /* members by key */
 } slotclass;
 
 /* Bucket of a count >= 1 (octaves 1: 1..7 exact, then octaves; else 1..3
@@ -56,9 +75,13 @@ float sc_age_rep(int bucket, int octaves);
 int sc_age_boundaries(uint32_t *out, int max, int octaves);
 
 int sc_init(slotclass *c, uint32_t cap);     /* 0, or -1 on OOM */
+/* Counts the members by key from now on (before any insert); room[key]:
+ * how many tokens can have that key. 0, or -1 on OOM. */
+int sc_keys_init(slotclass *c, uint32_t cap, const uint32_t *room);
 void sc_free(slotclass *c);
-/* Puts slot (not yet a member) into class k. */
-void sc_insert(slotclass *c, uint32_t slot, uint32_t k);
+/* Puts slot (not yet a member) into class k; key (sc_key, of k's kind) is
+ * kept only when keys are tracked. */
+void sc_insert(slotclass *c, uint32_t slot, uint32_t k, uint32_t key);
 /* Moves a member to class k (nothing if it is already there). */
 void sc_move(slotclass *c, uint32_t slot, uint32_t k);
 
@@ -66,6 +89,15 @@ void sc_move(slotclass *c, uint32_t slot, uint32_t k);
  * '[' ']' '|', markup '<' '>' '&', other ASCII, bytes >= 0x80. */
 int sc_token_kind(const uint8_t *bytes, uint32_t len);
 
+/* Key of a token: its first byte, or 256 + its second byte when the first
+ * is a space (" " alone: 32). sc_key_kind gives the kind of every token
+ * with that key. */
+uint32_t sc_key(const uint8_t *bytes, uint32_t len);
+int sc_key_kind(uint32_t key);
+/* Cells of the (class, key) table: keys times (count, age) buckets. */
+#define SC_KEY_CELLS (SC_COUNT_BUCKETS * SC_AGE_BUCKETS * SC_NKEYS)
+/* The place of (class k, key) in the pairs, or -1 if it has no member. */
+static inline int32_t sc_pair(const slotclass *c, uint32_t k, uint32_t key);
 /* Members of class k (an empty class has no head and no place in used). */
 static inline uint32_t sc_size(const slotclass *c, uint32_t k)
 {
@@ -79,6 +111,17 @@ static inline uint32_t sc_class(int kind, int count_bucket, int age_bucket)
 static inline int sc_age_of(uint32_t k) { return (int)(k % SC_AGE_BUCKETS); }
 static inline int sc_count_of(uint32_t k) { return (int)(k / SC_AGE_BUCKETS % SC_COUNT_BUCKETS); }
 static inline int sc_kind_of(uint32_t k) { return (int)(k / (SC_AGE_BUCKETS * SC_COUNT_BUCKETS)); }
+/* Cell (class k, key of k's kind): by key, then count and age bucket, so
+ * that a move to the next age (the most frequent) stays in a cache line
+ * (each key has one kind, so (key, count, age) names the class). */
+static inline uint32_t sc_key_cell(uint32_t k, uint32_t key)
+{
+    return key * (SC_COUNT_BUCKETS * SC_AGE_BUCKETS) + k % (SC_COUNT_BUCKETS * SC_AGE_BUCKETS);
+}
+static inline int32_t sc_pair(const slotclass *c, uint32_t k, uint32_t key)
+{
+    return (int32_t)c->pair_at[sc_key_cell(k, key)] - 1;
+}
 /* A word, or a space and a letter (sc_token_kind 0, 1, 2, 9). */
 static inline int sc_is_word_kind(int kind) { return kind <= 2 || kind == 9; }
 

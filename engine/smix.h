@@ -31,7 +31,7 @@ extern "C" {
 #define SMIX_VERSION_STRING "0.1.0"
 
 /* Container format version written by this library (see docs/format.md). */
-#define SMIX_FORMAT_VERSION 10
+#define SMIX_FORMAT_VERSION 11
 #define SMIX_FORMAT_OLDEST 6   /* the oldest major version this build still reads */
 
 typedef enum smix_result {
@@ -108,6 +108,10 @@ typedef struct smix_config {
                              counters (16..26) */
     uint8_t escape_walk;  /* with byte_mix: an escaped token is coded bit by bit among every
                              token it can be, else by its class and rank */
+    uint8_t escape_keys;  /* with escape_walk: the escapes' sums by first byte, and by second
+                             byte after a space, are taken over the classes' members counted
+                             by those bytes, not over every seen token (levels 3-9; format
+                             11, 0 before) */
     uint8_t spell_new;    /* with byte_mix: a new token is coded bit by bit among the unused
                              tokens, else by its id through the id tree (levels 3-9;
                              format 9, 0 before) */

@@ -15,6 +15,7 @@
 #include "bytemix.h"
 #include "fmath.h"
 #include "newid.h"
+#include "slotclass.h"
 #include "tok.h"
 
 typedef struct cand {
@@ -26,8 +27,16 @@ typedef struct cand {
 struct tokbits {
     bytemix *bm;
     int walk_escapes;           /* escapes walked too, else left to the caller */
+    int escape_keys;            /* their first bytes from model_escape_key_sums */
+    uint32_t space_id;          /* the token " " */
     int spell_new;              /* new tokens walked too, else left to the caller */
     uint32_t cap;               /* entries of cands, esc_ids, esc_p */
+    /* escape_keys: the byte values below v that are of kind k, among first
+     * bytes ([0]; a space is of the kinds of a space and a byte) and
+     * second bytes after a space ([1]); and each key's kind */
+    uint16_t kind_below[2][SC_KINDS][257];
+    uint8_t kind_vals[2][SC_KINDS][256];   /* those values, ascending */
+    uint8_t key_kind[SC_NKEYS];
     cand *cands;                /* the tokens still possible */
     uint32_t *esc_ids;          /* model_escape_tokens_from */
     double *esc_p;
@@ -35,11 +44,13 @@ struct tokbits {
     uint8_t *len_of, *first_of; /* by id: its length and first byte */
 };
 
-tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, int walk_escapes, int spell_new)
+tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, int walk_escapes, int escape_keys,
+                        int spell_new)
 {
     tokbits *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->walk_escapes = walk_escapes;
+    t->escape_keys = escape_keys;
     t->spell_new = spell_new;
     t->cap = vocab + 1;
     t->bm = bytemix_create(table_bits, bm_features);
@@ -53,11 +64,27 @@ tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, in
         tokbits_free(t);
         return NULL;
     }
+    uint8_t spaced[SC_KINDS] = { 0 };   /* the kinds of the tokens that start with a space */
+    for (uint32_t key = 0; key < SC_NKEYS; key++) {
+        t->key_kind[key] = (uint8_t)sc_key_kind(key);
+        if (key >= SC_SPACE_KEYS || key == ' ') spaced[t->key_kind[key]] = 1;
+    }
+    for (int s = 0; s < 2; s++)
+        for (int k = 0; k < SC_KINDS; k++) {
+            uint16_t n = 0;
+            for (uint32_t v = 0; v < 256; v++) {
+                t->kind_below[s][k][v] = n;
+                if (s ? t->key_kind[SC_SPACE_KEYS + v] == k : v == ' ' ? spaced[k] : t->key_kind[v] == k)
+                    t->kind_vals[s][k][n++] = (uint8_t)v;
+            }
+            t->kind_below[s][k][256] = n;
+        }
     for (uint32_t id = 0; id < vocab; id++) {
         uint32_t len;
         t->bytes_of[id] = tok_bytes(tok_builtin(), id, &len);
         t->len_of[id] = (uint8_t)len;
         t->first_of[id] = t->bytes_of[id][0];
+        if (len == 1 && t->first_of[id] == ' ') t->space_id = id;
     }
     return t;
 }
@@ -156,13 +183,18 @@ static double ratio(double part, double whole)
 
 /* Codes (or decodes) whether the token ends after pos bytes, when candidate
  * `exact` does and others go on; removes it when the token goes on. */
+static int code_end_bit(tokbits *t, bit_io *io, double exact, double all, uint32_t pos, int walk)
+{
+    uint32_t q = bytemix_event_p(t->bm, walk == BYTEMIX_ESCAPES ? BYTEMIX_END_ESCAPE : BYTEMIX_END,
+                                 (float)ratio(exact, all), (int)pos);
+    int end = code_bit(io, q, io->target && pos == io->target_len, exact, all - exact);
+    bytemix_event_learn(t->bm, end);
+    return end;
+}
+
 static int code_end(tokbits *t, bit_io *io, uint32_t *n, uint32_t exact, uint32_t pos, int walk)
 {
-    double all = cand_mass(t, *n), p = ratio(t->cands[exact].mass, all);
-    uint32_t q = bytemix_event_p(t->bm, walk == BYTEMIX_ESCAPES ? BYTEMIX_END_ESCAPE : BYTEMIX_END, (float)p,
-                                 (int)pos);
-    int end = code_bit(io, q, io->target && pos == io->target_len, t->cands[exact].mass, all - t->cands[exact].mass);
-    bytemix_event_learn(t->bm, end);
+    int end = code_end_bit(t, io, t->cands[exact].mass, cand_mass(t, *n), pos, walk);
     if (!end) t->cands[exact] = t->cands[--*n];
     return end;
 }
@@ -363,20 +395,161 @@ static int code_is_new(tokbits *t, bit_io *io, double fresh, double other, int i
     return bit;
 }
 
+/* An escape's keys (config.escape_keys): the count of each, and its mass
+ * once a walk needs it (model_escape_key_mass). A walk over byte values
+ * reads the keys of each value: for the first byte, its own (and for a
+ * space, " " alone and every key of a space and a byte); for the second
+ * byte after a space, the key of the space and that byte. */
+typedef struct esc_keys {
+    model *m;
+    const tokbits *t;
+    uint32_t count[SC_NKEYS];
+    double mass[SC_NKEYS];
+    uint8_t known[SC_NKEYS];
+    double kind_mass[2][SC_KINDS];   /* of the first bytes' kinds; of the second bytes' */
+    uint32_t count_below[2][257];    /* of the byte values below v: [0] first bytes, [1] second */
+} esc_keys;
+
+/* The prefix sums of counts by byte value. */
+static void keys_prefix(esc_keys *e)
+{
+    uint32_t sc = 0;
+    for (uint32_t k = SC_SPACE_KEYS; k < SC_NKEYS; k++) sc += e->count[k];
+    for (int s = 0; s < 2; s++) {
+        uint32_t c = 0;
+        for (uint32_t v = 0; v < 256; v++) {
+            uint32_t key = s ? SC_SPACE_KEYS + v : v;
+            e->count_below[s][v] = c;
+            c += e->count[key] + (!s && v == ' ' ? sc : 0);
+        }
+        e->count_below[s][256] = c;
+    }
+}
+
+static double key_mass(esc_keys *e, uint32_t key)
+{
+    if (!e->known[key]) {
+        e->mass[key] = model_escape_key_mass(e->m, key);
+        e->known[key] = 1;
+    }
+    return e->mass[key];
+}
+
+/* Count of the tokens of byte values [lo, hi) (first: of first bytes, else
+ * of second bytes after a space), and, if mass, their mass: each kind in
+ * the range, in kind order, by its mass if the range holds all its values,
+ * else by the masses of its keys in the range, in value order. *split: the
+ * byte values of the kinds split by the range (the keys a mass sums). */
+static double keys_of(esc_keys *e, uint32_t lo, uint32_t hi, int first, uint32_t *count, uint32_t *split, int mass)
+{
+    int s = !first;
+    uint32_t nsplit = 0;
+    double sum = 0.0;
+    *count = e->count_below[s][hi] - e->count_below[s][lo];
+    for (int k = 0; k < SC_KINDS; k++) {
+        const uint16_t *below = e->t->kind_below[s][k];
+        uint32_t from = below[lo], to = below[hi];
+        if (from == to) continue;
+        if (to - from == below[256]) {
+            sum += e->kind_mass[s][k];
+            continue;
+        }
+        nsplit += to - from;
+        if (!mass) continue;
+        for (uint32_t j = from; j < to; j++) {
+            uint32_t v = e->t->kind_vals[s][k][j], key = first ? v : SC_SPACE_KEYS + v;
+            if (e->count[key]) sum += key_mass(e, key);
+        }
+    }
+    *split = nsplit;
+    return mass ? sum : 0.0;
+}
+
+/* The bits of byte pos among the escape's keys, MSB first, given the mass
+ * of all of them (*mass; on return, the mass of the byte coded): of the
+ * two halves of each step, the one with fewer keys to sum (keys_of's
+ * split; the zeros on a tie) is summed and the other is what is left of
+ * the whole. Returns the byte. */
+static uint32_t code_key_byte(tokbits *t, bit_io *io, esc_keys *e, int first, double *mass, uint32_t pos)
+{
+    uint32_t v = 0;
+    double all = *mass;
+    for (int k = 7; k >= 0; k--) {
+        uint32_t lo = v << (k + 1), half = 1u << k, c0, c1, s0, s1;
+        keys_of(e, lo, lo + half, first, &c0, &s0, 0);
+        keys_of(e, lo + half, lo + 2 * half, first, &c1, &s1, 0);
+        double m0, m1;
+        if (c0 == 0 || c1 == 0) {
+            m0 = c0 ? all : 0.0;
+            m1 = c1 ? all : 0.0;
+        } else if (s0 <= s1) {
+            m0 = keys_of(e, lo, lo + half, first, &c0, &s0, 1);
+            m1 = all - m0 > 0.0 ? all - m0 : 0.0;
+        } else {
+            m1 = keys_of(e, lo + half, lo + 2 * half, first, &c1, &s1, 1);
+            m0 = all - m1 > 0.0 ? all - m1 : 0.0;
+        }
+        int bit = code_byte_bit(t, io, m0 + m1, m1, c0 + c1, c1, pos, k, BYTEMIX_ESCAPES);
+        all = bit ? m1 : m0;
+        v = (v << 1) | (uint32_t)bit;
+    }
+    *mass = all;
+    return v;
+}
+
+/* The first byte of an escape from its keys; after a space, whether the
+ * token ends (" " itself, when it can be), then the second byte. *key is
+ * then the key of the tokens left (' ' for " " itself), *pos the bytes
+ * coded. Returns 0, or -1 with no token to code. */
+static int escape_key(tokbits *t, bit_io *io, model *m, uint32_t *key, uint32_t *pos)
+{
+    esc_keys e;
+    e.m = m;
+    e.t = t;
+    memset(e.known, 0, sizeof e.known);
+    int ok = model_escape_keys_begin(m, e.count, e.kind_mass[0]) > 0;
+    if (ok) {
+        keys_prefix(&e);
+        memcpy(e.kind_mass[1], e.kind_mass[0], sizeof e.kind_mass[1]);
+        double mass = model_escape_mass(m);
+        io->step = STEP_ESC_WALK;
+        *key = code_key_byte(t, io, &e, 1, &mass, 0);
+        *pos = 1;
+        if (*key == ' ') {
+            double alone = e.count[' '] ? key_mass(&e, ' ') : 0.0, *k2 = &e.kind_mass[1][t->key_kind[' ']];
+            *k2 = *k2 - alone > 0.0 ? *k2 - alone : 0.0;   /* the second bytes' kind of " " without it */
+            uint32_t others = 0, split;
+            keys_of(&e, 0, 256, 0, &others, &split, 0);
+            if (!e.count[' '] || (others && !code_end_bit(t, io, alone, mass, 1, BYTEMIX_ESCAPES))) {
+                mass = mass - alone > 0.0 ? mass - alone : 0.0;
+                *key = SC_SPACE_KEYS + code_key_byte(t, io, &e, 0, &mass, 1);
+                *pos = 2;
+            }
+        }
+    }
+    return ok ? 0 : -1;
+}
+
 /* After an escape: which of the tokens it can be (the model's list, with
  * its step-2 masses). The list is long (every seen token that is no
- * candidate), so its first byte is coded from sums by byte value and only
- * the tokens that share it are walked further. Returns the token's id, or
- * TOKBITS_NEW for an empty list (a damaged stream). */
+ * candidate), so its first byte is coded from sums by byte value (by key
+ * from format 11, and after a space the second byte too: escape_key) and
+ * only the tokens that share them are walked further. Returns the token's
+ * id, or TOKBITS_NEW for an empty list (a damaged stream). */
 static uint32_t code_escape(tokbits *t, bit_io *io, model *m)
 {
     model_escape_prepare(m);
     double mass[256];
-    uint32_t count[256];
-    if (model_escape_first_sums(m, mass, count) == 0) return TOKBITS_NEW;
-    io->step = STEP_ESC_WALK;
-    uint32_t first = code_byte_sums(t, io, mass, count, 0, BYTEMIX_ESCAPES);
-    uint32_t n = model_escape_tokens_from(m, first, t->esc_ids, t->esc_p);
+    uint32_t count[256], pos = 1, key;
+    if (t->escape_keys) {
+        if (escape_key(t, io, m, &key, &pos) < 0) return TOKBITS_NEW;
+        if (key == ' ') return t->space_id;
+    } else {
+        if (model_escape_first_sums(m, mass, count) == 0) return TOKBITS_NEW;
+        io->step = STEP_ESC_WALK;
+        key = code_byte_sums(t, io, mass, count, 0, BYTEMIX_ESCAPES);
+    }
+    uint32_t n = model_escape_tokens_from(m, key, t->esc_ids, t->esc_p);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t id = t->esc_ids[i];
         cand *k = &t->cands[i];
@@ -386,7 +559,7 @@ static uint32_t code_escape(tokbits *t, bit_io *io, model *m)
         k->mass = t->esc_p[i];
     }
     if (n == 0) return TOKBITS_NEW;
-    return t->cands[code_candidate(t, io, n, BYTEMIX_ESCAPES, 1)].id;
+    return t->cands[code_candidate(t, io, n, BYTEMIX_ESCAPES, pos)].id;
 }
 
 /* A difference of newid_mass_below()s: the tree's mass of a range of codes

@@ -11,7 +11,8 @@
  * tokens, weighted by the id tree); if not, which of the tokens an escape can be (the seen tokens
  * that are no candidate, each with its class's step-2 probability), walked
  * the same way (config.escape_walk; else its class and rank as at the
- * other levels). Every decision has the token model's probability (the
+ * other levels), its first bytes from the model's sums by key
+ * (config.escape_keys, format 11) or by first byte (before). Every decision has the token model's probability (the
  * share of the mass that agrees with it), which the byte model (bytemix.h)
  * mixes with its byte contexts. Bits on which every remaining token agrees
  * are not coded. Encoder and decoder run the same
@@ -32,8 +33,9 @@ typedef struct tokbits tokbits;
 /* NULL on allocation failure. vocab: token ids in use; table_bits and
  * bm_features (BYTEMIX_RECORDS, BYTEMIX_HISTORY) as bytemix_create;
  * walk_escapes: escapes are walked too, else their class and rank are left
- * to the caller. */
-tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, int walk_escapes, int spell_new);
+ * to the caller; escape_keys: their first bytes from the sums by key. */
+tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, int walk_escapes, int escape_keys,
+                        int spell_new);
 void tokbits_free(tokbits *t);
 
 /* After model_predict(m): codes whether token id is a candidate and which,

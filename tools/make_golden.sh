@@ -126,8 +126,9 @@ if [ "$ver" -ge 8 ]; then
     # a level-3 frame (skip_share, bit 7 of config byte 11) labelled format 7,
     # with format 9's bits cleared (byte_records, bit 6 of config byte 19 at
     # offset 27; skip_share_wide and spell_new, bits 5 and 6 of config byte
-    # 11 at offset 19) and format 10's (byte_history and adam_no_momentum,
-    # bits 4 and 3 of config byte 11) so that skip_share alone is wrong
+    # 11 at offset 19), format 10's (byte_history and adam_no_momentum,
+    # bits 4 and 3 of config byte 11) and format 11's (escape_keys, bit 5 of
+    # config byte 19) so that skip_share alone is wrong
     l3=$G/decode/v$ver-prose-default.smx
     b19=$(od -An -tu1 -j27 -N1 "$l3" | tr -d ' ')
     b11=$(od -An -tu1 -j19 -N1 "$l3" | tr -d ' ')
@@ -136,26 +137,33 @@ if [ "$ver" -ge 8 ]; then
         "$tmp/reseal" "$l3" "$tmp/l3x.smx" 27 $((b19 & $1))
         "$tmp/reseal" "$tmp/l3x.smx" "$3" 19 $((b11 & $2))
     }
-    l3x 0xBF 0x87 "$tmp/v9-bits-cleared.smx"
+    l3x 0x9F 0x87 "$tmp/v9-bits-cleared.smx"
     "$tmp/reseal" "$tmp/v9-bits-cleared.smx" "$E/v7-with-skip-share.smx" 4 7
     # and labelled format 8, which had none of format 9's bits: each alone
     if [ "$ver" -ge 9 ]; then
-        l3x 0xFF 0x87 "$tmp/records-only.smx"
+        l3x 0xDF 0x87 "$tmp/records-only.smx"
         "$tmp/reseal" "$tmp/records-only.smx" "$E/v8-with-byte-records.smx" 4 8
-        l3x 0xBF 0xC7 "$tmp/spell-only.smx"
+        l3x 0x9F 0xC7 "$tmp/spell-only.smx"
         "$tmp/reseal" "$tmp/spell-only.smx" "$E/v8-with-spell-new.smx" 4 8
-        l3x 0xBF 0xA7 "$tmp/wide-only.smx"
+        l3x 0x9F 0xA7 "$tmp/wide-only.smx"
         "$tmp/reseal" "$tmp/wide-only.smx" "$E/v8-with-skip-share-wide.smx" 4 8
     fi
     # labelled format 9, which had none of format 10's bits: byte_history
     # (level 3) alone, and adam_no_momentum alone (level 9, byte_history
-    # cleared)
+    # cleared); format 11's escape_keys cleared in both
     if [ "$ver" -ge 10 ]; then
-        "$tmp/reseal" "$l3" "$E/v9-with-byte-history.smx" 4 9
+        l3x 0xDF 0xFF "$tmp/no-keys.smx"
+        "$tmp/reseal" "$tmp/no-keys.smx" "$E/v9-with-byte-history.smx" 4 9
         l9=$G/decode/v$ver-code-l9.smx
         b11_9=$(od -An -tu1 -j19 -N1 "$l9" | tr -d ' ')
-        "$tmp/reseal" "$l9" "$tmp/adam-only.smx" 19 $((b11_9 & 0xEF))
+        b19_9=$(od -An -tu1 -j27 -N1 "$l9" | tr -d ' ')
+        "$tmp/reseal" "$l9" "$tmp/l9-no-keys.smx" 27 $((b19_9 & 0xDF))
+        "$tmp/reseal" "$tmp/l9-no-keys.smx" "$tmp/adam-only.smx" 19 $((b11_9 & 0xEF))
         "$tmp/reseal" "$tmp/adam-only.smx" "$E/v9-with-adam-no-momentum.smx" 4 9
+    fi
+    # labelled format 10, which had no escape_keys bit (level 9)
+    if [ "$ver" -ge 11 ]; then
+        "$tmp/reseal" "$G/decode/v$ver-code-l9.smx" "$E/v10-with-escape-keys.smx" 4 10
     fi
 elif [ "$ver" -eq 7 ]; then
     "$tmp/reseal" "$src" "$E/v6-with-follow-words.smx" 4 6

@@ -105,7 +105,7 @@ static void test_config_fields(void)
 {
     uint8_t hdr[CTR_HEADER_MAX], bad[CTR_HEADER_MAX];
     ctr_header in = make_header(1, 99), out;
-    int all_same = 1, some_walk = 0, some_bytes = 0;
+    int all_same = 1, some_walk = 0, some_bytes = 0, keys_walk = 1;
     for (int level = SMIX_LEVEL_MIN; level <= SMIX_LEVEL_MAX; level++) {
         smix_level_config(level, &in.cfg);
         in.cfg.blocks = 1;
@@ -113,14 +113,18 @@ static void test_config_fields(void)
         all_same &= ctr_read_header(hdr, size, &out) == SMIX_OK && !memcmp(&in.cfg, &out.cfg, sizeof in.cfg);
         some_walk |= in.cfg.escape_walk;
         some_bytes |= in.cfg.byte_mix && !in.cfg.escape_walk;
+        keys_walk &= in.cfg.escape_keys == in.cfg.escape_walk;
     }
     check(all_same, "every level's configuration reads back field for field");
     check(some_walk && some_bytes, "the levels include the byte model with and without the escape walk");
+    check(keys_walk, "every level that walks escapes sums them by key (format 11)");
     smix_level_config(3, &in.cfg);
     in.cfg.blocks = 1;
     uint32_t size = ctr_write_header(&in, hdr);
-    check((hdr[8 + 19] & 0x3F) == in.cfg.byte_mix && in.cfg.vocab_size == 32768 && hdr[8 + 16] == 0 && hdr[8 + 17] == 0x80,
-          "byte_mix is config byte 19's bits 0-5, after a 2-byte vocab_size");
+    check((hdr[8 + 19] & 0x1F) == in.cfg.byte_mix && in.cfg.vocab_size == 32768 && hdr[8 + 16] == 0 && hdr[8 + 17] == 0x80,
+          "byte_mix is config byte 19's bits 0-4, after a 2-byte vocab_size");
+    check(!in.cfg.escape_keys && !(hdr[8 + 19] & 0x20) && !in.cfg.escape_walk && !(hdr[8 + 19] & 0x80),
+          "level 3: no escape walk (config byte 19's bit 7) nor keys (bit 5)");
     check(in.cfg.byte_records == 1 && (hdr[8 + 19] & 0x40), "byte_records is config byte 19's bit 6");
     check(in.cfg.spell_new == 1 && (hdr[8 + 11] & 0x40) && (hdr[8 + 11] & 0x07) == in.cfg.max_order,
           "spell_new is config byte 11's bit 6, beside max_order");
@@ -141,6 +145,8 @@ static void test_config_fields(void)
     uint32_t ssm_size = ctr_write_header(&ssm_h, bad);
     check(ssm_h.cfg.adam_no_momentum == 1 && (bad[8 + 11] & 0x08) && ctr_read_header(bad, ssm_size, &out) == SMIX_OK &&
           out.cfg.adam_no_momentum == 1, "adam_no_momentum is config byte 11's bit 3 (level 5)");
+    check(ssm_h.cfg.escape_keys == 1 && (bad[8 + 19] & 0x20) && ssm_h.cfg.escape_walk == 1 && (bad[8 + 19] & 0x80) &&
+          out.cfg.escape_keys == 1, "escape_keys is config byte 19's bit 5, escape_walk its bit 7 (level 5)");
     memcpy(bad, hdr, size);
     bad[8 + 11] |= 0x40;
     bad[8 + 19] = 0;
@@ -152,6 +158,7 @@ static void test_config_fields(void)
         { 0x80, "an escape walk without the byte model is refused" },
         { 0x80 | 40, "an escape walk with a table out of range is refused" },
         { 0x40, "record contexts without the byte model are refused" },
+        { 0x20 | 24, "escapes summed by key without the escape walk are refused" },
     };
     for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
         memcpy(bad, hdr, size);

@@ -11,6 +11,14 @@
  * same probabilities, the same counts, masses within rounding, and a total
  * that covers the list; and that the candidates' marks are gone afterwards
  * (a mark left behind would hide a token from the next escape).
+ *
+ * From format 11 (escape_keys) the sums are by key instead: the first
+ * byte, or a space and the second byte (model_escape_keys_begin,
+ * model_escape_key_mass, summed over the classes' (class, key) pairs).
+ * There it checks, at every escape, every key's count, mass and tokens,
+ * every kind's mass, and that the pairs hold exactly the seen slots by
+ * class and key, before and after the masses are summed (which takes the
+ * candidates out of their pairs for a while).
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,8 +36,9 @@ static void check(int cond, const char *name)
 }
 
 typedef struct tally {
-    size_t escapes, lists;       /* escapes checked, first-byte lists compared */
+    size_t escapes, lists;       /* escapes checked, first-byte (or key) lists compared */
     size_t bad_count, bad_mass, bad_list, bad_total, marks_left;
+    size_t bad_kind, bad_pairs;  /* escape_keys: kind masses, pair counts */
 } tally;
 
 /* The probability the brute force expects for a slot no candidate. */
@@ -70,11 +79,76 @@ static void check_escape(model *m, tally *t, uint32_t *ids, double *p)
     for (uint32_t slot = 0; slot < m->c.cap; slot++) t->marks_left += m->s.cand_mark[slot] != 0;
 }
 
-static int run(int level, const uint32_t *tok, size_t n, tally *t)
+/* The pairs hold every seen slot by class and key, and nothing else. */
+static int pairs_exact(const model *m)
+{
+    const slotclass *c = &m->h.sc;
+    uint32_t *want = calloc(SC_KEY_CELLS, sizeof *want), bad = !want;
+    for (uint32_t slot = 1; slot < m->h.nslots && !bad; slot++) want[sc_key_cell(c->cls[slot], c->key[slot])]++;
+    for (uint32_t key = 0; key < SC_NKEYS && !bad; key++) {
+        uint32_t members = 0;
+        for (uint32_t j = 0; j < c->key_pairs[key]; j++) {
+            uint32_t i = c->key_at[key] + j, cell = sc_key_cell(c->pair_cls[i], key);
+            bad |= c->pair_n[i] == 0 || want[cell] != c->pair_n[i] || c->pair_at[cell] != i + 1;
+            want[cell] = 0;
+            members += c->pair_n[i];
+        }
+        bad |= members != c->key_n[key];
+    }
+    for (uint32_t i = 0; i < SC_KEY_CELLS && !bad; i++) bad |= want[i] != 0;
+    free(want);
+    return !bad;
+}
+
+static int near(double got, double want) { return fabs(got - want) <= 1e-5 * want + 1e-12; }
+
+static void check_keys(model *m, tally *t, uint32_t *ids, double *p)
+{
+    static double want_mass[SC_NKEYS];
+    uint32_t count[SC_NKEYS], want_count[SC_NKEYS] = { 0 }, want_total = 0;
+    double kind_mass[SC_KINDS], want_kind[SC_KINDS] = { 0 };
+    t->bad_pairs += !pairs_exact(m);
+    uint32_t total = model_escape_keys_begin(m, count, kind_mass);
+    memset(want_mass, 0, sizeof want_mass);
+    for (uint32_t slot = 1; slot < m->h.nslots; slot++) {
+        if (model_is_cand(m, slot)) continue;
+        uint32_t len;
+        const uint8_t *b = tok_bytes(tok_builtin(), m->h.id_of[slot], &len);
+        uint32_t key = sc_key(b, len);
+        want_mass[key] += member_p(m, slot);
+        want_kind[sc_token_kind(b, len)] += member_p(m, slot);
+        want_count[key]++;
+        want_total++;
+    }
+    t->escapes++;
+    t->bad_total += total != want_total;
+    for (int k = 0; k < SC_KINDS; k++) t->bad_kind += !near(kind_mass[k], want_kind[k]);
+    for (uint32_t key = 0; key < SC_NKEYS; key++) {
+        t->bad_count += count[key] != want_count[key];
+        if (!want_count[key]) continue;
+        t->bad_mass += !near(model_escape_key_mass(m, key), want_mass[key]);
+        if (key == ' ') continue;   /* " " alone: the codec knows its id; key ' ' lists every space token */
+        uint32_t n = model_escape_tokens_from(m, key, ids, p), k = 0, bad = n != want_count[key];
+        for (uint32_t slot = 1; slot < m->h.nslots && !bad; slot++) {
+            uint32_t len, id = m->h.id_of[slot];
+            const uint8_t *b = tok_bytes(tok_builtin(), id, &len);
+            if (model_is_cand(m, slot) || sc_key(b, len) != key) continue;
+            bad = k >= n || ids[k] != id || !near(p[k], member_p(m, slot));
+            k++;
+        }
+        t->lists++;
+        t->bad_list += bad;
+    }
+    t->bad_pairs += !pairs_exact(m);
+}
+
+static int run(int level, int keys, const uint32_t *tok, size_t n, tally *t)
 {
     smix_config cfg;
     if (smix_level_config(level, &cfg) != SMIX_OK) return -1;
     cfg.blocks = 1;
+    cfg.escape_walk = 1;
+    cfg.escape_keys = (uint8_t)keys;
     model *m = model_create(&cfg, 1);
     uint32_t *ids = m ? malloc(m->c.cap * sizeof *ids) : NULL;
     double *p = m ? malloc(m->c.cap * sizeof *p) : NULL;
@@ -85,7 +159,8 @@ static int run(int level, const uint32_t *tok, size_t n, tally *t)
         uint32_t slot = model_slot_of(m, tok[i]);
         if (model_is_escape(m, model_symbol_of(m, tok[i]))) {
             model_escape_prepare(m);
-            check_escape(m, t, ids, p);
+            if (keys) check_keys(m, t, ids, p);
+            else check_escape(m, t, ids, p);
         }
         smix_chunk_info ci;
         if (model_update(m, slot, tok[i], &ci) < 0) return -1;
@@ -96,7 +171,7 @@ static int run(int level, const uint32_t *tok, size_t n, tally *t)
     return 0;
 }
 
-static void test_file(const char *path, size_t max_bytes, int level)
+static void test_file(const char *path, size_t max_bytes, int level, int keys)
 {
     FILE *f = fopen(path, "rb");
     uint8_t *buf = malloc(max_bytes);
@@ -106,33 +181,42 @@ static void test_file(const char *path, size_t max_bytes, int level)
     size_t n = tok_encode(tok_builtin(), tok_vocab_size(tok_builtin()), buf, len, tok);
     free(buf);
     tally t;
-    char name[256];
-    int ok = len > 1000 && run(level, tok, n, &t) == 0;
-    snprintf(name, sizeof name, "%s level %d: %zu tokens, %zu escapes, %zu first-byte lists", path, level, n,
-             ok ? t.escapes : 0, ok ? t.lists : 0);
+    char name[320], what[96];
+    snprintf(what, sizeof what, "%s level %d, sums by %s", path, level, keys ? "key" : "first byte");
+    int ok = len > 1000 && run(level, keys, tok, n, &t) == 0;
+    snprintf(name, sizeof name, "%s: %zu tokens, %zu escapes, %zu lists", what, n, ok ? t.escapes : 0,
+             ok ? t.lists : 0);
     check(ok && t.escapes > 50 && t.lists > t.escapes, name);
     if (ok) {
-        snprintf(name, sizeof name, "%s level %d: counts by first byte and the total as brute force "
-                 "(%zu, %zu wrong)", path, level, t.bad_count, t.bad_total);
+        snprintf(name, sizeof name, "%s: counts and the total as brute force (%zu, %zu wrong)", what, t.bad_count,
+                 t.bad_total);
         check(t.bad_count == 0 && t.bad_total == 0, name);
-        snprintf(name, sizeof name, "%s level %d: masses by first byte as brute force (%zu wrong)", path, level,
-                 t.bad_mass);
+        snprintf(name, sizeof name, "%s: masses as brute force (%zu wrong)", what, t.bad_mass);
         check(t.bad_mass == 0, name);
-        snprintf(name, sizeof name, "%s level %d: each first byte's tokens, in order, with their probabilities "
-                 "(%zu wrong)", path, level, t.bad_list);
+        snprintf(name, sizeof name, "%s: each list's tokens, in order, with their probabilities (%zu wrong)", what,
+                 t.bad_list);
         check(t.bad_list == 0, name);
-        snprintf(name, sizeof name, "%s level %d: no candidate marks left behind (%zu)", path, level,
-                 t.marks_left);
-        check(t.marks_left == 0, name);
+        if (keys) {
+            snprintf(name, sizeof name, "%s: kind masses as brute force (%zu wrong)", what, t.bad_kind);
+            check(t.bad_kind == 0, name);
+            snprintf(name, sizeof name, "%s: the pairs hold the seen slots by class and key, before and after "
+                     "(%zu wrong)", what, t.bad_pairs);
+            check(t.bad_pairs == 0, name);
+        } else {
+            snprintf(name, sizeof name, "%s: no candidate marks left behind (%zu)", what, t.marks_left);
+            check(t.marks_left == 0, name);
+        }
     }
     free(tok);
 }
 
 int main(void)
 {
-    test_file("samples/prose.txt", 40000, 3);
-    test_file("samples/multilingual.txt", 6000, 3);
-    test_file("samples/records.bin", 20000, 4);
+    for (int keys = 0; keys <= 1; keys++) {
+        test_file("samples/prose.txt", 40000, 3, keys);
+        test_file("samples/multilingual.txt", 6000, 3, keys);
+        test_file("samples/records.bin", 20000, 4, keys);
+    }
     printf("%d passed, %d failed\n", pass, fail);
     return fail ? 1 : 0;
 }

@@ -4,7 +4,8 @@
  * changes, representatives fall inside their bucket, and after many random
  * moves every class list holds exactly the slots whose class says so, with
  * consistent sizes and used-class bookkeeping (including each used class's
- * count, age and kind parts).
+ * count, age and kind parts); with keys counted, the (class, key) pairs
+ * hold exactly the members by class and key.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,7 +132,7 @@ static void test_lists(void)
     slotclass c;
     check(sc_init(&c, cap) == 0, "sc_init");
     uint64_t s = 42;
-    for (uint32_t j = 1; j < cap; j++) sc_insert(&c, j, rng(&s) % SC_NCLASS);
+    for (uint32_t j = 1; j < cap; j++) sc_insert(&c, j, rng(&s) % SC_NCLASS, 0);
     int ok = consistent(&c, cap);
     for (int i = 0; i < 200000 && ok; i++) {
         uint32_t j = 1 + rng(&s) % (cap - 1);
@@ -143,10 +144,67 @@ static void test_lists(void)
     sc_free(&c);
 }
 
+/* The pairs against a count of the members by (class, key). */
+static int pairs_consistent(const slotclass *c, uint32_t nslots)
+{
+    uint32_t *want = calloc(SC_KEY_CELLS, sizeof *want), bad = !want;
+    for (uint32_t j = 1; j < nslots && !bad; j++) {
+        bad |= sc_key_kind(c->key[j]) != sc_kind_of(c->cls[j]);
+        want[sc_key_cell(c->cls[j], c->key[j])]++;
+    }
+    for (uint32_t key = 0; key < SC_NKEYS && !bad; key++) {
+        uint32_t members = 0;
+        for (uint32_t i = c->key_at[key]; i < c->key_at[key] + c->key_pairs[key]; i++) {
+            uint32_t cell = sc_key_cell(c->pair_cls[i], key);
+            bad |= c->pair_n[i] == 0 || c->pair_n[i] != want[cell] || c->pair_at[cell] != i + 1 ||
+                   sc_kind_of(c->pair_cls[i]) != sc_key_kind(key);
+            want[cell] = 0;
+            members += c->pair_n[i];
+        }
+        bad |= members != c->key_n[key];
+    }
+    for (uint32_t i = 0; i < SC_KEY_CELLS && !bad; i++) bad |= want[i] != 0;
+    free(want);
+    return !bad;
+}
+
+/* Keys counted: random tokens' keys, classes of their kind, random moves
+ * within the kind (moves never change a member's kind). */
+static void test_keys(void)
+{
+    const uint32_t cap = 3000;
+    uint32_t room[SC_NKEYS], keys[3000];
+    slotclass c;
+    uint64_t s = 7;
+    for (uint32_t k = 0; k < SC_NKEYS; k++) room[k] = 0;
+    for (uint32_t j = 1; j < cap; j++) {   /* a few keys, most of them a space and a letter */
+        keys[j] = rng(&s) % 3 ? SC_SPACE_KEYS + 'a' + rng(&s) % 26 : rng(&s) % SC_NKEYS;
+        room[keys[j]]++;
+    }
+    check(sc_init(&c, cap) == 0 && sc_keys_init(&c, cap, room) == 0, "sc_init, sc_keys_init");
+    uint32_t per_kind = SC_COUNT_BUCKETS * SC_AGE_BUCKETS;
+    for (uint32_t j = 1; j < cap; j++)
+        sc_insert(&c, j, (uint32_t)sc_key_kind(keys[j]) * per_kind + rng(&s) % per_kind, keys[j]);
+    int ok = pairs_consistent(&c, cap) && consistent(&c, cap);
+    for (int i = 0; i < 200000 && ok; i++) {
+        uint32_t j = 1 + rng(&s) % (cap - 1), kind = (uint32_t)sc_key_kind(keys[j]);
+        /* favour few cells so that pairs empty out and refill */
+        sc_move(&c, j, kind * per_kind + (rng(&s) % 4 ? rng(&s) % 4 : rng(&s) % per_kind));
+        if (i % 1000 == 0) ok = pairs_consistent(&c, cap) && consistent(&c, cap);
+    }
+    check(ok && pairs_consistent(&c, cap), "200,000 random moves keep the pairs by class and key exact");
+    uint8_t b[2] = { ' ', 't' };
+    check(sc_key(b, 2) == SC_SPACE_KEYS + 't' && sc_key(b, 1) == ' ' && sc_key(b + 1, 1) == 't' &&
+          sc_key_kind(SC_SPACE_KEYS + 't') == sc_token_kind(b, 2) && sc_key_kind(' ') == sc_token_kind(b, 1),
+          "keys: a space and a byte, a space alone, a first byte; their kinds are the tokens'");
+    sc_free(&c);
+}
+
 int main(void)
 {
     test_buckets();
     test_lists();
+    test_keys();
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
 }
