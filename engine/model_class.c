@@ -160,6 +160,21 @@ void model_learn_class_biases(model *m, uint32_t y)
 
 _Static_assert(NEWID_KINDS <= 32, "class_factor_ready has a bit per kind");
 
+/* With escape_keys: a member's step-2 probability by class, (unit x class
+ * factor) / sum, with no division by the members; and the kinds' masses,
+ * the sums of their classes' class_p as four partial sums (i mod 4). */
+static void member_by_class(model *m)
+{
+    const slotclass *c = &m->h.sc;
+    double *mpc = m->s.member_pc, inv = m->s.class_inv, part[4][SC_KINDS];
+    memset(part, 0, sizeof part);
+    for (uint32_t i = 0; i < c->nused; i++) {
+        mpc[c->used[i]] = (double)m->s.class_ucf[i] * inv;
+        part[i & 3][c->used_kind[i]] += m->s.class_p[i];
+    }
+    for (int k = 0; k < SC_KINDS; k++) m->s.kind_p[k] = (part[0][k] + part[1][k]) + (part[2][k] + part[3][k]);
+}
+
 /* The symbols of step 2 are the classes with members, in sc.used order.
  * Their masses are those of step 1 times a learned factor by class and by
  * the kind of the last byte, which only step 2 uses (enwik8_1M at level 3:
@@ -172,21 +187,28 @@ void model_escape_prepare(model *m)
         m->w.class_factor_ready |= 1u << m->nid.kind;
     }
     double sum = 0.0;
+    float *ucf = m->s.class_ucf;
     for (uint32_t i = 0; i < m->h.sc.nused; i++) {
-        float x = (float)class_others(m, i) * (m->s.class_unit[i] * cf[m->h.sc.used[i]]);
+        ucf[i] = m->s.class_unit[i] * cf[m->h.sc.used[i]];
+        float x = (float)class_others(m, i) * ucf[i];
         m->s.class_p[i] = x;
         sum += x;
     }
-    float scale = model_safe_scale((double)(MODEL_TOTAL - 2 * SC_NCLASS), sum);
     float inv = sum > 0.0 && sum < 1e30 ? (float)(1.0 / sum) : 0.0f;   /* degenerate: no step */
+    m->s.class_inv = inv;
+    m->s.escaped = 1;
+    if (m->c.cfg.escape_walk) {   /* no class to code: class_p for the walk */
+        for (uint32_t i = 0; i < m->h.sc.nused; i++) m->s.class_p[i] *= inv;
+        if (m->c.cfg.escape_keys) member_by_class(m);
+        return;
+    }
+    float scale = model_safe_scale((double)(MODEL_TOTAL - 2 * SC_NCLASS), sum);
     for (uint32_t i = 0; i < m->h.sc.nused; i++) {
         uint32_t n = class_others(m, i);
         m->s.class_freq[i] = n ? 1 + (uint32_t)(m->s.class_p[i] * scale) : 0;
         m->s.class_p[i] *= inv;
     }
-    m->s.class_inv = inv;
     m->s.class_total = model_fit_total(m->s.class_freq, m->h.sc.nused);
-    m->s.escaped = 1;
 }
 
 /* One class's factor step, g = class_p - [it is y's class]. */
@@ -291,20 +313,14 @@ static double key_mass(const uint16_t *cls, const uint32_t *n, uint32_t np, cons
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-/* With config.escape_keys: each class's member probability by class; the
- * candidates by key (a counting sort), for the counts by key and to be
- * taken out of their pairs while a key's mass is summed. */
+/* With config.escape_keys, after model_escape_prepare (member_by_class):
+ * the kinds' masses; the candidates by key (a counting sort), for the
+ * counts by key and to be taken out of their pairs while a key's mass is
+ * summed. */
 uint32_t model_escape_keys_begin(model *m, uint32_t *count, double *kind_mass)
 {
     const slotclass *c = &m->h.sc;
-    const float *cf = m->w.class_factor + (size_t)m->nid.kind * SC_NCLASS;
-    double *mpc = m->s.member_pc, inv = m->s.class_inv, part[4][SC_KINDS];
-    memset(part, 0, sizeof part);
-    for (uint32_t i = 0; i < c->nused; i++) {   /* a member's class_p, without dividing it by the members */
-        mpc[c->used[i]] = (double)(m->s.class_unit[i] * cf[c->used[i]]) * inv;
-        part[i & 3][c->used_kind[i]] += m->s.class_p[i];
-    }
-    for (int k = 0; k < SC_KINDS; k++) kind_mass[k] = (part[0][k] + part[1][k]) + (part[2][k] + part[3][k]);
+    for (int k = 0; k < SC_KINDS; k++) kind_mass[k] = m->s.kind_p[k];
     const uint32_t *cand = m->s.cand;
     uint32_t *at = m->s.cand_key_at, total = 0, run = 0;
     for (int k = 0; k <= SC_NKEYS; k++) at[k] = 0;

@@ -37,6 +37,10 @@ struct tokbits {
     uint16_t kind_below[2][SC_KINDS][257];
     uint8_t kind_vals[2][SC_KINDS][256];   /* those values, ascending */
     uint8_t key_kind[SC_NKEYS];
+    /* the walk's ranges of byte values, [lo, lo + 2^k) at node 256 / 2^k +
+     * lo / 2^k: the kinds whole in it and those split by it (bit k: kind
+     * k), and the split kinds' values in it */
+    uint16_t node_whole[2][512], node_split[2][512], node_nsplit[2][512];
     cand *cands;                /* the tokens still possible */
     uint32_t *esc_ids;          /* model_escape_tokens_from */
     double *esc_p;
@@ -79,6 +83,20 @@ tokbits *tokbits_create(uint32_t vocab, int table_bits, unsigned bm_features, in
             }
             t->kind_below[s][k][256] = n;
         }
+    for (int s = 0; s < 2; s++)
+        for (uint32_t size = 1; size <= 256; size <<= 1)
+            for (uint32_t lo = 0; lo < 256; lo += size) {
+                uint32_t node = 256 / size + lo / size;
+                for (int k = 0; k < SC_KINDS; k++) {
+                    uint32_t in = (uint32_t)t->kind_below[s][k][lo + size] - t->kind_below[s][k][lo];
+                    if (in == 0) continue;
+                    if (in == t->kind_below[s][k][256]) t->node_whole[s][node] |= (uint16_t)(1u << k);
+                    else {
+                        t->node_split[s][node] |= (uint16_t)(1u << k);
+                        t->node_nsplit[s][node] = (uint16_t)(t->node_nsplit[s][node] + in);
+                    }
+                }
+            }
     for (uint32_t id = 0; id < vocab; id++) {
         uint32_t len;
         t->bytes_of[id] = tok_bytes(tok_builtin(), id, &len);
@@ -410,19 +428,21 @@ typedef struct esc_keys {
     uint32_t count_below[2][257];    /* of the byte values below v: [0] first bytes, [1] second */
 } esc_keys;
 
-/* The prefix sums of counts by byte value. */
-static void keys_prefix(esc_keys *e)
+/* The prefix sums of counts by byte value: first bytes (s 0, a space's
+ * counting every key of a space and a byte), or second bytes (s 1). */
+static void keys_prefix(esc_keys *e, int s)
 {
-    uint32_t sc = 0;
-    for (uint32_t k = SC_SPACE_KEYS; k < SC_NKEYS; k++) sc += e->count[k];
-    for (int s = 0; s < 2; s++) {
-        uint32_t c = 0;
-        for (uint32_t v = 0; v < 256; v++) {
-            uint32_t key = s ? SC_SPACE_KEYS + v : v;
-            e->count_below[s][v] = c;
-            c += e->count[key] + (!s && v == ' ' ? sc : 0);
-        }
-        e->count_below[s][256] = c;
+    const uint32_t *count = e->count + (s ? SC_SPACE_KEYS : 0);
+    uint32_t *below = e->count_below[s], c = 0;
+    for (uint32_t v = 0; v < 256; v++) {
+        below[v] = c;
+        c += count[v];
+    }
+    below[256] = c;
+    if (!s) {   /* the space's: every key of a space and a byte, after it */
+        uint32_t sc = 0;
+        for (uint32_t k = SC_SPACE_KEYS; k < SC_NKEYS; k++) sc += e->count[k];
+        for (uint32_t v = ' ' + 1; v <= 256; v++) below[v] += sc;
     }
 }
 
@@ -442,27 +462,25 @@ static double key_mass(esc_keys *e, uint32_t key)
  * byte values of the kinds split by the range (the keys a mass sums). */
 static double keys_of(esc_keys *e, uint32_t lo, uint32_t hi, int first, uint32_t *count, uint32_t *split, int mass)
 {
+    const tokbits *t = e->t;
     int s = !first;
-    uint32_t nsplit = 0;
-    double sum = 0.0;
+    uint32_t node = 256 / (hi - lo) + lo / (hi - lo), whole = t->node_whole[s][node];
     *count = e->count_below[s][hi] - e->count_below[s][lo];
-    for (int k = 0; k < SC_KINDS; k++) {
-        const uint16_t *below = e->t->kind_below[s][k];
-        uint32_t from = below[lo], to = below[hi];
-        if (from == to) continue;
-        if (to - from == below[256]) {
+    *split = t->node_nsplit[s][node];
+    if (!mass) return 0.0;
+    double sum = 0.0;
+    for (uint32_t kinds = whole | t->node_split[s][node]; kinds; kinds &= kinds - 1) {
+        int k = __builtin_ctz(kinds);
+        if (whole >> k & 1) {
             sum += e->kind_mass[s][k];
             continue;
         }
-        nsplit += to - from;
-        if (!mass) continue;
-        for (uint32_t j = from; j < to; j++) {
-            uint32_t v = e->t->kind_vals[s][k][j], key = first ? v : SC_SPACE_KEYS + v;
+        for (uint32_t j = t->kind_below[s][k][lo]; j < t->kind_below[s][k][hi]; j++) {
+            uint32_t v = t->kind_vals[s][k][j], key = first ? v : SC_SPACE_KEYS + v;
             if (e->count[key]) sum += key_mass(e, key);
         }
     }
-    *split = nsplit;
-    return mass ? sum : 0.0;
+    return sum;
 }
 
 /* The bits of byte pos among the escape's keys, MSB first, given the mass
@@ -509,7 +527,7 @@ static int escape_key(tokbits *t, bit_io *io, model *m, uint32_t *key, uint32_t 
     memset(e.known, 0, sizeof e.known);
     int ok = model_escape_keys_begin(m, e.count, e.kind_mass[0]) > 0;
     if (ok) {
-        keys_prefix(&e);
+        keys_prefix(&e, 0);
         memcpy(e.kind_mass[1], e.kind_mass[0], sizeof e.kind_mass[1]);
         double mass = model_escape_mass(m);
         io->step = STEP_ESC_WALK;
@@ -519,6 +537,7 @@ static int escape_key(tokbits *t, bit_io *io, model *m, uint32_t *key, uint32_t 
             double alone = e.count[' '] ? key_mass(&e, ' ') : 0.0, *k2 = &e.kind_mass[1][t->key_kind[' ']];
             *k2 = *k2 - alone > 0.0 ? *k2 - alone : 0.0;   /* the second bytes' kind of " " without it */
             uint32_t others = 0, split;
+            keys_prefix(&e, 1);
             keys_of(&e, 0, 256, 0, &others, &split, 0);
             if (!e.count[' '] || (others && !code_end_bit(t, io, alone, mass, 1, BYTEMIX_ESCAPES))) {
                 mass = mass - alone > 0.0 ? mass - alone : 0.0;
