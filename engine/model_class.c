@@ -160,16 +160,17 @@ void model_learn_class_biases(model *m, uint32_t y)
 
 _Static_assert(NEWID_KINDS <= 32, "class_factor_ready has a bit per kind");
 
-/* With escape_keys: a member's step-2 probability by class, (unit x class
- * factor) / sum, with no division by the members; and the kinds' masses,
- * the sums of their classes' class_p as four partial sums (i mod 4). */
+/* With escape_keys: a member's step-2 probability for each used class,
+ * (unit x class factor) / sum, with no division by the members; and the
+ * kinds' masses, the sums of their classes' class_p as four partial sums
+ * (i mod 4). */
 static void member_by_class(model *m)
 {
     const slotclass *c = &m->h.sc;
-    double *mpc = m->s.member_pc, inv = m->s.class_inv, part[4][SC_KINDS];
+    double *mp = m->s.member_p, inv = m->s.class_inv, part[4][SC_KINDS];
     memset(part, 0, sizeof part);
     for (uint32_t i = 0; i < c->nused; i++) {
-        mpc[c->used[i]] = (double)m->s.class_ucf[i] * inv;
+        mp[i] = (double)m->s.class_ucf[i] * inv;
         part[i & 3][c->used_kind[i]] += m->s.class_p[i];
     }
     for (int k = 0; k < SC_KINDS; k++) m->s.kind_p[k] = (part[0][k] + part[1][k]) + (part[2][k] + part[3][k]);
@@ -301,15 +302,16 @@ uint32_t model_escape_first_sums(model *m, double *mass, uint32_t *count)
     return n;
 }
 
-/* Sum of n[j] mpc[cls[j]], as four partial sums (j mod 4), combined in a
- * fixed order. */
-static double key_mass(const uint16_t *cls, const uint32_t *n, uint32_t np, const double *mpc)
+/* Sum of n[j] mp[used_pos[cls[j]]], as four partial sums (j mod 4),
+ * combined in a fixed order. */
+static double key_mass(const uint16_t *cls, const uint32_t *n, uint32_t np, const uint16_t *used_pos,
+                       const double *mp)
 {
     double s[4] = { 0.0, 0.0, 0.0, 0.0 };
     uint32_t j = 0;
     for (; j + 4 <= np; j += 4)
-        for (int l = 0; l < 4; l++) s[l] += (double)n[j + l] * mpc[cls[j + l]];
-    for (int l = 0; j < np; j++, l++) s[l] += (double)n[j] * mpc[cls[j]];
+        for (int l = 0; l < 4; l++) s[l] += (double)n[j + l] * mp[used_pos[cls[j + l]]];
+    for (int l = 0; j < np; j++, l++) s[l] += (double)n[j] * mp[used_pos[cls[j]]];
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
@@ -347,7 +349,8 @@ double model_escape_key_mass(model *m, uint32_t key)
     const uint16_t *cands = m->s.cand_by_key;
     uint32_t lo = m->s.cand_key_at[key], hi = m->s.cand_key_at[key + 1];
     for (uint32_t i = lo; i < hi; i++) c->pair_n[sc_pair(c, c->cls[cands[i]], key)]--;
-    double mass = key_mass(c->pair_cls + c->key_at[key], c->pair_n + c->key_at[key], c->key_pairs[key], m->s.member_pc);
+    double mass = key_mass(c->pair_cls + c->key_at[key], c->pair_n + c->key_at[key], c->key_pairs[key], c->used_pos,
+                           m->s.member_p);
     for (uint32_t i = lo; i < hi; i++) c->pair_n[sc_pair(c, c->cls[cands[i]], key)]++;
     return mass;
 }
@@ -362,12 +365,11 @@ uint32_t model_escape_tokens_from(model *m, uint32_t key, uint32_t *ids, double 
     const uint16_t *slots = key < SC_SPACE_KEYS ? m->h.by_first + m->h.by_first_at[key]
                                                 : m->h.by_space + m->h.by_space_at[key - SC_SPACE_KEYS];
     uint32_t n = 0, nslots = key < SC_SPACE_KEYS ? m->h.by_first_n[key] : m->h.by_space_n[key - SC_SPACE_KEYS];
-    int by_class = m->c.cfg.escape_keys;   /* model_escape_keys_begin's member probabilities */
     for (uint32_t j = 0; j < nslots; j++) {
         uint32_t slot = slots[j];
         if (model_is_cand(m, slot)) continue;
         ids[n] = m->h.id_of[slot];
-        p[n++] = by_class ? m->s.member_pc[m->h.sc.cls[slot]] : m->s.member_p[m->h.sc.used_pos[m->h.sc.cls[slot]]];
+        p[n++] = m->s.member_p[m->h.sc.used_pos[m->h.sc.cls[slot]]];
     }
     return n;
 }

@@ -203,8 +203,8 @@ typedef struct model_tok {
     float class_unit[SC_NCLASS];   /* mass of one member of used class i, from class_masses */
     float class_p[SC_NCLASS];      /* stage-2 probability of used class i (after an escape) */
     float class_ucf[SC_NCLASS];    /* and a member's mass before the sum: unit x class factor */
-    double member_p[SC_NCLASS];    /* model_escape_first_sums: class_p[i] over its members to code */
-    double member_pc[SC_NCLASS];   /* with escape_keys: the same by class (used ones only) */
+    double member_p[SC_NCLASS];    /* after an escape, walked: class_p[i] over its members to code
+                                      (with escape_keys, (unit x class factor) / sum) */
     float class_inv;               /* 1 / the class masses' sum: class_p adds up to 1 (0: all 0) */
     double kind_p[SC_KINDS];       /* with escape_keys: the sum of class_p by kind */
     uint16_t *cand_by_key;         /* [cap] with escape_keys: the candidates (slots), by key, */
