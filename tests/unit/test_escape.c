@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "model_internal.h"
+#include "slotclass_check.h"
 #include "tok.h"
 
 static int pass, fail;
@@ -79,27 +80,6 @@ static void check_escape(model *m, tally *t, uint32_t *ids, double *p)
     for (uint32_t slot = 0; slot < m->c.cap; slot++) t->marks_left += m->s.cand_mark[slot] != 0;
 }
 
-/* The pairs hold every seen slot by class and key, and nothing else. */
-static int pairs_exact(const model *m)
-{
-    const slotclass *c = &m->h.sc;
-    uint32_t *want = calloc(SC_KEY_CELLS, sizeof *want), bad = !want;
-    for (uint32_t slot = 1; slot < m->h.nslots && !bad; slot++) want[sc_key_cell(c->cls[slot], c->key[slot])]++;
-    for (uint32_t key = 0; key < SC_NKEYS && !bad; key++) {
-        uint32_t members = 0;
-        for (uint32_t j = 0; j < c->key_pairs[key]; j++) {
-            uint32_t i = c->key_at[key] + j, cell = sc_key_cell(c->pair_cls[i], key);
-            bad |= c->pair_n[i] == 0 || want[cell] != c->pair_n[i] || c->pair_at[cell] != i + 1;
-            want[cell] = 0;
-            members += c->pair_n[i];
-        }
-        bad |= members != c->key_n[key];
-    }
-    for (uint32_t i = 0; i < SC_KEY_CELLS && !bad; i++) bad |= want[i] != 0;
-    free(want);
-    return !bad;
-}
-
 static int near(double got, double want) { return fabs(got - want) <= 1e-5 * want + 1e-12; }
 
 static void check_keys(model *m, tally *t, uint32_t *ids, double *p)
@@ -107,7 +87,7 @@ static void check_keys(model *m, tally *t, uint32_t *ids, double *p)
     static double want_mass[SC_NKEYS];
     uint32_t count[SC_NKEYS], want_count[SC_NKEYS] = { 0 }, want_total = 0;
     double kind_mass[SC_KINDS], want_kind[SC_KINDS] = { 0 };
-    t->bad_pairs += !pairs_exact(m);
+    t->bad_pairs += !sc_pairs_exact(&m->h.sc, m->h.nslots);
     uint32_t total = model_escape_keys_begin(m, count, kind_mass);
     memset(want_mass, 0, sizeof want_mass);
     for (uint32_t slot = 1; slot < m->h.nslots; slot++) {
@@ -139,7 +119,7 @@ static void check_keys(model *m, tally *t, uint32_t *ids, double *p)
         t->lists++;
         t->bad_list += bad;
     }
-    t->bad_pairs += !pairs_exact(m);
+    t->bad_pairs += !sc_pairs_exact(&m->h.sc, m->h.nslots);
 }
 
 static int run(int level, int keys, const uint32_t *tok, size_t n, tally *t)

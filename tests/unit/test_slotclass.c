@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "slotclass.h"
+#include "slotclass_check.h"
 
 static int pass, fail;
 static void check(int cond, const char *name)
@@ -144,30 +145,6 @@ static void test_lists(void)
     sc_free(&c);
 }
 
-/* The pairs against a count of the members by (class, key). */
-static int pairs_consistent(const slotclass *c, uint32_t nslots)
-{
-    uint32_t *want = calloc(SC_KEY_CELLS, sizeof *want), bad = !want;
-    for (uint32_t j = 1; j < nslots && !bad; j++) {
-        bad |= sc_key_kind(c->key[j]) != sc_kind_of(c->cls[j]);
-        want[sc_key_cell(c->cls[j], c->key[j])]++;
-    }
-    for (uint32_t key = 0; key < SC_NKEYS && !bad; key++) {
-        uint32_t members = 0;
-        for (uint32_t i = c->key_at[key]; i < c->key_at[key] + c->key_pairs[key]; i++) {
-            uint32_t cell = sc_key_cell(c->pair_cls[i], key);
-            bad |= c->pair_n[i] == 0 || c->pair_n[i] != want[cell] || c->pair_at[cell] != i + 1 ||
-                   sc_kind_of(c->pair_cls[i]) != sc_key_kind(key);
-            want[cell] = 0;
-            members += c->pair_n[i];
-        }
-        bad |= members != c->key_n[key];
-    }
-    for (uint32_t i = 0; i < SC_KEY_CELLS && !bad; i++) bad |= want[i] != 0;
-    free(want);
-    return !bad;
-}
-
 /* Keys counted: random tokens' keys, classes of their kind, random moves
  * within the kind (moves never change a member's kind). */
 static void test_keys(void)
@@ -185,14 +162,14 @@ static void test_keys(void)
     uint32_t per_kind = SC_COUNT_BUCKETS * SC_AGE_BUCKETS;
     for (uint32_t j = 1; j < cap; j++)
         sc_insert(&c, j, (uint32_t)sc_key_kind(keys[j]) * per_kind + rng(&s) % per_kind, keys[j]);
-    int ok = pairs_consistent(&c, cap) && consistent(&c, cap);
+    int ok = sc_pairs_exact(&c, cap) && consistent(&c, cap);
     for (int i = 0; i < 200000 && ok; i++) {
         uint32_t j = 1 + rng(&s) % (cap - 1), kind = (uint32_t)sc_key_kind(keys[j]);
         /* favour few cells so that pairs empty out and refill */
         sc_move(&c, j, kind * per_kind + (rng(&s) % 4 ? rng(&s) % 4 : rng(&s) % per_kind));
-        if (i % 1000 == 0) ok = pairs_consistent(&c, cap) && consistent(&c, cap);
+        if (i % 1000 == 0) ok = sc_pairs_exact(&c, cap) && consistent(&c, cap);
     }
-    check(ok && pairs_consistent(&c, cap), "200,000 random moves keep the pairs by class and key exact");
+    check(ok && sc_pairs_exact(&c, cap), "200,000 random moves keep the pairs by class and key exact");
     uint8_t b[2] = { ' ', 't' };
     check(sc_key(b, 2) == SC_SPACE_KEYS + 't' && sc_key(b, 1) == ' ' && sc_key(b + 1, 1) == 't' &&
           sc_key_kind(SC_SPACE_KEYS + 't') == sc_token_kind(b, 2) && sc_key_kind(' ') == sc_token_kind(b, 1),
