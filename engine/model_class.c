@@ -164,7 +164,7 @@ _Static_assert(NEWID_KINDS <= 32, "class_factor_ready has a bit per kind");
  * (unit x class factor) / sum, with no division by the members; and the
  * kinds' masses, the sums of their classes' class_p as four partial sums
  * (i mod 4). */
-static void member_by_class(model *m)
+static void escape_key_masses(model *m)
 {
     const slotclass *c = &m->h.sc;
     double *mp = m->s.member_p, inv = m->s.class_inv, part[4][SC_KINDS];
@@ -200,7 +200,7 @@ void model_escape_prepare(model *m)
     m->s.escaped = 1;
     if (m->c.cfg.escape_walk) {   /* no class to code: class_p for the walk */
         for (uint32_t i = 0; i < m->h.sc.nused; i++) m->s.class_p[i] *= inv;
-        if (m->c.cfg.escape_keys) member_by_class(m);
+        if (m->c.cfg.escape_keys) escape_key_masses(m);
         return;
     }
     float scale = model_safe_scale((double)(MODEL_TOTAL - 2 * SC_NCLASS), sum);
@@ -315,7 +315,7 @@ static double key_mass(const uint16_t *cls, const uint32_t *n, uint32_t np, cons
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-/* With config.escape_keys, after model_escape_prepare (member_by_class):
+/* With config.escape_keys, after model_escape_prepare (escape_key_masses):
  * the kinds' masses; the candidates by key (a counting sort), for the
  * counts by key and to be taken out of their pairs while a key's mass is
  * summed. */
