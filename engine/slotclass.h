@@ -23,8 +23,8 @@
  * holds only the keys of its kind. The (class, key) pairs with members
  * are listed by key (pair_cls, pair_n from key_at[key], key_pairs[key] of
  * them), in an order that again depends only on the sequence of moves. An
- * escape's sums by first byte then cost O(pairs), a few thousand, instead
- * of O(seen tokens).
+ * escape's sums by key (model_class.c, tokbits.c: format 11) then cost the
+ * pairs of the keys they need, instead of a pass over every seen token.
  */
 #ifndef SMIX_SLOTCLASS_H
 #define SMIX_SLOTCLASS_H
