@@ -68,13 +68,13 @@ uint32_t model_class_member(const model *m, uint32_t cls, uint32_t rank);
  * byte: mass[b] and count[b] of those whose first byte is b (256 each).
  * Returns the count of all of them. */
 uint32_t model_escape_first_sums(model *m, double *mass, uint32_t *count);
-/* With config.escape_keys, instead: model_escape_keys_begin fills their
+/* With config.escape_keys, instead: model_escape_key_counts fills their
  * count by key (sc_key: the first byte, or 256 + the second after a space;
  * SC_NKEYS of them) and their mass by kind (SC_KINDS, a sum over the
- * classes), and returns the count of all; then
- * model_escape_key_mass gives a key's mass (a sum over its (class, key)
+ * classes), and returns the count of all; after it (which sorts the
+ * candidates by key), model_escape_key_mass gives a key's mass (a sum over its (class, key)
  * pairs), and model_escape_mass the mass of all (1, or 0 if none). */
-uint32_t model_escape_keys_begin(model *m, uint32_t *count, double *kind_mass);
+uint32_t model_escape_key_counts(model *m, uint32_t *count, double *kind_mass);
 double model_escape_key_mass(model *m, uint32_t key);
 double model_escape_mass(const model *m);
 /* Then those with key k (k < 256: first byte k, all of them for a space;

@@ -319,7 +319,7 @@ static double key_mass(const uint16_t *cls, const uint32_t *n, uint32_t np, cons
  * the kinds' masses; the candidates by key (a counting sort), for the
  * counts by key and to be taken out of their pairs while a key's mass is
  * summed. */
-uint32_t model_escape_keys_begin(model *m, uint32_t *count, double *kind_mass)
+uint32_t model_escape_key_counts(model *m, uint32_t *count, double *kind_mass)
 {
     const slotclass *c = &m->h.sc;
     for (int k = 0; k < SC_KINDS; k++) kind_mass[k] = m->s.kind_p[k];

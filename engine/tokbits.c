@@ -27,7 +27,7 @@ typedef struct cand {
 struct tokbits {
     bytemix *bm;
     int walk_escapes;           /* escapes walked too, else left to the caller */
-    int escape_keys;            /* their first bytes from model_escape_key_sums */
+    int escape_keys;            /* their first bytes from the model's sums by key (escape_key) */
     uint32_t space_id;          /* the token " " */
     int spell_new;              /* new tokens walked too, else left to the caller */
     uint32_t cap;               /* entries of cands, esc_ids, esc_p */
@@ -525,7 +525,7 @@ static int escape_key(tokbits *t, bit_io *io, model *m, uint32_t *key, uint32_t 
     e.m = m;
     e.t = t;
     memset(e.known, 0, sizeof e.known);
-    int ok = model_escape_keys_begin(m, e.count, e.kind_mass[0]) > 0;
+    int ok = model_escape_key_counts(m, e.count, e.kind_mass[0]) > 0;
     if (ok) {
         keys_prefix(&e, 0);
         memcpy(e.kind_mass[1], e.kind_mass[0], sizeof e.kind_mass[1]);
@@ -536,9 +536,8 @@ static int escape_key(tokbits *t, bit_io *io, model *m, uint32_t *key, uint32_t 
         if (*key == ' ') {
             double alone = e.count[' '] ? key_mass(&e, ' ') : 0.0, *k2 = &e.kind_mass[1][t->key_kind[' ']];
             *k2 = *k2 - alone > 0.0 ? *k2 - alone : 0.0;   /* the second bytes' kind of " " without it */
-            uint32_t others = 0, split;
             keys_prefix(&e, 1);
-            keys_of(&e, 0, 256, 0, &others, &split, 0);
+            uint32_t others = e.count_below[1][256];   /* tokens of a space and a byte */
             if (!e.count[' '] || (others && !code_end_bit(t, io, alone, mass, 1, BYTEMIX_ESCAPES))) {
                 mass = mass - alone > 0.0 ? mass - alone : 0.0;
                 *key = SC_SPACE_KEYS + code_key_byte(t, io, &e, 0, &mass, 1);

@@ -12,7 +12,8 @@
  * that are no candidate, each with its class's step-2 probability), walked
  * the same way (config.escape_walk; else its class and rank as at the
  * other levels), its first bytes from the model's sums by key
- * (config.escape_keys, format 11) or by first byte (before). Every decision has the token model's probability (the
+ * (config.escape_keys, format 11) or by first byte (before). Every
+ * decision has the token model's probability (the
  * share of the mass that agrees with it), which the byte model (bytemix.h)
  * mixes with its byte contexts. Bits on which every remaining token agrees
  * are not coded. Encoder and decoder run the same

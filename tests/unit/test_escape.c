@@ -13,7 +13,7 @@
  * (a mark left behind would hide a token from the next escape).
  *
  * From format 11 (escape_keys) the sums are by key instead: the first
- * byte, or a space and the second byte (model_escape_keys_begin,
+ * byte, or a space and the second byte (model_escape_key_counts,
  * model_escape_key_mass, summed over the classes' (class, key) pairs).
  * There it checks, at every escape, every key's count, mass and tokens,
  * every kind's mass, and that the pairs hold exactly the seen slots by
@@ -88,7 +88,7 @@ static void check_keys(model *m, tally *t, uint32_t *ids, double *p)
     uint32_t count[SC_NKEYS], want_count[SC_NKEYS] = { 0 }, want_total = 0;
     double kind_mass[SC_KINDS], want_kind[SC_KINDS] = { 0 };
     t->bad_pairs += !sc_pairs_exact(&m->h.sc, m->h.nslots);
-    uint32_t total = model_escape_keys_begin(m, count, kind_mass);
+    uint32_t total = model_escape_key_counts(m, count, kind_mass);
     memset(want_mass, 0, sizeof want_mass);
     for (uint32_t slot = 1; slot < m->h.nslots; slot++) {
         if (model_is_cand(m, slot)) continue;
